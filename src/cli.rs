@@ -1,0 +1,603 @@
+//! The headless command line: batch work and scripting. Every command calls `desk`, exactly as
+//! the window does. Errors are printed in Chinese on stderr; exit status 1 means the command ran
+//! and found a problem (an invalid code, a refused action), 2 a usage error.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use serde_json::json;
+
+use xinyidian::desk::{Desk, FixedClock, Progress, SystemClock};
+use xinyidian::domain::ids::{CodeKind, IdDocKind, check_code};
+use xinyidian::domain::subject::{
+    AccountDraft, Subject, SubjectDraft, SubjectKind, SubjectSummary,
+};
+use xinyidian::domain::text::parse_date;
+use xinyidian::store::{self, Store};
+
+/// 信易电柜台：不带参数运行打开柜台窗口；带子命令时在命令行中执行批量操作。
+#[derive(Parser, Debug)]
+#[command(name = "xinyidian", version, about, long_about = None)]
+pub struct Cli {
+    /// 数据库文件路径（默认在本机数据目录中）
+    #[arg(long, global = true, env = "XINYIDIAN_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// 以此日期为“今天”（YYYY-MM-DD），用于核对与测试
+    #[arg(long, global = true, value_name = "YYYY-MM-DD", value_parser = parse_date_arg)]
+    pub date: Option<NaiveDate>,
+    /// 以 JSON 输出（便于其他程序读取）
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// 校验统一社会信用代码、身份证号码等
+    #[command(subcommand)]
+    Code(CodeCmd),
+    /// 登记、查询主体
+    #[command(subcommand)]
+    Subject(SubjectCmd),
+    /// 为主体登记用电户（用户编号）
+    #[command(subcommand)]
+    Account(AccountCmd),
+    /// 生成湛江地区的演示数据（可重复：同一种子得到同样的数据）
+    Demo {
+        /// 生成的主体数量
+        #[arg(long, default_value_t = 1000)]
+        subjects: u64,
+        /// 随机种子
+        #[arg(long, default_value_t = 2022)]
+        seed: u64,
+    },
+    /// 性能基准：在临时数据库中生成数据并测量查询耗时
+    Bench {
+        /// 主体数量
+        #[arg(long, default_value_t = 1_000_000)]
+        subjects: u64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CodeCmd {
+    /// 逐个校验代码：全部合法时退出码为 0，否则为 1
+    Check {
+        #[arg(required = true, value_name = "CODE")]
+        codes: Vec<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SubjectCmd {
+    /// 登记新主体
+    Add(SubjectArgs),
+    /// 修改已登记的主体（只改给出的栏目）
+    Edit {
+        /// 统一社会信用代码、证件号码或用户编号
+        code: String,
+        #[command(flatten)]
+        fields: SubjectEditArgs,
+    },
+    /// 按名称片段、代码或用户编号查询
+    Find {
+        query: String,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// 显示一个主体的全部信息
+    Show { code: String },
+    /// 最近登记或修改的主体
+    Recent {
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct SubjectArgs {
+    /// 主体类别：法人及非法人组织（法人）、个体工商户（个体）、自然人（个人）
+    #[arg(long, value_parser = parse_kind)]
+    kind: SubjectKind,
+    /// 名称或姓名
+    #[arg(long)]
+    name: String,
+    /// 统一社会信用代码（组织、个体）或证件号码（自然人）
+    #[arg(long)]
+    code: String,
+    /// 自然人的证件类型（默认居民身份证）
+    #[arg(long, value_parser = parse_id_kind, default_value = "居民身份证")]
+    id_type: IdDocKind,
+    /// 法定代表人姓名
+    #[arg(long)]
+    legal_rep: Option<String>,
+    /// 法定代表人证件类型（默认居民身份证）
+    #[arg(long, value_parser = parse_id_kind, default_value = "居民身份证")]
+    legal_rep_id_type: IdDocKind,
+    /// 法定代表人证件号码
+    #[arg(long)]
+    legal_rep_id: Option<String>,
+    /// 成立日期
+    #[arg(long)]
+    founded: Option<String>,
+    /// 联系电话
+    #[arg(long)]
+    phone: Option<String>,
+    /// 注册地址
+    #[arg(long)]
+    address: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct SubjectEditArgs {
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    legal_rep: Option<String>,
+    #[arg(long, value_parser = parse_id_kind)]
+    legal_rep_id_type: Option<IdDocKind>,
+    #[arg(long)]
+    legal_rep_id: Option<String>,
+    #[arg(long)]
+    founded: Option<String>,
+    #[arg(long)]
+    phone: Option<String>,
+    #[arg(long)]
+    address: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AccountCmd {
+    /// 为主体添加用电户
+    Add {
+        /// 主体的统一社会信用代码或证件号码
+        code: String,
+        /// 用户编号
+        #[arg(long)]
+        account_no: String,
+        /// 用电地址
+        #[arg(long)]
+        address: String,
+        /// 用电开始日期
+        #[arg(long)]
+        since: Option<String>,
+    },
+}
+
+fn parse_date_arg(s: &str) -> Result<NaiveDate, String> {
+    parse_date(s)
+}
+
+fn parse_kind(s: &str) -> Result<SubjectKind, String> {
+    SubjectKind::from_label_or_key(s).ok_or_else(|| {
+        format!("主体类别“{s}”无法识别：请填 法人及非法人组织、个体工商户 或 自然人")
+    })
+}
+
+fn parse_id_kind(s: &str) -> Result<IdDocKind, String> {
+    IdDocKind::from_label_or_key(s).ok_or_else(|| {
+        let all: Vec<&str> = IdDocKind::ALL.iter().map(|k| k.label()).collect();
+        format!("证件类型“{s}”无法识别：可选 {}", all.join("、"))
+    })
+}
+
+/// The exit status of a command that ran: 0 all good, 1 a problem was found.
+pub type ExitCode = i32;
+
+/// Where the database lives: `--db`, `XINYIDIAN_DB`, or the platform data directory.
+pub fn db_path(cli: &Cli) -> Result<PathBuf> {
+    match &cli.db {
+        Some(p) => Ok(p.clone()),
+        None => store::default_path().context("无法确定本机的数据目录：请用 --db 指定数据库文件"),
+    }
+}
+
+/// Open the desk for a headless command.
+pub fn open_desk(cli: &Cli) -> Result<Desk> {
+    let path = db_path(cli)?;
+    let store = Store::open(&path)?;
+    let clock: Box<dyn xinyidian::desk::Clock> = match cli.date {
+        Some(d) => Box::new(FixedClock::Date(d)),
+        None => Box::new(SystemClock),
+    };
+    Ok(Desk::new(store, clock))
+}
+
+/// Run a subcommand; `Ok(code)` is the process exit status.
+pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
+    match command {
+        Command::Code(CodeCmd::Check { codes }) => Ok(code_check(cli, codes)),
+        Command::Subject(cmd) => subject(cli, cmd),
+        Command::Account(AccountCmd::Add {
+            code,
+            account_no,
+            address,
+            since,
+        }) => {
+            let mut desk = open_desk(cli)?;
+            let subject = desk.subject_by_code(code)?;
+            let draft = AccountDraft {
+                account_no: account_no.clone(),
+                usage_address: address.clone(),
+                supply_start: since.clone().unwrap_or_default(),
+            };
+            let id = desk.add_account(subject.id, &draft)?;
+            if cli.json {
+                println!(
+                    "{}",
+                    json!({"account_id": id.0, "subject_id": subject.id.0})
+                );
+            } else {
+                println!(
+                    "已为“{}”添加用电户 {}",
+                    subject.name,
+                    draft.account_no.trim()
+                );
+            }
+            Ok(0)
+        }
+        Command::Demo { subjects, seed } => demo(cli, *subjects, *seed),
+        Command::Bench { subjects } => bench(*subjects),
+    }
+}
+
+fn today(cli: &Cli) -> NaiveDate {
+    cli.date
+        .unwrap_or_else(|| chrono::Local::now().date_naive())
+}
+
+fn kind_key(k: CodeKind) -> &'static str {
+    match k {
+        CodeKind::Uscc => "uscc",
+        CodeKind::ResidentId => "resident_id",
+        CodeKind::Other => "other",
+    }
+}
+
+fn kind_label(k: CodeKind) -> &'static str {
+    match k {
+        CodeKind::Uscc => "统一社会信用代码",
+        CodeKind::ResidentId => "居民身份证号码",
+        CodeKind::Other => "其他证件号码",
+    }
+}
+
+fn code_check(cli: &Cli, codes: &[String]) -> ExitCode {
+    let today = today(cli);
+    let checks: Vec<_> = codes.iter().map(|c| check_code(c, today)).collect();
+    let all_valid = checks.iter().all(|c| c.result.is_ok());
+    if cli.json {
+        let arr: Vec<_> = checks
+            .iter()
+            .map(|c| {
+                json!({
+                    "input": c.input,
+                    "normalized": c.normalized,
+                    "kind": kind_key(c.kind),
+                    "valid": c.result.is_ok(),
+                    "error": c.result.as_ref().err().map(|e| e.to_string()),
+                    "warnings": c.warnings.iter().map(|w| w.message.clone()).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(arr));
+    } else {
+        for c in &checks {
+            let verdict = match &c.result {
+                Ok(()) => "合法".to_string(),
+                Err(e) => format!("不合法：{e}"),
+            };
+            println!("{}\t{}\t{}", c.normalized, kind_label(c.kind), verdict);
+            for w in &c.warnings {
+                println!("\t提示：{}", w.message);
+            }
+        }
+    }
+    if all_valid { 0 } else { 1 }
+}
+
+fn summary_json(s: &SubjectSummary) -> serde_json::Value {
+    json!({
+        "id": s.id.0,
+        "kind": s.kind.key(),
+        "kind_label": s.kind.label(),
+        "code": s.code_masked,
+        "name": s.name,
+        "phone": s.phone,
+        "address": s.address,
+    })
+}
+
+fn subject_json(s: &Subject) -> serde_json::Value {
+    json!({
+        "id": s.id.0,
+        "kind": s.kind.key(),
+        "kind_label": s.kind.label(),
+        "code_type": s.code.parts().0,
+        "code": s.code.full(),
+        "name": s.name,
+        "legal_rep": s.legal_rep.as_ref().map(|lr| json!({
+            "name": lr.name,
+            "id_type": lr.doc.as_ref().map(|d| d.kind.label()),
+            "id_number": lr.doc.as_ref().map(|d| d.number.clone()),
+        })),
+        "founded_on": s.founded_on,
+        "phone": s.phone,
+        "address": s.address,
+        "created_at": s.created_at,
+        "updated_at": s.updated_at,
+        "accounts": s.accounts.iter().map(|a| json!({
+            "account_no": a.account_no,
+            "usage_address": a.usage_address,
+            "supply_start": a.supply_start,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn print_summaries(cli: &Cli, hits: &[SubjectSummary], exact: Option<bool>) {
+    if cli.json {
+        let mut v = json!({ "hits": hits.iter().map(summary_json).collect::<Vec<_>>() });
+        if let Some(exact) = exact {
+            v["exact"] = json!(exact);
+        }
+        println!("{v}");
+        return;
+    }
+    if hits.is_empty() {
+        println!("没有找到符合条件的主体");
+        return;
+    }
+    for h in hits {
+        println!(
+            "{}\t{}\t{}\t{}",
+            h.code_masked,
+            h.kind.label(),
+            h.name,
+            h.address
+        );
+    }
+    println!("共 {} 条", hits.len());
+}
+
+fn subject(cli: &Cli, cmd: &SubjectCmd) -> Result<ExitCode> {
+    let mut desk = open_desk(cli)?;
+    match cmd {
+        SubjectCmd::Add(a) => {
+            let draft = SubjectDraft {
+                kind: a.kind,
+                name: a.name.clone(),
+                code: a.code.clone(),
+                id_kind: a.id_type,
+                legal_rep_name: a.legal_rep.clone().unwrap_or_default(),
+                legal_rep_id_kind: a.legal_rep_id_type,
+                legal_rep_id_number: a.legal_rep_id.clone().unwrap_or_default(),
+                founded_on: a.founded.clone().unwrap_or_default(),
+                phone: a.phone.clone().unwrap_or_default(),
+                address: a.address.clone().unwrap_or_default(),
+            };
+            let id = desk.create_subject(&draft)?;
+            let s = desk.subject(id)?;
+            if cli.json {
+                println!("{}", subject_json(&s));
+            } else {
+                println!(
+                    "已登记：{}（{} {}）",
+                    s.name,
+                    s.code.type_label(),
+                    s.code.full()
+                );
+            }
+            Ok(0)
+        }
+        SubjectCmd::Edit { code, fields } => {
+            let s = desk.subject_by_code(code)?;
+            let mut d = SubjectDraft::from_subject(&s);
+            let set = |dst: &mut String, v: &Option<String>| {
+                if let Some(v) = v {
+                    dst.clone_from(v);
+                }
+            };
+            set(&mut d.name, &fields.name);
+            set(&mut d.legal_rep_name, &fields.legal_rep);
+            set(&mut d.legal_rep_id_number, &fields.legal_rep_id);
+            set(&mut d.founded_on, &fields.founded);
+            set(&mut d.phone, &fields.phone);
+            set(&mut d.address, &fields.address);
+            if let Some(k) = fields.legal_rep_id_type {
+                d.legal_rep_id_kind = k;
+            }
+            desk.update_subject(s.id, &d)?;
+            let s = desk.subject(s.id)?;
+            if cli.json {
+                println!("{}", subject_json(&s));
+            } else {
+                println!("已保存：{}", s.name);
+            }
+            Ok(0)
+        }
+        SubjectCmd::Find { query, limit } => {
+            let l = desk.lookup(query, *limit)?;
+            print_summaries(cli, &l.hits, Some(l.exact));
+            Ok(if l.hits.is_empty() { 1 } else { 0 })
+        }
+        SubjectCmd::Show { code } => {
+            let s = desk.subject_by_code(code)?;
+            if cli.json {
+                println!("{}", subject_json(&s));
+            } else {
+                println!("{}（{}）", s.name, s.kind.label());
+                println!("{}：{}", s.code.type_label(), s.code.full());
+                if let Some(lr) = &s.legal_rep {
+                    let doc = lr
+                        .doc
+                        .as_ref()
+                        .map(|d| format!("（{} {}）", d.kind.label(), d.number))
+                        .unwrap_or_default();
+                    println!("法定代表人：{}{doc}", lr.name);
+                }
+                if let Some(d) = s.founded_on {
+                    println!("成立日期：{d}");
+                }
+                println!("联系电话：{}", s.phone);
+                println!("注册地址：{}", s.address);
+                for a in &s.accounts {
+                    let since = a
+                        .supply_start
+                        .map(|d| format!("，{d} 起用电"))
+                        .unwrap_or_default();
+                    println!("用电户 {}：{}{since}", a.account_no, a.usage_address);
+                }
+            }
+            Ok(0)
+        }
+        SubjectCmd::Recent { limit } => {
+            let hits = desk.recent_subjects(*limit)?;
+            print_summaries(cli, &hits, None);
+            Ok(0)
+        }
+    }
+}
+
+/// Run `work` while a terminal line shows its progress; Ctrl+C asks it to stop.
+fn with_terminal_progress<T>(label: &str, progress: &Progress, work: impl FnOnce() -> T) -> T {
+    let p = progress.clone();
+    // A second Ctrl+C after the first ends the process the usual way.
+    let _ = ctrlc::set_handler(move || {
+        if p.is_cancelled() {
+            std::process::exit(130);
+        }
+        p.cancel();
+    });
+    let tty = std::io::stderr().is_terminal();
+    let shown = progress.clone();
+    let label = label.to_string();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop_flag = stop.clone();
+    let reporter = std::thread::spawn(move || {
+        let mut last = Instant::now();
+        while !stop_flag.load(std::sync::atomic::Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(100));
+            // Off a terminal (CI logs), a line every 5 s is enough.
+            if !tty && last.elapsed() < Duration::from_secs(5) {
+                continue;
+            }
+            last = Instant::now();
+            let (done, total) = shown.get();
+            let mut err = std::io::stderr();
+            let pct = shown.fraction() * 100.0;
+            let end = if tty { "\r" } else { "\n" };
+            let _ = write!(
+                err,
+                "{label} {pct:5.1}%（{done}/{total}），Ctrl+C 取消{end}"
+            );
+            let _ = err.flush();
+        }
+    });
+    let out = work();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let _ = reporter.join();
+    if tty {
+        eprintln!();
+    }
+    out
+}
+
+fn demo(cli: &Cli, subjects: u64, seed: u64) -> Result<ExitCode> {
+    let mut desk = open_desk(cli)?;
+    let progress = Progress::new();
+    let started = Instant::now();
+    let report = with_terminal_progress("生成演示数据", &progress, || {
+        desk.generate_demo(subjects, seed, &progress)
+    })?;
+    let secs = started.elapsed().as_secs_f64();
+    if cli.json {
+        println!(
+            "{}",
+            json!({"subjects": report.subjects, "accounts": report.accounts, "seconds": secs})
+        );
+    } else {
+        println!(
+            "已生成 {} 个主体、{} 个用电户，用时 {secs:.1} 秒",
+            report.subjects, report.accounts
+        );
+    }
+    Ok(0)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v.get(v.len() / 2).copied().unwrap_or_default()
+}
+
+fn bench(subjects: u64) -> Result<ExitCode> {
+    if subjects == 0 {
+        bail!("--subjects 至少为 1");
+    }
+    let dir = tempfile_dir()?;
+    let path = dir.join("bench.sqlite3");
+    let mut desk = Desk::new(Store::open(&path)?, Box::new(SystemClock));
+    let progress = Progress::new();
+    let started = Instant::now();
+    with_terminal_progress("生成基准数据", &progress, || {
+        desk.generate_demo(subjects, 1, &progress)
+    })?;
+    let generate = started.elapsed();
+    println!("生成 {subjects} 个主体：{:.1} 秒", generate.as_secs_f64());
+
+    // Exact code lookups over codes spread across the data set.
+    let step = (subjects / 200).max(1) as usize;
+    let sample = desk.recent_subjects(subjects as usize)?;
+    let codes: Vec<String> = sample
+        .iter()
+        .step_by(step)
+        .filter_map(|s| desk.subject(s.id).ok().map(|f| f.code.full().to_string()))
+        .collect();
+    let mut times = Vec::new();
+    for c in &codes {
+        let t = Instant::now();
+        let l = desk.lookup(c, 100)?;
+        times.push(t.elapsed());
+        if !l.exact {
+            bail!("基准数据有误：代码 {c} 未找到");
+        }
+    }
+    println!(
+        "按代码精确查询（{} 次）：中位数 {:.3} 毫秒",
+        times.len(),
+        median(times).as_secs_f64() * 1e3
+    );
+    for fragment in [
+        "海港贸易",
+        "湛江市霞山",
+        "红树林水产",
+        "钢构有限公司",
+        "鼎盛",
+        "陈海",
+    ] {
+        let mut times = Vec::new();
+        let mut n = 0;
+        for _ in 0..20 {
+            let t = Instant::now();
+            n = desk.lookup(fragment, 100)?.hits.len();
+            times.push(t.elapsed());
+        }
+        println!(
+            "名称片段“{fragment}”前 100 条（命中 {n}）：中位数 {:.2} 毫秒",
+            median(times).as_secs_f64() * 1e3
+        );
+    }
+    drop(desk);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(0)
+}
+
+fn tempfile_dir() -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("xinyidian-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("无法创建临时目录 {}", dir.display()))?;
+    Ok(dir)
+}

@@ -1,0 +1,153 @@
+//! The counter's use cases: one function per action a clerk or supervisor takes. The window, the
+//! CLI and the tests all call these; none of them reaches the store directly.
+//!
+//! The desk is the lowest layer that may read the clock, and it does so only through [`Clock`],
+//! so tests and the CLI's `--date` can fix "today".
+
+mod demo;
+mod progress;
+mod subjects;
+
+use std::fmt;
+use std::path::Path;
+
+use chrono::{Local, NaiveDate, NaiveDateTime};
+
+use crate::domain::subject::Field;
+use crate::domain::text::FieldError;
+use crate::store::{Store, StoreError};
+
+pub use demo::DemoReport;
+pub use progress::{Cancelled, Progress};
+pub use subjects::Lookup;
+
+/// Where "now" comes from.
+pub trait Clock: Send {
+    fn now(&self) -> NaiveDateTime;
+    fn today(&self) -> NaiveDate {
+        self.now().date()
+    }
+}
+
+/// The computer's local clock (China Standard Time at the counter).
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> NaiveDateTime {
+        Local::now().naive_local()
+    }
+}
+
+/// A clock that runs on the computer's time of day but on a chosen date (`--date`), or stands
+/// still at a chosen instant (tests).
+pub enum FixedClock {
+    Date(NaiveDate),
+    At(NaiveDateTime),
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> NaiveDateTime {
+        match self {
+            FixedClock::Date(d) => d.and_time(Local::now().naive_local().time()),
+            FixedClock::At(t) => *t,
+        }
+    }
+}
+
+/// Why an action was refused. `Display` is the Chinese message for the clerk.
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{}", FieldErrors(.0))]
+    Invalid(Vec<FieldError<Field>>),
+    #[error("{code_label} {code} 已登记为“{name}”，不能重复登记：请在查询中打开该主体修改")]
+    DuplicateSubject {
+        code_label: &'static str,
+        code: String,
+        name: String,
+    },
+    #[error("用户编号 {account_no} 已属于“{name}”，不能重复登记")]
+    DuplicateAccount { account_no: String, name: String },
+    #[error("未找到{0}：请核对后重试，或先登记该主体")]
+    NotFound(String),
+    #[error("已取消：{0}")]
+    Cancelled(String),
+}
+
+impl DeskError {
+    /// The field-level problems, when the action was refused for its input.
+    pub fn field_errors(&self) -> &[FieldError<Field>] {
+        match self {
+            DeskError::Invalid(v) => v,
+            _ => &[],
+        }
+    }
+}
+
+struct FieldErrors<'a>(&'a [FieldError<Field>]);
+
+impl fmt::Display for FieldErrors<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("请修改以下栏目后再保存：")?;
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("；")?;
+            }
+            write!(f, "【{}】{}", e.field.label(), e.message)?;
+        }
+        Ok(())
+    }
+}
+
+/// What the 设置 page shows about the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbInfo {
+    pub path: String,
+    pub schema_version: i64,
+    pub subjects: i64,
+}
+
+/// One counter's session: the store and the clock.
+pub struct Desk {
+    store: Store,
+    clock: Box<dyn Clock>,
+}
+
+impl Desk {
+    pub fn new(store: Store, clock: Box<dyn Clock>) -> Self {
+        Self { store, clock }
+    }
+
+    /// Open the database at `path` with the system clock.
+    pub fn open(path: &Path) -> Result<Self, DeskError> {
+        Ok(Self::new(Store::open(path)?, Box::new(SystemClock)))
+    }
+
+    /// Today by the desk's clock.
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
+    }
+
+    /// Now by the desk's clock.
+    pub fn now(&self) -> NaiveDateTime {
+        self.clock.now()
+    }
+
+    /// The database file, if any (shown in 设置 and the status bar).
+    pub fn db_path(&self) -> Option<&Path> {
+        self.store.path()
+    }
+
+    /// Facts about the database for the 设置 page.
+    pub fn db_info(&self) -> Result<DbInfo, DeskError> {
+        Ok(DbInfo {
+            path: self
+                .store
+                .path()
+                .map_or_else(|| "（内存数据库）".into(), |p| p.display().to_string()),
+            schema_version: self.store.schema_version()?,
+            subjects: self.store.read().count_subjects()?,
+        })
+    }
+}

@@ -1,0 +1,6 @@
+//! Pure types and rules: identifiers, subjects, records, verdicts. Nothing here touches the
+//! database, the window, files or the clock; every rule that depends on the date takes `today`.
+
+pub mod ids;
+pub mod subject;
+pub mod text;

@@ -1,0 +1,99 @@
+//! Small text rules shared by every form and import: required text, length limits, dates as
+//! clerks write them, and field-level errors.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// One wrong field of a form or import row, with the Chinese message that says how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError<F> {
+    pub field: F,
+    pub message: String,
+}
+
+impl<F> FieldError<F> {
+    pub fn new(field: F, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// Trimmed text that must not be empty, must fit `max` characters and carries no control
+/// characters (a pasted tab or newline would break exports and the printed letter).
+pub fn require_text(s: &str, max: usize) -> Result<String, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err("不能为空，请填写".into());
+    }
+    let n = t.chars().count();
+    if n > max {
+        return Err(format!("最多 {max} 个字，现在是 {n} 个字，请删减"));
+    }
+    if t.chars().any(char::is_control) {
+        return Err("含有换行或制表符等控制字符，请删除".into());
+    }
+    Ok(t.to_string())
+}
+
+/// Parse a date as clerks and spreadsheets write it: `2024-02-29`, `2024/2/29`, `2024.2.29`,
+/// `2024年2月29日`, `20240229`. The message names the date and the expected form.
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    let t = super::ids::normalize(s);
+    let parts: Vec<&str> = t
+        .split(['-', '/', '.', '年', '月', '日'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    let ymd = match parts.as_slice() {
+        [y, m, d] => Some((*y, *m, *d)),
+        [compact] if compact.len() == 8 && compact.chars().all(|c| c.is_ascii_digit()) => {
+            Some((&compact[..4], &compact[4..6], &compact[6..]))
+        }
+        _ => None,
+    };
+    let bad = || format!("日期“{}”无法识别，请按 2024-02-29 的格式填写", s.trim());
+    let (y, m, d) = ymd.ok_or_else(bad)?;
+    let (y, m, d) = match (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>()) {
+        (Ok(y), Ok(m), Ok(d)) if (1800..=2200).contains(&y) => (y, m, d),
+        _ => return Err(bad()),
+    };
+    NaiveDate::from_ymd_opt(y, m, d)
+        .ok_or_else(|| format!("{y} 年 {m} 月没有 {d} 日，请核对日期“{}”", s.trim()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_common_forms() {
+        let d = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+        for s in [
+            "2024-02-29",
+            "2024/2/29",
+            "2024.2.29",
+            "2024年2月29日",
+            "20240229",
+            " ２０２４-０２-２９ ",
+        ] {
+            assert_eq!(parse_date(s), Ok(d), "{s}");
+        }
+        assert!(parse_date("2023-02-29").unwrap_err().contains("没有 29 日"));
+        assert!(parse_date("2023-02-30").is_err());
+        assert!(parse_date("昨天").unwrap_err().contains("无法识别"));
+        assert!(parse_date("0001-01-01").is_err());
+    }
+
+    #[test]
+    fn required_text() {
+        assert_eq!(require_text("  名称 ", 10).unwrap(), "名称");
+        assert!(require_text(" ", 10).is_err());
+        assert!(
+            require_text("一二三", 2)
+                .unwrap_err()
+                .contains("最多 2 个字")
+        );
+        assert!(require_text("a\tb", 10).is_err());
+    }
+}

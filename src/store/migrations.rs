@@ -1,0 +1,70 @@
+//! Append-only schema migrations, tracked in `PRAGMA user_version`. Never edit a shipped step:
+//! add a new one at the end.
+
+use rusqlite::Connection;
+
+/// Each entry moves the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: subjects (rule S-1), their accounts, and name search.
+    r#"
+    CREATE TABLE subject (
+        id                  INTEGER PRIMARY KEY,
+        kind                TEXT NOT NULL
+                            CHECK (kind IN ('organization', 'individual_business', 'natural_person')),
+        code_type           TEXT NOT NULL,
+        code                TEXT NOT NULL,
+        name                TEXT NOT NULL,
+        legal_rep_name      TEXT,
+        legal_rep_id_type   TEXT,
+        legal_rep_id_number TEXT,
+        founded_on          TEXT,
+        phone               TEXT NOT NULL DEFAULT '',
+        address             TEXT NOT NULL DEFAULT '',
+        created_at          TEXT NOT NULL,
+        updated_at          TEXT NOT NULL,
+        UNIQUE (code_type, code)
+    );
+    CREATE INDEX subject_code ON subject (code);
+    CREATE INDEX subject_updated ON subject (updated_at);
+
+    CREATE TABLE account (
+        id            INTEGER PRIMARY KEY,
+        subject_id    INTEGER NOT NULL REFERENCES subject (id) ON DELETE CASCADE,
+        account_no    TEXT NOT NULL UNIQUE,
+        usage_address TEXT NOT NULL,
+        supply_start  TEXT,
+        created_at    TEXT NOT NULL
+    );
+    CREATE INDEX account_subject ON account (subject_id);
+
+    -- Chinese substring search: the trigram tokenizer indexes every 3-character window.
+    CREATE VIRTUAL TABLE subject_fts USING fts5 (
+        name, content = 'subject', content_rowid = 'id', tokenize = 'trigram'
+    );
+    CREATE TRIGGER subject_fts_ai AFTER INSERT ON subject BEGIN
+        INSERT INTO subject_fts (rowid, name) VALUES (new.id, new.name);
+    END;
+    CREATE TRIGGER subject_fts_ad AFTER DELETE ON subject BEGIN
+        INSERT INTO subject_fts (subject_fts, rowid, name) VALUES ('delete', old.id, old.name);
+    END;
+    CREATE TRIGGER subject_fts_au AFTER UPDATE OF name ON subject BEGIN
+        INSERT INTO subject_fts (subject_fts, rowid, name) VALUES ('delete', old.id, old.name);
+        INSERT INTO subject_fts (rowid, name) VALUES (new.id, new.name);
+    END;
+    "#,
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Apply every step the file has not seen, each in its own transaction with its version bump.
+pub(super) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

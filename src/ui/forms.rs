@@ -1,0 +1,309 @@
+//! Subject and account forms with inline validation. Keyboard-first: Tab moves through the fields
+//! in reading order, Enter in any field submits, Esc cancels.
+
+use chrono::NaiveDate;
+use egui::{Color32, Key, RichText};
+
+use crate::desk::DeskError;
+use crate::domain::ids::IdDocKind;
+use crate::domain::subject::{AccountDraft, Field, SubjectDraft, SubjectKind};
+use crate::domain::text::FieldError;
+
+/// What the user did with a form this frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormOutcome {
+    Nothing,
+    Submit,
+    Cancel,
+}
+
+/// The red used for validation messages.
+pub const ERROR_COLOR: Color32 = Color32::from_rgb(190, 30, 30);
+
+/// Errors for the fields of one form: live validation plus what the desk refused.
+#[derive(Default)]
+struct Messages {
+    live: Vec<FieldError<Field>>,
+    refused: Option<String>,
+    submitted: bool,
+}
+
+impl Messages {
+    fn for_field(&self, field: Field, value: &str) -> Option<&str> {
+        // Before the first save only fields already typed into are judged, so an empty new form
+        // is not a wall of red.
+        if !self.submitted && value.trim().is_empty() {
+            return None;
+        }
+        self.live
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+/// One labelled single-line field with its message underneath. Returns (changed, enter pressed).
+fn text_field_ui(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut String,
+    hint: &str,
+    error: Option<&str>,
+) -> (bool, bool) {
+    let label_resp = ui.label(label);
+    let resp = ui
+        .vertical(|ui| {
+            let resp = ui
+                .add(
+                    egui::TextEdit::singleline(value)
+                        .hint_text(hint)
+                        .desired_width(360.0),
+                )
+                .labelled_by(label_resp.id);
+            if let Some(msg) = error {
+                ui.label(RichText::new(msg).color(ERROR_COLOR).small());
+            }
+            resp
+        })
+        .inner;
+    ui.end_row();
+    let enter = resp.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+    (resp.changed(), enter)
+}
+
+fn id_kind_combo_ui(ui: &mut egui::Ui, label: &str, salt: &str, value: &mut IdDocKind) {
+    let label = ui.label(label);
+    egui::ComboBox::from_id_salt(salt)
+        .selected_text(value.label())
+        .width(240.0)
+        .show_ui(ui, |ui| {
+            for k in IdDocKind::ALL {
+                ui.selectable_value(value, k, k.label());
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    ui.end_row();
+}
+
+fn buttons_ui(ui: &mut egui::Ui, submit_label: &str, enter: bool) -> FormOutcome {
+    let mut outcome = FormOutcome::Nothing;
+    ui.horizontal(|ui| {
+        if ui.button(submit_label).clicked() || enter {
+            outcome = FormOutcome::Submit;
+        }
+        if ui.button("取消（Esc）").clicked() {
+            outcome = FormOutcome::Cancel;
+        }
+    });
+    if ui.input(|i| i.key_pressed(Key::Escape)) {
+        outcome = FormOutcome::Cancel;
+    }
+    outcome
+}
+
+/// The new-subject and edit-subject form.
+pub struct SubjectForm {
+    pub draft: SubjectDraft,
+    messages: Messages,
+    /// Editing an existing subject keeps its kind fixed (a different kind is a different key).
+    editing: bool,
+}
+
+impl SubjectForm {
+    pub fn new() -> Self {
+        Self {
+            draft: SubjectDraft::default(),
+            messages: Messages::default(),
+            editing: false,
+        }
+    }
+
+    pub fn edit(draft: SubjectDraft) -> Self {
+        Self {
+            draft,
+            messages: Messages::default(),
+            editing: true,
+        }
+    }
+
+    /// Show the desk's refusal: field errors inline, anything else above the buttons.
+    pub fn show_refusal(&mut self, err: &DeskError) {
+        self.messages.submitted = true;
+        if err.field_errors().is_empty() {
+            self.messages.refused = Some(err.to_string());
+        } else {
+            self.messages.live = err.field_errors().to_vec();
+            self.messages.refused = Some("有栏目需要修改，请看标红的提示".into());
+        }
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, today: NaiveDate) -> FormOutcome {
+        self.messages.live = self.draft.validate(today).err().unwrap_or_default();
+        let m = &self.messages;
+        let d = &mut self.draft;
+        let mut enter = false;
+        let mut changed = false;
+
+        if !self.editing {
+            ui.horizontal(|ui| {
+                ui.label("主体类别");
+                for k in SubjectKind::ALL {
+                    ui.radio_value(&mut d.kind, k, k.label());
+                }
+            });
+        } else {
+            ui.label(format!("主体类别：{}", d.kind.label()));
+        }
+        ui.add_space(4.0);
+        egui::Grid::new("subject_form")
+            .num_columns(2)
+            .spacing([12.0, 6.0])
+            .show(ui, |ui| {
+                let mut field = |ui: &mut egui::Ui, label, value: &mut String, hint, f| {
+                    let err = m.for_field(f, value).map(str::to_owned);
+                    let (c, e) = text_field_ui(ui, label, value, hint, err.as_deref());
+                    changed |= c;
+                    enter |= e;
+                };
+                let person = d.kind == SubjectKind::NaturalPerson;
+                field(
+                    ui,
+                    if person { "姓名" } else { "名称" },
+                    &mut d.name,
+                    if person {
+                        "与证件一致"
+                    } else {
+                        "与营业执照一致"
+                    },
+                    Field::Name,
+                );
+                if person {
+                    id_kind_combo_ui(ui, "证件类型", "id_kind", &mut d.id_kind);
+                    field(
+                        ui,
+                        "证件号码",
+                        &mut d.code,
+                        "18 位身份证号码，末位可为 X",
+                        Field::Code,
+                    );
+                } else {
+                    field(
+                        ui,
+                        "统一社会信用代码",
+                        &mut d.code,
+                        "18 位，可直接扫码录入",
+                        Field::Code,
+                    );
+                    field(
+                        ui,
+                        "法定代表人姓名",
+                        &mut d.legal_rep_name,
+                        "",
+                        Field::LegalRepName,
+                    );
+                    id_kind_combo_ui(
+                        ui,
+                        "法定代表人证件类型",
+                        "legal_rep_id_kind",
+                        &mut d.legal_rep_id_kind,
+                    );
+                    field(
+                        ui,
+                        "法定代表人证件号码",
+                        &mut d.legal_rep_id_number,
+                        "",
+                        Field::LegalRepIdNumber,
+                    );
+                    field(
+                        ui,
+                        "成立日期",
+                        &mut d.founded_on,
+                        "如 2019-05-06",
+                        Field::FoundedOn,
+                    );
+                }
+                field(
+                    ui,
+                    "联系电话",
+                    &mut d.phone,
+                    "手机或 0759-xxxxxxx",
+                    Field::Phone,
+                );
+                field(
+                    ui,
+                    if person { "住址" } else { "注册地址" },
+                    &mut d.address,
+                    "",
+                    Field::Address,
+                );
+            });
+        if changed {
+            self.messages.refused = None;
+        }
+        if let Some(msg) = &self.messages.refused {
+            ui.label(RichText::new(msg).color(ERROR_COLOR));
+        }
+        ui.add_space(6.0);
+        buttons_ui(ui, "保存（Enter）", enter)
+    }
+}
+
+impl Default for SubjectForm {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The add-account form on a subject page.
+#[derive(Default)]
+pub struct AccountForm {
+    pub draft: AccountDraft,
+    messages: Messages,
+}
+
+impl AccountForm {
+    pub fn show_refusal(&mut self, err: &DeskError) {
+        self.messages.submitted = true;
+        if err.field_errors().is_empty() {
+            self.messages.refused = Some(err.to_string());
+        } else {
+            self.messages.live = err.field_errors().to_vec();
+            self.messages.refused = None;
+        }
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, today: NaiveDate) -> FormOutcome {
+        self.messages.live = self.draft.validate(today).err().unwrap_or_default();
+        let m = &self.messages;
+        let d = &mut self.draft;
+        let mut enter = false;
+        egui::Grid::new("account_form")
+            .num_columns(2)
+            .spacing([12.0, 6.0])
+            .show(ui, |ui| {
+                for (label, value, hint, f) in [
+                    (
+                        "用户编号",
+                        &mut d.account_no,
+                        "营销系统中的用户编号",
+                        Field::AccountNo,
+                    ),
+                    ("用电地址", &mut d.usage_address, "", Field::UsageAddress),
+                    (
+                        "用电开始日期",
+                        &mut d.supply_start,
+                        "如 2021-03-01",
+                        Field::SupplyStart,
+                    ),
+                ] {
+                    let err = m.for_field(f, value).map(str::to_owned);
+                    enter |= text_field_ui(ui, label, value, hint, err.as_deref()).1;
+                }
+            });
+        if let Some(msg) = &self.messages.refused {
+            ui.label(RichText::new(msg).color(ERROR_COLOR));
+        }
+        buttons_ui(ui, "添加用电户", enter)
+    }
+}

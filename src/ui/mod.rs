@@ -1,0 +1,348 @@
+//! The counter window (egui). Panels only: every action goes through [`crate::desk`], never to
+//! the store.
+//!
+//! Layout: the search bar always on top, navigation on the left (查询, 待办, 导入, 导出, 设置),
+//! the page in the middle, a status line at the bottom.
+
+pub mod fonts;
+pub mod forms;
+pub mod results;
+pub mod settings;
+pub mod subject_page;
+
+use std::time::Instant;
+
+use egui::{Color32, Key, RichText};
+
+use crate::desk::Desk;
+use crate::domain::subject::SubjectId;
+use forms::{FormOutcome, SubjectForm};
+use results::ResultsPanel;
+use settings::SettingsPage;
+use subject_page::{PageAction, SubjectPage};
+
+/// How many hits a search shows at most; more means the fragment is too vague to read anyway.
+pub const SEARCH_LIMIT: usize = 2000;
+/// How many subjects the start page lists.
+const RECENT_LIMIT: usize = 200;
+
+/// A message on the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
+
+impl Notice {
+    pub fn info(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            error: false,
+        }
+    }
+
+    pub fn error(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            error: true,
+        }
+    }
+}
+
+/// The navigation entries of the left panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nav {
+    Search,
+    Todo,
+    Import,
+    Export,
+    Settings,
+}
+
+impl Nav {
+    fn label(self) -> &'static str {
+        match self {
+            Nav::Search => "查询",
+            Nav::Todo => "待办",
+            Nav::Import => "导入",
+            Nav::Export => "导出",
+            Nav::Settings => "设置",
+        }
+    }
+}
+
+/// What the middle of the window shows.
+enum Page {
+    Results,
+    NewSubject(SubjectForm),
+    Subject(Box<SubjectPage>),
+    Settings(SettingsPage),
+}
+
+/// The whole counter window.
+pub struct CounterApp {
+    desk: Desk,
+    query: String,
+    results: ResultsPanel,
+    page: Page,
+    notice: Option<Notice>,
+    styled: bool,
+    /// Set by `XINYIDIAN_FIRST_FRAME_PROBE`: print the time to the first frame and close.
+    first_frame_probe: Option<Instant>,
+    focus_search: bool,
+}
+
+impl CounterApp {
+    pub fn new(desk: Desk) -> Self {
+        let mut app = Self {
+            desk,
+            query: String::new(),
+            results: ResultsPanel::default(),
+            page: Page::Results,
+            notice: None,
+            styled: false,
+            first_frame_probe: None,
+            focus_search: true,
+        };
+        app.show_recent();
+        app
+    }
+
+    /// The desk behind the window (tests inspect what was saved).
+    pub fn desk(&self) -> &Desk {
+        &self.desk
+    }
+
+    fn show_recent(&mut self) {
+        match self.desk.recent_subjects(RECENT_LIMIT) {
+            Ok(rows) => self.results.set("最近办理".into(), rows, false),
+            Err(e) => self.notice = Some(Notice::error(e.to_string())),
+        }
+    }
+
+    fn search(&mut self) {
+        let q = self.query.trim().to_string();
+        if q.is_empty() {
+            self.show_recent();
+            self.page = Page::Results;
+            return;
+        }
+        match self.desk.lookup(&q, SEARCH_LIMIT) {
+            Ok(l) if l.exact && l.hits.len() == 1 => {
+                let id = l.hits[0].id;
+                self.results.set(format!("“{q}”"), l.hits, false);
+                self.open_subject(id);
+            }
+            Ok(l) => {
+                let truncated = l.hits.len() >= SEARCH_LIMIT;
+                self.results
+                    .set(format!("“{q}”的查询结果"), l.hits, truncated);
+                self.page = Page::Results;
+            }
+            Err(e) => self.notice = Some(Notice::error(e.to_string())),
+        }
+    }
+
+    fn open_subject(&mut self, id: SubjectId) {
+        match self.desk.subject(id) {
+            Ok(s) => self.page = Page::Subject(Box::new(SubjectPage::new(s))),
+            Err(e) => self.notice = Some(Notice::error(e.to_string())),
+        }
+    }
+
+    fn current_nav(&self) -> Nav {
+        match self.page {
+            Page::Settings(_) => Nav::Settings,
+            _ => Nav::Search,
+        }
+    }
+
+    /// Draw one frame of the whole window.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        if !self.styled {
+            fonts::install(ui.ctx());
+            self.styled = true;
+        }
+        self.search_bar_ui(ui);
+        self.status_ui(ui);
+        self.nav_ui(ui);
+        egui::CentralPanel::default().show(ui, |ui| self.page_ui(ui));
+        if let Some(started) = self.first_frame_probe.take() {
+            eprintln!(
+                "首帧耗时：{:.0} 毫秒",
+                started.elapsed().as_secs_f64() * 1e3
+            );
+            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+    }
+
+    fn search_bar_ui(&mut self, ui: &mut egui::Ui) {
+        egui::Panel::top("search_bar").show(ui, |ui| {
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                ui.label(
+                    RichText::new("信易电柜台")
+                        .heading()
+                        .color(Color32::from_rgb(0, 90, 160)),
+                );
+                ui.add_space(12.0);
+                let label = ui.label("查询");
+                let resp = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut self.query)
+                            .hint_text("名称片段、统一社会信用代码、证件号码或用户编号，回车查询")
+                            .desired_width(520.0),
+                    )
+                    .labelled_by(label.id);
+                if std::mem::take(&mut self.focus_search) {
+                    resp.request_focus();
+                }
+                // Consume the Enter that ends the query so the results table does not also take
+                // it as "open the selected row".
+                let enter = resp.lost_focus()
+                    && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::Enter));
+                if ui.button("查询").clicked() || enter {
+                    self.search();
+                }
+                if ui.button("新建主体").clicked() {
+                    self.page = Page::NewSubject(SubjectForm::new());
+                }
+            });
+            ui.add_space(6.0);
+        });
+    }
+
+    fn nav_ui(&mut self, ui: &mut egui::Ui) {
+        egui::Panel::left("nav")
+            .resizable(false)
+            .exact_size(96.0)
+            .show(ui, |ui| {
+                ui.add_space(8.0);
+                let current = self.current_nav();
+                for nav in [
+                    Nav::Search,
+                    Nav::Todo,
+                    Nav::Import,
+                    Nav::Export,
+                    Nav::Settings,
+                ] {
+                    let available = matches!(nav, Nav::Search | Nav::Settings);
+                    let resp = ui.add_enabled(
+                        available,
+                        egui::Button::selectable(current == nav, nav.label())
+                            .min_size(egui::vec2(80.0, 32.0)),
+                    );
+                    let resp = resp.on_disabled_hover_text("本版本尚未提供，后续版本开放");
+                    if resp.clicked() {
+                        match nav {
+                            Nav::Search => {
+                                self.page = Page::Results;
+                                self.focus_search = true;
+                            }
+                            Nav::Settings => {
+                                self.page = Page::Settings(SettingsPage::load(&self.desk))
+                            }
+                            Nav::Todo | Nav::Import | Nav::Export => {}
+                        }
+                    }
+                }
+            });
+    }
+
+    fn status_ui(&mut self, ui: &mut egui::Ui) {
+        egui::Panel::bottom("status").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                if let Some(n) = &self.notice {
+                    let color = if n.error {
+                        forms::ERROR_COLOR
+                    } else {
+                        Color32::from_rgb(20, 120, 40)
+                    };
+                    ui.label(RichText::new(&n.text).color(color));
+                }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    ui.label(RichText::new(format!("今天 {}", self.desk.today())).weak());
+                });
+            });
+        });
+    }
+
+    fn page_ui(&mut self, ui: &mut egui::Ui) {
+        match &mut self.page {
+            Page::Results => {
+                // Arrow keys and Enter drive the table only when the search bar is not typing.
+                let keyboard = !ui.ctx().egui_wants_keyboard_input();
+                if let Some(id) = self.results.ui(ui, keyboard) {
+                    self.open_subject(id);
+                }
+            }
+            Page::NewSubject(form) => {
+                ui.heading("新建主体");
+                ui.add_space(6.0);
+                match form.ui(ui, self.desk.today()) {
+                    FormOutcome::Submit => match self.desk.create_subject(&form.draft) {
+                        Ok(id) => {
+                            self.notice =
+                                Some(Notice::info(format!("已登记“{}”", form.draft.name.trim())));
+                            self.open_subject(id);
+                        }
+                        Err(e) => form.show_refusal(&e),
+                    },
+                    FormOutcome::Cancel => {
+                        self.page = Page::Results;
+                        self.focus_search = true;
+                    }
+                    FormOutcome::Nothing => {}
+                }
+            }
+            Page::Subject(page) => {
+                let editing = page.is_editing();
+                match page.ui(ui, &mut self.desk) {
+                    Some(PageAction::Back) => {
+                        self.page = Page::Results;
+                        self.focus_search = true;
+                    }
+                    Some(PageAction::Notice(n)) => self.notice = Some(n),
+                    None => {
+                        if !editing && ui.input(|i| i.key_pressed(Key::Escape)) {
+                            self.page = Page::Results;
+                            self.focus_search = true;
+                        }
+                    }
+                }
+            }
+            Page::Settings(page) => page.ui(ui),
+        }
+    }
+}
+
+impl eframe::App for CounterApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        CounterApp::ui(self, ui);
+    }
+}
+
+/// Open the counter window. `started` is when the process started (for the first-frame probe).
+pub fn run(desk: Desk, started: Instant) -> eframe::Result {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("信易电柜台")
+            .with_inner_size([1280.0, 720.0])
+            .with_min_inner_size([960.0, 600.0]),
+        ..Default::default()
+    };
+    let probe = std::env::var_os("XINYIDIAN_FIRST_FRAME_PROBE").is_some();
+    eframe::run_native(
+        "信易电柜台",
+        options,
+        Box::new(move |cc| {
+            fonts::install(&cc.egui_ctx);
+            let mut app = CounterApp::new(desk);
+            app.styled = true;
+            if probe {
+                app.first_frame_probe = Some(started);
+            }
+            Ok(Box::new(app))
+        }),
+    )
+}

@@ -1,0 +1,186 @@
+//! A subject's own page: its facts (the full ID number is shown only here, rule ID-3), its
+//! accounts, and the edit and add-account forms.
+
+use egui::RichText;
+use egui_extras::{Column, TableBuilder};
+
+use super::Notice;
+use super::forms::{AccountForm, FormOutcome, SubjectForm};
+use crate::desk::Desk;
+use crate::domain::subject::{Subject, SubjectDraft};
+
+/// What the page asks the window to do.
+pub enum PageAction {
+    Back,
+    Notice(Notice),
+}
+
+pub struct SubjectPage {
+    pub subject: Subject,
+    edit: Option<SubjectForm>,
+    account: Option<AccountForm>,
+}
+
+impl SubjectPage {
+    pub fn new(subject: Subject) -> Self {
+        Self {
+            subject,
+            edit: None,
+            account: None,
+        }
+    }
+
+    /// Whether a form on the page is open (Esc then belongs to it).
+    pub fn is_editing(&self) -> bool {
+        self.edit.is_some() || self.account.is_some()
+    }
+
+    fn reload(&mut self, desk: &Desk) -> Option<PageAction> {
+        match desk.subject(self.subject.id) {
+            Ok(s) => {
+                self.subject = s;
+                None
+            }
+            Err(e) => Some(PageAction::Notice(Notice::error(e.to_string()))),
+        }
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<PageAction> {
+        let mut action = None;
+        let s = &self.subject;
+        ui.horizontal(|ui| {
+            if ui.button("← 返回结果").clicked() {
+                action = Some(PageAction::Back);
+            }
+            ui.heading(&s.name);
+            ui.label(RichText::new(s.kind.label()).weak());
+        });
+        ui.separator();
+
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            if let Some(form) = &mut self.edit {
+                ui.strong("修改主体信息");
+                match form.ui(ui, desk.today()) {
+                    FormOutcome::Submit => {
+                        match desk.update_subject(self.subject.id, &form.draft) {
+                            Ok(()) => {
+                                self.edit = None;
+                                action = self
+                                    .reload(desk)
+                                    .or(Some(PageAction::Notice(Notice::info("已保存主体信息"))));
+                            }
+                            Err(e) => form.show_refusal(&e),
+                        }
+                    }
+                    FormOutcome::Cancel => self.edit = None,
+                    FormOutcome::Nothing => {}
+                }
+            } else {
+                facts_ui(ui, &self.subject);
+                if ui.button("编辑主体信息").clicked() {
+                    self.edit = Some(SubjectForm::edit(SubjectDraft::from_subject(&self.subject)));
+                }
+            }
+            ui.add_space(12.0);
+            ui.separator();
+            ui.horizontal(|ui| {
+                ui.strong(format!("用电户（{}）", self.subject.accounts.len()));
+                if self.account.is_none() && ui.button("添加用电户").clicked() {
+                    self.account = Some(AccountForm::default());
+                }
+            });
+            accounts_ui(ui, &self.subject);
+            if let Some(form) = &mut self.account {
+                ui.add_space(6.0);
+                match form.ui(ui, desk.today()) {
+                    FormOutcome::Submit => match desk.add_account(self.subject.id, &form.draft) {
+                        Ok(_) => {
+                            let no = form.draft.account_no.trim().to_string();
+                            self.account = None;
+                            action = self.reload(desk).or(Some(PageAction::Notice(Notice::info(
+                                format!("已添加用电户 {no}"),
+                            ))));
+                        }
+                        Err(e) => form.show_refusal(&e),
+                    },
+                    FormOutcome::Cancel => self.account = None,
+                    FormOutcome::Nothing => {}
+                }
+            }
+        });
+        action
+    }
+}
+
+fn facts_ui(ui: &mut egui::Ui, s: &Subject) {
+    egui::Grid::new("subject_facts")
+        .num_columns(2)
+        .spacing([16.0, 6.0])
+        .show(ui, |ui| {
+            let mut row = |k: &str, v: String| {
+                ui.label(RichText::new(k).weak());
+                ui.label(v);
+                ui.end_row();
+            };
+            row(s.code.type_label(), s.code.full().to_string());
+            if let Some(lr) = &s.legal_rep {
+                row("法定代表人", lr.name.clone());
+                if let Some(doc) = &lr.doc {
+                    row(
+                        "法定代表人证件",
+                        format!("{} {}", doc.kind.label(), doc.number),
+                    );
+                }
+            }
+            if let Some(d) = s.founded_on {
+                row("成立日期", d.format("%Y年%m月%d日").to_string());
+            }
+            row("联系电话", s.phone.clone());
+            row("地址", s.address.clone());
+            row(
+                "登记时间",
+                s.created_at.format("%Y-%m-%d %H:%M").to_string(),
+            );
+            row(
+                "最近修改",
+                s.updated_at.format("%Y-%m-%d %H:%M").to_string(),
+            );
+        });
+}
+
+fn accounts_ui(ui: &mut egui::Ui, s: &Subject) {
+    if s.accounts.is_empty() {
+        ui.label(RichText::new("尚未登记用电户").weak());
+        return;
+    }
+    ui.push_id("accounts", |ui| {
+        TableBuilder::new(ui)
+            .striped(true)
+            .vscroll(false)
+            .column(Column::initial(140.0))
+            .column(Column::initial(420.0).clip(true))
+            .column(Column::remainder())
+            .header(24.0, |mut h| {
+                for t in ["用户编号", "用电地址", "用电开始日期"] {
+                    h.col(|ui| {
+                        ui.strong(t);
+                    });
+                }
+            })
+            .body(|mut body| {
+                for a in &s.accounts {
+                    body.row(22.0, |mut row| {
+                        row.col(|ui| {
+                            ui.monospace(&a.account_no);
+                        });
+                        row.col(|ui| {
+                            ui.label(&a.usage_address);
+                        });
+                        row.col(|ui| {
+                            ui.label(a.supply_start.map(|d| d.to_string()).unwrap_or_default());
+                        });
+                    });
+                }
+            });
+    });
+}
