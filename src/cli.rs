@@ -13,10 +13,12 @@ use serde_json::json;
 
 use xinyidian::desk::{Desk, FixedClock, Progress, SystemClock};
 use xinyidian::domain::ids::{CodeKind, IdDocKind, check_code};
+use xinyidian::domain::operator::{OperatorDraft, Role};
 use xinyidian::domain::subject::{
     AccountDraft, Subject, SubjectDraft, SubjectKind, SubjectSummary,
 };
 use xinyidian::domain::text::parse_date;
+use xinyidian::store::AuditFilter;
 use xinyidian::store::{self, Store};
 
 /// 信易电柜台：不带参数运行打开柜台窗口；带子命令时在命令行中执行批量操作。
@@ -32,6 +34,9 @@ pub struct Cli {
     /// 以 JSON 输出（便于其他程序读取）
     #[arg(long, global = true)]
     pub json: bool,
+    /// 执行写操作的操作员工号（密码取自环境变量 XINYIDIAN_PASSWORD，或在终端提示输入）
+    #[arg(long, global = true, env = "XINYIDIAN_OPERATOR", value_name = "工号")]
+    pub operator: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -47,6 +52,12 @@ pub enum Command {
     /// 为主体登记用电户（用户编号）
     #[command(subcommand)]
     Account(AccountCmd),
+    /// 操作员账号（管理员）
+    #[command(subcommand)]
+    Operator(OperatorCmd),
+    /// 操作日志
+    #[command(subcommand)]
+    Audit(AuditCmd),
     /// 生成湛江地区的演示数据（可重复：同一种子得到同样的数据）
     Demo {
         /// 生成的主体数量
@@ -61,6 +72,59 @@ pub enum Command {
         /// 主体数量
         #[arg(long, default_value_t = 1_000_000)]
         subjects: u64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OperatorCmd {
+    /// 添加操作员。新数据库上第一个账号必须是管理员，无需 --operator。
+    /// 新账号的密码取自环境变量 XINYIDIAN_NEW_PASSWORD，或在终端提示输入。
+    Add {
+        #[arg(long, value_name = "工号")]
+        staff_no: String,
+        #[arg(long)]
+        name: String,
+        /// 柜员（clerk）、班长（supervisor）或管理员（admin）
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        #[arg(long, default_value = "")]
+        hall: String,
+        #[arg(long, default_value = "")]
+        window: String,
+    },
+    /// 列出操作员
+    List,
+    /// 停用操作员
+    Disable {
+        #[arg(value_name = "工号")]
+        staff_no: String,
+    },
+    /// 启用操作员
+    Enable {
+        #[arg(value_name = "工号")]
+        staff_no: String,
+    },
+    /// 重置操作员密码（新密码取自 XINYIDIAN_NEW_PASSWORD 或提示输入）
+    ResetPassword {
+        #[arg(value_name = "工号")]
+        staff_no: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCmd {
+    /// 校验操作日志的哈希链：完整时退出码为 0，否则指出第一条被改动的记录并退出码为 1
+    Verify,
+    /// 列出操作日志（班长及以上）
+    List {
+        #[arg(long, value_name = "工号")]
+        staff: Option<String>,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<String>,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
     },
 }
 
@@ -131,6 +195,9 @@ pub struct SubjectArgs {
     /// 注册地址
     #[arg(long)]
     address: Option<String>,
+    /// 班长认可校验位不符但合法签发的早期代码（规则 ID-1），须写明原因
+    #[arg(long, value_name = "原因")]
+    accept_check_failure: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -179,6 +246,12 @@ fn parse_kind(s: &str) -> Result<SubjectKind, String> {
     })
 }
 
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::from_label_or_key(s).ok_or_else(|| {
+        format!("角色“{s}”无法识别：请填 柜员（clerk）、班长（supervisor）或 管理员（admin）")
+    })
+}
+
 fn parse_id_kind(s: &str) -> Result<IdDocKind, String> {
     IdDocKind::from_label_or_key(s).ok_or_else(|| {
         let all: Vec<&str> = IdDocKind::ALL.iter().map(|k| k.label()).collect();
@@ -208,18 +281,44 @@ pub fn open_desk(cli: &Cli) -> Result<Desk> {
     Ok(Desk::new(store, clock))
 }
 
+/// A password from `var`, or asked on the terminal without echo.
+fn password_from(var: &str, prompt: &str) -> Result<String> {
+    if let Ok(p) = std::env::var(var) {
+        return Ok(p);
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("请在环境变量 {var} 中提供密码（非交互运行时无法提示输入）");
+    }
+    rpassword::prompt_password(prompt).context("无法读取密码")
+}
+
+/// Open the desk and sign in the operator named by `--operator` (every write needs one).
+pub fn open_desk_signed_in(cli: &Cli) -> Result<Desk> {
+    let mut desk = open_desk(cli)?;
+    let Some(staff_no) = &cli.operator else {
+        bail!(
+            "写操作需要指明操作员：请加 --operator 工号（或设置环境变量 XINYIDIAN_OPERATOR），密码放在 XINYIDIAN_PASSWORD 中"
+        );
+    };
+    let pw = password_from("XINYIDIAN_PASSWORD", &format!("工号 {staff_no} 的密码："))?;
+    desk.sign_in(staff_no, &pw)?;
+    Ok(desk)
+}
+
 /// Run a subcommand; `Ok(code)` is the process exit status.
 pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
     match command {
         Command::Code(CodeCmd::Check { codes }) => Ok(code_check(cli, codes)),
         Command::Subject(cmd) => subject(cli, cmd),
+        Command::Operator(cmd) => operator(cli, cmd),
+        Command::Audit(cmd) => audit(cli, cmd),
         Command::Account(AccountCmd::Add {
             code,
             account_no,
             address,
             since,
         }) => {
-            let mut desk = open_desk(cli)?;
+            let mut desk = open_desk_signed_in(cli)?;
             let subject = desk.subject_by_code(code)?;
             let draft = AccountDraft {
                 account_no: account_no.clone(),
@@ -365,7 +464,10 @@ fn print_summaries(cli: &Cli, hits: &[SubjectSummary], exact: Option<bool>) {
 }
 
 fn subject(cli: &Cli, cmd: &SubjectCmd) -> Result<ExitCode> {
-    let mut desk = open_desk(cli)?;
+    let mut desk = match cmd {
+        SubjectCmd::Add(_) | SubjectCmd::Edit { .. } => open_desk_signed_in(cli)?,
+        _ => open_desk(cli)?,
+    };
     match cmd {
         SubjectCmd::Add(a) => {
             let draft = SubjectDraft {
@@ -380,7 +482,10 @@ fn subject(cli: &Cli, cmd: &SubjectCmd) -> Result<ExitCode> {
                 phone: a.phone.clone().unwrap_or_default(),
                 address: a.address.clone().unwrap_or_default(),
             };
-            let id = desk.create_subject(&draft)?;
+            let id = match &a.accept_check_failure {
+                Some(reason) => desk.create_subject_accepting_code(&draft, reason)?,
+                None => desk.create_subject(&draft)?,
+            };
             let s = desk.subject(id)?;
             if cli.json {
                 println!("{}", subject_json(&s));
@@ -508,7 +613,7 @@ fn with_terminal_progress<T>(label: &str, progress: &Progress, work: impl FnOnce
 }
 
 fn demo(cli: &Cli, subjects: u64, seed: u64) -> Result<ExitCode> {
-    let mut desk = open_desk(cli)?;
+    let mut desk = open_desk_signed_in(cli)?;
     let progress = Progress::new();
     let started = Instant::now();
     let report = with_terminal_progress("生成演示数据", &progress, || {
@@ -541,6 +646,14 @@ fn bench(subjects: u64) -> Result<ExitCode> {
     let dir = tempfile_dir()?;
     let path = dir.join("bench.sqlite3");
     let mut desk = Desk::new(Store::open(&path)?, Box::new(SystemClock));
+    desk.setup_admin(
+        &OperatorDraft {
+            staff_no: "BENCH".into(),
+            name: "基准测试".into(),
+            ..OperatorDraft::default()
+        },
+        "bench-password",
+    )?;
     let progress = Progress::new();
     let started = Instant::now();
     with_terminal_progress("生成基准数据", &progress, || {
@@ -600,4 +713,159 @@ fn tempfile_dir() -> Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("xinyidian-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("无法创建临时目录 {}", dir.display()))?;
     Ok(dir)
+}
+
+fn operator(cli: &Cli, cmd: &OperatorCmd) -> Result<ExitCode> {
+    let mut desk = open_desk(cli)?;
+    let find = |desk: &Desk, staff_no: &str| -> Result<xinyidian::domain::operator::Operator> {
+        let no = xinyidian::domain::ids::normalize(staff_no);
+        desk.operators()?
+            .into_iter()
+            .find(|o| o.staff_no == no)
+            .with_context(|| format!("没有工号为 {no} 的操作员"))
+    };
+    match cmd {
+        OperatorCmd::Add {
+            staff_no,
+            name,
+            role,
+            hall,
+            window,
+        } => {
+            let draft = OperatorDraft {
+                staff_no: staff_no.clone(),
+                name: name.clone(),
+                role: *role,
+                hall: hall.clone(),
+                window: window.clone(),
+            };
+            if desk.needs_setup()? {
+                if *role != Role::Admin {
+                    bail!("这是新数据库：第一个账号必须是管理员，请用 --role admin");
+                }
+                let pw = password_from("XINYIDIAN_NEW_PASSWORD", "新管理员的密码：")?;
+                desk.setup_admin(&draft, &pw)?;
+            } else {
+                drop(desk);
+                desk = open_desk_signed_in(cli)?;
+                let pw = password_from("XINYIDIAN_NEW_PASSWORD", "新操作员的密码：")?;
+                desk.add_operator(&draft, &pw)?;
+            }
+            if cli.json {
+                println!(
+                    "{}",
+                    json!({"staff_no": xinyidian::domain::ids::normalize(staff_no), "role": role.key()})
+                );
+            } else {
+                println!(
+                    "已添加{} {}（工号 {}）",
+                    role.label(),
+                    name,
+                    xinyidian::domain::ids::normalize(staff_no)
+                );
+            }
+            Ok(0)
+        }
+        OperatorCmd::List => {
+            let desk = open_desk_signed_in(cli)?;
+            let ops = desk.operators()?;
+            if cli.json {
+                println!("{}", serde_json::to_string(&ops)?);
+            } else {
+                for o in ops {
+                    let state = if o.active { "正常" } else { "已停用" };
+                    println!(
+                        "{}\t{}\t{}\t{} {}\t{state}",
+                        o.staff_no,
+                        o.name,
+                        o.role.label(),
+                        o.hall,
+                        o.window
+                    );
+                }
+            }
+            Ok(0)
+        }
+        OperatorCmd::Disable { staff_no } | OperatorCmd::Enable { staff_no } => {
+            let mut desk = open_desk_signed_in(cli)?;
+            let o = find(&desk, staff_no)?;
+            let enable = matches!(cmd, OperatorCmd::Enable { .. });
+            desk.set_operator_active(o.id, enable)?;
+            println!(
+                "已{}操作员 {}（{}）",
+                if enable { "启用" } else { "停用" },
+                o.name,
+                o.staff_no
+            );
+            Ok(0)
+        }
+        OperatorCmd::ResetPassword { staff_no } => {
+            let mut desk = open_desk_signed_in(cli)?;
+            let o = find(&desk, staff_no)?;
+            let pw = password_from("XINYIDIAN_NEW_PASSWORD", "新密码：")?;
+            desk.reset_password(o.id, &pw)?;
+            println!("已重置操作员 {}（{}）的密码", o.name, o.staff_no);
+            Ok(0)
+        }
+    }
+}
+
+fn audit(cli: &Cli, cmd: &AuditCmd) -> Result<ExitCode> {
+    match cmd {
+        AuditCmd::Verify => {
+            let desk = open_desk(cli)?;
+            let v = desk.verify_audit()?;
+            if cli.json {
+                println!(
+                    "{}",
+                    json!({"intact": v.broken.is_none(), "rows_checked": v.rows_checked,
+                           "broken": v.broken.as_ref().map(|b| b.to_string())})
+                );
+            } else {
+                match &v.broken {
+                    None => println!("操作日志完整：共 {} 条，哈希链未被改动", v.rows_checked),
+                    Some(b) => println!("操作日志被改动：{b}"),
+                }
+            }
+            Ok(if v.broken.is_none() { 0 } else { 1 })
+        }
+        AuditCmd::List {
+            staff,
+            from,
+            to,
+            limit,
+        } => {
+            let desk = open_desk_signed_in(cli)?;
+            let date = |s: &Option<String>| -> Result<Option<NaiveDate>> {
+                s.as_deref()
+                    .map(parse_date)
+                    .transpose()
+                    .map_err(anyhow::Error::msg)
+            };
+            let filter = AuditFilter {
+                staff_no: staff.as_deref().map(xinyidian::domain::ids::normalize),
+                from: date(from)?,
+                to: date(to)?,
+                ..AuditFilter::default()
+            };
+            let rows = desk.audit_log(&filter, *limit)?;
+            if cli.json {
+                println!("{}", serde_json::to_string(&rows)?);
+            } else {
+                for r in rows {
+                    let c = &r.content;
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}",
+                        r.seq,
+                        c.at.format("%Y-%m-%d %H:%M:%S"),
+                        c.staff_no,
+                        c.window,
+                        c.action,
+                        c.summary
+                    );
+                }
+            }
+            Ok(0)
+        }
+    }
 }

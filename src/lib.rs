@@ -10,4 +10,4 @@ pub mod domain;
 pub mod store;
 pub mod ui;
 
-mod assets;
+pub mod assets;

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 const VALID_USCC: &str = "91440300708461136T";
 const VALID_ID: &str = "11010519491231002X";
+const PW: &str = "counter-2026";
 
 struct Env {
     _dir: tempfile::TempDir,
@@ -14,10 +15,23 @@ struct Env {
 }
 
 impl Env {
+    /// A new database with the administrator A1 (every write below runs as A1).
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("counter.sqlite3");
-        Self { _dir: dir, db }
+        let env = Self { _dir: dir, db };
+        let o = env.run(&[
+            "operator",
+            "add",
+            "--staff-no",
+            "A1",
+            "--name",
+            "管理员甲",
+            "--role",
+            "admin",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        env
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -33,6 +47,9 @@ fn run_with_db(db: &Path, args: &[&str]) -> Output {
         .arg("2026-11-28")
         .args(args)
         .env_remove("XINYIDIAN_DB")
+        .env("XINYIDIAN_OPERATOR", "A1")
+        .env("XINYIDIAN_PASSWORD", PW)
+        .env("XINYIDIAN_NEW_PASSWORD", PW)
         .output()
         .unwrap()
 }
@@ -288,4 +305,115 @@ fn demo_is_deterministic_for_a_seed() {
         a.run(&refs).status.success(),
         "demo codes must all be valid"
     );
+}
+
+#[test]
+fn writes_need_a_signed_in_operator_with_the_right_role() {
+    let env = Env::new();
+    let o = Command::new(env!("CARGO_BIN_EXE_xinyidian"))
+        .args(["--db"])
+        .arg(&env.db)
+        .args([
+            "subject", "add", "--kind", "法人", "--name", "甲", "--code", VALID_USCC,
+        ])
+        .env_remove("XINYIDIAN_OPERATOR")
+        .env_remove("XINYIDIAN_PASSWORD")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--operator"), "{}", stderr(&o));
+
+    let o = env.run(&[
+        "operator",
+        "add",
+        "--staff-no",
+        "C1",
+        "--name",
+        "柜员丙",
+        "--role",
+        "柜员",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = env.run(&["--operator", "C1", "demo", "--subjects", "3"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("需要管理员权限"), "{}", stderr(&o));
+    let o = env.run(&[
+        "--operator",
+        "C1",
+        "subject",
+        "add",
+        "--kind",
+        "法人",
+        "--name",
+        "甲",
+        "--code",
+        VALID_USCC,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let wrong = Command::new(env!("CARGO_BIN_EXE_xinyidian"))
+        .arg("--db")
+        .arg(&env.db)
+        .args([
+            "--operator",
+            "C1",
+            "subject",
+            "edit",
+            VALID_USCC,
+            "--name",
+            "乙",
+        ])
+        .env("XINYIDIAN_PASSWORD", "not-the-password")
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(stderr(&wrong).contains("工号或密码不正确"));
+}
+
+#[test]
+fn audit_verify_passes_then_names_a_tampered_row() {
+    let env = Env::new();
+    env.run(&[
+        "subject",
+        "add",
+        "--kind",
+        "法人",
+        "--name",
+        "甲公司",
+        "--code",
+        VALID_USCC,
+    ]);
+    let o = env.run(&["audit", "verify"]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(stdout(&o).contains("操作日志完整"));
+    rusqlite::Connection::open(&env.db)
+        .unwrap()
+        .execute("UPDATE audit SET summary = '改过' WHERE seq = 2", [])
+        .unwrap();
+    let o = env.run(&["--json", "audit", "verify"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(v["intact"], false);
+    assert!(v["broken"].as_str().unwrap().contains("第 2 条"));
+}
+
+#[test]
+fn first_account_must_be_admin() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("new.sqlite3");
+    let o = run_with_db(
+        &db,
+        &[
+            "operator",
+            "add",
+            "--staff-no",
+            "C1",
+            "--name",
+            "柜员",
+            "--role",
+            "clerk",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("第一个账号必须是管理员"));
 }

@@ -6,22 +6,41 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-use xinyidian::desk::{Desk, FixedClock};
+use xinyidian::desk::{Desk, FixedClock, ManualClock};
+use xinyidian::domain::operator::{OperatorDraft, Role as OpRole};
 use xinyidian::domain::subject::{AccountDraft, SubjectDraft, SubjectKind};
 use xinyidian::store::Store;
 use xinyidian::ui::CounterApp;
 
 const USCC: &str = "91440300708461136T";
 
-fn desk() -> Desk {
-    let at = NaiveDate::from_ymd_opt(2026, 11, 28)
+const PW: &str = "counter-2026";
+
+fn nine_am() -> chrono::NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 11, 28)
         .unwrap()
         .and_hms_opt(9, 0, 0)
-        .unwrap();
-    Desk::new(
+        .unwrap()
+}
+
+fn admin() -> OperatorDraft {
+    OperatorDraft {
+        staff_no: "A1".into(),
+        name: "管理员甲".into(),
+        hall: "霞山营业厅".into(),
+        window: "1 号窗口".into(),
+        ..OperatorDraft::default()
+    }
+}
+
+/// A desk with the admin A1 signed in.
+fn desk() -> Desk {
+    let mut d = Desk::new(
         Store::open_in_memory().unwrap(),
-        Box::new(FixedClock::At(at)),
-    )
+        Box::new(FixedClock::At(nine_am())),
+    );
+    d.setup_admin(&admin(), PW).unwrap();
+    d
 }
 
 fn harness(desk: Desk) -> Harness<'static, CounterApp> {
@@ -165,4 +184,96 @@ fn escape_cancels_the_new_subject_form() {
     h.run();
     assert!(h.query_by_role_and_label(Role::TextInput, "名称").is_none());
     h.get_by_label_contains("最近办理");
+}
+
+fn type_into(h: &mut Harness<'static, CounterApp>, label: &str, text: &str) {
+    let field = h
+        .query_by_role_and_label(Role::TextInput, label)
+        .unwrap_or_else(|| h.get_by_role_and_label(Role::PasswordInput, label));
+    field.focus();
+    field.type_text(text);
+    h.run();
+}
+
+#[test]
+fn first_start_asks_for_the_admin_then_opens_the_counter() {
+    let d = Desk::new(
+        Store::open_in_memory().unwrap(),
+        Box::new(FixedClock::At(nine_am())),
+    );
+    let mut h = harness(d);
+    h.get_by_label("首次使用：请创建管理员账号");
+    type_into(&mut h, "工号", "A1");
+    type_into(&mut h, "姓名", "管理员甲");
+    type_into(&mut h, "密码", "short");
+    type_into(&mut h, "确认密码", "short");
+    h.get_by_role_and_label(Role::Button, "创建管理员并登录")
+        .click();
+    h.run();
+    h.get_by_label_contains("至少 8 个字符");
+    assert!(h.state().desk().operator().is_none());
+    type_into(&mut h, "密码", "-and-longer");
+    type_into(&mut h, "确认密码", "-and-longer");
+    h.get_by_role_and_label(Role::Button, "创建管理员并登录")
+        .click();
+    h.run();
+    assert_eq!(h.state().desk().operator().unwrap().role, OpRole::Admin);
+    h.get_by_role_and_label(Role::Button, "退出登录");
+}
+
+#[test]
+fn sign_in_refuses_a_wrong_password_then_accepts_the_right_one() {
+    let mut d = desk();
+    d.add_operator(
+        &OperatorDraft {
+            staff_no: "C1".into(),
+            name: "柜员丙".into(),
+            role: OpRole::Clerk,
+            hall: "霞山营业厅".into(),
+            window: "3 号窗口".into(),
+        },
+        PW,
+    )
+    .unwrap();
+    d.sign_out().unwrap();
+    let mut h = harness(d);
+    h.get_by_label("请登录");
+    type_into(&mut h, "工号", "C1");
+    type_into(&mut h, "密码", "wrong-password");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.get_by_label_contains("工号或密码不正确");
+    type_into(&mut h, "密码", PW);
+    h.get_by_role_and_label(Role::Button, "登录").click();
+    h.run();
+    h.get_by_label("柜员 柜员丙（霞山营业厅 3 号窗口）");
+    // A clerk sees no audit page.
+    assert!(h.query_by_role_and_label(Role::Button, "日志").is_none());
+}
+
+#[test]
+fn idle_lock_keeps_unsaved_input_and_unlocks_with_the_password() {
+    let clock = ManualClock::new(nine_am());
+    let mut d = Desk::new(Store::open_in_memory().unwrap(), Box::new(clock.clone()));
+    d.setup_admin(&admin(), PW).unwrap();
+    let mut h = harness(d);
+    h.get_by_role_and_label(Role::Button, "新建主体").click();
+    h.run();
+    type_into(&mut h, "名称", "湛江市赤坎区金沙饲料有限公司");
+    clock.advance(chrono::Duration::minutes(11));
+    h.run();
+    h.get_by_label("窗口已锁定");
+    assert!(h.query_by_role_and_label(Role::TextInput, "名称").is_none());
+    type_into(&mut h, "密码", "wrong-password");
+    h.get_by_role_and_label(Role::Button, "解锁").click();
+    h.run();
+    h.get_by_label_contains("工号或密码不正确");
+    type_into(&mut h, "密码", PW);
+    h.get_by_role_and_label(Role::Button, "解锁").click();
+    h.run();
+    let name = h.get_by_role_and_label(Role::TextInput, "名称");
+    assert_eq!(
+        name.value().as_deref(),
+        Some("湛江市赤坎区金沙饲料有限公司")
+    );
 }

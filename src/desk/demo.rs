@@ -8,11 +8,13 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
+use super::auth::record;
 use super::{Desk, DeskError, Progress};
 use crate::domain::ids::{
     IdDocKind, IdDocument, USCC_ALPHABET, Uscc, org_code_check_char, resident_id_check_char,
     uscc_check_char,
 };
+use crate::domain::operator::Action;
 use crate::domain::subject::{LegalRep, SubjectCode, SubjectKind, ValidAccount, ValidSubject};
 
 /// What `demo` wrote.
@@ -254,6 +256,7 @@ impl Desk {
         seed: u64,
         progress: &Progress,
     ) -> Result<DemoReport, DeskError> {
+        let me = self.authorize(Action::GenerateDemo)?;
         let today = self.today();
         let now = self.now();
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -297,6 +300,14 @@ impl Desk {
             progress
                 .set(count, count)
                 .map_err(|_| DeskError::Cancelled("演示数据未写入".into()))?;
+            record(
+                w,
+                Some(&me),
+                now,
+                Action::GenerateDemo.label(),
+                None,
+                format!("生成演示数据：{count} 个主体、{accounts} 个用电户，种子 {seed}"),
+            )?;
             Ok(DemoReport {
                 subjects: count,
                 accounts,
@@ -317,10 +328,20 @@ mod tests {
             .unwrap()
             .and_hms_opt(9, 0, 0)
             .unwrap();
-        Desk::new(
+        let mut d = Desk::new(
             Store::open_in_memory().unwrap(),
             Box::new(FixedClock::At(at)),
+        );
+        d.setup_admin(
+            &crate::domain::operator::OperatorDraft {
+                staff_no: "A1".into(),
+                name: "管理员".into(),
+                ..Default::default()
+            },
+            "admin-password",
         )
+        .unwrap();
+        d
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! The desk is the lowest layer that may read the clock, and it does so only through [`Clock`],
 //! so tests and the CLI's `--date` can fix "today".
 
+mod auth;
 mod demo;
 mod progress;
 mod subjects;
@@ -13,10 +14,12 @@ use std::path::Path;
 
 use chrono::{Local, NaiveDate, NaiveDateTime};
 
+use crate::domain::operator::{Operator, OperatorField};
 use crate::domain::subject::Field;
 use crate::domain::text::FieldError;
 use crate::store::{Store, StoreError};
 
+pub use auth::{AuditVerdict, IDLE_LOCK_DEFAULT};
 pub use demo::DemoReport;
 pub use progress::{Cancelled, Progress};
 pub use subjects::Lookup;
@@ -54,6 +57,28 @@ impl Clock for FixedClock {
     }
 }
 
+/// A clock that tests move by hand (idle lock, lockout expiry). Clones share the same time.
+#[derive(Clone)]
+pub struct ManualClock(std::sync::Arc<std::sync::Mutex<NaiveDateTime>>);
+
+impl ManualClock {
+    pub fn new(at: NaiveDateTime) -> Self {
+        Self(std::sync::Arc::new(std::sync::Mutex::new(at)))
+    }
+
+    /// Move the clock forward.
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut t = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        *t += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> NaiveDateTime {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// Why an action was refused. `Display` is the Chinese message for the clerk.
 #[derive(Debug, thiserror::Error)]
 pub enum DeskError {
@@ -73,6 +98,34 @@ pub enum DeskError {
     NotFound(String),
     #[error("已取消：{0}")]
     Cancelled(String),
+    #[error("请先登录")]
+    NotSignedIn,
+    #[error("“{action}”需要{needed}权限，当前登录的是{have}：请由{needed}操作")]
+    Forbidden {
+        action: &'static str,
+        needed: &'static str,
+        have: &'static str,
+    },
+    #[error("工号或密码不正确（账号停用时也无法登录，如有疑问请联系管理员）")]
+    BadCredentials,
+    #[error("该账号连续多次密码错误，已锁定到 {until}：请稍后再试，或请管理员重置密码")]
+    AccountLocked { until: String },
+    #[error("本数据库已有操作员，不能再次初始化：请用管理员账号登录后在“设置”中添加")]
+    SetupDone,
+    #[error("{}", OperatorFieldErrors(.0))]
+    InvalidOperator(Vec<FieldError<OperatorField>>),
+    #[error("{0}")]
+    Password(String),
+    #[error("工号 {staff_no} 已被“{name}”使用，请换一个工号")]
+    DuplicateOperator { staff_no: String, name: String },
+    #[error("{0}")]
+    SelfChange(&'static str),
+    #[error("{0}")]
+    Setting(String),
+    #[error("认可校验位不符的代码必须填写原因（例如：早期试点代码，已核对营业执照原件）")]
+    OverrideReasonMissing,
+    #[error("内部错误：{0}，请联系管理员")]
+    Internal(String),
 }
 
 impl DeskError {
@@ -108,15 +161,35 @@ pub struct DbInfo {
     pub subjects: i64,
 }
 
-/// One counter's session: the store and the clock.
+struct OperatorFieldErrors<'a>(&'a [FieldError<OperatorField>]);
+
+impl fmt::Display for OperatorFieldErrors<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("请修改以下栏目：")?;
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("；")?;
+            }
+            write!(f, "【{}】{}", e.field.label(), e.message)?;
+        }
+        Ok(())
+    }
+}
+
+/// One counter's session: the store, the clock and the signed-in operator.
 pub struct Desk {
     store: Store,
     clock: Box<dyn Clock>,
+    session: Option<Operator>,
 }
 
 impl Desk {
     pub fn new(store: Store, clock: Box<dyn Clock>) -> Self {
-        Self { store, clock }
+        Self {
+            store,
+            clock,
+            session: None,
+        }
     }
 
     /// Open the database at `path` with the system clock.

@@ -2,10 +2,13 @@
 
 use serde::Serialize;
 
+use super::auth::record;
 use super::{Desk, DeskError};
-use crate::domain::ids::normalize;
+use crate::domain::ids::{mask_id_number, normalize};
+use crate::domain::operator::Action;
 use crate::domain::subject::{
-    AccountDraft, AccountId, Subject, SubjectDraft, SubjectId, SubjectSummary, ValidSubject,
+    AccountDraft, AccountId, Field, Subject, SubjectDraft, SubjectId, SubjectKind, SubjectSummary,
+    ValidSubject,
 };
 use crate::store::Reader;
 
@@ -79,27 +82,81 @@ impl Desk {
 
     /// Register a new subject. A code already registered is refused with the existing name.
     pub fn create_subject(&mut self, draft: &SubjectDraft) -> Result<SubjectId, DeskError> {
-        let today = self.today();
+        let me = self.authorize(Action::CreateSubject)?;
+        let valid = draft.validate(self.today()).map_err(DeskError::Invalid)?;
+        self.insert_subject(&me, &valid, None)
+    }
+
+    /// Register an organisation whose USCC fails only the national check character, because a
+    /// supervisor confirmed it was legally issued (rule ID-1: some pilot-era codes do). The reason
+    /// and the supervisor are recorded with the subject and in the audit trail.
+    pub fn create_subject_accepting_code(
+        &mut self,
+        draft: &SubjectDraft,
+        reason: &str,
+    ) -> Result<SubjectId, DeskError> {
+        let me = self.authorize(Action::AcceptUsccCheckFailure)?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(DeskError::OverrideReasonMissing);
+        }
+        let valid = draft
+            .validate_accepting_check_failure(self.today())
+            .map_err(DeskError::Invalid)?;
+        self.insert_subject(&me, &valid, Some(reason))
+    }
+
+    fn insert_subject(
+        &mut self,
+        me: &crate::domain::operator::Operator,
+        valid: &ValidSubject,
+        override_reason: Option<&str>,
+    ) -> Result<SubjectId, DeskError> {
         let now = self.now();
-        let valid = draft.validate(today).map_err(DeskError::Invalid)?;
         self.store.write(|w| {
-            refuse_duplicate(w, &valid, None)?;
-            Ok(w.insert_subject(&valid, now)?)
+            refuse_duplicate(w, valid, None)?;
+            let id = w.insert_subject(valid, now)?;
+            let mut summary = format!(
+                "新增{}：{}（{} {}）",
+                valid.kind.label(),
+                valid.name,
+                valid.code.type_label(),
+                valid.code.display_masked()
+            );
+            let action = match override_reason {
+                Some(reason) => {
+                    w.set_code_override(id, reason, me.id)?;
+                    summary.push_str(&format!("；校验位不符，认可原因：{reason}"));
+                    Action::AcceptUsccCheckFailure.label()
+                }
+                None => Action::CreateSubject.label(),
+            };
+            record(w, Some(me), now, action, Some(id.0), summary)?;
+            Ok(id)
         })
     }
 
     /// Save the edit form of subject `id`.
     pub fn update_subject(&mut self, id: SubjectId, draft: &SubjectDraft) -> Result<(), DeskError> {
-        let today = self.today();
+        let me = self.authorize(Action::EditSubject)?;
         let now = self.now();
-        let valid = draft.validate(today).map_err(DeskError::Invalid)?;
+        let valid = draft.validate(self.today()).map_err(DeskError::Invalid)?;
         self.store.write(|w| {
             refuse_duplicate(w, &valid, Some(id))?;
-            if w.update_subject(id, &valid, now)? {
-                Ok(())
-            } else {
-                Err(DeskError::NotFound(format!("编号为 {id} 的主体")))
-            }
+            let before = w
+                .subject(id)?
+                .ok_or_else(|| DeskError::NotFound(format!("编号为 {id} 的主体")))?;
+            w.update_subject(id, &valid, now)?;
+            let summary = change_summary(&before, &valid);
+            record(
+                w,
+                Some(&me),
+                now,
+                Action::EditSubject.label(),
+                Some(id.0),
+                summary,
+            )?;
+            Ok(())
         })
     }
 
@@ -109,31 +166,108 @@ impl Desk {
         subject: SubjectId,
         draft: &AccountDraft,
     ) -> Result<AccountId, DeskError> {
-        let today = self.today();
+        let me = self.authorize(Action::AddAccount)?;
         let now = self.now();
-        let valid = draft.validate(today).map_err(DeskError::Invalid)?;
+        let valid = draft.validate(self.today()).map_err(DeskError::Invalid)?;
         self.store.write(|w| {
             if w.subject(subject)?.is_none() {
                 return Err(DeskError::NotFound(format!("编号为 {subject} 的主体")));
             }
             refuse_duplicate_account(w, &valid.account_no, None)?;
-            Ok(w.insert_account(subject, &valid, now)?)
+            let id = w.insert_account(subject, &valid, now)?;
+            let summary = format!(
+                "新增用电户 {}：{}{}",
+                valid.account_no,
+                valid.usage_address,
+                valid
+                    .supply_start
+                    .map(|d| format!("，{d} 起用电"))
+                    .unwrap_or_default()
+            );
+            record(
+                w,
+                Some(&me),
+                now,
+                Action::AddAccount.label(),
+                Some(subject.0),
+                summary,
+            )?;
+            Ok(id)
         })
     }
 
     /// Correct an account's 用户编号, usage address or supply start date.
     pub fn update_account(&mut self, id: AccountId, draft: &AccountDraft) -> Result<(), DeskError> {
-        let today = self.today();
+        let me = self.authorize(Action::EditAccount)?;
         let now = self.now();
-        let valid = draft.validate(today).map_err(DeskError::Invalid)?;
+        let valid = draft.validate(self.today()).map_err(DeskError::Invalid)?;
         self.store.write(|w| {
             refuse_duplicate_account(w, &valid.account_no, Some(id))?;
-            if w.update_account(id, &valid, now)? {
-                Ok(())
-            } else {
-                Err(DeskError::NotFound(format!("编号为 {} 的用户", id.0)))
-            }
+            let before = w
+                .account(id)?
+                .ok_or_else(|| DeskError::NotFound(format!("编号为 {} 的用户", id.0)))?;
+            w.update_account(id, &valid, now)?;
+            let summary = format!(
+                "修改用电户 {}：{} → {} {}",
+                before.account_no, before.usage_address, valid.account_no, valid.usage_address
+            );
+            record(
+                w,
+                Some(&me),
+                now,
+                Action::EditAccount.label(),
+                Some(before.subject_id.0),
+                summary,
+            )?;
+            Ok(())
         })
+    }
+}
+
+/// "名称 A → B；联系电话 X → Y" for the audit trail; ID numbers masked (rule ID-3).
+fn change_summary(before: &Subject, after: &ValidSubject) -> String {
+    let b = SubjectDraft::from_subject(before);
+    let a = SubjectDraft::from_subject(&Subject {
+        kind: after.kind,
+        code: after.code.clone(),
+        name: after.name.clone(),
+        legal_rep: after.legal_rep.clone(),
+        founded_on: after.founded_on,
+        phone: after.phone.clone(),
+        address: after.address.clone(),
+        ..before.clone()
+    });
+    let personal = |f: Field| {
+        matches!(f, Field::LegalRepIdNumber)
+            || (f == Field::Code && before.kind == SubjectKind::NaturalPerson)
+    };
+    let mut parts = Vec::new();
+    for (f, x, y) in [
+        (Field::Name, &b.name, &a.name),
+        (Field::Code, &b.code, &a.code),
+        (Field::LegalRepName, &b.legal_rep_name, &a.legal_rep_name),
+        (
+            Field::LegalRepIdNumber,
+            &b.legal_rep_id_number,
+            &a.legal_rep_id_number,
+        ),
+        (Field::FoundedOn, &b.founded_on, &a.founded_on),
+        (Field::Phone, &b.phone, &a.phone),
+        (Field::Address, &b.address, &a.address),
+    ] {
+        if x != y {
+            let (x, y) = if personal(f) {
+                (mask_id_number(x), mask_id_number(y))
+            } else {
+                (x.clone(), y.clone())
+            };
+            parts.push(format!("{} “{x}” → “{y}”", f.label()));
+        }
+    }
+    if parts.is_empty() {
+        format!("保存“{}”，内容未变", before.name)
+    } else {
+        format!("修改“{}”：{}", before.name, parts.join("；"))
     }
 }
 

@@ -1,6 +1,8 @@
 //! Pure types and rules: identifiers, subjects, records, verdicts. Nothing here touches the
 //! database, the window, files or the clock; every rule that depends on the date takes `today`.
 
+pub mod audit;
 pub mod ids;
+pub mod operator;
 pub mod subject;
 pub mod text;

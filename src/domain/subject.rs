@@ -290,6 +290,23 @@ impl SubjectDraft {
     /// Validate every field as of `today`; all problems are returned at once so that a form can
     /// mark each wrong field (rules ID-1, ID-2, S-1).
     pub fn validate(&self, today: NaiveDate) -> Result<ValidSubject, Vec<FieldError<Field>>> {
+        self.validate_inner(today, false)
+    }
+
+    /// As [`SubjectDraft::validate`], but a USCC whose only fault is its check character passes:
+    /// only for a supervisor's explicit acceptance of a legally issued early code (rule ID-1).
+    pub fn validate_accepting_check_failure(
+        &self,
+        today: NaiveDate,
+    ) -> Result<ValidSubject, Vec<FieldError<Field>>> {
+        self.validate_inner(today, true)
+    }
+
+    fn validate_inner(
+        &self,
+        today: NaiveDate,
+        accept_check_failure: bool,
+    ) -> Result<ValidSubject, Vec<FieldError<Field>>> {
         let mut errors = Vec::new();
         let mut err = |field, message: String| errors.push(FieldError { field, message });
 
@@ -301,7 +318,12 @@ impl SubjectDraft {
         let name = require_text(&self.name, name_max).map_err(|m| err(Field::Name, m));
 
         let code = if self.kind.keyed_by_uscc() {
-            Uscc::parse(&self.code)
+            let parsed = if accept_check_failure {
+                Uscc::parse_accepting_check_failure(&self.code)
+            } else {
+                Uscc::parse(&self.code)
+            };
+            parsed
                 .map(|code| SubjectCode::Uscc { code })
                 .map_err(|e| err(Field::Code, e.to_string()))
         } else {

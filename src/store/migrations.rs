@@ -52,6 +52,46 @@ const MIGRATIONS: &[&str] = &[
         INSERT INTO subject_fts (rowid, name) VALUES (new.id, new.name);
     END;
     "#,
+    // 2: operators, the hash-chained audit trail, settings, and the supervisor's acceptance of a
+    // USCC that fails the national check (rule ID-1).
+    r#"
+    CREATE TABLE operator (
+        id              INTEGER PRIMARY KEY,
+        staff_no        TEXT NOT NULL UNIQUE,
+        name            TEXT NOT NULL,
+        role            TEXT NOT NULL CHECK (role IN ('clerk', 'supervisor', 'admin')),
+        hall            TEXT NOT NULL DEFAULT '',
+        window          TEXT NOT NULL DEFAULT '',
+        password_hash   TEXT NOT NULL,
+        active          INTEGER NOT NULL DEFAULT 1,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
+        locked_until    TEXT,
+        created_at      TEXT NOT NULL
+    );
+
+    CREATE TABLE audit (
+        seq         INTEGER PRIMARY KEY,
+        at          TEXT NOT NULL,
+        staff_no    TEXT NOT NULL,
+        window      TEXT NOT NULL,
+        action      TEXT NOT NULL,
+        subject_id  INTEGER,
+        summary     TEXT NOT NULL,
+        prev_hash   TEXT NOT NULL,
+        hash        TEXT NOT NULL
+    );
+    CREATE INDEX audit_staff ON audit (staff_no);
+    CREATE INDEX audit_subject ON audit (subject_id);
+    CREATE INDEX audit_at ON audit (at);
+
+    CREATE TABLE setting (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+
+    ALTER TABLE subject ADD COLUMN code_override_reason TEXT;
+    ALTER TABLE subject ADD COLUMN code_override_by INTEGER REFERENCES operator (id);
+    "#,
 ];
 
 /// The schema version this build writes.

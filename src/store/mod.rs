@@ -6,7 +6,10 @@
 //! returns `Ok` and rolls back otherwise, so a failed action leaves nothing half-written.
 
 mod migrations;
+mod operators;
 mod subjects;
+
+pub use operators::AuditFilter;
 
 use std::ops::Deref;
 use std::path::{Path, PathBuf};

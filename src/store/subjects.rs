@@ -284,6 +284,36 @@ impl Reader<'_> {
             .collect()
     }
 
+    /// The account with key `id`.
+    pub fn account(&self, id: AccountId) -> Result<Option<Account>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached(
+                "SELECT id, subject_id, account_no, usage_address, supply_start
+                 FROM account WHERE id = ?1",
+            )?
+            .query_row([id.0], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                ))
+            })
+            .optional()?;
+        row.map(|(id, sid, no, addr, start)| {
+            Ok(Account {
+                id: AccountId(id),
+                subject_id: SubjectId(sid),
+                account_no: no,
+                usage_address: addr,
+                supply_start: date_from_sql(start)?,
+            })
+        })
+        .transpose()
+    }
+
     /// The account with 用户编号 `account_no`, with the name of its subject.
     pub fn account_by_no(&self, account_no: &str) -> Result<Option<(Account, String)>, StoreError> {
         let row = self

@@ -4,19 +4,25 @@
 //! Layout: the search bar always on top, navigation on the left (查询, 待办, 导入, 导出, 设置),
 //! the page in the middle, a status line at the bottom.
 
+pub mod audit;
 pub mod fonts;
 pub mod forms;
+pub mod gate;
 pub mod results;
 pub mod settings;
 pub mod subject_page;
 
 use std::time::Instant;
 
+use chrono::NaiveDateTime;
 use egui::{Color32, Key, RichText};
 
 use crate::desk::Desk;
+use crate::domain::operator::Action;
 use crate::domain::subject::SubjectId;
+use audit::AuditPage;
 use forms::{FormOutcome, SubjectForm};
+use gate::{Gate, UnlockForm, UnlockOutcome};
 use results::ResultsPanel;
 use settings::SettingsPage;
 use subject_page::{PageAction, SubjectPage};
@@ -56,6 +62,7 @@ pub enum Nav {
     Todo,
     Import,
     Export,
+    Audit,
     Settings,
 }
 
@@ -66,6 +73,7 @@ impl Nav {
             Nav::Todo => "待办",
             Nav::Import => "导入",
             Nav::Export => "导出",
+            Nav::Audit => "日志",
             Nav::Settings => "设置",
         }
     }
@@ -77,6 +85,7 @@ enum Page {
     NewSubject(SubjectForm),
     Subject(Box<SubjectPage>),
     Settings(SettingsPage),
+    Audit(AuditPage),
 }
 
 /// The whole counter window.
@@ -90,12 +99,19 @@ pub struct CounterApp {
     /// Set by `XINYIDIAN_FIRST_FRAME_PROBE`: print the time to the first frame and close.
     first_frame_probe: Option<Instant>,
     focus_search: bool,
+    gate: Gate,
+    /// When the clerk last touched the window (desk clock), for the idle lock.
+    last_activity: NaiveDateTime,
 }
 
 impl CounterApp {
     pub fn new(desk: Desk) -> Self {
+        let gate = Gate::initial(&desk);
+        let last_activity = desk.now();
         let mut app = Self {
             desk,
+            gate,
+            last_activity,
             query: String::new(),
             results: ResultsPanel::default(),
             page: Page::Results,
@@ -153,6 +169,7 @@ impl CounterApp {
     fn current_nav(&self) -> Nav {
         match self.page {
             Page::Settings(_) => Nav::Settings,
+            Page::Audit(_) => Nav::Audit,
             _ => Nav::Search,
         }
     }
@@ -163,10 +180,48 @@ impl CounterApp {
             fonts::install(ui.ctx());
             self.styled = true;
         }
-        self.search_bar_ui(ui);
-        self.status_ui(ui);
-        self.nav_ui(ui);
-        egui::CentralPanel::default().show(ui, |ui| self.page_ui(ui));
+        self.idle_check(ui);
+        let open = match &mut self.gate {
+            Gate::Open => true,
+            Gate::Setup(form) => {
+                let done = egui::CentralPanel::default()
+                    .show(ui, |ui| form.ui(ui, &mut self.desk))
+                    .inner;
+                if done {
+                    self.after_sign_in();
+                }
+                false
+            }
+            Gate::SignIn(form) => {
+                let done = egui::CentralPanel::default()
+                    .show(ui, |ui| form.ui(ui, &mut self.desk))
+                    .inner;
+                if done {
+                    self.after_sign_in();
+                }
+                false
+            }
+            Gate::Locked(form) => {
+                let outcome = egui::CentralPanel::default()
+                    .show(ui, |ui| form.ui(ui, &mut self.desk))
+                    .inner;
+                match outcome {
+                    UnlockOutcome::Stay => {}
+                    UnlockOutcome::Unlocked => {
+                        self.gate = Gate::Open;
+                        self.last_activity = self.desk.now();
+                    }
+                    UnlockOutcome::SignedOut => self.signed_out(),
+                }
+                false
+            }
+        };
+        if open {
+            self.search_bar_ui(ui);
+            self.status_ui(ui);
+            self.nav_ui(ui);
+            egui::CentralPanel::default().show(ui, |ui| self.page_ui(ui));
+        }
         if let Some(started) = self.first_frame_probe.take() {
             eprintln!(
                 "首帧耗时：{:.0} 毫秒",
@@ -174,6 +229,48 @@ impl CounterApp {
             );
             ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
         }
+    }
+
+    /// Lock the window after the idle time; any input counts as activity. Judged before this
+    /// frame's input is used, so the key press that wakes an idle window does not reach a form.
+    fn idle_check(&mut self, ui: &egui::Ui) {
+        let now = self.desk.now();
+        if matches!(self.gate, Gate::Open) {
+            let minutes = i64::from(
+                self.desk
+                    .idle_lock_minutes()
+                    .unwrap_or(crate::desk::IDLE_LOCK_DEFAULT),
+            );
+            if now - self.last_activity >= chrono::Duration::minutes(minutes) {
+                self.gate = Gate::Locked(UnlockForm::default());
+            }
+            // Wake up now and then so the lock shows even when nobody touches the window.
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_secs(15));
+        }
+        if ui.input(|i| !i.events.is_empty() || i.pointer.any_down()) {
+            self.last_activity = now;
+        }
+    }
+
+    fn after_sign_in(&mut self) {
+        self.gate = Gate::Open;
+        self.last_activity = self.desk.now();
+        self.page = Page::Results;
+        self.focus_search = true;
+        self.show_recent();
+        self.notice = self
+            .desk
+            .operator()
+            .map(|o| Notice::info(format!("{} 已登录", o.display())));
+    }
+
+    fn signed_out(&mut self) {
+        self.page = Page::Results;
+        self.query.clear();
+        self.results = ResultsPanel::default();
+        self.notice = None;
+        self.gate = Gate::initial(&self.desk);
     }
 
     fn search_bar_ui(&mut self, ui: &mut egui::Ui) {
@@ -207,6 +304,17 @@ impl CounterApp {
                 if ui.button("新建主体").clicked() {
                     self.page = Page::NewSubject(SubjectForm::new());
                 }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui.button("退出登录").clicked() {
+                        if let Err(e) = self.desk.sign_out() {
+                            self.notice = Some(Notice::error(e.to_string()));
+                        }
+                        self.signed_out();
+                    }
+                    if let Some(op) = self.desk.operator() {
+                        ui.label(op.display());
+                    }
+                });
             });
             ui.add_space(6.0);
         });
@@ -219,14 +327,20 @@ impl CounterApp {
             .show(ui, |ui| {
                 ui.add_space(8.0);
                 let current = self.current_nav();
+                let may_audit = self.desk.may(Action::ViewAudit);
                 for nav in [
                     Nav::Search,
                     Nav::Todo,
                     Nav::Import,
                     Nav::Export,
+                    Nav::Audit,
                     Nav::Settings,
                 ] {
-                    let available = matches!(nav, Nav::Search | Nav::Settings);
+                    // The audit trail is for supervisors; the desk refuses it to clerks anyway.
+                    if nav == Nav::Audit && !may_audit {
+                        continue;
+                    }
+                    let available = matches!(nav, Nav::Search | Nav::Audit | Nav::Settings);
                     let resp = ui.add_enabled(
                         available,
                         egui::Button::selectable(current == nav, nav.label())
@@ -242,6 +356,7 @@ impl CounterApp {
                             Nav::Settings => {
                                 self.page = Page::Settings(SettingsPage::load(&self.desk))
                             }
+                            Nav::Audit => self.page = Page::Audit(AuditPage::load(&self.desk)),
                             Nav::Todo | Nav::Import | Nav::Export => {}
                         }
                     }
@@ -311,7 +426,8 @@ impl CounterApp {
                     }
                 }
             }
-            Page::Settings(page) => page.ui(ui),
+            Page::Settings(page) => page.ui(ui, &mut self.desk),
+            Page::Audit(page) => page.ui(ui, &self.desk),
         }
     }
 }

@@ -1,51 +1,236 @@
-//! 设置: where the data lives and what this installation is.
+//! 设置: the database, one's own password, and (admin) the idle lock and the operators.
 
 use egui::RichText;
 
+use super::forms::ERROR_COLOR;
 use crate::desk::{DbInfo, Desk};
+use crate::domain::operator::{Action, Operator, OperatorDraft, Role};
 
+#[derive(Default)]
+struct PasswordChange {
+    old: String,
+    new: String,
+    confirm: String,
+}
+
+#[derive(Default)]
 pub struct SettingsPage {
-    info: Result<DbInfo, String>,
+    info: Option<Result<DbInfo, String>>,
+    operators: Vec<Operator>,
+    idle_minutes: String,
+    new_op: OperatorDraft,
+    new_op_password: String,
+    reset_password: String,
+    own: PasswordChange,
+    message: Option<(bool, String)>,
+}
+
+fn line_ui(ui: &mut egui::Ui, label: &str, value: &mut String, password: bool, width: f32) {
+    let l = ui.label(label);
+    ui.add(
+        egui::TextEdit::singleline(value)
+            .password(password)
+            .desired_width(width),
+    )
+    .labelled_by(l.id);
 }
 
 impl SettingsPage {
     pub fn load(desk: &Desk) -> Self {
-        Self {
-            info: desk.db_info().map_err(|e| e.to_string()),
+        let mut p = Self {
+            info: Some(desk.db_info().map_err(|e| e.to_string())),
+            idle_minutes: desk
+                .idle_lock_minutes()
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+            ..Self::default()
+        };
+        if desk.may(Action::ManageOperators) {
+            p.operators = desk.operators().unwrap_or_default();
+        }
+        p
+    }
+
+    fn done(&mut self, desk: &Desk, r: Result<(), crate::desk::DeskError>, ok: &str) {
+        match r {
+            Ok(()) => {
+                *self = Self {
+                    message: Some((true, ok.to_string())),
+                    ..Self::load(desk)
+                };
+            }
+            Err(e) => self.message = Some((false, e.to_string())),
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) {
         ui.heading("设置");
-        ui.add_space(8.0);
+        if let Some((ok, text)) = &self.message {
+            let color = if *ok {
+                egui::Color32::from_rgb(20, 120, 40)
+            } else {
+                ERROR_COLOR
+            };
+            ui.label(RichText::new(text).color(color));
+        }
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            self.database_ui(ui);
+            ui.separator();
+            self.own_password_ui(ui, desk);
+            if desk.may(Action::ChangeSettings) {
+                ui.separator();
+                ui.strong("自动锁屏");
+                ui.horizontal(|ui| {
+                    line_ui(
+                        ui,
+                        "无操作多少分钟后锁定窗口",
+                        &mut self.idle_minutes,
+                        false,
+                        60.0,
+                    );
+                    if ui.button("保存").clicked() {
+                        let r = match self.idle_minutes.trim().parse::<u32>() {
+                            Ok(m) => desk.set_idle_lock_minutes(m),
+                            Err(_) => Err(crate::desk::DeskError::Setting(
+                                "请填写 1 到 120 之间的整数分钟数".into(),
+                            )),
+                        };
+                        self.done(desk, r, "已保存自动锁屏时间");
+                    }
+                });
+            }
+            if desk.may(Action::ManageOperators) {
+                ui.separator();
+                self.operators_ui(ui, desk);
+            }
+        });
+    }
+
+    fn database_ui(&self, ui: &mut egui::Ui) {
         match &self.info {
-            Ok(info) => {
+            Some(Ok(info)) => {
                 egui::Grid::new("settings_info")
                     .num_columns(2)
                     .spacing([16.0, 6.0])
                     .show(ui, |ui| {
-                        ui.label(RichText::new("数据库文件").weak());
-                        ui.label(&info.path);
-                        ui.end_row();
-                        ui.label(RichText::new("数据库版本").weak());
-                        ui.label(info.schema_version.to_string());
-                        ui.end_row();
-                        ui.label(RichText::new("已登记主体").weak());
-                        ui.label(format!("{} 个", info.subjects));
-                        ui.end_row();
-                        ui.label(RichText::new("程序版本").weak());
-                        ui.label(env!("CARGO_PKG_VERSION"));
-                        ui.end_row();
+                        for (k, v) in [
+                            ("数据库文件", info.path.clone()),
+                            ("数据库版本", info.schema_version.to_string()),
+                            ("已登记主体", format!("{} 个", info.subjects)),
+                            ("程序版本", env!("CARGO_PKG_VERSION").to_string()),
+                        ] {
+                            ui.label(RichText::new(k).weak());
+                            ui.label(v);
+                            ui.end_row();
+                        }
                     });
-                ui.add_space(8.0);
                 ui.label(
                     RichText::new("更换数据库文件：用 --db 参数或环境变量 XINYIDIAN_DB 启动程序。")
                         .weak(),
                 );
             }
-            Err(e) => {
-                ui.label(RichText::new(e).color(super::forms::ERROR_COLOR));
+            Some(Err(e)) => {
+                ui.label(RichText::new(e).color(ERROR_COLOR));
             }
+            None => {}
         }
+    }
+
+    fn own_password_ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) {
+        ui.strong("修改我的密码");
+        ui.horizontal(|ui| {
+            line_ui(ui, "原密码", &mut self.own.old, true, 120.0);
+            line_ui(ui, "新密码", &mut self.own.new, true, 120.0);
+            line_ui(ui, "确认新密码", &mut self.own.confirm, true, 120.0);
+            if ui.button("修改密码").clicked() {
+                let r = if self.own.new != self.own.confirm {
+                    Err(crate::desk::DeskError::Password(
+                        "两次输入的新密码不一致".into(),
+                    ))
+                } else {
+                    desk.change_own_password(&self.own.old, &self.own.new)
+                };
+                self.own = PasswordChange::default();
+                self.done(desk, r, "密码已修改");
+            }
+        });
+    }
+
+    fn operators_ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) {
+        ui.strong("操作员");
+        let me = desk.operator().map(|o| o.id);
+        let mut action: Option<(Operator, u8)> = None;
+        egui::Grid::new("operators")
+            .num_columns(6)
+            .striped(true)
+            .spacing([12.0, 4.0])
+            .show(ui, |ui| {
+                for t in ["工号", "姓名", "角色", "营业厅 / 窗口", "状态", ""] {
+                    ui.strong(t);
+                }
+                ui.end_row();
+                for o in &self.operators {
+                    ui.label(&o.staff_no);
+                    ui.label(&o.name);
+                    ui.label(o.role.label());
+                    ui.label(format!("{} {}", o.hall, o.window));
+                    let locked = o.locked_until.is_some_and(|t| t > desk.now());
+                    ui.label(match (o.active, locked) {
+                        (false, _) => "已停用",
+                        (true, true) => "已锁定",
+                        (true, false) => "正常",
+                    });
+                    ui.horizontal(|ui| {
+                        if Some(o.id) != me {
+                            let label = if o.active { "停用" } else { "启用" };
+                            if ui.button(label).clicked() {
+                                action = Some((o.clone(), 0));
+                            }
+                        }
+                        if ui.button("重置密码").clicked() {
+                            action = Some((o.clone(), 1));
+                        }
+                    });
+                    ui.end_row();
+                }
+            });
+        ui.horizontal(|ui| {
+            line_ui(ui, "重置为新密码", &mut self.reset_password, true, 140.0);
+            ui.label(RichText::new("（先填新密码，再点该操作员的“重置密码”）").weak());
+        });
+        if let Some((o, what)) = action {
+            let r = if what == 0 {
+                desk.set_operator_active(o.id, !o.active)
+            } else {
+                desk.reset_password(o.id, &self.reset_password)
+            };
+            self.done(desk, r, &format!("已更新操作员 {}", o.name));
+        }
+
+        ui.add_space(8.0);
+        ui.strong("添加操作员");
+        ui.horizontal_wrapped(|ui| {
+            line_ui(ui, "工号", &mut self.new_op.staff_no, false, 80.0);
+            line_ui(ui, "姓名", &mut self.new_op.name, false, 80.0);
+            let l = ui.label("角色");
+            egui::ComboBox::from_id_salt("new_op_role")
+                .selected_text(self.new_op.role.label())
+                .show_ui(ui, |ui| {
+                    for r in Role::ALL {
+                        ui.selectable_value(&mut self.new_op.role, r, r.label());
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            line_ui(ui, "营业厅", &mut self.new_op.hall, false, 100.0);
+            line_ui(ui, "窗口", &mut self.new_op.window, false, 80.0);
+            line_ui(ui, "初始密码", &mut self.new_op_password, true, 120.0);
+            if ui.button("添加").clicked() {
+                let r = desk
+                    .add_operator(&self.new_op, &self.new_op_password)
+                    .map(drop);
+                self.done(desk, r, "已添加操作员");
+            }
+        });
     }
 }

@@ -1,0 +1,348 @@
+//! Typed queries on operators, settings and the audit trail.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::{OptionalExtension, Row, params, params_from_iter};
+
+use super::{Reader, StoreError, Writer, ts_from_sql, ts_to_sql};
+use crate::domain::audit::{AuditContent, AuditEntry, GENESIS_HASH, chain_hash};
+use crate::domain::operator::{Operator, OperatorId, Role, ValidOperator};
+
+const OPERATOR_COLUMNS: &str =
+    "id, staff_no, name, role, hall, window, active, failed_attempts, locked_until";
+
+type OperatorRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    bool,
+    i64,
+    Option<String>,
+);
+
+fn operator_row(r: &Row<'_>) -> rusqlite::Result<OperatorRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+    ))
+}
+
+fn operator_from(row: OperatorRow) -> Result<Operator, StoreError> {
+    let (id, staff_no, name, role, hall, window, active, failed, locked) = row;
+    Ok(Operator {
+        id: OperatorId(id),
+        staff_no,
+        name,
+        role: Role::from_key(&role).ok_or_else(|| StoreError::BadData(format!("角色“{role}”")))?,
+        hall,
+        window,
+        active,
+        failed_attempts: u32::try_from(failed).unwrap_or(u32::MAX),
+        locked_until: locked.map(|t| ts_from_sql(&t)).transpose()?,
+    })
+}
+
+/// Which audit rows to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub staff_no: Option<String>,
+    pub subject_id: Option<i64>,
+    /// A fragment of the action name.
+    pub action: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+type RawAudit = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<i64>,
+    String,
+    String,
+    String,
+);
+
+fn audit_row(r: &Row<'_>) -> rusqlite::Result<RawAudit> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+    ))
+}
+
+fn audit_from(row: RawAudit) -> Result<AuditEntry, StoreError> {
+    let (seq, at, staff_no, window, action, subject_id, summary, prev_hash, hash) = row;
+    Ok(AuditEntry {
+        seq,
+        content: AuditContent {
+            at: ts_from_sql(&at)?,
+            staff_no,
+            window,
+            action,
+            subject_id,
+            summary,
+        },
+        prev_hash,
+        hash,
+    })
+}
+
+const AUDIT_COLUMNS: &str =
+    "seq, at, staff_no, window, action, subject_id, summary, prev_hash, hash";
+
+impl Reader<'_> {
+    /// How many operators exist (0 means the first start: ask for the admin account).
+    pub fn count_operators(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT count(*) FROM operator")?
+            .query_row([], |r| r.get(0))?)
+    }
+
+    /// The operator with 工号 `staff_no`, with the stored password hash.
+    pub fn operator_by_staff_no(
+        &self,
+        staff_no: &str,
+    ) -> Result<Option<(Operator, String)>, StoreError> {
+        let sql =
+            format!("SELECT {OPERATOR_COLUMNS}, password_hash FROM operator WHERE staff_no = ?1");
+        let row = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([staff_no], |r| {
+                Ok((operator_row(r)?, r.get::<_, String>(9)?))
+            })
+            .optional()?;
+        row.map(|(o, h)| Ok((operator_from(o)?, h))).transpose()
+    }
+
+    /// The operator with key `id`, with the stored password hash.
+    pub fn operator(&self, id: OperatorId) -> Result<Option<(Operator, String)>, StoreError> {
+        let sql = format!("SELECT {OPERATOR_COLUMNS}, password_hash FROM operator WHERE id = ?1");
+        let row = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([id.0], |r| Ok((operator_row(r)?, r.get::<_, String>(9)?)))
+            .optional()?;
+        row.map(|(o, h)| Ok((operator_from(o)?, h))).transpose()
+    }
+
+    /// Every operator, by 工号.
+    pub fn operators(&self) -> Result<Vec<Operator>, StoreError> {
+        let sql = format!("SELECT {OPERATOR_COLUMNS} FROM operator ORDER BY staff_no");
+        let rows = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_map([], operator_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter().map(operator_from).collect()
+    }
+
+    /// A setting's stored value.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT value FROM setting WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Audit rows matching `filter`, newest first, at most `limit`.
+    pub fn audit_rows(&self, f: &AuditFilter, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut sql = format!("SELECT {AUDIT_COLUMNS} FROM audit WHERE 1 = 1");
+        let mut args: Vec<String> = Vec::new();
+        if let Some(s) = &f.staff_no {
+            args.push(s.clone());
+            sql.push_str(&format!(" AND staff_no = ?{}", args.len()));
+        }
+        if let Some(id) = f.subject_id {
+            args.push(id.to_string());
+            sql.push_str(&format!(
+                " AND subject_id = CAST(?{} AS INTEGER)",
+                args.len()
+            ));
+        }
+        if let Some(a) = &f.action {
+            args.push(format!("%{a}%"));
+            sql.push_str(&format!(" AND action LIKE ?{}", args.len()));
+        }
+        if let Some(d) = f.from {
+            args.push(format!("{d} 00:00:00"));
+            sql.push_str(&format!(" AND at >= ?{}", args.len()));
+        }
+        if let Some(d) = f.to {
+            args.push(format!("{d} 23:59:59"));
+            sql.push_str(&format!(" AND at <= ?{}", args.len()));
+        }
+        sql.push_str(&format!(
+            " ORDER BY seq DESC LIMIT {}",
+            limit.min(1_000_000)
+        ));
+        let rows = self
+            .conn
+            .prepare(&sql)?
+            .query_map(params_from_iter(args.iter()), audit_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter().map(audit_from).collect()
+    }
+
+    /// Feed every audit row, oldest first, to `f` (streamed: the trail may be long).
+    pub fn for_each_audit_row<E: From<StoreError>>(
+        &self,
+        mut f: impl FnMut(AuditEntry) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit ORDER BY seq");
+        let mut stmt = self.conn.prepare(&sql).map_err(StoreError::from)?;
+        let rows = stmt.query_map([], audit_row).map_err(StoreError::from)?;
+        for row in rows {
+            f(audit_from(row.map_err(StoreError::from)?)?)?;
+        }
+        Ok(())
+    }
+}
+
+impl Writer<'_> {
+    pub fn insert_operator(
+        &self,
+        o: &ValidOperator,
+        password_hash: &str,
+        now: NaiveDateTime,
+    ) -> Result<OperatorId, StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO operator (staff_no, name, role, hall, window, password_hash, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                o.staff_no,
+                o.name,
+                o.role.key(),
+                o.hall,
+                o.window,
+                password_hash,
+                ts_to_sql(now)
+            ])?;
+        Ok(OperatorId(self.conn.last_insert_rowid()))
+    }
+
+    /// Change name, role, hall and window (the 工号 stays).
+    pub fn update_operator(&self, id: OperatorId, o: &ValidOperator) -> Result<bool, StoreError> {
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE operator SET name = ?2, role = ?3, hall = ?4, window = ?5 WHERE id = ?1",
+            )?
+            .execute(params![id.0, o.name, o.role.key(), o.hall, o.window])?;
+        Ok(n == 1)
+    }
+
+    pub fn set_operator_active(&self, id: OperatorId, active: bool) -> Result<bool, StoreError> {
+        let n = self
+            .conn
+            .prepare_cached("UPDATE operator SET active = ?2 WHERE id = ?1")?
+            .execute(params![id.0, active])?;
+        Ok(n == 1)
+    }
+
+    /// Store a new password hash and clear any lockout.
+    pub fn set_password_hash(&self, id: OperatorId, hash: &str) -> Result<bool, StoreError> {
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE operator SET password_hash = ?2, failed_attempts = 0, locked_until = NULL
+                 WHERE id = ?1",
+            )?
+            .execute(params![id.0, hash])?;
+        Ok(n == 1)
+    }
+
+    /// Record the failure count and lock after a wrong password (or clear both after a right one).
+    pub fn set_sign_in_failures(
+        &self,
+        id: OperatorId,
+        failures: u32,
+        locked_until: Option<NaiveDateTime>,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE operator SET failed_attempts = ?2, locked_until = ?3 WHERE id = ?1",
+            )?
+            .execute(params![id.0, failures, locked_until.map(ts_to_sql)])?;
+        Ok(())
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO setting (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![key, value])?;
+        Ok(())
+    }
+
+    /// Append one audit row, chained to the last one, inside the action's own transaction.
+    pub fn append_audit(&self, c: &AuditContent) -> Result<i64, StoreError> {
+        let last: Option<(i64, String)> = self
+            .conn
+            .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let (seq, prev) = match last {
+            Some((s, h)) => (s + 1, h),
+            None => (1, GENESIS_HASH.to_string()),
+        };
+        let hash = chain_hash(seq, &prev, c);
+        self.conn
+            .prepare_cached(
+                "INSERT INTO audit (seq, at, staff_no, window, action, subject_id, summary,
+                    prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                seq,
+                ts_to_sql(c.at),
+                c.staff_no,
+                c.window,
+                c.action,
+                c.subject_id,
+                c.summary,
+                prev,
+                hash
+            ])?;
+        Ok(seq)
+    }
+
+    /// Record who accepted a USCC failing the national check, and why (rule ID-1).
+    pub fn set_code_override(
+        &self,
+        subject: crate::domain::subject::SubjectId,
+        reason: &str,
+        by: OperatorId,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE subject SET code_override_reason = ?2, code_override_by = ?3 WHERE id = ?1",
+            )?
+            .execute(params![subject.0, reason, by.0])?;
+        Ok(())
+    }
+}

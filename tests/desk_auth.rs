@@ -1,0 +1,384 @@
+//! Operators, permissions, lockout and the audit trail, at the desk level.
+
+use chrono::{Duration, NaiveDate};
+
+use xinyidian::desk::{Desk, DeskError, ManualClock, Progress};
+use xinyidian::domain::operator::{Action, OperatorDraft, Role};
+use xinyidian::domain::subject::{AccountDraft, SubjectDraft, SubjectKind};
+use xinyidian::store::{AuditFilter, Store};
+
+const USCC: &str = "91440300708461136T";
+const PW: &str = "counter-2026";
+
+fn clock() -> ManualClock {
+    ManualClock::new(
+        NaiveDate::from_ymd_opt(2026, 11, 28)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap(),
+    )
+}
+
+/// A desk with an admin (A1), a supervisor (S1) and a clerk (C1); signed in as the admin.
+fn desk_on(store: Store, clock: &ManualClock) -> Desk {
+    let mut d = Desk::new(store, Box::new(clock.clone()));
+    d.setup_admin(
+        &OperatorDraft {
+            staff_no: "A1".into(),
+            name: "管理员甲".into(),
+            hall: "霞山营业厅".into(),
+            window: "1 号窗口".into(),
+            ..OperatorDraft::default()
+        },
+        PW,
+    )
+    .unwrap();
+    for (no, name, role) in [
+        ("S1", "班长乙", Role::Supervisor),
+        ("C1", "柜员丙", Role::Clerk),
+    ] {
+        d.add_operator(
+            &OperatorDraft {
+                staff_no: no.into(),
+                name: name.into(),
+                role,
+                hall: "霞山营业厅".into(),
+                window: "3 号窗口".into(),
+            },
+            PW,
+        )
+        .unwrap();
+    }
+    d
+}
+
+fn desk(clock: &ManualClock) -> Desk {
+    desk_on(Store::open_in_memory().unwrap(), clock)
+}
+
+fn org(name: &str, code: &str) -> SubjectDraft {
+    SubjectDraft {
+        kind: SubjectKind::Organization,
+        name: name.into(),
+        code: code.into(),
+        ..SubjectDraft::default()
+    }
+}
+
+/// A valid USCC unique to `n`, or one with a wrong check character.
+fn uscc(n: usize, valid: bool) -> String {
+    let body = format!("91440800{n:09}");
+    let check = xinyidian::domain::ids::uscc_check_char(&body).unwrap();
+    let c = if valid {
+        check
+    } else if check == '0' {
+        '1'
+    } else {
+        '0'
+    };
+    format!("{body}{c}")
+}
+
+/// Try `action` as the signed-in operator; Ok(()) or the refusal.
+fn attempt(d: &mut Desk, action: Action, n: usize) -> Result<(), DeskError> {
+    match action {
+        Action::CreateSubject => d.create_subject(&org("试验公司", &uscc(n, true))).map(drop),
+        Action::EditSubject => {
+            let s = d.subject_by_code(USCC)?;
+            d.update_subject(s.id, &SubjectDraft::from_subject(&s))
+        }
+        Action::AddAccount => {
+            let s = d.subject_by_code(USCC)?;
+            d.add_account(
+                s.id,
+                &AccountDraft {
+                    account_no: format!("0399{n:06}"),
+                    usage_address: "湛江市霞山区".into(),
+                    supply_start: String::new(),
+                },
+            )
+            .map(drop)
+        }
+        Action::EditAccount => {
+            let s = d.subject_by_code(USCC)?;
+            let a = &s.accounts[0];
+            d.update_account(
+                a.id,
+                &AccountDraft {
+                    account_no: a.account_no.clone(),
+                    usage_address: format!("湛江市霞山区 {n} 号"),
+                    supply_start: String::new(),
+                },
+            )
+        }
+        Action::AcceptUsccCheckFailure => d
+            .create_subject_accepting_code(&org("早期试点企业", &uscc(n, false)), "已核对执照原件")
+            .map(drop),
+        Action::ViewAudit => d.audit_log(&AuditFilter::default(), 10).map(drop),
+        Action::ManageOperators => d.operators().map(drop),
+        Action::ChangeSettings => d.set_idle_lock_minutes(10 + n as u32 % 5),
+        Action::GenerateDemo => d.generate_demo(3, n as u64, &Progress::new()).map(drop),
+    }
+}
+
+#[test]
+fn permission_matrix_every_action_and_role() {
+    let clock = clock();
+    let mut d = desk(&clock);
+    d.create_subject(&org("湛江市霞山区海港贸易有限公司", USCC))
+        .unwrap();
+    let s = d.subject_by_code(USCC).unwrap();
+    d.add_account(
+        s.id,
+        &AccountDraft {
+            account_no: "0300000001".into(),
+            usage_address: "湛江市霞山区".into(),
+            supply_start: String::new(),
+        },
+    )
+    .unwrap();
+    let mut n = 0;
+    for (staff_no, role) in [
+        ("C1", Role::Clerk),
+        ("S1", Role::Supervisor),
+        ("A1", Role::Admin),
+    ] {
+        d.sign_out().unwrap();
+        d.sign_in(staff_no, PW).unwrap();
+        for action in Action::ALL {
+            n += 1;
+            let r = attempt(&mut d, action, n);
+            let allowed = role.includes(action.required_role());
+            match (&r, allowed) {
+                (Err(DeskError::Forbidden { .. }), false) => {}
+                (Err(DeskError::Forbidden { .. }), true) => {
+                    panic!("{role:?} must be allowed {action:?}: {r:?}")
+                }
+                (_, false) => panic!("{role:?} must be refused {action:?}: {r:?}"),
+                (Err(e), true) => panic!("{role:?} {action:?} failed: {e}"),
+                (Ok(()), true) => {}
+            }
+        }
+    }
+    // Signed out, every write is refused.
+    d.sign_out().unwrap();
+    for action in Action::ALL {
+        assert!(matches!(
+            attempt(&mut d, action, 99),
+            Err(DeskError::NotSignedIn)
+        ));
+    }
+}
+
+#[test]
+fn forbidden_message_names_the_role_needed() {
+    let clock = clock();
+    let mut d = desk(&clock);
+    d.sign_out().unwrap();
+    d.sign_in("C1", PW).unwrap();
+    let e = d.operators().unwrap_err();
+    assert!(e.to_string().contains("需要管理员权限"), "{e}");
+}
+
+#[test]
+fn wrong_password_and_unknown_staff_no_read_the_same() {
+    let clock = clock();
+    let mut d = desk(&clock);
+    d.sign_out().unwrap();
+    let unknown = d.sign_in("NOBODY", PW).unwrap_err().to_string();
+    let wrong = d.sign_in("C1", "wrong-password").unwrap_err().to_string();
+    assert_eq!(unknown, wrong);
+    assert!(wrong.contains("工号或密码不正确"));
+}
+
+#[test]
+fn five_failures_lock_for_fifteen_minutes_and_are_audited() {
+    let clock = clock();
+    let mut d = desk(&clock);
+    d.sign_out().unwrap();
+    for _ in 0..5 {
+        assert!(matches!(
+            d.sign_in("C1", "wrong-password"),
+            Err(DeskError::BadCredentials)
+        ));
+    }
+    // Even the right password is refused while locked.
+    assert!(matches!(
+        d.sign_in("C1", PW),
+        Err(DeskError::AccountLocked { .. })
+    ));
+    clock.advance(Duration::minutes(14));
+    assert!(matches!(
+        d.sign_in("C1", PW),
+        Err(DeskError::AccountLocked { .. })
+    ));
+    clock.advance(Duration::minutes(1));
+    assert_eq!(d.sign_in("C1", PW).unwrap().staff_no, "C1");
+
+    d.sign_out().unwrap();
+    d.sign_in("A1", PW).unwrap();
+    let rows = d
+        .audit_log(
+            &AuditFilter {
+                staff_no: Some("C1".into()),
+                ..AuditFilter::default()
+            },
+            100,
+        )
+        .unwrap();
+    let actions: Vec<&str> = rows.iter().map(|r| r.content.action.as_str()).collect();
+    assert!(actions.contains(&"账号锁定"), "{actions:?}");
+    assert_eq!(actions.iter().filter(|a| **a == "登录失败").count(), 4);
+}
+
+#[test]
+fn disabled_operator_cannot_sign_in_and_short_password_refused() {
+    let clock = clock();
+    let mut d = desk(&clock);
+    let c1 = d
+        .operators()
+        .unwrap()
+        .into_iter()
+        .find(|o| o.staff_no == "C1")
+        .unwrap();
+    d.set_operator_active(c1.id, false).unwrap();
+    let e = d
+        .add_operator(
+            &OperatorDraft {
+                staff_no: "C2".into(),
+                name: "柜员丁".into(),
+                ..OperatorDraft::default()
+            },
+            "short",
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("至少 8 个字符"));
+    d.sign_out().unwrap();
+    assert!(matches!(
+        d.sign_in("C1", PW),
+        Err(DeskError::BadCredentials)
+    ));
+}
+
+#[test]
+fn setup_only_once() {
+    let clock = clock();
+    let mut d = desk(&clock);
+    let e = d
+        .setup_admin(
+            &OperatorDraft {
+                staff_no: "A9".into(),
+                name: "冒充".into(),
+                ..OperatorDraft::default()
+            },
+            PW,
+        )
+        .unwrap_err();
+    assert!(matches!(e, DeskError::SetupDone));
+}
+
+#[test]
+fn accepted_check_failure_needs_a_reason_and_is_recorded() {
+    let clock = clock();
+    let mut d = desk(&clock);
+    let bad = "91440300708461136A";
+    assert!(d.create_subject(&org("早期试点企业", bad)).is_err());
+    assert!(matches!(
+        d.create_subject_accepting_code(&org("早期试点企业", bad), "  "),
+        Err(DeskError::OverrideReasonMissing)
+    ));
+    let id = d
+        .create_subject_accepting_code(
+            &org("早期试点企业", bad),
+            "福建早期试点代码，已核对执照原件",
+        )
+        .unwrap();
+    let rows = d
+        .audit_log(
+            &AuditFilter {
+                subject_id: Some(id.0),
+                ..AuditFilter::default()
+            },
+            10,
+        )
+        .unwrap();
+    assert!(rows[0].content.summary.contains("已核对执照原件"));
+    assert_eq!(rows[0].content.staff_no, "A1");
+}
+
+#[test]
+fn audit_summaries_mask_personal_numbers() {
+    let clock = clock();
+    let mut d = desk(&clock);
+    d.create_subject(&SubjectDraft {
+        kind: SubjectKind::NaturalPerson,
+        name: "李小梅".into(),
+        code: "11010519491231002X".into(),
+        ..SubjectDraft::default()
+    })
+    .unwrap();
+    let rows = d.audit_log(&AuditFilter::default(), 1).unwrap();
+    assert!(rows[0].content.summary.contains("110105********002X"));
+    assert!(!rows[0].content.summary.contains("11010519491231002X"));
+}
+
+fn raw(path: &std::path::Path, sql: &str) {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .execute_batch(sql)
+        .unwrap();
+}
+
+#[test]
+fn audit_verify_detects_an_edited_row() {
+    let clock = clock();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.sqlite3");
+    {
+        let mut d = desk_on(Store::open(&path).unwrap(), &clock);
+        d.create_subject(&org("湛江市霞山区海港贸易有限公司", USCC))
+            .unwrap();
+        d.create_subject(&org("湛江市坡头区南海水产有限公司", "91110108551385082Q"))
+            .unwrap();
+        let v = d.verify_audit().unwrap();
+        assert!(v.broken.is_none());
+        assert!(v.rows_checked >= 5);
+    }
+    let verify = || {
+        Desk::new(Store::open(&path).unwrap(), Box::new(clock.clone()))
+            .verify_audit()
+            .unwrap()
+    };
+    raw(&path, "UPDATE audit SET summary = '篡改' WHERE seq = 3");
+    assert_eq!(
+        verify().broken.map(|b| b.to_string()),
+        Some("第 3 条日志的内容被改动过（哈希不符）".to_string())
+    );
+}
+
+#[test]
+fn audit_verify_detects_deleted_and_inserted_rows() {
+    let clock = clock();
+    for tamper in [
+        "DELETE FROM audit WHERE seq = 2",
+        "INSERT INTO audit (seq, at, staff_no, window, action, subject_id, summary, prev_hash, hash)
+         SELECT 1000, at, staff_no, window, action, subject_id, '伪造', prev_hash, hash
+         FROM audit WHERE seq = 2",
+        "UPDATE audit SET seq = seq + 100 WHERE seq >= 3; \
+         INSERT INTO audit (seq, at, staff_no, window, action, subject_id, summary, prev_hash, hash)
+         SELECT 3, at, staff_no, window, action, subject_id, '插入', prev_hash, hash
+         FROM audit WHERE seq = 2",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.sqlite3");
+        {
+            let mut d = desk_on(Store::open(&path).unwrap(), &clock);
+            d.create_subject(&org("湛江市霞山区海港贸易有限公司", USCC)).unwrap();
+        }
+        raw(&path, tamper);
+        let v = Desk::new(Store::open(&path).unwrap(), Box::new(clock.clone()))
+            .verify_audit()
+            .unwrap();
+        assert!(v.broken.is_some(), "not detected: {tamper}");
+    }
+}
