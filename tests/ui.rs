@@ -277,3 +277,24 @@ fn idle_lock_keeps_unsaved_input_and_unlocks_with_the_password() {
         Some("湛江市赤坎区金沙饲料有限公司")
     );
 }
+
+#[test]
+fn supervisor_accepts_a_code_failing_only_its_check_character() {
+    let mut h = harness(desk());
+    h.get_by_role_and_label(Role::Button, "新建主体").click();
+    h.run();
+    type_into(&mut h, "名称", "福建早期试点企业");
+    type_into(&mut h, "统一社会信用代码", "91440300708461136A");
+    h.get_by_role_and_label(
+        Role::CheckBox,
+        "该代码为合法签发的早期代码，校验位不符，由班长认可（依据 ID-1）",
+    )
+    .click();
+    h.run();
+    type_into(&mut h, "认可原因", "已核对营业执照原件");
+    h.get_by_role_and_label(Role::Button, "保存（Enter）")
+        .click();
+    h.run();
+    assert_eq!(h.state().desk().count_subjects().unwrap(), 1);
+    h.get_by_role_and_label(Role::Button, "编辑主体信息");
+}

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use egui::{Color32, Key, RichText};
 
 use crate::desk::DeskError;
-use crate::domain::ids::IdDocKind;
+use crate::domain::ids::{IdDocKind, IdError, Uscc};
 use crate::domain::subject::{AccountDraft, Field, SubjectDraft, SubjectKind};
 use crate::domain::text::FieldError;
 
@@ -108,6 +108,9 @@ pub struct SubjectForm {
     messages: Messages,
     /// Editing an existing subject keeps its kind fixed (a different kind is a different key).
     editing: bool,
+    /// A supervisor accepts a legally issued code whose check character fails (rule ID-1).
+    pub accept_check_failure: bool,
+    pub override_reason: String,
 }
 
 impl SubjectForm {
@@ -116,6 +119,8 @@ impl SubjectForm {
             draft: SubjectDraft::default(),
             messages: Messages::default(),
             editing: false,
+            accept_check_failure: false,
+            override_reason: String::new(),
         }
     }
 
@@ -124,6 +129,8 @@ impl SubjectForm {
             draft,
             messages: Messages::default(),
             editing: true,
+            accept_check_failure: false,
+            override_reason: String::new(),
         }
     }
 
@@ -138,7 +145,8 @@ impl SubjectForm {
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, today: NaiveDate) -> FormOutcome {
+    /// `may_override`: the operator may accept a USCC whose only fault is its check character.
+    pub fn ui(&mut self, ui: &mut egui::Ui, today: NaiveDate, may_override: bool) -> FormOutcome {
         self.messages.live = self.draft.validate(today).err().unwrap_or_default();
         let m = &self.messages;
         let d = &mut self.draft;
@@ -240,6 +248,30 @@ impl SubjectForm {
             });
         if changed {
             self.messages.refused = None;
+        }
+        let check_char_only = self.draft.kind.keyed_by_uscc()
+            && matches!(
+                Uscc::parse(&self.draft.code),
+                Err(IdError::CheckChar { .. })
+            );
+        if may_override && !self.editing && check_char_only {
+            ui.checkbox(
+                &mut self.accept_check_failure,
+                "该代码为合法签发的早期代码，校验位不符，由班长认可（依据 ID-1）",
+            );
+            if self.accept_check_failure {
+                ui.horizontal(|ui| {
+                    let l = ui.label("认可原因");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut self.override_reason)
+                            .hint_text("如：福建早期试点代码，已核对营业执照原件")
+                            .desired_width(360.0),
+                    )
+                    .labelled_by(l.id);
+                });
+            }
+        } else {
+            self.accept_check_failure = false;
         }
         if let Some(msg) = &self.messages.refused {
             ui.label(RichText::new(msg).color(ERROR_COLOR));

@@ -394,8 +394,14 @@ impl CounterApp {
             Page::NewSubject(form) => {
                 ui.heading("新建主体");
                 ui.add_space(6.0);
-                match form.ui(ui, self.desk.today()) {
-                    FormOutcome::Submit => match self.desk.create_subject(&form.draft) {
+                let may_override = self.desk.may(Action::AcceptUsccCheckFailure);
+                match form.ui(ui, self.desk.today(), may_override) {
+                    FormOutcome::Submit => match if form.accept_check_failure {
+                        self.desk
+                            .create_subject_accepting_code(&form.draft, &form.override_reason)
+                    } else {
+                        self.desk.create_subject(&form.draft)
+                    } {
                         Ok(id) => {
                             self.notice =
                                 Some(Notice::info(format!("已登记“{}”", form.draft.name.trim())));

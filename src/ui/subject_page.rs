@@ -60,7 +60,7 @@ impl SubjectPage {
         egui::ScrollArea::vertical().show(ui, |ui| {
             if let Some(form) = &mut self.edit {
                 ui.strong("修改主体信息");
-                match form.ui(ui, desk.today()) {
+                match form.ui(ui, desk.today(), false) {
                     FormOutcome::Submit => {
                         match desk.update_subject(self.subject.id, &form.draft) {
                             Ok(()) => {
