@@ -11,9 +11,12 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
 
+use xinyidian::desk::ImportOptions;
 use xinyidian::desk::{Desk, FixedClock, Progress, SystemClock};
+use xinyidian::domain::dishonesty::Outcome;
 use xinyidian::domain::ids::{CodeKind, IdDocKind, check_code};
 use xinyidian::domain::operator::{OperatorDraft, Role};
+use xinyidian::domain::records::RecordKind;
 use xinyidian::domain::subject::{
     AccountDraft, Subject, SubjectDraft, SubjectKind, SubjectSummary,
 };
@@ -52,6 +55,9 @@ pub enum Command {
     /// 为主体登记用电户（用户编号）
     #[command(subcommand)]
     Account(AccountCmd),
+    /// 用电记录：从营销系统导入、查看
+    #[command(subcommand)]
+    Records(RecordsCmd),
     /// 操作员账号（管理员）
     #[command(subcommand)]
     Operator(OperatorCmd),
@@ -73,6 +79,28 @@ pub enum Command {
         #[arg(long, default_value_t = 1_000_000)]
         subjects: u64,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RecordsCmd {
+    /// 导入营销系统导出的记录文件（CSV：UTF-8 或 GBK；XLSX/XLS）。默认有一行不合格就全部不写入
+    Import {
+        file: PathBuf,
+        /// 记录类别（默认按表头识别）
+        #[arg(long, value_parser = parse_record_kind)]
+        kind: Option<RecordKind>,
+        /// 只检查，不写入
+        #[arg(long)]
+        dry_run: bool,
+        /// 写入合格的行，不合格的行连同原因另存为“文件名-未导入.csv”
+        #[arg(long)]
+        skip_invalid: bool,
+        /// 自动登记文件中出现但尚未登记的主体
+        #[arg(long)]
+        create_subjects: bool,
+    },
+    /// 列出主体的用电记录，以及每条是否构成失信记录（规则 D-1..D-5）
+    List { code: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -246,6 +274,10 @@ fn parse_kind(s: &str) -> Result<SubjectKind, String> {
     })
 }
 
+fn parse_record_kind(s: &str) -> Result<RecordKind, String> {
+    RecordKind::from_label_or_key(s).ok_or_else(|| format!("记录类别“{s}”无法识别"))
+}
+
 fn parse_role(s: &str) -> Result<Role, String> {
     Role::from_label_or_key(s).ok_or_else(|| {
         format!("角色“{s}”无法识别：请填 柜员（clerk）、班长（supervisor）或 管理员（admin）")
@@ -310,6 +342,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
     match command {
         Command::Code(CodeCmd::Check { codes }) => Ok(code_check(cli, codes)),
         Command::Subject(cmd) => subject(cli, cmd),
+        Command::Records(cmd) => records(cli, cmd),
         Command::Operator(cmd) => operator(cli, cmd),
         Command::Audit(cmd) => audit(cli, cmd),
         Command::Account(AccountCmd::Add {
@@ -864,6 +897,109 @@ fn audit(cli: &Cli, cmd: &AuditCmd) -> Result<ExitCode> {
                         c.summary
                     );
                 }
+            }
+            Ok(0)
+        }
+    }
+}
+
+fn records(cli: &Cli, cmd: &RecordsCmd) -> Result<ExitCode> {
+    match cmd {
+        RecordsCmd::Import {
+            file,
+            kind,
+            dry_run,
+            skip_invalid,
+            create_subjects,
+        } => {
+            let mut desk = open_desk_signed_in(cli)?;
+            let opts = ImportOptions {
+                dry_run: *dry_run,
+                skip_invalid: *skip_invalid,
+                create_subjects: *create_subjects,
+            };
+            let progress = Progress::new();
+            let started = Instant::now();
+            let report = with_terminal_progress("导入用电记录", &progress, || {
+                desk.import_records(file, *kind, opts, &progress)
+            })?;
+            let secs = started.elapsed().as_secs_f64();
+            if cli.json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                println!(
+                    "{}（{}）：共 {} 行，用时 {secs:.1} 秒",
+                    report.kind, report.format, report.rows
+                );
+                for n in &report.notices {
+                    println!("提示：{n}");
+                }
+                for n in &report.row_notes {
+                    println!("提示：{n}");
+                }
+                for e in &report.errors {
+                    println!("{e}");
+                }
+                if report.rejected as usize > report.errors.len() {
+                    println!(
+                        "……另有 {} 行有问题未列出",
+                        report.rejected as usize - report.errors.len()
+                    );
+                }
+                if report.written {
+                    println!(
+                        "已写入：新增 {}，更新 {}，未变 {}，新登记主体 {}，拒绝 {}",
+                        report.inserted,
+                        report.updated,
+                        report.unchanged,
+                        report.created_subjects,
+                        report.rejected
+                    );
+                    if let Some(p) = &report.reject_file
+                        && report.rejected > 0
+                    {
+                        println!("不合格的行已另存为 {}", p.display());
+                    }
+                } else if *dry_run && report.rejected == 0 {
+                    println!(
+                        "检查通过（未写入）：可新增 {}，更新 {}，未变 {}",
+                        report.inserted, report.updated, report.unchanged
+                    );
+                } else {
+                    println!(
+                        "未写入任何记录：请修改上述 {} 行后重新导入，或加 --skip-invalid 只导入合格的行",
+                        report.rejected
+                    );
+                }
+            }
+            Ok(if report.written || (*dry_run && report.rejected == 0) {
+                0
+            } else {
+                1
+            })
+        }
+        RecordsCmd::List { code } => {
+            let desk = open_desk(cli)?;
+            let s = desk.subject_by_code(code)?;
+            let views = desk.records_of(s.id)?;
+            if cli.json {
+                println!("{}", serde_json::to_string(&views)?);
+            } else {
+                for v in &views {
+                    let verdict = match &v.outcome {
+                        Outcome::Dishonest(f) => {
+                            format!("失信记录（{}）：{}", f.rule.as_str(), f.reason)
+                        }
+                        Outcome::NotDishonest(c) => c.reason.clone(),
+                    };
+                    println!(
+                        "{}\t{}\t{}\t{verdict}",
+                        v.record.date(),
+                        v.record.kind().label(),
+                        v.record.summary()
+                    );
+                }
+                println!("共 {} 条", views.len());
             }
             Ok(0)
         }

@@ -6,6 +6,7 @@
 //! `desk`.
 
 pub mod desk;
+pub mod documents;
 pub mod domain;
 pub mod store;
 pub mod ui;

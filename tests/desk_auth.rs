@@ -114,6 +114,26 @@ fn attempt(d: &mut Desk, action: Action, n: usize) -> Result<(), DeskError> {
         Action::AcceptUsccCheckFailure => d
             .create_subject_accepting_code(&org("早期试点企业", &uscc(n, false)), "已核对执照原件")
             .map(drop),
+        Action::ImportRecords => {
+            let dir = tempfile::tempdir().unwrap();
+            let f = dir.path().join("缴费.csv");
+            std::fs::write(
+                &f,
+                format!(
+                    "机构名称,统一社会信用代码,缴费类型名称,是否预缴费,计量开始日,计量截止日,使用量,使用单位,缴费金额,经办机关全称,经办机关统一社会信用代码,缴纳日期\n\
+                     湛江市霞山区海港贸易有限公司,{USCC},电费,否,2024-{m:02}-01,2024-{m:02}-28,800,千瓦时,100,湛江供电局,,2024-{m:02}-28\n",
+                    m = n % 12 + 1
+                ),
+            )
+            .unwrap();
+            d.import_records(
+                &f,
+                None,
+                xinyidian::desk::ImportOptions::default(),
+                &Progress::new(),
+            )
+            .map(drop)
+        }
         Action::ViewAudit => d.audit_log(&AuditFilter::default(), 10).map(drop),
         Action::ManageOperators => d.operators().map(drop),
         Action::ChangeSettings => d.set_idle_lock_minutes(10 + n as u32 % 5),

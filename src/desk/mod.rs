@@ -7,6 +7,7 @@
 mod auth;
 mod demo;
 mod progress;
+mod records;
 mod subjects;
 
 use std::fmt;
@@ -22,6 +23,7 @@ use crate::store::{Store, StoreError};
 pub use auth::{AuditVerdict, IDLE_LOCK_DEFAULT};
 pub use demo::DemoReport;
 pub use progress::{Cancelled, Progress};
+pub use records::{ImportOptions, ImportReport, LARGE_ARREARS_KEY, RecordView};
 pub use subjects::Lookup;
 
 /// Where "now" comes from.
@@ -126,6 +128,10 @@ pub enum DeskError {
     OverrideReasonMissing,
     #[error("内部错误：{0}，请联系管理员")]
     Internal(String),
+    #[error("{0}")]
+    Import(String),
+    #[error("导入未写入：共 {} 行，其中 {} 行有问题（见报告）", .0.rows, .0.rejected)]
+    ImportNotWritten(Box<ImportReport>),
 }
 
 impl DeskError {

@@ -2,7 +2,9 @@
 //! database, the window, files or the clock; every rule that depends on the date takes `today`.
 
 pub mod audit;
+pub mod dishonesty;
 pub mod ids;
 pub mod operator;
+pub mod records;
 pub mod subject;
 pub mod text;

@@ -71,6 +71,8 @@ pub enum Action {
     EditSubject,
     AddAccount,
     EditAccount,
+    /// Bulk import of power-supply records from the marketing system (rule S-2).
+    ImportRecords,
     /// Rule ID-1: register a legally issued USCC that fails the national check character.
     AcceptUsccCheckFailure,
     ViewAudit,
@@ -80,11 +82,12 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::CreateSubject,
         Action::EditSubject,
         Action::AddAccount,
         Action::EditAccount,
+        Action::ImportRecords,
         Action::AcceptUsccCheckFailure,
         Action::ViewAudit,
         Action::ManageOperators,
@@ -98,7 +101,8 @@ impl Action {
             Action::CreateSubject
             | Action::EditSubject
             | Action::AddAccount
-            | Action::EditAccount => Role::Clerk,
+            | Action::EditAccount
+            | Action::ImportRecords => Role::Clerk,
             Action::AcceptUsccCheckFailure | Action::ViewAudit => Role::Supervisor,
             Action::ManageOperators | Action::ChangeSettings | Action::GenerateDemo => Role::Admin,
         }
@@ -111,6 +115,7 @@ impl Action {
             Action::EditSubject => "修改主体",
             Action::AddAccount => "添加用电户",
             Action::EditAccount => "修改用电户",
+            Action::ImportRecords => "导入用电记录",
             Action::AcceptUsccCheckFailure => "认可校验位不符的统一社会信用代码",
             Action::ViewAudit => "查看操作日志",
             Action::ManageOperators => "管理操作员",

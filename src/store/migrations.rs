@@ -92,6 +92,23 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE subject ADD COLUMN code_override_reason TEXT;
     ALTER TABLE subject ADD COLUMN code_override_by INTEGER REFERENCES operator (id);
     "#,
+    // 3: power-supply records (rule S-2), stored whole as JSON beside the columns queries need;
+    // the natural key makes re-imports idempotent.
+    r#"
+    CREATE TABLE power_record (
+        id          INTEGER PRIMARY KEY,
+        subject_id  INTEGER NOT NULL REFERENCES subject (id) ON DELETE CASCADE,
+        kind        TEXT NOT NULL,
+        natural_key TEXT NOT NULL UNIQUE,
+        account_no  TEXT,
+        record_date TEXT NOT NULL,
+        payload     TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    CREATE INDEX power_record_subject ON power_record (subject_id, record_date);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -7,9 +7,11 @@
 
 mod migrations;
 mod operators;
+mod records;
 mod subjects;
 
 pub use operators::AuditFilter;
+pub use records::{RecordId, StoredRecord, Upsert};
 
 use std::ops::Deref;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,319 @@
+//! Counter actions on power-supply records (rules S-2, D-1..D-5): bulk import from the marketing
+//! system, a subject's records with the dishonesty judgement of each, and the 数额较大 setting.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::auth::record as audit;
+use super::{Desk, DeskError, Progress};
+use crate::documents::import::{RejectWriter, RowError, open_records};
+use crate::domain::dishonesty::{
+    DEFAULT_LARGE_ARREARS_THRESHOLD, DishonestyParams, Outcome, assess_record,
+};
+use crate::domain::operator::Action;
+use crate::domain::records::{Fen, Record, RecordKind, SubjectRef};
+use crate::domain::subject::{SubjectCode, SubjectId, SubjectKind, ValidSubject};
+use crate::store::Upsert;
+
+/// Setting key of 数额较大 (rule D-1), in fen.
+pub const LARGE_ARREARS_KEY: &str = "large_arrears_threshold_fen";
+
+/// How many refused rows a report lists (the rejected-rows file has them all).
+const MAX_LISTED_ERRORS: usize = 1000;
+
+/// Options of an import.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Check everything, write nothing.
+    pub dry_run: bool,
+    /// Write the good rows; write the refused ones to a CSV beside the input.
+    pub skip_invalid: bool,
+    /// Register subjects the file names but the database does not know.
+    pub create_subjects: bool,
+}
+
+/// What an import did (or, when refused, would have done).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub kind: String,
+    pub format: String,
+    pub notices: Vec<String>,
+    pub rows: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub created_subjects: u64,
+    /// Refused rows in total, and the first ones with their reasons.
+    pub rejected: u64,
+    pub errors: Vec<String>,
+    /// Rows converted or otherwise worth a look.
+    pub row_notes: Vec<String>,
+    /// Whether anything was written.
+    pub written: bool,
+    pub reject_file: Option<PathBuf>,
+}
+
+/// One of a subject's records with its judgement as of today.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordView {
+    pub record: Record,
+    pub source: String,
+    pub outcome: Outcome,
+}
+
+fn subject_for_row(record: &Record) -> Option<ValidSubject> {
+    let SubjectRef::Code { code } = record.subject() else {
+        return None;
+    };
+    let kind = match &code {
+        SubjectCode::Uscc { code } if code.as_str().starts_with("92") => {
+            SubjectKind::IndividualBusiness
+        }
+        SubjectCode::Uscc { .. } => SubjectKind::Organization,
+        SubjectCode::Person { .. } => SubjectKind::NaturalPerson,
+    };
+    let name = record.subject_name().trim();
+    (!name.is_empty()).then(|| ValidSubject {
+        kind,
+        code,
+        name: name
+            .chars()
+            .take(crate::domain::subject::MAX_NAME)
+            .collect(),
+        legal_rep: None,
+        founded_on: None,
+        phone: String::new(),
+        address: String::new(),
+    })
+}
+
+impl Desk {
+    /// The dishonesty parameters in force (rule D-1's 数额较大 is a setting).
+    pub fn dishonesty_params(&self) -> Result<DishonestyParams, DeskError> {
+        let fen = self
+            .store
+            .read()
+            .setting(LARGE_ARREARS_KEY)?
+            .and_then(|v| v.parse::<i64>().ok())
+            .map_or(DEFAULT_LARGE_ARREARS_THRESHOLD, Fen);
+        Ok(DishonestyParams {
+            large_arrears_threshold: fen,
+        })
+    }
+
+    /// Change 数额较大 (admin), in whole yuan.
+    pub fn set_large_arrears_threshold(&mut self, yuan: i64) -> Result<(), DeskError> {
+        let me = self.authorize(Action::ChangeSettings)?;
+        if !(1..=100_000_000).contains(&yuan) {
+            return Err(DeskError::Setting(
+                "数额较大的标准应在 1 元到 1 亿元之间".into(),
+            ));
+        }
+        let before = self.dishonesty_params()?.large_arrears_threshold;
+        let now = self.now();
+        let after = Fen::from_yuan(yuan);
+        self.store.write(|w| {
+            w.set_setting(LARGE_ARREARS_KEY, &after.0.to_string())?;
+            audit(
+                w,
+                Some(&me),
+                now,
+                Action::ChangeSettings.label(),
+                None,
+                format!("欠费“数额较大”标准 {before} → {after}（规则 D-1）"),
+            )
+            .map_err(DeskError::from)
+        })
+    }
+
+    /// Import a record file from the marketing system (CSV in UTF-8 or GBK, XLSX/XLS). By default
+    /// all or nothing: one bad row and nothing is written, and the report lists every bad row.
+    /// Re-importing a file never duplicates a record (natural keys).
+    pub fn import_records(
+        &mut self,
+        path: &Path,
+        kind: Option<RecordKind>,
+        opts: ImportOptions,
+        progress: &Progress,
+    ) -> Result<ImportReport, DeskError> {
+        let me = self.authorize(Action::ImportRecords)?;
+        if opts.create_subjects {
+            self.authorize(Action::CreateSubject)?;
+        }
+        let today = self.today();
+        let now = self.now();
+        let mut reader =
+            open_records(path, kind, today).map_err(|e| DeskError::Import(e.to_string()))?;
+        let header = reader.header().clone();
+        let mut report = ImportReport {
+            kind: header.kind.label().to_string(),
+            format: reader.format().label().to_string(),
+            notices: header.notices(),
+            ..ImportReport::default()
+        };
+        let source = format!(
+            "import:{}",
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        );
+        let reject_path = opts.skip_invalid.then(|| {
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            path.with_file_name(format!("{stem}-未导入.csv"))
+        });
+        let mut rejects = match &reject_path {
+            Some(p) if !opts.dry_run => Some(
+                RejectWriter::create(p, &header).map_err(|e| DeskError::Import(e.to_string()))?,
+            ),
+            _ => None,
+        };
+        let mut refuse = |report: &mut ImportReport, e: &RowError| -> Result<(), DeskError> {
+            report.rejected += 1;
+            if report.errors.len() < MAX_LISTED_ERRORS {
+                report.errors.push(e.to_string());
+            }
+            if let Some(w) = rejects.as_mut() {
+                w.write(e).map_err(|e| DeskError::Import(e.to_string()))?;
+            }
+            Ok(())
+        };
+
+        // One transaction: rolled back on refusal, dry run or cancel.
+        let outcome: Result<ImportReport, DeskError> = self.store.write(|w| {
+            let mut i = 0u64;
+            // Not a `for` loop: the reader is asked for its progress inside the loop.
+            #[allow(clippy::while_let_on_iterator)]
+            while let Some(item) = reader.next() {
+                i += 1;
+                if i.is_multiple_of(4096) {
+                    let p = reader.progress();
+                    progress
+                        .set(p.done, p.total)
+                        .map_err(|_| DeskError::Cancelled("导入已取消，未写入任何记录".into()))?;
+                }
+                report.rows += 1;
+                let row = match item {
+                    Ok(row) => row,
+                    Err(e) => {
+                        refuse(&mut report, &e)?;
+                        continue;
+                    }
+                };
+                for n in &row.notes {
+                    if report.row_notes.len() < MAX_LISTED_ERRORS {
+                        report.row_notes.push(format!("第 {} 行：{n}", row.row));
+                    }
+                }
+                let subject = match w.resolve_subject_ref(&row.record.subject())? {
+                    Some(id) => id,
+                    None if opts.create_subjects => match subject_for_row(&row.record) {
+                        Some(s) => {
+                            report.created_subjects += 1;
+                            w.insert_subject(&s, now)?
+                        }
+                        None => {
+                            refuse(&mut report, &unknown(&row.row, &row.record, false))?;
+                            continue;
+                        }
+                    },
+                    None => {
+                        refuse(&mut report, &unknown(&row.row, &row.record, true))?;
+                        continue;
+                    }
+                };
+                match w.upsert_record(subject, &row.record, &source, now)? {
+                    Upsert::Inserted(_) => report.inserted += 1,
+                    Upsert::Updated(_) => report.updated += 1,
+                    Upsert::Unchanged(_) => report.unchanged += 1,
+                }
+            }
+            if report.rows == 0 {
+                return Err(DeskError::Import(
+                    "文件只有表头，没有数据行：请检查是否导出了正确的文件".into(),
+                ));
+            }
+            let refused = report.rejected > 0 && !opts.skip_invalid;
+            if opts.dry_run || refused {
+                // Roll back: the closure's error undoes the transaction; the report goes back
+                // through the error path below.
+                return Err(DeskError::ImportNotWritten(Box::new(report.clone())));
+            }
+            audit(
+                w,
+                Some(&me),
+                now,
+                Action::ImportRecords.label(),
+                None,
+                format!(
+                    "导入{}“{}”：{} 行，新增 {}，更新 {}，未变 {}，拒绝 {}，新登记主体 {}",
+                    report.kind,
+                    source.trim_start_matches("import:"),
+                    report.rows,
+                    report.inserted,
+                    report.updated,
+                    report.unchanged,
+                    report.rejected,
+                    report.created_subjects
+                ),
+            )?;
+            report.written = true;
+            Ok(report.clone())
+        });
+        let report = match outcome {
+            Ok(r) => r,
+            Err(DeskError::ImportNotWritten(r)) => *r,
+            Err(e) => return Err(e),
+        };
+        if let Some(w) = rejects {
+            w.finish().map_err(|e| DeskError::Import(e.to_string()))?;
+        }
+        Ok(ImportReport {
+            reject_file: if opts.dry_run { None } else { reject_path },
+            ..report
+        })
+    }
+
+    /// A subject's records, oldest first, each with its dishonesty judgement as of today.
+    pub fn records_of(&self, subject: SubjectId) -> Result<Vec<RecordView>, DeskError> {
+        let today = self.today();
+        let params = self.dishonesty_params()?;
+        Ok(self
+            .store
+            .read()
+            .records_of(subject)?
+            .into_iter()
+            .map(|s| RecordView {
+                outcome: assess_record(&s.record, today, &params),
+                record: s.record,
+                source: s.source,
+            })
+            .collect())
+    }
+
+    /// How many power-supply records are stored.
+    pub fn count_records(&self) -> Result<i64, DeskError> {
+        Ok(self.store.read().count_records()?)
+    }
+}
+
+fn unknown(row: &u64, record: &Record, hint_create: bool) -> RowError {
+    let hint = if hint_create {
+        "：请先在柜台登记该主体，或导入时选择“自动登记未知主体”"
+    } else {
+        "，且文件中没有可用于登记的名称"
+    };
+    RowError {
+        row: *row,
+        problems: vec![crate::documents::import::CellProblem {
+            column: String::new(),
+            value: String::new(),
+            reason: format!("{} 尚未登记{hint}", record.subject().display_masked()),
+        }],
+        cells: Vec::new(),
+        fatal: false,
+    }
+}

@@ -1,0 +1,4 @@
+//! Documents that come in and go out: the applicant's credit report (PDF), the commitment letter
+//! (PDF), and record files from the marketing system (CSV/XLSX). No SQL and no window here.
+
+pub mod import;
