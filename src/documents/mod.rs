@@ -2,3 +2,4 @@
 //! (PDF), and record files from the marketing system (CSV/XLSX). No SQL and no window here.
 
 pub mod import;
+pub mod letter_pdf;

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod dishonesty;
 pub mod ids;
+pub mod letter;
 pub mod operator;
 pub mod records;
 pub mod subject;
