@@ -51,8 +51,15 @@ fn centered_card_ui<R>(ui: &mut egui::Ui, title: &str, add: impl FnOnce(&mut egu
     .inner
 }
 
-/// One labelled line; returns whether Enter ended the input.
-fn line_ui(ui: &mut egui::Ui, label: &str, value: &mut String, password: bool) -> bool {
+/// One labelled line; returns whether Enter ended the input. `focus` puts the cursor in it (the
+/// first field of a screen, so the clerk can type at once).
+fn line_ui(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut String,
+    password: bool,
+    focus: bool,
+) -> bool {
     let l = ui.label(label);
     let resp = ui
         .add(
@@ -61,6 +68,9 @@ fn line_ui(ui: &mut egui::Ui, label: &str, value: &mut String, password: bool) -
                 .desired_width(260.0),
         )
         .labelled_by(l.id);
+    if focus {
+        resp.request_focus();
+    }
     ui.end_row();
     resp.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter))
 }
@@ -78,6 +88,7 @@ pub struct SetupForm {
     password: String,
     confirm: String,
     error: Option<String>,
+    focused: bool,
 }
 
 impl SetupForm {
@@ -86,12 +97,13 @@ impl SetupForm {
         centered_card_ui(ui, "首次使用：请创建管理员账号", |ui| {
             let mut enter = false;
             egui::Grid::new("setup").num_columns(2).show(ui, |ui| {
-                enter |= line_ui(ui, "工号", &mut self.draft.staff_no, false);
-                enter |= line_ui(ui, "姓名", &mut self.draft.name, false);
-                enter |= line_ui(ui, "营业厅", &mut self.draft.hall, false);
-                enter |= line_ui(ui, "窗口", &mut self.draft.window, false);
-                enter |= line_ui(ui, "密码", &mut self.password, true);
-                enter |= line_ui(ui, "确认密码", &mut self.confirm, true);
+                let first = !std::mem::replace(&mut self.focused, true);
+                enter |= line_ui(ui, "工号", &mut self.draft.staff_no, false, first);
+                enter |= line_ui(ui, "姓名", &mut self.draft.name, false, false);
+                enter |= line_ui(ui, "营业厅", &mut self.draft.hall, false, false);
+                enter |= line_ui(ui, "窗口", &mut self.draft.window, false, false);
+                enter |= line_ui(ui, "密码", &mut self.password, true, false);
+                enter |= line_ui(ui, "确认密码", &mut self.confirm, true, false);
             });
             error_ui(ui, &self.error);
             if ui.button("创建管理员并登录").clicked() || enter {
@@ -115,6 +127,7 @@ pub struct SignInForm {
     staff_no: String,
     password: String,
     error: Option<String>,
+    focused: bool,
 }
 
 impl SignInForm {
@@ -123,8 +136,9 @@ impl SignInForm {
         centered_card_ui(ui, "请登录", |ui| {
             let mut enter = false;
             egui::Grid::new("sign_in").num_columns(2).show(ui, |ui| {
-                enter |= line_ui(ui, "工号", &mut self.staff_no, false);
-                enter |= line_ui(ui, "密码", &mut self.password, true);
+                let first = !std::mem::replace(&mut self.focused, true);
+                enter |= line_ui(ui, "工号", &mut self.staff_no, false, first);
+                enter |= line_ui(ui, "密码", &mut self.password, true, false);
             });
             error_ui(ui, &self.error);
             if ui.button("登录").clicked() || enter {
@@ -145,6 +159,7 @@ impl SignInForm {
 pub struct UnlockForm {
     password: String,
     error: Option<String>,
+    focused: bool,
 }
 
 /// What the lock screen decided.
@@ -164,7 +179,8 @@ impl UnlockForm {
             ));
             let mut enter = false;
             egui::Grid::new("unlock").num_columns(2).show(ui, |ui| {
-                enter |= line_ui(ui, "密码", &mut self.password, true);
+                let first = !std::mem::replace(&mut self.focused, true);
+                enter |= line_ui(ui, "密码", &mut self.password, true, first);
             });
             error_ui(ui, &self.error);
             let mut outcome = UnlockOutcome::Stay;
