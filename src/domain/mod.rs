@@ -7,5 +7,6 @@ pub mod ids;
 pub mod letter;
 pub mod operator;
 pub mod records;
+pub mod report;
 pub mod subject;
 pub mod text;
