@@ -183,20 +183,16 @@ impl CounterApp {
         self.idle_check(ui);
         let open = match &mut self.gate {
             Gate::Open => true,
-            Gate::Setup(form) => {
-                let done = egui::CentralPanel::default()
-                    .show(ui, |ui| form.ui(ui, &mut self.desk))
+            gate @ (Gate::Setup(_) | Gate::SignIn(_)) => {
+                let desk = &mut self.desk;
+                let signed_in = egui::CentralPanel::default()
+                    .show(ui, |ui| match gate {
+                        Gate::Setup(form) => form.ui(ui, desk),
+                        Gate::SignIn(form) => form.ui(ui, desk),
+                        Gate::Locked(_) | Gate::Open => false,
+                    })
                     .inner;
-                if done {
-                    self.after_sign_in();
-                }
-                false
-            }
-            Gate::SignIn(form) => {
-                let done = egui::CentralPanel::default()
-                    .show(ui, |ui| form.ui(ui, &mut self.desk))
-                    .inner;
-                if done {
+                if signed_in {
                     self.after_sign_in();
                 }
                 false
