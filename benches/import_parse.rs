@@ -1,7 +1,9 @@
 //! Parsing and validating a 1,000,000-row 公用事业缴费信息 CSV (no database): target at least
 //! 200,000 rows/s with a peak resident memory under 300 MB (VmHWM of /proc/self/status).
 //!
-//! Run: `cargo bench --bench import_parse` (`IMPORT_BENCH_ROWS=N` for another size).
+//! Run: `cargo bench --bench import_parse` (`IMPORT_BENCH_ROWS=N` for another size,
+//! `IMPORT_BENCH_SUBJECTS=N` for the number of distinct subjects, default 5,000: a marketing
+//! export repeats each subject on its monthly rows).
 
 use std::io::{BufWriter, Write};
 use std::time::Instant;
@@ -30,8 +32,13 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("payments.csv");
 
-    // 5,000 distinct subjects with valid codes, so the USCC check runs on real data.
-    let codes: Vec<String> = (0..5_000u32)
+    let subjects: u64 = std::env::var("IMPORT_BENCH_SUBJECTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(5_000);
+    // Distinct subjects with valid codes, so the USCC check runs on real data.
+    let codes: Vec<String> = (0..subjects)
         .map(|i| {
             let body = format!("91440800MA{:07}", i);
             format!("{body}{}", uscc_check_char(&body).expect("check char"))
@@ -48,9 +55,9 @@ fn main() {
         w.write_all("\u{feff}机构名称,统一社会信用代码,用户编号,缴费类型名称,是否预缴费,计量开始日,计量截止日,使用量,使用单位,缴费金额,经办机关全称,经办机关统一社会信用代码,缴纳日期\n".as_bytes())
             .expect("write");
         for i in 0..rows {
-            let s = (i % 5_000) as usize;
-            let month = (i / 5_000 % 12 + 1) as u32;
-            let year = 2015 + (i / 60_000 % 10) as i32;
+            let s = (i % subjects) as usize;
+            let month = (i / subjects % 12 + 1) as u32;
+            let year = 2015 + (i / subjects / 12 % 10) as i32;
             let start = NaiveDate::from_ymd_opt(year, month, 1).expect("date");
             let end = start
                 .checked_add_months(chrono::Months::new(1))
@@ -75,7 +82,7 @@ fn main() {
     let gen_time = started.elapsed();
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     println!(
-        "generated {rows} rows, {:.1} MB, in {:.2} s",
+        "generated {rows} rows for {subjects} subjects, {:.1} MB, in {:.2} s",
         size as f64 / 1e6,
         gen_time.as_secs_f64()
     );

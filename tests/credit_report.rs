@@ -259,9 +259,11 @@ fn content_stream_bomb_is_refused_before_inflating() {
 }
 
 #[test]
-fn object_stream_bomb_is_refused_before_loading() {
-    let e = refused_quickly(&fx::object_stream_bomb(400 << 20));
-    assert!(matches!(e, ReportReadError::Hostile { .. }), "{e:?}");
+fn object_and_xref_stream_bombs_are_refused_before_loading() {
+    for ty in ["ObjStm", "XRef"] {
+        let e = refused_quickly(&fx::load_time_stream_bomb(ty, 400 << 20));
+        assert!(matches!(e, ReportReadError::Hostile { .. }), "{ty}: {e:?}");
+    }
 }
 
 #[test]

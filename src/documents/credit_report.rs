@@ -74,28 +74,37 @@ fn is_meaningful(c: char) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum ReportReadError {
+    /// The file has no bytes.
     #[error("所选文件是空的（0 字节）：请重新选择信用报告 PDF 文件")]
     Empty,
+    /// Larger than [`MAX_FILE_BYTES`].
     #[error(
         "文件有 {} MB，超过 {} MB 的上限：公共信用信息报告一般只有几 MB，请确认选对了文件",
         bytes.div_ceil(1 << 20),
         limit >> 20
     )]
     TooLarge { bytes: u64, limit: u64 },
+    /// No `%PDF-` signature; `detected` names what it seems to be (a PNG, a web page, …).
     #[error(
         "这不是 PDF 文件（{detected}）：请申请人从信用中国、信用广东或信用湛江下载 PDF 格式的报告"
     )]
     NotPdf { detected: String },
+    /// Truncated or broken beyond what lopdf and pdf-extract can read.
     #[error("PDF 文件已损坏或不完整（{detail}）：请申请人重新下载报告")]
     Corrupt { detail: String },
+    /// Encrypted with a user password (owner-only restrictions are opened).
     #[error("PDF 设有打开密码，无法读取：请申请人提供未加密的报告，或对照原件手工录入报告内容")]
     Encrypted,
+    /// More pages than [`MAX_PAGES`] (declared in the page tree, or counted).
     #[error("PDF 有 {pages} 页，超过 {limit} 页的上限：这不像一份公共信用信息报告，请确认文件")]
     TooManyPages { pages: u64, limit: u64 },
+    /// Refused as a bomb: streams inflating past the limits, forms drawing themselves, too much
+    /// text, or extraction past its deadline.
     #[error(
         "PDF 内容异常（{detail}），为安全起见已拒绝读取：请申请人重新下载报告，或对照原件手工录入"
     )]
     Hostile { detail: String },
+    /// No usable text layer: a scan or a photo (or a font without a Unicode map).
     #[error(
         "PDF 中没有可读取的文字（共 {pages} 页，可能是扫描件或拍照件）：请对照原件手工录入报告编号、报告生成日期、主体名称、统一社会信用代码或证件号码，以及不良信息"
     )]

@@ -40,7 +40,7 @@ use serde::Serialize;
 use crate::domain::records::{Record, RecordKind};
 
 use columns::{ColumnMap, MIN_KNOWN, col_letter, known_count, match_header};
-use row::{Cell, RowCtx};
+use row::{Cell, RowCtx, UsccCache};
 use sheet::SheetSource;
 use text_source::{GbkReader, Guard, MAX_RECORD_BYTES, SNIFF_BYTES, Shared, Sniffed, lock};
 
@@ -302,6 +302,7 @@ pub struct RecordReader {
     today: NaiveDate,
     source: Source,
     finished: bool,
+    usccs: UsccCache,
 }
 
 /// Open a record file. `kind` forces the record kind; `None` recognises it from the headers.
@@ -371,6 +372,7 @@ fn open_sheet(
         today,
         source: Source::Sheet(opened.source),
         finished: false,
+        usccs: UsccCache::default(),
     })
 }
 
@@ -502,6 +504,7 @@ fn open_csv(
         today,
         source: Source::Csv(Box::new(src)),
         finished: false,
+        usccs: UsccCache::default(),
     })
 }
 
@@ -629,6 +632,7 @@ impl RecordReader {
         row: u64,
         cells: &[Cell<'_>],
         mut extra: Vec<CellProblem>,
+        usccs: &mut UsccCache,
     ) -> Result<ImportedRow, RowError> {
         // Cells beyond the header: usually a name with an unquoted comma that shifted the row.
         let width = map.names.len();
@@ -647,7 +651,7 @@ impl RecordReader {
                 ),
             });
         }
-        let mut ctx = RowCtx::new(cells, map, today);
+        let mut ctx = RowCtx::new(cells, map, today, usccs);
         ctx.problems = extra;
         match row::build(&mut ctx, kind) {
             Some(record) => Ok(ImportedRow {
@@ -724,7 +728,15 @@ impl RecordReader {
             }
         }
         let cells: Vec<Cell<'_>> = texts.iter().map(|t| Cell::Text(t)).collect();
-        let result = Self::check(&self.map, self.header.kind, self.today, row, &cells, extra);
+        let result = Self::check(
+            &self.map,
+            self.header.kind,
+            self.today,
+            row,
+            &cells,
+            extra,
+            &mut self.usccs,
+        );
         drop(cells);
         drop(texts);
         src.spare = rec;
@@ -750,6 +762,7 @@ impl RecordReader {
                 row,
                 &cells,
                 Vec::new(),
+                &mut self.usccs,
             ));
         }
         None

@@ -83,6 +83,11 @@ impl fmt::Display for Quantity {
 /// (unless the extra digits are zeros), wrong thousands grouping and absurd sizes. The message
 /// names the value and the expected form.
 pub fn parse_amount(s: &str) -> Result<Fen, String> {
+    let t = s.trim();
+    // The common case (plain digits, comma and point) needs no normalisation or allocation.
+    if is_plain_number(t) {
+        return parse_decimal(s, t, 2, "金额").map(Fen);
+    }
     let t = strip_currency(&normalize(s));
     parse_decimal(s, &t, 2, "金额").map(Fen)
 }
@@ -90,7 +95,17 @@ pub fn parse_amount(s: &str) -> Result<Fen, String> {
 /// Parse a quantity (使用量, 违约用电量): like [`parse_amount`] without the currency sign, up to three
 /// decimals.
 pub fn parse_quantity(s: &str) -> Result<Quantity, String> {
+    let t = s.trim();
+    if is_plain_number(t) {
+        return parse_decimal(s, t, 3, "数量").map(Quantity);
+    }
     parse_decimal(s, &normalize(s), 3, "数量").map(Quantity)
+}
+
+fn is_plain_number(t: &str) -> bool {
+    !t.is_empty()
+        && t.bytes()
+            .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
 }
 
 /// An amount that came as a number cell of a spreadsheet. Binary floating point cannot hold every
@@ -157,24 +172,20 @@ fn parse_decimal(original: &str, t: &str, decimals: u32, what: &str) -> Result<i
     }
     // Thousands separators: every group after the first has exactly three digits, so that a
     // European decimal comma (1,5) is not silently read as fifteen.
-    let int_digits: String = if int_part.contains(',') {
+    if int_part.contains(',') {
         let mut groups = int_part.split(',');
         let first = groups.next().unwrap_or("");
-        if first.is_empty() || first.len() > 3 || groups.clone().any(|g| g.len() != 3) {
+        if first.is_empty() || first.len() > 3 || groups.any(|g| g.len() != 3) {
             return Err(format!(
                 "{what}“{shown}”的千分位逗号位置不对，请写成 1,234.50 或 1234.50"
             ));
         }
-        int_part.split(',').collect()
-    } else {
-        int_part.to_string()
-    };
-    if int_digits.is_empty() && frac_part.is_empty() {
+    }
+    let int_digits = || int_part.bytes().filter(|b| *b != b',');
+    if int_digits().next().is_none() && frac_part.is_empty() {
         return Err(bad());
     }
-    if !int_digits.chars().all(|c| c.is_ascii_digit())
-        || !frac_part.chars().all(|c| c.is_ascii_digit())
-    {
+    if !int_digits().all(|b| b.is_ascii_digit()) || !frac_part.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
     let significant_frac = frac_part.trim_end_matches('0');
@@ -182,15 +193,11 @@ fn parse_decimal(original: &str, t: &str, decimals: u32, what: &str) -> Result<i
         let digits = if decimals == 2 { "两" } else { "三" };
         return Err(format!("{what}“{shown}”最多{digits}位小数，请核对"));
     }
-    let int_trimmed = int_digits.trim_start_matches('0');
-    if int_trimmed.len() > 13 {
+    // At most 13 significant integer digits: far beyond any bill, and no overflow below.
+    if int_digits().skip_while(|b| *b == b'0').count() > 13 {
         return Err(format!("{what}“{shown}”过大，请核对"));
     }
-    let int_value: i64 = if int_trimmed.is_empty() {
-        0
-    } else {
-        int_trimmed.parse().map_err(|_| bad())?
-    };
+    let int_value: i64 = int_digits().fold(0, |acc, b| acc * 10 + i64::from(b - b'0'));
     let mut frac_value: i64 = 0;
     for i in 0..decimals as usize {
         let d = significant_frac

@@ -591,14 +591,18 @@ pub fn huge_declared_length() -> Vec<u8> {
     assemble(&objects, 1)
 }
 
-/// An object stream (inflated by lopdf while it loads the file) that inflates to `size` bytes.
-pub fn object_stream_bomb(size: u64) -> Vec<u8> {
+/// A stream of type `ty` (`ObjStm` or `XRef`: both are inflated by lopdf while it loads the
+/// file) that inflates to `size` bytes.
+pub fn load_time_stream_bomb(ty: &str, size: u64) -> Vec<u8> {
     let data = zlib_zeros(size);
     let objects = vec![
         b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".to_vec(),
-        stream_object("/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode", &data),
+        stream_object(
+            &format!("/Type /{ty} /N 1 /First 4 /Size 5 /W [1 2 1] /Filter /FlateDecode"),
+            &data,
+        ),
     ];
     assemble(&objects, 1)
 }

@@ -1362,6 +1362,16 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_without_panic(
+            s in "[第条一二三四五六七八九十、:：报告编号生成日期机构名称统一社会信用代码信息概要严重失信查询期内无相关 0-9年月日/—\\-\n\u{c}]{0,300}"
+        ) {
+            let p = parse_report_text(&s);
+            proptest::prop_assert_eq!(p.report.found.len() + p.report.missing.len(), ReportFact::ALL.len());
+        }
+    }
+
     #[test]
     fn hostile_text_does_not_panic() {
         for s in [

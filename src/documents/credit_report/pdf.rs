@@ -62,6 +62,18 @@ pub fn read(bytes: &[u8]) -> Result<ReportText, ReportReadError> {
             detected: sniff(bytes).to_string(),
         });
     }
+    // lopdf and pdf-extract are not meant to panic on bad input, but pdf-extract does; nothing
+    // that happens while reading may take the program down.
+    match catch_unwind(AssertUnwindSafe(|| read_pdf(bytes))) {
+        Ok(result) => result,
+        Err(_) => Err(ReportReadError::Corrupt {
+            detail: "文件结构异常，读取时出错".into(),
+        }),
+    }
+}
+
+/// [`read`] after the signature check.
+fn read_pdf(bytes: &[u8]) -> Result<ReportText, ReportReadError> {
     let raw_encrypted = find(bytes, b"/Encrypt", 0).is_some();
     scan_load_time_streams(bytes, raw_encrypted)?;
 
@@ -416,13 +428,12 @@ fn drawn_names(content: &[u8]) -> Vec<(Vec<u8>, u64)> {
     counts.into_iter().collect()
 }
 
-/// Inflated size of a form XObject and the names it draws, with their sizes.
-type FormEntry = (u64, Vec<(Vec<u8>, u64)>);
+/// A form's inflated size and the names it draws, with how often.
+type FormInfo = (u64, Vec<(Vec<u8>, u64)>);
 
 struct FormWalk<'a> {
     doc: &'a Document,
-    /// Inflated size of each form and the names it draws.
-    forms: HashMap<ObjectId, FormEntry>,
+    forms: HashMap<ObjectId, FormInfo>,
     stack: Vec<ObjectId>,
     visits: usize,
 }

@@ -1,5 +1,8 @@
 //! One row → one typed record, or every problem of the row at once (rules S-2, ID-1, ID-2).
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+
 use chrono::{Datelike, Days, NaiveDate};
 
 use crate::domain::ids::{IdDocKind, IdDocument, ResidentId, Uscc, mask_id_number, normalize};
@@ -105,6 +108,20 @@ pub(crate) fn excel_serial_date(serial: f64) -> Result<NaiveDate, String> {
 /// (`2024-02-29 10:30:00`), or an Excel serial day number (`45351`) that a CSV export left behind.
 pub(crate) fn date_from_text(s: &str) -> Result<NaiveDate, String> {
     let t = s.trim();
+    // Fast path for the form exports use (YYYY-MM-DD); anything else, and any impossible date
+    // (for its message), goes through the general parser.
+    if let &[y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = t.as_bytes() {
+        let digits = [y1, y2, y3, y4, m1, m2, d1, d2];
+        if digits.iter().all(u8::is_ascii_digit) {
+            let n = |ds: &[u8]| ds.iter().fold(0u32, |a, b| a * 10 + u32::from(b - b'0'));
+            let year = n(&[y1, y2, y3, y4]) as i32;
+            if (1800..=2200).contains(&year)
+                && let Some(d) = NaiveDate::from_ymd_opt(year, n(&[m1, m2]), n(&[d1, d2]))
+            {
+                return Ok(d);
+            }
+        }
+    }
     let t = match t.find([' ', 'T']) {
         Some(i) if t.get(i + 1..).is_some_and(|rest| rest.contains(':')) => t.get(..i).unwrap_or(t),
         _ => t,
@@ -127,16 +144,46 @@ pub(crate) struct RowCtx<'a, 'c> {
     pub(crate) today: NaiveDate,
     pub(crate) problems: Vec<CellProblem>,
     pub(crate) notes: Vec<RowNote>,
+    usccs: &'a mut UsccCache,
+}
+
+/// Codes already validated in this file. An export repeats the same subjects and the same
+/// 经办机关 on many rows; validation is deterministic, so a code seen valid stays valid.
+#[derive(Debug, Default)]
+pub(crate) struct UsccCache {
+    map: HashMap<String, Uscc>,
+}
+
+impl UsccCache {
+    /// Bounded memory: the cache starts over once it holds this many codes.
+    const MAX: usize = 20_000;
+
+    fn get(&self, text: &str) -> Option<Uscc> {
+        self.map.get(text).cloned()
+    }
+
+    fn put(&mut self, text: &str, code: &Uscc) {
+        if self.map.len() >= Self::MAX {
+            self.map.clear();
+        }
+        self.map.insert(text.to_string(), code.clone());
+    }
 }
 
 impl<'a, 'c> RowCtx<'a, 'c> {
-    pub(crate) fn new(cells: &'a [Cell<'c>], map: &'a ColumnMap, today: NaiveDate) -> Self {
+    pub(crate) fn new(
+        cells: &'a [Cell<'c>],
+        map: &'a ColumnMap,
+        today: NaiveDate,
+        usccs: &'a mut UsccCache,
+    ) -> Self {
         Self {
             cells,
             map,
             today,
             problems: Vec::new(),
             notes: Vec::new(),
+            usccs,
         }
     }
 
@@ -160,7 +207,7 @@ impl<'a, 'c> RowCtx<'a, 'c> {
     }
 
     /// Text of a cell; `None` when blank.
-    fn text(&mut self, col: Col) -> Option<String> {
+    fn text(&mut self, col: Col) -> Option<Cow<'c, str>> {
         match self.cell(col) {
             Cell::Empty => None,
             Cell::Text(s) if s.trim().is_empty() => None,
@@ -173,7 +220,7 @@ impl<'a, 'c> RowCtx<'a, 'c> {
                     );
                     return None;
                 }
-                Some(s.to_string())
+                Some(Cow::Borrowed(s))
             }
             Cell::Error(e) => {
                 self.problem(
@@ -183,7 +230,7 @@ impl<'a, 'c> RowCtx<'a, 'c> {
                 );
                 None
             }
-            other => Some(other.raw()),
+            other => Some(Cow::Owned(other.raw())),
         }
     }
 
@@ -204,11 +251,11 @@ impl<'a, 'c> RowCtx<'a, 'c> {
         self.check_text(col, t, max)
     }
 
-    fn check_text(&mut self, col: Col, t: String, max: usize) -> Option<String> {
+    fn check_text(&mut self, col: Col, t: Cow<'c, str>, max: usize) -> Option<String> {
         match require_text(&t, max) {
             Ok(v) => Some(v),
             Err(m) => {
-                self.problem(col, t, m);
+                self.problem(col, t.into_owned(), m);
                 None
             }
         }
@@ -362,11 +409,17 @@ impl<'a, 'c> RowCtx<'a, 'c> {
             }
             return None;
         };
+        if let Some(u) = self.usccs.get(&t) {
+            return Some(u);
+        }
         match Uscc::parse(&t) {
-            Ok(u) => Some(u),
+            Ok(u) => {
+                self.usccs.put(&t, &u);
+                Some(u)
+            }
             Err(e) => {
                 let hint = number_cell_hint(&cell);
-                self.problem(col, t, format!("{e}{hint}"));
+                self.problem(col, t.into_owned(), format!("{e}{hint}"));
                 None
             }
         }
@@ -383,7 +436,7 @@ impl<'a, 'c> RowCtx<'a, 'c> {
         if no.chars().count() > MAX_ACCOUNT_NO || !no.chars().all(|c| c.is_ascii_alphanumeric()) {
             self.problem(
                 col,
-                t,
+                t.into_owned(),
                 format!("用户编号只能由字母和数字组成，最多 {MAX_ACCOUNT_NO} 位"),
             );
             return None;
@@ -402,7 +455,7 @@ impl<'a, 'c> RowCtx<'a, 'c> {
                 None => {
                     self.problem(
                         Col::IdType,
-                        t,
+                        t.into_owned(),
                         "证件类型无法识别：请填写 居民身份证、护照、港澳居民来往内地通行证、台湾居民来往大陆通行证、外国人永久居留身份证 或 其他",
                     );
                     return None;
@@ -661,7 +714,7 @@ fn theft(ctx: &mut RowCtx<'_, '_>) -> Option<Record> {
             None => {
                 ctx.problem(
                     Col::TheftStatus,
-                    t,
+                    t.into_owned(),
                     "处理状态无法识别：请填写 处理中、已结清 或 已移送",
                 );
                 None

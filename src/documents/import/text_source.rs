@@ -155,6 +155,35 @@ impl Scan {
         self.state = State::LineStart;
     }
 
+    /// Feed a chunk. Inside a field the scan jumps to the next byte that can change the state
+    /// (delimiter, line break, quote), which keeps the guard cheap on long files.
+    fn feed_chunk(&mut self, chunk: &[u8], shared: &mut GuardShared) -> Result<(), ()> {
+        let mut rest = chunk;
+        while let Some(&b) = rest.first() {
+            let delim = self.delim;
+            let skip = match self.state {
+                State::Unquoted => rest
+                    .iter()
+                    .position(|&c| c == delim || c == b'\n' || c == b'\r')
+                    .unwrap_or(rest.len()),
+                State::Quoted => rest.iter().position(|&c| c == b'"').unwrap_or(rest.len()),
+                _ => 0,
+            };
+            if skip == 0 {
+                self.feed(b, shared)?;
+                rest = rest.get(1..).unwrap_or(&[]);
+            } else {
+                self.record_bytes += skip as u64;
+                if self.record_bytes > MAX_RECORD_BYTES {
+                    shared.too_long_row = Some(self.row);
+                    return Err(());
+                }
+                rest = rest.get(skip..).unwrap_or(&[]);
+            }
+        }
+        Ok(())
+    }
+
     /// Feed one byte; `Err` when the current record grew beyond [`MAX_RECORD_BYTES`].
     fn feed(&mut self, b: u8, shared: &mut GuardShared) -> Result<(), ()> {
         if self.state == State::LineStart {
@@ -265,10 +294,8 @@ impl<R: Read> Read for Guard<R> {
         }
         let chunk = buf.get(..n).unwrap_or(&[]);
         shared.ends_with_break = matches!(chunk.last(), Some(b'\n' | b'\r'));
-        for &b in chunk {
-            if self.scan.feed(b, &mut shared).is_err() {
-                return Err(io::Error::other("record too long"));
-            }
+        if self.scan.feed_chunk(chunk, &mut shared).is_err() {
+            return Err(io::Error::other("record too long"));
         }
         Ok(n)
     }
