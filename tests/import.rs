@@ -647,3 +647,54 @@ fn tab_separated_text_is_read() {
     };
     assert_eq!(p.amount, Fen(123_450));
 }
+
+mod hostile {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces that make CSV parsing and validation interesting: the header names, quotes,
+    /// delimiters, line ends, BOMs, GBK and invalid bytes, dates, amounts and identifiers.
+    fn piece() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            Just(PAY_HEADER.as_bytes().to_vec()),
+            Just(b"\"".to_vec()),
+            Just(b",".to_vec()),
+            Just(b"\n".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just(b"\r".to_vec()),
+            Just(b"\xEF\xBB\xBF".to_vec()),
+            Just(b"\xFF\xC3".to_vec()),
+            Just(b"\xD5\xC5".to_vec()),
+            Just("2023-02-30".as_bytes().to_vec()),
+            Just("45351".as_bytes().to_vec()),
+            Just("-1,234.5".as_bytes().to_vec()),
+            Just("９１４４０８".as_bytes().to_vec()),
+            Just("440803850315124".as_bytes().to_vec()),
+            Just("窃电发现日期,用户名称".as_bytes().to_vec()),
+            proptest::collection::vec(any::<u8>(), 0..12),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// No input makes the import panic; every refused row names a row number.
+        #[test]
+        fn arbitrary_files_never_panic(pieces in proptest::collection::vec(piece(), 0..40)) {
+            let dir = tempfile::tempdir().unwrap();
+            let bytes: Vec<u8> = pieces.concat();
+            let p = write(dir.path(), "x.csv", &bytes);
+            if let Ok(reader) = open_records(&p, None, today()) {
+                for row in reader.take(1_000) {
+                    match row {
+                        Ok(r) => prop_assert!(r.row >= 1),
+                        Err(e) => {
+                            prop_assert!(e.row >= 1);
+                            prop_assert!(!e.to_string().is_empty());
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
