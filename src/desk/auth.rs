@@ -48,6 +48,10 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_password("占位密码-never-matches").unwrap_or_default())
 }
 
+fn operator_not_found(id: OperatorId) -> DeskError {
+    DeskError::NotFound(format!("编号为 {} 的操作员", id.0))
+}
+
 /// Append an audit row for `op` (or the system when no one is signed in yet).
 pub(super) fn record(
     w: &Writer<'_>,
@@ -153,7 +157,7 @@ impl Desk {
             .read()
             .operator(id)?
             .map(|(o, _)| o)
-            .ok_or_else(|| DeskError::NotFound(format!("编号为 {} 的操作员", id.0)))
+            .ok_or_else(|| operator_not_found(id))
     }
 
     /// Sign in with 工号 and password. Five wrong passwords in a row lock the account for 15
@@ -311,9 +315,7 @@ impl Desk {
             ));
         }
         self.store.write(|w| {
-            let (before, _) = w
-                .operator(id)?
-                .ok_or_else(|| DeskError::NotFound(format!("编号为 {} 的操作员", id.0)))?;
+            let (before, _) = w.operator(id)?.ok_or_else(|| operator_not_found(id))?;
             w.update_operator(id, &valid)?;
             record(
                 w,
@@ -344,9 +346,7 @@ impl Desk {
         }
         let now = self.now();
         self.store.write(|w| {
-            let (o, _) = w
-                .operator(id)?
-                .ok_or_else(|| DeskError::NotFound(format!("编号为 {} 的操作员", id.0)))?;
+            let (o, _) = w.operator(id)?.ok_or_else(|| operator_not_found(id))?;
             w.set_operator_active(id, active)?;
             let verb = if active { "启用" } else { "停用" };
             record(
@@ -368,9 +368,7 @@ impl Desk {
         let hash = hash_password(password)?;
         let now = self.now();
         self.store.write(|w| {
-            let (o, _) = w
-                .operator(id)?
-                .ok_or_else(|| DeskError::NotFound(format!("编号为 {} 的操作员", id.0)))?;
+            let (o, _) = w.operator(id)?.ok_or_else(|| operator_not_found(id))?;
             w.set_password_hash(id, &hash)?;
             record(
                 w,
