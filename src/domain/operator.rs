@@ -79,10 +79,28 @@ pub enum Action {
     ManageOperators,
     ChangeSettings,
     GenerateDemo,
+    /// Counter entry or correction of one power-supply record: reminder, payment, just cause.
+    EnterRecord,
+    /// Import an applicant's public credit report (rules T-3, T-4), or type its facts by hand.
+    ImportReport,
+    /// Run and store a trust check (rules T-1..T-7).
+    RunCheck,
+    /// Edit the pilot-park table (rule T-5).
+    ManageParks,
+    /// Issue (and reprint) an integrity commitment letter (rules C-1..C-3).
+    IssueLetter,
+    /// Attach the signed letter's scan (rule C-4).
+    AttachSignedLetter,
+    /// Open a 信易电 case, enter its connection date, attach the proof, or record a withdrawal.
+    ManageCase,
+    /// Decide a broken commitment (rule D-4) or extend a deadline.
+    DecideCase,
+    /// Export dishonesty and trustworthy lists for the city platform.
+    ExportLists,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 19] = [
         Action::CreateSubject,
         Action::EditSubject,
         Action::AddAccount,
@@ -93,6 +111,15 @@ impl Action {
         Action::ManageOperators,
         Action::ChangeSettings,
         Action::GenerateDemo,
+        Action::EnterRecord,
+        Action::ImportReport,
+        Action::RunCheck,
+        Action::ManageParks,
+        Action::IssueLetter,
+        Action::AttachSignedLetter,
+        Action::ManageCase,
+        Action::DecideCase,
+        Action::ExportLists,
     ];
 
     /// The least role allowed to take this action.
@@ -102,9 +129,21 @@ impl Action {
             | Action::EditSubject
             | Action::AddAccount
             | Action::EditAccount
-            | Action::ImportRecords => Role::Clerk,
-            Action::AcceptUsccCheckFailure | Action::ViewAudit => Role::Supervisor,
-            Action::ManageOperators | Action::ChangeSettings | Action::GenerateDemo => Role::Admin,
+            | Action::ImportRecords
+            | Action::EnterRecord
+            | Action::ImportReport
+            | Action::RunCheck
+            | Action::IssueLetter
+            | Action::AttachSignedLetter
+            | Action::ManageCase => Role::Clerk,
+            Action::AcceptUsccCheckFailure
+            | Action::ViewAudit
+            | Action::DecideCase
+            | Action::ExportLists => Role::Supervisor,
+            Action::ManageOperators
+            | Action::ChangeSettings
+            | Action::GenerateDemo
+            | Action::ManageParks => Role::Admin,
         }
     }
 
@@ -121,6 +160,15 @@ impl Action {
             Action::ManageOperators => "管理操作员",
             Action::ChangeSettings => "修改设置",
             Action::GenerateDemo => "生成演示数据",
+            Action::EnterRecord => "录入用电记录",
+            Action::ImportReport => "导入信用报告",
+            Action::RunCheck => "信用核查",
+            Action::ManageParks => "维护试点园区",
+            Action::IssueLetter => "出具承诺书",
+            Action::AttachSignedLetter => "上传已签承诺书",
+            Action::ManageCase => "办理信易电业务",
+            Action::DecideCase => "认定违诺或延期",
+            Action::ExportLists => "导出名单",
         }
     }
 }
