@@ -1,0 +1,1127 @@
+//! The trust check (rules T-1..T-7): is the subject a 守信用电主体, and may it substitute the
+//! credit report and commitment for the property proof in a 信易电 business?
+//!
+//! Data-driven: [`RULES`] lists every rule with its ID, title, basis and which determination it
+//! belongs to; each rule is a plain function of a [`Context`], testable on its own. A verdict
+//! lists every rule with its outcome and evidence; a rule that cannot be evaluated says so and
+//! never passes. Pure: the caller gathers the inputs and passes `today`.
+
+use chrono::{Days, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use super::dishonesty::{Assessment, CommitmentBreach, DishonestyParams, RuleId, assess};
+use super::ids::normalize;
+use super::park::Park;
+use super::records::Record;
+use super::report::{AdverseKind, Chapter, CreditReport, Freshness, adverse_hits, freshness};
+
+/// Rule T-2: the lookback window in years.
+pub const LOOKBACK_YEARS: u32 = 3;
+
+/// Rule T-3: default largest age of the report in calendar days (a setting).
+pub const DEFAULT_REPORT_MAX_AGE_DAYS: u32 = 5;
+
+/// The incentives of rule T-7, as badges.
+pub const INCENTIVES: [&str; 5] = [
+    "专属客户经理",
+    "上门服务",
+    "VIP 绿色通道",
+    "容缺受理",
+    "节能光伏项目优先",
+];
+
+/// The business a 信易电 application is for (rule T-6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Business {
+    /// 用电报装: a new connection.
+    #[serde(rename = "用电报装")]
+    NewConnection,
+    /// 更名过户: change of name or transfer.
+    #[serde(rename = "更名过户")]
+    Transfer,
+}
+
+impl Business {
+    pub const ALL: [Business; 2] = [Business::NewConnection, Business::Transfer];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Business::NewConnection => "用电报装",
+            Business::Transfer => "更名过户",
+        }
+    }
+
+    /// Read a business type as typed on the command line or stored.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            "用电报装" | "报装" | "new" | "new_connection" => Some(Business::NewConnection),
+            "更名过户" | "过户" | "更名" | "transfer" => Some(Business::Transfer),
+            _ => None,
+        }
+    }
+}
+
+/// A rule's outcome in a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleOutcome {
+    Pass,
+    Fail,
+    /// Waiting for something the applicant or clerk still has to supply (a signed letter, a
+    /// report, a confirmed park).
+    Pending,
+    /// The rule does not belong to the determination asked for.
+    NotApplicable,
+}
+
+impl RuleOutcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            RuleOutcome::Pass => "符合",
+            RuleOutcome::Fail => "不符合",
+            RuleOutcome::Pending => "待补充",
+            RuleOutcome::NotApplicable => "不适用",
+        }
+    }
+
+    /// A mark the bundled font has.
+    pub fn mark(self) -> &'static str {
+        match self {
+            RuleOutcome::Pass => "√",
+            RuleOutcome::Fail => "×",
+            RuleOutcome::Pending => "？",
+            RuleOutcome::NotApplicable => "—",
+        }
+    }
+}
+
+/// The rules a verdict lists, in display order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Rule {
+    /// T-1(a) / C-1: the commitment letter has been given.
+    T1a,
+    /// T-1(b): no arrears, theft or violation-usage dishonesty record in the window.
+    T1b,
+    /// D-4: no broken credit commitment in the window.
+    D4,
+    /// T-1(c): not on the serious-dishonesty list.
+    T1c,
+    /// T-3: the report is fresh and from an accepted portal.
+    T3,
+    /// T-4: the report shows no bad record in the window.
+    T4,
+    /// T-5: the usage address lies in a pilot park.
+    T5,
+}
+
+/// What a rule is: its ID, title, basis, and the determinations it belongs to.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleSpec {
+    pub rule: Rule,
+    /// The RULES.md ID cited in explanations.
+    pub id: &'static str,
+    pub title: &'static str,
+    /// The policy text the rule rests on.
+    pub basis: &'static str,
+    /// Part of the 守信用电主体 determination (T-1).
+    pub for_trust: bool,
+    /// Part of the 信易电 eligibility determination (T-6).
+    pub for_eligibility: bool,
+    pub eval: fn(&Context<'_>) -> Finding,
+}
+
+/// Every rule of the check, in display order.
+pub const RULES: [RuleSpec; 7] = [
+    RuleSpec {
+        rule: Rule::T1a,
+        id: "T-1(a)",
+        title: "已作出诚信守法用电承诺",
+        basis: "守信用电主体须已签署诚信守法用电承诺书；信易电须书面作出承诺（T-1(a)、C-1）",
+        for_trust: true,
+        for_eligibility: true,
+        eval: rule_t1a,
+    },
+    RuleSpec {
+        rule: Rule::T1b,
+        id: "T-1(b)",
+        title: "回溯期内无欠费、窃电、违约用电失信记录",
+        basis: "近三年（用电不满三年的自用电之日起）供电记录中无欠费、窃电、违约用电失信记录（T-1(b)、T-2、D-1~D-3）",
+        for_trust: true,
+        for_eligibility: true,
+        eval: rule_t1b,
+    },
+    RuleSpec {
+        rule: Rule::D4,
+        id: "D-4",
+        title: "回溯期内无违反信用承诺记录",
+        basis: "违反信用承诺（如接火送电后一年内未补交物业权属证明）列入失信记录（D-4、C-2）",
+        for_trust: true,
+        for_eligibility: true,
+        eval: rule_d4,
+    },
+    RuleSpec {
+        rule: Rule::T1c,
+        id: "T-1(c)",
+        title: "未列入严重失信主体名单",
+        basis: "认定之日前未被列入严重失信主体名单（T-1(c)）",
+        for_trust: true,
+        for_eligibility: false,
+        eval: rule_t1c,
+    },
+    RuleSpec {
+        rule: Rule::T3,
+        id: "T-3",
+        title: "信用报告在有效期内",
+        basis: "公共信用信息报告须于核查前 5 天内从信用中国、信用广东或信用湛江下载（T-3）",
+        for_trust: false,
+        for_eligibility: true,
+        eval: rule_t3,
+    },
+    RuleSpec {
+        rule: Rule::T4,
+        id: "T-4",
+        title: "信用报告无不良信用记录",
+        basis: "回溯期内无严重失信主体名单、行政处罚、经营（活动）异常名录、失信被执行人及其他失信信息（T-4、T-2）",
+        for_trust: false,
+        for_eligibility: true,
+        eval: rule_t4,
+    },
+    RuleSpec {
+        rule: Rule::T5,
+        id: "T-5",
+        title: "用电地址位于信易电试点区域",
+        basis: "信易电限于附件 1 所列试点区域（T-5）",
+        for_trust: false,
+        for_eligibility: true,
+        eval: rule_t5,
+    },
+];
+
+/// The spec of one rule.
+pub fn spec(rule: Rule) -> &'static RuleSpec {
+    // RULES holds every variant; the fallback is never taken but keeps this total.
+    RULES.iter().find(|s| s.rule == rule).unwrap_or(&RULES[0])
+}
+
+/// A rule function's answer: outcome, evidence lines, what to do next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub outcome: RuleOutcome,
+    pub evidence: Vec<String>,
+    pub advice: Option<String>,
+}
+
+impl Finding {
+    fn new(outcome: RuleOutcome, evidence: Vec<String>, advice: Option<String>) -> Self {
+        Self {
+            outcome,
+            evidence,
+            advice,
+        }
+    }
+}
+
+/// The commitment letter's state (rules C-1, C-4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum LetterState {
+    /// No letter issued yet.
+    None,
+    /// Issued (printed) but the signed scan is not attached.
+    Issued { code: String, issued_on: NaiveDate },
+    /// Signed and attached.
+    Signed { code: String, signed_on: NaiveDate },
+}
+
+/// The subject facts the check needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubjectFacts {
+    pub name: String,
+    /// 统一社会信用代码 / 证件号码, normalised.
+    pub code: String,
+    /// 成立日期 (rule T-2, credit-report side).
+    pub founded_on: Option<NaiveDate>,
+    /// The earliest 用电开始日期 of its accounts (rule T-2, power side).
+    pub supply_start: Option<NaiveDate>,
+}
+
+/// Where the usage address of the business lies (rule T-5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "match", rename_all = "snake_case")]
+pub enum ParkMatch {
+    /// The clerk chose the park on the account.
+    Chosen { park: Park },
+    /// No park chosen, but the address names one: to be confirmed.
+    Hinted { park: Park },
+    /// The address lies in no pilot park.
+    Outside,
+    /// No account or address was given.
+    Unknown,
+}
+
+/// The 信易电 business asked about (rule T-6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BusinessRequest {
+    pub business: Business,
+    pub account_no: Option<String>,
+    pub usage_address: Option<String>,
+    pub park: ParkMatch,
+}
+
+/// The settings a check uses (stored with the verdict).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckSettings {
+    pub report_max_age_days: u32,
+    pub dishonesty: DishonestyParams,
+}
+
+impl Default for CheckSettings {
+    fn default() -> Self {
+        Self {
+            report_max_age_days: DEFAULT_REPORT_MAX_AGE_DAYS,
+            dishonesty: DishonestyParams::default(),
+        }
+    }
+}
+
+/// Everything a check looks at.
+#[derive(Debug, Clone)]
+pub struct CheckInput<'a> {
+    pub today: NaiveDate,
+    pub subject: SubjectFacts,
+    /// The subject's power-supply records (payments may be left out: they never count).
+    pub records: &'a [Record],
+    /// Its decided commitment cases (rules D-4, D-5).
+    pub breaches: &'a [CommitmentBreach],
+    /// Its latest credit report, with a label that identifies it in evidence.
+    pub report: Option<(&'a CreditReport, String)>,
+    pub letter: LetterState,
+    pub business: Option<BusinessRequest>,
+    pub settings: CheckSettings,
+}
+
+/// A lookback window `[start, end]`, both days included, with how it was chosen (rule T-2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub note: String,
+}
+
+impl Window {
+    /// Rule T-2: the 3 calendar years that end on `today` — from the day after `today` minus 3
+    /// years (29 February minus 3 years is 28 February) — or, when the subject began later, from
+    /// that start. `None` when `began` lies after `today` (the check cannot be evaluated).
+    pub fn lookback(today: NaiveDate, began: Option<NaiveDate>, began_label: &str) -> Option<Self> {
+        let three_years_back = today
+            .checked_sub_months(Months::new(12 * LOOKBACK_YEARS))
+            .and_then(|d| d.checked_add_days(Days::new(1)))
+            .unwrap_or(NaiveDate::MIN);
+        match began {
+            Some(b) if b > today => None,
+            Some(b) if b > three_years_back => Some(Window {
+                start: b,
+                end: today,
+                note: format!(
+                    "{began_label}不满三年，自{began_label} {b} 起至 {today}（依据 T-2）"
+                ),
+            }),
+            _ => Some(Window {
+                start: three_years_back,
+                end: today,
+                note: format!("近三年：{three_years_back} 至 {today}（依据 T-2）"),
+            }),
+        }
+    }
+
+    fn contains(&self, d: NaiveDate) -> bool {
+        self.start <= d && d <= self.end
+    }
+}
+
+/// What rule functions see: the input plus what every rule shares (windows, assessment).
+pub struct Context<'a> {
+    pub input: &'a CheckInput<'a>,
+    pub assessment: Assessment,
+    /// Power side (rule T-1(b)): since the first supply start.
+    pub power_window: Option<Window>,
+    /// Credit-report side (rule T-4): since the founding date.
+    pub report_window: Option<Window>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(input: &'a CheckInput<'a>) -> Self {
+        let assessment = assess(
+            input.records,
+            input.breaches,
+            input.today,
+            &input.settings.dishonesty,
+        );
+        let founded = input.subject.founded_on;
+        // The power window can only begin once the subject exists.
+        let power_began = match (input.subject.supply_start, founded) {
+            (Some(s), _) => Some(s),
+            (None, f) => f.filter(|f| *f > input.today),
+        };
+        Self {
+            assessment,
+            power_window: Window::lookback(input.today, power_began, "用电时间"),
+            report_window: Window::lookback(input.today, founded, "成立时间"),
+            input,
+        }
+    }
+
+    /// Why no window could be set: the check date lies before the subject began.
+    fn no_window(&self) -> Finding {
+        let s = &self.input.subject;
+        let began = [s.founded_on, s.supply_start]
+            .into_iter()
+            .flatten()
+            .filter(|d| *d > self.input.today)
+            .max();
+        let what = match began {
+            Some(d) => format!(
+                "核查日期 {} 早于主体成立或用电开始日期 {d}",
+                self.input.today
+            ),
+            None => format!("核查日期 {} 无效", self.input.today),
+        };
+        Finding::new(
+            RuleOutcome::Fail,
+            vec![format!("{what}，无法评估本项")],
+            Some("请核对核查日期和主体的成立日期、用电开始日期".into()),
+        )
+    }
+
+    /// The report, unless it is about another subject (then the reason).
+    fn report(&self) -> Result<Option<(&'a CreditReport, &'a str)>, Finding> {
+        let Some((r, label)) = &self.input.report else {
+            return Ok(None);
+        };
+        if let Some(reason) = report_mismatch(r, &self.input.subject) {
+            return Err(Finding::new(
+                RuleOutcome::Fail,
+                vec![format!("{label}：{reason}，无法用于本主体")],
+                Some("请申请人下载本主体的信用报告后重新导入".into()),
+            ));
+        }
+        Ok(Some((r, label.as_str())))
+    }
+}
+
+/// Why a report is not about the subject, if it is not (name or code differ).
+pub fn report_mismatch(r: &CreditReport, s: &SubjectFacts) -> Option<String> {
+    if let Some(code) = &r.subject_code
+        && normalize(code) != normalize(&s.code)
+    {
+        return Some(format!("报告主体代码 {code} 与本主体 {} 不符", s.code));
+    }
+    if let Some(name) = &r.subject_name
+        && normalize(name) != normalize(&s.name)
+    {
+        return Some(format!("报告主体名称「{name}」与本主体「{}」不符", s.name));
+    }
+    None
+}
+
+fn no_report(advice: &str) -> Finding {
+    Finding::new(
+        RuleOutcome::Pending,
+        vec!["尚未导入信用报告".into()],
+        Some(advice.into()),
+    )
+}
+
+const DOWNLOAD_ADVICE: &str =
+    "请申请人从信用中国、信用广东或信用湛江下载公共信用信息报告，导入后重新核查";
+
+/// T-1(a) / C-1: the commitment letter.
+pub fn rule_t1a(ctx: &Context<'_>) -> Finding {
+    match &ctx.input.letter {
+        LetterState::Signed { code, signed_on } => Finding::new(
+            RuleOutcome::Pass,
+            vec![format!("承诺书 {code} 已于 {signed_on} 签署并上传")],
+            None,
+        ),
+        LetterState::Issued { code, issued_on } => Finding::new(
+            RuleOutcome::Pending,
+            vec![format!(
+                "承诺书 {code} 已于 {issued_on} 出具，尚未上传签字盖章件"
+            )],
+            Some("请申请人在承诺书上签字盖章，扫描后上传".into()),
+        ),
+        LetterState::None => Finding::new(
+            RuleOutcome::Pending,
+            vec!["尚未出具诚信守法用电承诺书".into()],
+            Some("请填写并打印诚信守法用电承诺书，由申请人签字盖章".into()),
+        ),
+    }
+}
+
+/// T-1(b): power-side dishonesty records (D-1..D-3) inside the power window.
+pub fn rule_t1b(ctx: &Context<'_>) -> Finding {
+    let Some(w) = &ctx.power_window else {
+        return ctx.no_window();
+    };
+    let threshold = ctx.input.settings.dishonesty.large_arrears_threshold;
+    let mut evidence = vec![format!("回溯期：{}", w.note)];
+    let mut failed = false;
+    for f in ctx
+        .assessment
+        .findings
+        .iter()
+        .filter(|f| f.rule.is_power_side())
+    {
+        if w.contains(f.since) {
+            failed = true;
+            evidence.push(format!("失信记录（{}）：{}", f.rule, f.reason));
+        } else if f.since < w.start {
+            evidence.push(format!("回溯期前的失信记录，不计入：{}", f.reason));
+        }
+    }
+    for c in &ctx.assessment.cleared {
+        if let (Some(RuleId::D1), Some(on)) = (c.rule, c.becomes_on)
+            && on > ctx.input.today
+        {
+            evidence.push(format!("尚未构成失信记录：{}", c.reason));
+        }
+    }
+    if failed {
+        Finding::new(
+            RuleOutcome::Fail,
+            evidence,
+            Some("失信记录可按修复程序申请信用修复（X-1）；修复前不能认定为守信用电主体".into()),
+        )
+    } else {
+        evidence.push(format!(
+            "回溯期内无欠费、窃电、违约用电失信记录（数额较大标准：{} 元）",
+            threshold.to_yuan_string()
+        ));
+        Finding::new(RuleOutcome::Pass, evidence, None)
+    }
+}
+
+/// D-4: broken credit commitments inside the power window.
+pub fn rule_d4(ctx: &Context<'_>) -> Finding {
+    let Some(w) = &ctx.power_window else {
+        return ctx.no_window();
+    };
+    let mut evidence = Vec::new();
+    let mut failed = false;
+    for f in ctx
+        .assessment
+        .findings
+        .iter()
+        .filter(|f| f.rule == RuleId::D4)
+    {
+        if w.contains(f.since) {
+            failed = true;
+            evidence.push(format!("失信记录（D-4）：{}", f.reason));
+        } else if f.since < w.start {
+            evidence.push(format!("回溯期前的违诺记录，不计入：{}", f.reason));
+        }
+    }
+    for c in &ctx.assessment.cleared {
+        if c.rule == Some(RuleId::D5) {
+            evidence.push(c.reason.clone());
+        }
+    }
+    if failed {
+        Finding::new(RuleOutcome::Fail, evidence, None)
+    } else {
+        evidence.insert(0, "回溯期内无违反信用承诺记录".into());
+        Finding::new(RuleOutcome::Pass, evidence, None)
+    }
+}
+
+/// T-1(c): the serious-dishonesty list, as the report shows it (any listing before today).
+pub fn rule_t1c(ctx: &Context<'_>) -> Finding {
+    let (report, label) = match ctx.report() {
+        Err(f) => return f,
+        Ok(None) => {
+            return no_report("导入申请人的信用报告后，才能核实是否列入严重失信主体名单");
+        }
+        Ok(Some(r)) => r,
+    };
+    let today = ctx.input.today;
+    let listed: Vec<String> = report
+        .adverse
+        .iter()
+        .filter(|e| e.kind == AdverseKind::SeriousDishonestyList)
+        .filter(|e| e.date.is_none_or(|d| d.date <= today))
+        .map(|e| match e.date {
+            Some(d) => format!("{label}：{}（{} {}）", e.title, d.label.label(), d.date),
+            None => format!("{label}：{}（未读到日期）", e.title),
+        })
+        .collect();
+    if !listed.is_empty() {
+        return Finding::new(RuleOutcome::Fail, listed, None);
+    }
+    if let Some(n) = report.summary.serious_dishonesty
+        && n > 0
+    {
+        return Finding::new(
+            RuleOutcome::Fail,
+            vec![format!("{label}：信用信息概要显示严重失信主体名单 {n} 条")],
+            Some("请对照纸质报告核实名单条目".into()),
+        );
+    }
+    if report
+        .unread_adverse_chapters()
+        .contains(&Chapter::SeriousDishonesty)
+    {
+        return Finding::new(
+            RuleOutcome::Pending,
+            vec![format!("{label}：未读到“严重失信主体名单信息”一章")],
+            Some("请对照纸质报告核实后手工录入，或导入完整的报告".into()),
+        );
+    }
+    Finding::new(
+        RuleOutcome::Pass,
+        vec![format!("{label}：未列入严重失信主体名单")],
+        None,
+    )
+}
+
+/// T-3: freshness and portal of the report.
+pub fn rule_t3(ctx: &Context<'_>) -> Finding {
+    let (report, label) = match ctx.report() {
+        Err(f) => return f,
+        Ok(None) => return no_report(DOWNLOAD_ADVICE),
+        Ok(Some(r)) => r,
+    };
+    if !report.platform.is_accepted() {
+        return Finding::new(
+            RuleOutcome::Fail,
+            vec![format!("{label}：出具平台为“{}”", report.platform.label())],
+            Some("只接受信用中国、信用广东或信用湛江出具的报告，请申请人重新下载".into()),
+        );
+    }
+    let Some(generated) = report.generated_on() else {
+        return Finding::new(
+            RuleOutcome::Pending,
+            vec![format!("{label}：未读到报告生成日期")],
+            Some("请对照报告手工录入生成日期".into()),
+        );
+    };
+    let max = ctx.input.settings.report_max_age_days;
+    let f = freshness(generated, ctx.input.today, max);
+    let evidence = vec![format!(
+        "{label}：{}，生成于 {generated}；{}",
+        report.platform.label(),
+        f.explain(max)
+    )];
+    match f {
+        Freshness::Fresh { .. } => Finding::new(RuleOutcome::Pass, evidence, None),
+        Freshness::Stale { .. } => Finding::new(
+            RuleOutcome::Fail,
+            evidence,
+            Some(format!("报告已超过 {max} 天，请申请人重新下载")),
+        ),
+        Freshness::FutureDated { .. } => Finding::new(
+            RuleOutcome::Fail,
+            evidence,
+            Some("报告日期晚于核查日期，请核对报告和本机日期".into()),
+        ),
+    }
+}
+
+/// T-4: bad records in the report inside the report window.
+pub fn rule_t4(ctx: &Context<'_>) -> Finding {
+    let (report, label) = match ctx.report() {
+        Err(f) => return f,
+        Ok(None) => return no_report(DOWNLOAD_ADVICE),
+        Ok(Some(r)) => r,
+    };
+    let Some(w) = &ctx.report_window else {
+        return ctx.no_window();
+    };
+    let mut evidence = vec![format!("回溯期：{}", w.note)];
+    let hits = adverse_hits(report, w.start, w.end);
+    if !hits.is_empty() {
+        for h in &hits {
+            let date = match h.entry.date {
+                Some(d) => format!("{} {}", d.label.label(), d.date),
+                None => "无日期".into(),
+            };
+            evidence.push(format!(
+                "{}：{}（{date}，{}）",
+                h.entry.kind.label(),
+                h.entry.title,
+                h.reason.label()
+            ));
+        }
+        return Finding::new(
+            RuleOutcome::Fail,
+            evidence,
+            Some("报告有不良信用记录，不能以信用报告代替物业权属证明；请提供物业权属证明或完成信用修复后重新下载报告".into()),
+        );
+    }
+    let unread = report.unread_adverse_chapters();
+    if !unread.is_empty() {
+        let names: Vec<&str> = unread.iter().map(|c| c.label()).collect();
+        evidence.push(format!("{label}：未读到章节 {}", names.join("、")));
+        return Finding::new(
+            RuleOutcome::Pending,
+            evidence,
+            Some("请对照纸质报告核实这些章节后手工确认，或导入完整的报告".into()),
+        );
+    }
+    let before = report.adverse.len();
+    evidence.push(format!("{label}：回溯期内无不良信用记录"));
+    if before > 0 {
+        evidence.push(format!("回溯期前的不良记录 {before} 条，不计入"));
+    }
+    Finding::new(RuleOutcome::Pass, evidence, None)
+}
+
+/// T-5: the usage address lies in a pilot park.
+pub fn rule_t5(ctx: &Context<'_>) -> Finding {
+    let Some(b) = &ctx.input.business else {
+        return Finding::new(
+            RuleOutcome::NotApplicable,
+            vec!["未指定信易电业务".into()],
+            None,
+        );
+    };
+    let place = match (&b.account_no, &b.usage_address) {
+        (Some(a), Some(addr)) => format!("用电户 {a}（{addr}）"),
+        (Some(a), None) => format!("用电户 {a}"),
+        (None, Some(addr)) => format!("用电地址 {addr}"),
+        (None, None) => "未指定用电户".into(),
+    };
+    match &b.park {
+        ParkMatch::Chosen { park } => Finding::new(
+            RuleOutcome::Pass,
+            vec![format!("{place} 位于试点区域：{}", park.label())],
+            None,
+        ),
+        ParkMatch::Hinted { park } => Finding::new(
+            RuleOutcome::Pending,
+            vec![format!(
+                "{place} 的地址含“{}”，可能位于 {}",
+                park.name,
+                park.label()
+            )],
+            Some("请在用电户上确认所属试点园区后重新核查".into()),
+        ),
+        ParkMatch::Outside => Finding::new(
+            RuleOutcome::Fail,
+            vec![format!("{place} 不在信易电试点区域")],
+            Some("试点区域外不能以信用报告和承诺代替物业权属证明，请申请人提供物业权属证明".into()),
+        ),
+        ParkMatch::Unknown => Finding::new(
+            RuleOutcome::Pending,
+            vec![place],
+            Some("请指定办理业务的用电户（用户编号）或用电地址".into()),
+        ),
+    }
+}
+
+/// One rule's row in a verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleResult {
+    pub rule: Rule,
+    pub id: String,
+    pub title: String,
+    pub basis: String,
+    pub outcome: RuleOutcome,
+    pub evidence: Vec<String>,
+    pub advice: Option<String>,
+    pub for_trust: bool,
+    pub for_eligibility: bool,
+}
+
+/// The result of a check: both determinations and every rule with its evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub date: NaiveDate,
+    pub subject: SubjectFacts,
+    pub business: Option<Business>,
+    pub account_no: Option<String>,
+    /// 守信用电主体 (rule T-1): every T-1 rule passes.
+    pub trustworthy: bool,
+    /// 信易电 eligibility (rule T-6); `None` when no business was asked about. True when no rule
+    /// fails and only the commitment letter is still to be signed: the letter is signed as part
+    /// of the business, after this check.
+    pub eligible: Option<bool>,
+    /// No rule is pending: the verdict is final.
+    pub complete: bool,
+    /// One line for the clerk: 守信用电主体 / 可办理信易电 / 不符合.
+    pub headline: String,
+    pub power_window: Option<Window>,
+    pub report_window: Option<Window>,
+    pub rules: Vec<RuleResult>,
+    /// Rule T-7 badges (empty unless trustworthy).
+    pub incentives: Vec<String>,
+}
+
+impl Verdict {
+    /// The row of one rule.
+    pub fn rule(&self, rule: Rule) -> Option<&RuleResult> {
+        self.rules.iter().find(|r| r.rule == rule)
+    }
+}
+
+/// Run every rule and combine them (rules T-1 and T-6).
+pub fn check(input: &CheckInput<'_>) -> Verdict {
+    let ctx = Context::new(input);
+    let asked_business = input.business.is_some();
+    let rules: Vec<RuleResult> = RULES
+        .iter()
+        .map(|s| {
+            let applies = s.for_trust || (s.for_eligibility && asked_business);
+            let f = if applies {
+                (s.eval)(&ctx)
+            } else {
+                Finding::new(
+                    RuleOutcome::NotApplicable,
+                    vec!["未指定信易电业务（用电报装或更名过户），本项不适用".into()],
+                    None,
+                )
+            };
+            RuleResult {
+                rule: s.rule,
+                id: s.id.into(),
+                title: s.title.into(),
+                basis: s.basis.into(),
+                outcome: f.outcome,
+                evidence: f.evidence,
+                advice: f.advice,
+                for_trust: s.for_trust,
+                for_eligibility: s.for_eligibility,
+            }
+        })
+        .collect();
+    let trustworthy = rules
+        .iter()
+        .filter(|r| r.for_trust)
+        .all(|r| r.outcome == RuleOutcome::Pass);
+    let eligible = asked_business.then(|| {
+        rules.iter().filter(|r| r.for_eligibility).all(|r| {
+            r.outcome == RuleOutcome::Pass
+                || (r.rule == Rule::T1a && r.outcome == RuleOutcome::Pending)
+        })
+    });
+    let pending = rules
+        .iter()
+        .filter(|r| r.outcome == RuleOutcome::Pending)
+        .count();
+    let failed = rules.iter().any(|r| r.outcome == RuleOutcome::Fail);
+    let headline = headline(
+        trustworthy,
+        eligible,
+        failed,
+        pending,
+        input.business.as_ref(),
+    );
+    Verdict {
+        date: input.today,
+        subject: input.subject.clone(),
+        business: input.business.as_ref().map(|b| b.business),
+        account_no: input.business.as_ref().and_then(|b| b.account_no.clone()),
+        trustworthy,
+        eligible,
+        complete: pending == 0,
+        headline,
+        power_window: ctx.power_window.clone(),
+        report_window: ctx.report_window.clone(),
+        rules,
+        incentives: if trustworthy {
+            INCENTIVES.iter().map(|s| s.to_string()).collect()
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+fn headline(
+    trustworthy: bool,
+    eligible: Option<bool>,
+    failed: bool,
+    pending: usize,
+    business: Option<&BusinessRequest>,
+) -> String {
+    let xyd = match (eligible, business) {
+        (Some(true), Some(b)) if pending == 0 => {
+            Some(format!("可办理信易电（{}）", b.business.label()))
+        }
+        (Some(true), Some(b)) => Some(format!(
+            "可办理信易电（{}，待签署承诺书）",
+            b.business.label()
+        )),
+        _ => None,
+    };
+    match (trustworthy, xyd) {
+        (true, Some(x)) => format!("守信用电主体 · {x}"),
+        (true, None) => "守信用电主体".into(),
+        (false, Some(x)) => x,
+        (false, None) if failed => "不符合".into(),
+        (false, None) => format!("不符合（{pending} 项待补充）"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::park::ParkId;
+    use crate::domain::report::{
+        AdverseEntry, ChapterSeen, DateLabel, LabeledDate, Platform, ReportKind,
+    };
+    use chrono::NaiveDateTime;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn subject() -> SubjectFacts {
+        SubjectFacts {
+            name: "湛江市海港贸易有限公司".into(),
+            code: "91440800MA4UMB8E0X".into(),
+            founded_on: Some(d(2015, 3, 1)),
+            supply_start: Some(d(2016, 1, 1)),
+        }
+    }
+
+    fn report(generated: NaiveDate) -> CreditReport {
+        let mut r = CreditReport::empty();
+        r.report_no = Some("2026112509301200000001".into());
+        r.generated_at = Some(NaiveDateTime::new(generated, chrono::NaiveTime::MIN));
+        r.platform = Platform::CreditChina;
+        r.kind = Some(ReportKind::Organization);
+        r.subject_name = Some(subject().name);
+        r.subject_code = Some(subject().code);
+        r.chapters = crate::domain::report::ADVERSE_CHAPTERS
+            .iter()
+            .map(|c| ChapterSeen {
+                chapter: *c,
+                entries: 0,
+                marked_empty: true,
+            })
+            .collect();
+        r.refresh_found();
+        r
+    }
+
+    fn park() -> Park {
+        Park {
+            id: ParkId(1),
+            zone: "湛江经济技术开发区".into(),
+            name: "石化产业园区".into(),
+            keywords: vec!["石化产业园".into()],
+            active: true,
+        }
+    }
+
+    fn input<'a>(today: NaiveDate, report: Option<&'a CreditReport>) -> CheckInput<'a> {
+        CheckInput {
+            today,
+            subject: subject(),
+            records: &[],
+            breaches: &[],
+            report: report.map(|r| (r, "报告 2026112509301200000001".to_string())),
+            letter: LetterState::Signed {
+                code: "44080020261120000001".into(),
+                signed_on: d(2026, 11, 20),
+            },
+            business: Some(BusinessRequest {
+                business: Business::NewConnection,
+                account_no: Some("0301234567".into()),
+                usage_address: Some("东海岛石化产业园 8 号".into()),
+                park: ParkMatch::Chosen { park: park() },
+            }),
+            settings: CheckSettings::default(),
+        }
+    }
+
+    #[test]
+    fn window_is_three_calendar_years_ending_today() {
+        let w = Window::lookback(d(2026, 11, 28), None, "").unwrap();
+        assert_eq!((w.start, w.end), (d(2023, 11, 29), d(2026, 11, 28)));
+        // 29 February minus 3 years is 28 February; the window starts the day after.
+        let w = Window::lookback(d(2028, 2, 29), None, "").unwrap();
+        assert_eq!(w.start, d(2025, 3, 1));
+        let w = Window::lookback(d(2026, 11, 28), Some(d(2026, 1, 28)), "用电时间").unwrap();
+        assert_eq!(w.start, d(2026, 1, 28));
+        assert!(w.note.contains("不满三年"));
+        assert!(Window::lookback(d(2026, 11, 28), Some(d(2026, 11, 29)), "").is_none());
+    }
+
+    #[test]
+    fn clean_subject_with_signed_letter_is_trustworthy_and_eligible() {
+        let r = report(d(2026, 11, 25));
+        let v = check(&input(d(2026, 11, 28), Some(&r)));
+        assert!(v.trustworthy, "{v:#?}");
+        assert_eq!(v.eligible, Some(true));
+        assert!(v.complete);
+        assert_eq!(v.headline, "守信用电主体 · 可办理信易电（用电报装）");
+        assert_eq!(v.incentives.len(), INCENTIVES.len());
+        assert!(v.rules.iter().all(|r| r.outcome == RuleOutcome::Pass));
+    }
+
+    #[test]
+    fn unsigned_letter_is_pending_and_still_eligible_but_not_trustworthy() {
+        let r = report(d(2026, 11, 25));
+        let mut i = input(d(2026, 11, 28), Some(&r));
+        i.letter = LetterState::None;
+        let v = check(&i);
+        assert!(!v.trustworthy);
+        assert_eq!(v.eligible, Some(true));
+        assert!(!v.complete);
+        assert_eq!(v.rule(Rule::T1a).unwrap().outcome, RuleOutcome::Pending);
+        assert!(v.headline.contains("待签署承诺书"), "{}", v.headline);
+        assert!(v.incentives.is_empty());
+    }
+
+    #[test]
+    fn report_five_days_old_passes_six_fails_future_fails() {
+        for (generated, outcome) in [
+            (d(2026, 11, 23), RuleOutcome::Pass),
+            (d(2026, 11, 22), RuleOutcome::Fail),
+            (d(2026, 11, 29), RuleOutcome::Fail),
+        ] {
+            let r = report(generated);
+            let v = check(&input(d(2026, 11, 28), Some(&r)));
+            let row = v.rule(Rule::T3).unwrap();
+            assert_eq!(row.outcome, outcome, "{generated}: {row:?}");
+            if generated == d(2026, 11, 22) {
+                assert_eq!(
+                    row.advice.as_deref(),
+                    Some("报告已超过 5 天，请申请人重新下载")
+                );
+                assert_eq!(v.eligible, Some(false));
+            }
+        }
+    }
+
+    #[test]
+    fn report_of_another_subject_never_passes() {
+        let mut r = report(d(2026, 11, 25));
+        r.subject_name = Some("湛江市另一家公司".into());
+        let v = check(&input(d(2026, 11, 28), Some(&r)));
+        for rule in [Rule::T1c, Rule::T3, Rule::T4] {
+            let row = v.rule(rule).unwrap();
+            assert_eq!(row.outcome, RuleOutcome::Fail);
+            assert!(row.evidence[0].contains("不符"), "{row:?}");
+        }
+        assert!(!v.trustworthy);
+        assert_eq!(v.eligible, Some(false));
+    }
+
+    #[test]
+    fn no_report_is_pending_never_pass() {
+        let v = check(&input(d(2026, 11, 28), None));
+        for rule in [Rule::T1c, Rule::T3, Rule::T4] {
+            assert_eq!(v.rule(rule).unwrap().outcome, RuleOutcome::Pending);
+        }
+        assert!(!v.trustworthy);
+        assert_eq!(v.eligible, Some(false));
+        assert_eq!(v.headline, "不符合（3 项待补充）");
+    }
+
+    fn penalty(on: NaiveDate) -> AdverseEntry {
+        AdverseEntry {
+            kind: AdverseKind::AdministrativePenalty,
+            chapter: Chapter::Administrative,
+            index: 1,
+            title: "行政处罚决定书文号:湛市监罚〔2024〕12号".into(),
+            date: Some(LabeledDate {
+                label: DateLabel::PenaltyDecision,
+                date: on,
+            }),
+            dates: vec![],
+            raw: String::new(),
+        }
+    }
+
+    #[test]
+    fn adverse_entry_exactly_three_years_back_is_outside_one_day_later_inside() {
+        let today = d(2026, 11, 28);
+        let mut r = report(d(2026, 11, 25));
+        r.adverse = vec![penalty(d(2023, 11, 28))];
+        let v = check(&input(today, Some(&r)));
+        assert_eq!(v.rule(Rule::T4).unwrap().outcome, RuleOutcome::Pass);
+        r.adverse = vec![penalty(d(2023, 11, 29))];
+        let v = check(&input(today, Some(&r)));
+        let row = v.rule(Rule::T4).unwrap();
+        assert_eq!(row.outcome, RuleOutcome::Fail);
+        assert!(row.evidence.iter().any(|e| e.contains("湛市监罚")));
+    }
+
+    #[test]
+    fn company_founded_two_years_ago_looks_back_to_its_founding() {
+        let today = d(2026, 11, 28);
+        let mut r = report(d(2026, 11, 25));
+        let mut i = input(today, Some(&r));
+        i.subject.founded_on = Some(d(2024, 11, 28));
+        let v = check(&i);
+        assert_eq!(v.report_window.as_ref().unwrap().start, d(2024, 11, 28));
+        // A penalty before the founding lies outside the window (e.g. the predecessor's).
+        r.adverse = vec![penalty(d(2024, 6, 1))];
+        let mut i = input(today, Some(&r));
+        i.subject.founded_on = Some(d(2024, 11, 28));
+        assert_eq!(check(&i).rule(Rule::T4).unwrap().outcome, RuleOutcome::Pass);
+    }
+
+    #[test]
+    fn serious_list_fails_t1c_at_any_date() {
+        let mut r = report(d(2026, 11, 25));
+        r.adverse = vec![AdverseEntry {
+            kind: AdverseKind::SeriousDishonestyList,
+            chapter: Chapter::SeriousDishonesty,
+            index: 1,
+            title: "列入严重失信主体名单".into(),
+            date: Some(LabeledDate {
+                label: DateLabel::Listed,
+                date: d(2019, 5, 1),
+            }),
+            dates: vec![],
+            raw: String::new(),
+        }];
+        let v = check(&input(d(2026, 11, 28), Some(&r)));
+        assert_eq!(v.rule(Rule::T1c).unwrap().outcome, RuleOutcome::Fail);
+        assert!(!v.trustworthy);
+    }
+
+    #[test]
+    fn park_outside_fails_hint_pending_no_business_not_applicable() {
+        let r = report(d(2026, 11, 25));
+        let mut i = input(d(2026, 11, 28), Some(&r));
+        i.business.as_mut().unwrap().park = ParkMatch::Outside;
+        let v = check(&i);
+        assert_eq!(v.rule(Rule::T5).unwrap().outcome, RuleOutcome::Fail);
+        assert_eq!(v.eligible, Some(false));
+        assert!(v.trustworthy, "T-5 is not part of T-1");
+        i.business.as_mut().unwrap().park = ParkMatch::Hinted { park: park() };
+        assert_eq!(
+            check(&i).rule(Rule::T5).unwrap().outcome,
+            RuleOutcome::Pending
+        );
+        i.business = None;
+        let v = check(&i);
+        assert_eq!(v.eligible, None);
+        for rule in [Rule::T3, Rule::T4, Rule::T5] {
+            assert_eq!(v.rule(rule).unwrap().outcome, RuleOutcome::NotApplicable);
+        }
+        assert_eq!(v.headline, "守信用电主体");
+    }
+
+    #[test]
+    fn check_date_before_the_subject_existed_cannot_pass() {
+        let r = report(d(2026, 11, 25));
+        let mut i = input(d(2014, 1, 1), Some(&r));
+        i.letter = LetterState::None;
+        let v = check(&i);
+        let row = v.rule(Rule::T1b).unwrap();
+        assert_eq!(row.outcome, RuleOutcome::Fail);
+        assert!(row.evidence[0].contains("无法评估"), "{row:?}");
+        assert!(!v.trustworthy);
+    }
+
+    #[test]
+    fn business_names_parse() {
+        assert_eq!(Business::parse("用电报装"), Some(Business::NewConnection));
+        assert_eq!(Business::parse(" 更名过户 "), Some(Business::Transfer));
+        assert_eq!(Business::parse("销户"), None);
+    }
+}
