@@ -11,6 +11,8 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
 
+mod trust;
+
 use xinyidian::desk::ImportOptions;
 use xinyidian::desk::{Desk, FixedClock, Progress, SystemClock};
 use xinyidian::domain::dishonesty::Outcome;
@@ -64,6 +66,14 @@ pub enum Command {
     /// 操作日志
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// 信用核查：守信用电主体与信易电办理条件（规则 T-1..T-7）；退出码 0 表示核查已完成
+    Check(trust::CheckArgs),
+    /// 守信用电主体名单
+    #[command(subcommand)]
+    Trusted(trust::TrustedCmd),
+    /// 信易电试点园区（规则 T-5）
+    #[command(subcommand)]
+    Park(trust::ParkCmd),
     /// 生成湛江地区的演示数据（可重复：同一种子得到同样的数据）
     Demo {
         /// 生成的主体数量
@@ -373,6 +383,9 @@ pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
             }
             Ok(0)
         }
+        Command::Check(args) => trust::check(cli, args),
+        Command::Trusted(cmd) => trust::trusted(cli, cmd),
+        Command::Park(cmd) => trust::park(cli, cmd),
         Command::Demo { subjects, seed } => demo(cli, *subjects, *seed),
         Command::Bench { subjects } => bench(*subjects),
     }

@@ -5,6 +5,7 @@
 //! so tests and the CLI's `--date` can fix "today".
 
 mod auth;
+mod check;
 mod demo;
 mod progress;
 mod records;
@@ -16,11 +17,13 @@ use std::path::Path;
 use chrono::{Local, NaiveDate, NaiveDateTime};
 
 use crate::domain::operator::{Operator, OperatorField};
+use crate::domain::park::ParkField;
 use crate::domain::subject::Field;
 use crate::domain::text::FieldError;
 use crate::store::{Store, StoreError};
 
 pub use auth::{AuditVerdict, IDLE_LOCK_DEFAULT};
+pub use check::{CheckAllReport, CheckOutcome, REPORT_MAX_AGE_KEY};
 pub use demo::DemoReport;
 pub use progress::{Cancelled, Progress};
 pub use records::{ImportOptions, ImportReport, LARGE_ARREARS_KEY, RecordView};
@@ -132,6 +135,10 @@ pub enum DeskError {
     Import(String),
     #[error("导入未写入：共 {} 行，其中 {} 行有问题（见报告）", .0.rows, .0.rejected)]
     ImportNotWritten(Box<ImportReport>),
+    #[error("{}", ParkFieldErrors(.0))]
+    InvalidPark(Vec<FieldError<ParkField>>),
+    #[error("{0}")]
+    Check(String),
 }
 
 impl DeskError {
@@ -141,6 +148,21 @@ impl DeskError {
             DeskError::Invalid(v) => v,
             _ => &[],
         }
+    }
+}
+
+struct ParkFieldErrors<'a>(&'a [FieldError<ParkField>]);
+
+impl fmt::Display for ParkFieldErrors<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("请修改以下栏目后再保存：")?;
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("；")?;
+            }
+            write!(f, "【{}】{}", e.field.label(), e.message)?;
+        }
+        Ok(())
     }
 }
 

@@ -109,6 +109,51 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX power_record_subject ON power_record (subject_id, record_date);
     "#,
+    // 4 (trust check): pilot parks (rule T-5, seeded with annex 1), the park chosen on an
+    // account, stored verdicts with everything they used (rules T-1..T-7), and each subject's
+    // current 守信用电主体 status (refreshed by `check --all`).
+    r#"
+    CREATE TABLE park (
+        id       INTEGER PRIMARY KEY,
+        zone     TEXT NOT NULL,
+        name     TEXT NOT NULL,
+        keywords TEXT NOT NULL DEFAULT '',
+        active   INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (zone, name)
+    );
+    INSERT INTO park (zone, name, keywords) VALUES
+        ('湛江经济技术开发区', '石化产业园区', '石化产业园'),
+        ('湛江经济技术开发区', '钢铁产业园区', '钢铁产业园'),
+        ('湛江奋勇高新技术产业开发区', '东盟产业园区', '东盟产业园');
+
+    ALTER TABLE account ADD COLUMN park_id INTEGER REFERENCES park (id);
+
+    CREATE TABLE verdict (
+        id          INTEGER PRIMARY KEY,
+        subject_id  INTEGER NOT NULL REFERENCES subject (id) ON DELETE CASCADE,
+        checked_on  TEXT NOT NULL,
+        checked_at  TEXT NOT NULL,
+        operator    TEXT NOT NULL,
+        business    TEXT,
+        account_no  TEXT,
+        trustworthy INTEGER NOT NULL,
+        eligible    INTEGER,
+        complete    INTEGER NOT NULL,
+        headline    TEXT NOT NULL,
+        verdict     TEXT NOT NULL,
+        inputs      TEXT NOT NULL
+    );
+    CREATE INDEX verdict_subject ON verdict (subject_id, id);
+
+    CREATE TABLE trust_status (
+        subject_id  INTEGER PRIMARY KEY REFERENCES subject (id) ON DELETE CASCADE,
+        trustworthy INTEGER NOT NULL,
+        as_of       TEXT NOT NULL,
+        headline    TEXT NOT NULL,
+        verdict_id  INTEGER REFERENCES verdict (id) ON DELETE SET NULL
+    );
+    CREATE INDEX trust_status_trusted ON trust_status (trustworthy) WHERE trustworthy = 1;
+    "#,
 ];
 
 /// The schema version this build writes.

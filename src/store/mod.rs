@@ -9,9 +9,13 @@ mod migrations;
 mod operators;
 mod records;
 mod subjects;
+mod trust;
 
 pub use operators::AuditFilter;
 pub use records::{RecordId, StoredRecord, Upsert};
+pub use trust::{
+    CheckRow, NewVerdict, StoredVerdict, TrustStatus, TrustedRow, VerdictId, VerdictRow,
+};
 
 use std::ops::Deref;
 use std::path::{Path, PathBuf};

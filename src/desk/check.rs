@@ -1,0 +1,458 @@
+//! The trust check at the counter and overnight (rules T-1..T-7): gather a subject's inputs, run
+//! the rules, store the verdict with everything it used, and keep the 守信用电主体 list current.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::json;
+
+use super::auth::record;
+use super::{Desk, DeskError, Progress};
+use crate::domain::dishonesty::CommitmentBreach;
+use crate::domain::ids::normalize;
+use crate::domain::operator::Action;
+use crate::domain::park::{Park, ParkDraft, ParkId, hint_for_address};
+use crate::domain::records::{Record, RecordKind};
+use crate::domain::report::CreditReport;
+use crate::domain::subject::{AccountId, Subject, SubjectId};
+use crate::domain::trust::{
+    Business, BusinessRequest, CheckInput, CheckSettings, DEFAULT_REPORT_MAX_AGE_DAYS, LetterState,
+    ParkMatch, SubjectFacts, Verdict, check,
+};
+use crate::store::{
+    CheckRow, NewVerdict, StoredVerdict, TrustStatus, TrustedRow, VerdictId, VerdictRow,
+};
+
+/// Setting key of rule T-3's largest report age in days.
+pub const REPORT_MAX_AGE_KEY: &str = "report_max_age_days";
+
+/// A verdict just decided and stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckOutcome {
+    pub id: VerdictId,
+    pub verdict: Verdict,
+}
+
+/// What the overnight re-evaluation did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CheckAllReport {
+    pub subjects: u64,
+    pub trustworthy: u64,
+    /// Subjects with a power-side or commitment dishonesty record in their window.
+    pub with_dishonesty: u64,
+    pub date: Option<NaiveDate>,
+}
+
+/// The credit report a check uses, with how it is identified in evidence and inputs.
+struct ReportUsed {
+    report: CreditReport,
+    label: String,
+    inputs: serde_json::Value,
+}
+
+fn subject_facts(s: &Subject) -> SubjectFacts {
+    SubjectFacts {
+        name: s.name.clone(),
+        code: s.code.parts().1.to_string(),
+        founded_on: s.founded_on,
+        supply_start: s.accounts.iter().filter_map(|a| a.supply_start).min(),
+    }
+}
+
+impl Desk {
+    /// The check settings in force (rules T-3 and D-1).
+    pub fn check_settings(&self) -> Result<CheckSettings, DeskError> {
+        let days = self
+            .store
+            .read()
+            .setting(REPORT_MAX_AGE_KEY)?
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(DEFAULT_REPORT_MAX_AGE_DAYS);
+        Ok(CheckSettings {
+            report_max_age_days: days,
+            dishonesty: self.dishonesty_params()?,
+        })
+    }
+
+    /// The latest credit report of the subject, if any.
+    fn report_for_check(&self, _subject: SubjectId) -> Result<Option<ReportUsed>, DeskError> {
+        // Reports are stored by the credit-report import (issue 5); until a subject has one,
+        // rules T-1(c), T-3 and T-4 stay pending.
+        Ok(None)
+    }
+
+    /// The commitment letter's state (rule C-1) and decided commitment cases (rules D-4, D-5).
+    fn commitments_for_check(
+        &self,
+        _subject: SubjectId,
+    ) -> Result<(LetterState, Vec<CommitmentBreach>), DeskError> {
+        Ok((LetterState::None, Vec::new()))
+    }
+
+    /// Where the business takes place: the account's chosen park, else a hint from its address.
+    fn park_match(
+        &self,
+        account: Option<&crate::domain::subject::Account>,
+    ) -> Result<ParkMatch, DeskError> {
+        let Some(a) = account else {
+            return Ok(ParkMatch::Unknown);
+        };
+        let r = self.store.read();
+        if let Some(p) = r.account_park(a.id)?
+            && p.active
+        {
+            return Ok(ParkMatch::Chosen { park: p });
+        }
+        let parks = r.parks()?;
+        Ok(match hint_for_address(&parks, &a.usage_address) {
+            Some(p) => ParkMatch::Hinted { park: p.clone() },
+            None => ParkMatch::Outside,
+        })
+    }
+
+    /// Run the trust check for a subject and store the verdict with everything it used.
+    /// `business` asks about 信易电 eligibility (rule T-6) at `account_no` (one of the
+    /// subject's 用户编号; for a new connection without an account yet, leave it empty).
+    pub fn run_check(
+        &mut self,
+        subject: SubjectId,
+        business: Option<Business>,
+        account_no: Option<&str>,
+    ) -> Result<CheckOutcome, DeskError> {
+        let me = self.authorize(Action::RunCheck)?;
+        let s = self.subject(subject)?;
+        let today = self.today();
+        let account = match account_no.map(normalize).filter(|a| !a.is_empty()) {
+            Some(no) => Some(
+                s.accounts
+                    .iter()
+                    .find(|a| a.account_no == no)
+                    .cloned()
+                    .ok_or_else(|| {
+                        DeskError::NotFound(format!("“{}”名下用户编号为 {no} 的用电户", s.name))
+                    })?,
+            ),
+            None => None,
+        };
+        let business_req = match business {
+            Some(b) => Some(BusinessRequest {
+                business: b,
+                account_no: account.as_ref().map(|a| a.account_no.clone()),
+                usage_address: account.as_ref().map(|a| a.usage_address.clone()),
+                park: self.park_match(account.as_ref())?,
+            }),
+            None => None,
+        };
+        let stored = self.store.read().records_of(subject)?;
+        let records: Vec<Record> = stored.iter().map(|r| r.record.clone()).collect();
+        let report = self.report_for_check(subject)?;
+        let (letter, breaches) = self.commitments_for_check(subject)?;
+        let settings = self.check_settings()?;
+        let input = CheckInput {
+            today,
+            subject: subject_facts(&s),
+            records: &records,
+            breaches: &breaches,
+            report: report.as_ref().map(|r| (&r.report, r.label.clone())),
+            letter: letter.clone(),
+            business: business_req.clone(),
+            settings,
+        };
+        let verdict = check(&input);
+        // What the verdict used, so that it can be shown as it was after data change.
+        let inputs = json!({
+            "date": today,
+            "operator": me.staff_no,
+            "settings": settings,
+            "report": report.as_ref().map(|r| r.inputs.clone()),
+            "records": stored.iter().filter(|r| !matches!(r.record.kind(), RecordKind::Payment | RecordKind::PersonPayment)).map(|r| json!({
+                "id": r.id.0, "kind": r.record.kind().key(), "key": r.record.key().as_str(), "date": r.record.date(),
+            })).collect::<Vec<_>>(),
+            "payments": stored.iter().filter(|r| matches!(r.record.kind(), RecordKind::Payment | RecordKind::PersonPayment)).count(),
+            "letter": letter,
+            "breaches": breaches,
+            "business": business_req,
+        });
+        let now = self.now();
+        let summary = format!(
+            "信用核查：{}（{}）{}",
+            s.name,
+            verdict.headline,
+            business
+                .map(|b| format!("，业务 {}", b.label()))
+                .unwrap_or_default()
+        );
+        let id = self.store.write(|w| {
+            let id = w.insert_verdict(&NewVerdict {
+                subject,
+                checked_at: now,
+                operator: &me.staff_no,
+                verdict: &verdict,
+                inputs: &inputs,
+            })?;
+            record(
+                w,
+                Some(&me),
+                now,
+                Action::RunCheck.label(),
+                Some(subject.0),
+                summary,
+            )?;
+            Ok::<_, DeskError>(id)
+        })?;
+        Ok(CheckOutcome { id, verdict })
+    }
+
+    /// A subject's check history, newest first.
+    pub fn verdicts_of(
+        &self,
+        subject: SubjectId,
+        limit: usize,
+    ) -> Result<Vec<VerdictRow>, DeskError> {
+        Ok(self.store.read().verdicts_of(subject, limit)?)
+    }
+
+    /// A past verdict exactly as it was decided.
+    pub fn verdict(&self, id: VerdictId) -> Result<StoredVerdict, DeskError> {
+        self.store
+            .read()
+            .verdict(id)?
+            .ok_or_else(|| DeskError::NotFound(format!("编号为 {} 的核查记录", id.0)))
+    }
+
+    /// The subject's current 守信用电主体 status, if it was ever checked.
+    pub fn trust_status(&self, subject: SubjectId) -> Result<Option<TrustStatus>, DeskError> {
+        Ok(self.store.read().trust_status(subject)?)
+    }
+
+    /// Which of these subjects are 守信用电主体 (badges in search results, rule T-7).
+    pub fn trusted_among(
+        &self,
+        ids: &[SubjectId],
+    ) -> Result<std::collections::HashSet<SubjectId>, DeskError> {
+        Ok(self.store.read().trusted_among(ids)?)
+    }
+
+    /// Every current 守信用电主体.
+    pub fn trusted_subjects(&self) -> Result<Vec<TrustedRow>, DeskError> {
+        Ok(self.store.read().trusted_subjects()?)
+    }
+
+    /// Re-evaluate every subject as of today (the nightly refresh of the 守信用电主体 list).
+    /// One transaction: cancelled or failed, nothing changes.
+    pub fn check_all(&mut self, progress: &Progress) -> Result<CheckAllReport, DeskError> {
+        let me = self.authorize(Action::RunCheck)?;
+        let today = self.today();
+        let now = self.now();
+        let settings = self.check_settings()?;
+        let total = self.store.read().count_subjects()?.max(0) as u64;
+        let mut report = CheckAllReport {
+            date: Some(today),
+            ..CheckAllReport::default()
+        };
+        // Subjects with a report, letter or commitment case are few; they are looked up per
+        // subject. Everything else streams.
+        let mut cancelled = false;
+        let result = self.store.write(|w| {
+            w.for_each_check_row(|row: CheckRow| {
+                let facts = SubjectFacts {
+                    name: row.name,
+                    code: row.code,
+                    founded_on: row.founded_on,
+                    supply_start: row.supply_start,
+                };
+                let input = CheckInput {
+                    today,
+                    subject: facts,
+                    records: &row.records,
+                    breaches: &[],
+                    report: None,
+                    letter: LetterState::None,
+                    business: None,
+                    settings,
+                };
+                let v = check(&input);
+                report.subjects += 1;
+                if v.trustworthy {
+                    report.trustworthy += 1;
+                }
+                if v.rules.iter().any(|r| {
+                    matches!(
+                        r.rule,
+                        crate::domain::trust::Rule::T1b | crate::domain::trust::Rule::D4
+                    ) && r.outcome == crate::domain::trust::RuleOutcome::Fail
+                }) {
+                    report.with_dishonesty += 1;
+                }
+                w.set_trust_status(row.subject_id, v.trustworthy, today, &v.headline, None)?;
+                if report.subjects % 1024 == 0 && progress.set(report.subjects, total).is_err() {
+                    cancelled = true;
+                    return Ok(false);
+                }
+                Ok(true)
+            })?;
+            if cancelled {
+                return Err(DeskError::Cancelled("全部重新核查未保存".into()));
+            }
+            record(
+                w,
+                Some(&me),
+                now,
+                Action::RunCheck.label(),
+                None,
+                format!(
+                    "全部主体重新核查（{today}）：{} 个主体，守信用电主体 {} 个",
+                    report.subjects, report.trustworthy
+                ),
+            )?;
+            Ok::<_, DeskError>(())
+        });
+        result?;
+        let _ = progress.set(report.subjects, total);
+        Ok(report)
+    }
+
+    /// Pilot parks (rule T-5).
+    pub fn parks(&self) -> Result<Vec<Park>, DeskError> {
+        Ok(self.store.read().parks()?)
+    }
+
+    /// Add a pilot park (admin).
+    pub fn add_park(&mut self, draft: &ParkDraft) -> Result<ParkId, DeskError> {
+        let me = self.authorize(Action::ManageParks)?;
+        let p = draft.validate().map_err(DeskError::InvalidPark)?;
+        self.refuse_duplicate_park(&p.zone, &p.name, None)?;
+        let now = self.now();
+        self.store.write(|w| {
+            let id = w.insert_park(&p)?;
+            record(
+                w,
+                Some(&me),
+                now,
+                Action::ManageParks.label(),
+                None,
+                format!("新增试点园区：{} {}", p.zone, p.name),
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// Change a pilot park, or retire it (`active = false`) without losing old verdicts.
+    pub fn update_park(
+        &mut self,
+        id: ParkId,
+        draft: &ParkDraft,
+        active: bool,
+    ) -> Result<(), DeskError> {
+        let me = self.authorize(Action::ManageParks)?;
+        let p = draft.validate().map_err(DeskError::InvalidPark)?;
+        self.refuse_duplicate_park(&p.zone, &p.name, Some(id))?;
+        let now = self.now();
+        self.store.write(|w| {
+            if !w.update_park(id, &p, active)? {
+                return Err(DeskError::NotFound(format!("编号为 {} 的试点园区", id.0)));
+            }
+            record(
+                w,
+                Some(&me),
+                now,
+                Action::ManageParks.label(),
+                None,
+                format!(
+                    "修改试点园区：{} {}{}",
+                    p.zone,
+                    p.name,
+                    if active { "" } else { "（已停用）" }
+                ),
+            )?;
+            Ok(())
+        })
+    }
+
+    fn refuse_duplicate_park(
+        &self,
+        zone: &str,
+        name: &str,
+        except: Option<ParkId>,
+    ) -> Result<(), DeskError> {
+        if self
+            .parks()?
+            .iter()
+            .any(|p| p.zone == zone && p.name == name && Some(p.id) != except)
+        {
+            return Err(DeskError::Check(format!(
+                "试点园区“{zone} {name}”已存在，请勿重复添加"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The park chosen on an account.
+    pub fn account_park(&self, account: AccountId) -> Result<Option<Park>, DeskError> {
+        Ok(self.store.read().account_park(account)?)
+    }
+
+    /// Choose (or clear) the pilot park an account lies in (rule T-5).
+    pub fn set_account_park(
+        &mut self,
+        account: AccountId,
+        park: Option<ParkId>,
+    ) -> Result<(), DeskError> {
+        let me = self.authorize(Action::EditAccount)?;
+        let (a, label) = {
+            let r = self.store.read();
+            let a = r
+                .account(account)?
+                .ok_or_else(|| DeskError::NotFound(format!("编号为 {} 的用电户", account.0)))?;
+            let label = match park {
+                Some(id) => r
+                    .parks()?
+                    .into_iter()
+                    .find(|p| p.id == id && p.active)
+                    .map(|p| p.label())
+                    .ok_or_else(|| {
+                        DeskError::NotFound(format!("编号为 {} 的试点园区（或已停用）", id.0))
+                    })?,
+                None => "不在试点园区".into(),
+            };
+            (a, label)
+        };
+        let now = self.now();
+        self.store.write(|w| {
+            w.set_account_park(account, park)?;
+            record(
+                w,
+                Some(&me),
+                now,
+                Action::EditAccount.label(),
+                Some(a.subject_id.0),
+                format!("用电户 {} 所属园区：{label}", a.account_no),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Write the 守信用电主体 list to an XLSX file (rule T-7: priority for energy-saving and PV
+    /// projects). Returns how many subjects were written.
+    pub fn export_trusted(&mut self, path: &Path) -> Result<usize, DeskError> {
+        let me = self.authorize(Action::ExportLists)?;
+        let rows = self.trusted_subjects()?;
+        crate::documents::trusted_xlsx::write_trusted(path, &rows)
+            .map_err(|e| DeskError::Check(e.to_string()))?;
+        let now = self.now();
+        let n = rows.len();
+        self.store.write(|w| {
+            record(
+                w,
+                Some(&me),
+                now,
+                Action::ExportLists.label(),
+                None,
+                format!("导出守信用电主体名单 {n} 个：{}", path.display()),
+            )?;
+            Ok::<_, DeskError>(())
+        })?;
+        Ok(n)
+    }
+}

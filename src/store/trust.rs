@@ -1,0 +1,474 @@
+//! Typed queries for the trust check: pilot parks (rule T-5), the park chosen on an account,
+//! stored verdicts with their inputs (rule T-7: "verdicts are stored with the check date, the
+//! operator and the inputs they used"), and each subject's current 守信用电主体 status.
+
+use std::collections::HashSet;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::{Reader, StoreError, Writer, date_from_sql, ts_from_sql, ts_to_sql};
+use crate::domain::park::{Park, ParkId, ValidPark};
+use crate::domain::records::Record;
+use crate::domain::subject::{AccountId, SubjectId};
+use crate::domain::trust::{Business, Verdict};
+
+/// Database key of a stored verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct VerdictId(pub i64);
+
+/// A verdict as listed in a subject's check history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerdictRow {
+    pub id: VerdictId,
+    pub subject_id: SubjectId,
+    pub checked_on: NaiveDate,
+    pub checked_at: NaiveDateTime,
+    pub operator: String,
+    pub business: Option<Business>,
+    pub account_no: Option<String>,
+    pub trustworthy: bool,
+    pub eligible: Option<bool>,
+    pub complete: bool,
+    pub headline: String,
+}
+
+/// A stored verdict exactly as it was decided, with the inputs it used (JSON).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredVerdict {
+    pub row: VerdictRow,
+    pub verdict: Verdict,
+    pub inputs: serde_json::Value,
+}
+
+/// A subject's 守信用电主体 status from its latest check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrustStatus {
+    pub subject_id: SubjectId,
+    pub trustworthy: bool,
+    pub as_of: NaiveDate,
+    pub headline: String,
+    pub verdict_id: Option<VerdictId>,
+}
+
+/// One subject's facts for the nightly re-evaluation.
+#[derive(Debug, Clone)]
+pub struct CheckRow {
+    pub subject_id: SubjectId,
+    pub name: String,
+    pub code: String,
+    pub founded_on: Option<NaiveDate>,
+    pub supply_start: Option<NaiveDate>,
+    /// Records that can be dishonesty records (payments left out: no rule counts them).
+    pub records: Vec<Record>,
+}
+
+/// A 守信用电主体 for the T-7 export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrustedRow {
+    pub subject_id: SubjectId,
+    pub name: String,
+    pub kind: String,
+    pub code_type: String,
+    pub code: String,
+    pub phone: String,
+    pub address: String,
+    pub as_of: NaiveDate,
+}
+
+fn park_from_row(id: i64, zone: String, name: String, keywords: String, active: bool) -> Park {
+    Park {
+        id: ParkId(id),
+        zone,
+        name,
+        keywords: keywords
+            .split(' ')
+            .filter(|k| !k.is_empty())
+            .map(str::to_string)
+            .collect(),
+        active,
+    }
+}
+
+const VERDICT_ROW: &str = "id, subject_id, checked_on, checked_at, operator, business, account_no,
+     trustworthy, eligible, complete, headline";
+
+type RawVerdictRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    bool,
+    Option<bool>,
+    bool,
+    String,
+);
+
+fn raw_verdict_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawVerdictRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+        r.get(10)?,
+    ))
+}
+
+fn verdict_row(raw: RawVerdictRow) -> Result<VerdictRow, StoreError> {
+    let (id, sid, on, at, op, business, account_no, trustworthy, eligible, complete, headline) =
+        raw;
+    Ok(VerdictRow {
+        id: VerdictId(id),
+        subject_id: SubjectId(sid),
+        checked_on: date_from_sql(Some(on))?
+            .ok_or_else(|| StoreError::BadData("核查日期".into()))?,
+        checked_at: ts_from_sql(&at)?,
+        operator: op,
+        business: business.as_deref().and_then(Business::parse),
+        account_no,
+        trustworthy,
+        eligible,
+        complete,
+        headline,
+    })
+}
+
+impl Reader<'_> {
+    /// Pilot parks, active first, then by zone and name.
+    pub fn parks(&self) -> Result<Vec<Park>, StoreError> {
+        let rows = self
+            .conn
+            .prepare_cached(
+                "SELECT id, zone, name, keywords, active FROM park
+                 ORDER BY active DESC, zone, name",
+            )?
+            .query_map([], |r| {
+                Ok(park_from_row(
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The park chosen on an account, if any.
+    pub fn account_park(&self, account: AccountId) -> Result<Option<Park>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT p.id, p.zone, p.name, p.keywords, p.active
+                 FROM account a JOIN park p ON p.id = a.park_id WHERE a.id = ?1",
+            )?
+            .query_row([account.0], |r| {
+                Ok(park_from_row(
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                ))
+            })
+            .optional()?)
+    }
+
+    /// A subject's verdicts, newest first.
+    pub fn verdicts_of(
+        &self,
+        subject: SubjectId,
+        limit: usize,
+    ) -> Result<Vec<VerdictRow>, StoreError> {
+        let raws = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {VERDICT_ROW} FROM verdict WHERE subject_id = ?1 ORDER BY id DESC LIMIT ?2"
+            ))?
+            .query_map(params![subject.0, limit as i64], raw_verdict_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        raws.into_iter().map(verdict_row).collect()
+    }
+
+    /// One stored verdict, exactly as decided.
+    pub fn verdict(&self, id: VerdictId) -> Result<Option<StoredVerdict>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {VERDICT_ROW}, verdict, inputs FROM verdict WHERE id = ?1"
+            ))?
+            .query_row([id.0], |r| {
+                Ok((
+                    raw_verdict_row(r)?,
+                    r.get::<_, String>(11)?,
+                    r.get::<_, String>(12)?,
+                ))
+            })
+            .optional()?;
+        let Some((raw, verdict, inputs)) = row else {
+            return Ok(None);
+        };
+        let bad = |e: serde_json::Error| StoreError::BadData(format!("核查结果 {}：{e}", id.0));
+        Ok(Some(StoredVerdict {
+            row: verdict_row(raw)?,
+            verdict: serde_json::from_str(&verdict).map_err(bad)?,
+            inputs: serde_json::from_str(&inputs).map_err(bad)?,
+        }))
+    }
+
+    /// A subject's current status, if it was ever checked.
+    pub fn trust_status(&self, subject: SubjectId) -> Result<Option<TrustStatus>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached(
+                "SELECT trustworthy, as_of, headline, verdict_id FROM trust_status
+                 WHERE subject_id = ?1",
+            )?
+            .query_row([subject.0], |r| {
+                Ok((
+                    r.get::<_, bool>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                ))
+            })
+            .optional()?;
+        row.map(|(trustworthy, as_of, headline, vid)| {
+            Ok(TrustStatus {
+                subject_id: subject,
+                trustworthy,
+                as_of: date_from_sql(Some(as_of))?
+                    .ok_or_else(|| StoreError::BadData("认定日期".into()))?,
+                headline,
+                verdict_id: vid.map(VerdictId),
+            })
+        })
+        .transpose()
+    }
+
+    /// Which of `ids` are currently 守信用电主体 (for badges in search results).
+    pub fn trusted_among(&self, ids: &[SubjectId]) -> Result<HashSet<SubjectId>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT 1 FROM trust_status WHERE subject_id = ?1 AND trustworthy = 1",
+        )?;
+        let mut out = HashSet::new();
+        for id in ids {
+            if stmt.exists([id.0])? {
+                out.insert(*id);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every current 守信用电主体, by name.
+    pub fn trusted_subjects(&self) -> Result<Vec<TrustedRow>, StoreError> {
+        let rows = self
+            .conn
+            .prepare_cached(
+                "SELECT s.id, s.name, s.kind, s.code_type, s.code, s.phone, s.address, t.as_of
+                 FROM trust_status t JOIN subject s ON s.id = t.subject_id
+                 WHERE t.trustworthy = 1 ORDER BY s.name, s.id",
+            )?
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, String>(7)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(id, name, kind, code_type, code, phone, address, as_of)| {
+                Ok(TrustedRow {
+                    subject_id: SubjectId(id),
+                    name,
+                    kind,
+                    code_type,
+                    code,
+                    phone,
+                    address,
+                    as_of: date_from_sql(Some(as_of))?
+                        .ok_or_else(|| StoreError::BadData("认定日期".into()))?,
+                })
+            })
+            .collect()
+    }
+
+    /// Stream every subject with what the nightly check needs, in key order. Subjects and
+    /// their non-payment records are read with two cursors merged on the subject key, so memory
+    /// stays at one subject's records. `f` returns `false` to stop early.
+    pub fn for_each_check_row(
+        &self,
+        mut f: impl FnMut(CheckRow) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut subjects = self.conn.prepare(
+            "SELECT s.id, s.name, s.code, s.founded_on,
+                    (SELECT min(a.supply_start) FROM account a WHERE a.subject_id = s.id)
+             FROM subject s ORDER BY s.id",
+        )?;
+        let mut records = self.conn.prepare(
+            "SELECT subject_id, payload FROM power_record
+             WHERE kind NOT IN ('payment', 'person_payment') ORDER BY subject_id, id",
+        )?;
+        let mut srows = subjects.query([])?;
+        let mut rrows = records.query([])?;
+        let mut pending: Option<(i64, String)> = next_record(&mut rrows)?;
+        while let Some(r) = srows.next()? {
+            let id: i64 = r.get(0)?;
+            let mut recs = Vec::new();
+            while let Some((sid, payload)) = &pending {
+                if *sid > id {
+                    break;
+                }
+                if *sid == id {
+                    recs.push(
+                        serde_json::from_str::<Record>(payload).map_err(|e| {
+                            StoreError::BadData(format!("主体 {id} 的用电记录：{e}"))
+                        })?,
+                    );
+                }
+                pending = next_record(&mut rrows)?;
+            }
+            let row = CheckRow {
+                subject_id: SubjectId(id),
+                name: r.get(1)?,
+                code: r.get(2)?,
+                founded_on: date_from_sql(r.get(3)?)?,
+                supply_start: date_from_sql(r.get(4)?)?,
+                records: recs,
+            };
+            if !f(row)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn next_record(rows: &mut rusqlite::Rows<'_>) -> Result<Option<(i64, String)>, StoreError> {
+    Ok(match rows.next()? {
+        Some(r) => Some((r.get(0)?, r.get(1)?)),
+        None => None,
+    })
+}
+
+/// What a verdict row stores besides the verdict itself.
+pub struct NewVerdict<'a> {
+    pub subject: SubjectId,
+    pub checked_at: NaiveDateTime,
+    pub operator: &'a str,
+    pub verdict: &'a Verdict,
+    pub inputs: &'a serde_json::Value,
+}
+
+impl Writer<'_> {
+    /// Add a pilot park.
+    pub fn insert_park(&self, p: &ValidPark) -> Result<ParkId, StoreError> {
+        self.conn
+            .prepare_cached("INSERT INTO park (zone, name, keywords) VALUES (?1, ?2, ?3)")?
+            .execute(params![p.zone, p.name, p.keywords.join(" ")])?;
+        Ok(ParkId(self.conn.last_insert_rowid()))
+    }
+
+    /// Change a park; `false` when it does not exist.
+    pub fn update_park(&self, id: ParkId, p: &ValidPark, active: bool) -> Result<bool, StoreError> {
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE park SET zone = ?2, name = ?3, keywords = ?4, active = ?5 WHERE id = ?1",
+            )?
+            .execute(params![id.0, p.zone, p.name, p.keywords.join(" "), active])?;
+        Ok(n == 1)
+    }
+
+    /// Choose (or clear) the park of an account; `false` when the account does not exist.
+    pub fn set_account_park(
+        &self,
+        account: AccountId,
+        park: Option<ParkId>,
+    ) -> Result<bool, StoreError> {
+        let n = self
+            .conn
+            .prepare_cached("UPDATE account SET park_id = ?2 WHERE id = ?1")?
+            .execute(params![account.0, park.map(|p| p.0)])?;
+        Ok(n == 1)
+    }
+
+    /// Store a verdict with its inputs and make it the subject's current status.
+    pub fn insert_verdict(&self, v: &NewVerdict<'_>) -> Result<VerdictId, StoreError> {
+        let json = serde_json::to_string(v.verdict)
+            .map_err(|e| StoreError::BadData(format!("核查结果无法保存：{e}")))?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO verdict (subject_id, checked_on, checked_at, operator, business,
+                     account_no, trustworthy, eligible, complete, headline, verdict, inputs)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?
+            .execute(params![
+                v.subject.0,
+                v.verdict.date.to_string(),
+                ts_to_sql(v.checked_at),
+                v.operator,
+                v.verdict.business.map(Business::label),
+                v.verdict.account_no,
+                v.verdict.trustworthy,
+                v.verdict.eligible,
+                v.verdict.complete,
+                v.verdict.headline,
+                json,
+                v.inputs.to_string(),
+            ])?;
+        let id = VerdictId(self.conn.last_insert_rowid());
+        self.set_trust_status(
+            v.subject,
+            v.verdict.trustworthy,
+            v.verdict.date,
+            &v.verdict.headline,
+            Some(id),
+        )?;
+        Ok(id)
+    }
+
+    /// Record a subject's current status (the nightly refresh calls this per subject).
+    pub fn set_trust_status(
+        &self,
+        subject: SubjectId,
+        trustworthy: bool,
+        as_of: NaiveDate,
+        headline: &str,
+        verdict: Option<VerdictId>,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO trust_status (subject_id, trustworthy, as_of, headline, verdict_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (subject_id) DO UPDATE SET trustworthy = excluded.trustworthy,
+                     as_of = excluded.as_of, headline = excluded.headline,
+                     verdict_id = coalesce(excluded.verdict_id, trust_status.verdict_id)",
+            )?
+            .execute(params![
+                subject.0,
+                trustworthy,
+                as_of.to_string(),
+                headline,
+                verdict.map(|v| v.0)
+            ])?;
+        Ok(())
+    }
+}
