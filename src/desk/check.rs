@@ -286,7 +286,9 @@ impl Desk {
                     report.with_dishonesty += 1;
                 }
                 w.set_trust_status(row.subject_id, v.trustworthy, today, &v.headline, None)?;
-                if report.subjects % 1024 == 0 && progress.set(report.subjects, total).is_err() {
+                if report.subjects.is_multiple_of(1024)
+                    && progress.set(report.subjects, total).is_err()
+                {
                     cancelled = true;
                     return Ok(false);
                 }
