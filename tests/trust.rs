@@ -361,7 +361,7 @@ proptest! {
                 } else {
                     LetterState::None
                 },
-                business: business.then(|| BusinessRequest {
+                business: business.then_some(BusinessRequest {
                     business: Business::NewConnection,
                     account_no: None,
                     usage_address: None,
