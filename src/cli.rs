@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
 
+mod letters;
 mod trust;
 
 use xinyidian::desk::ImportOptions;
@@ -74,6 +75,11 @@ pub enum Command {
     /// 信易电试点园区（规则 T-5）
     #[command(subcommand)]
     Park(trust::ParkCmd),
+    /// 填写并打印诚信守法用电承诺书（PDF），生成承诺编码与信用承诺记录（规则 C-1..C-4）
+    Letter(letters::LetterArgs),
+    /// 信用承诺记录
+    #[command(subcommand)]
+    Commitment(letters::CommitmentCmd),
     /// 生成湛江地区的演示数据（可重复：同一种子得到同样的数据）
     Demo {
         /// 生成的主体数量
@@ -386,6 +392,8 @@ pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Check(args) => trust::check(cli, args),
         Command::Trusted(cmd) => trust::trusted(cli, cmd),
         Command::Park(cmd) => trust::park(cli, cmd),
+        Command::Letter(args) => letters::letter(cli, args),
+        Command::Commitment(cmd) => letters::commitment(cli, cmd),
         Command::Demo { subjects, seed } => demo(cli, *subjects, *seed),
         Command::Bench { subjects } => bench(*subjects),
     }

@@ -155,9 +155,22 @@ fn attempt(d: &mut Desk, action: Action, n: usize) -> Result<(), DeskError> {
             let dir = tempfile::tempdir().unwrap();
             d.export_trusted(&dir.path().join("守信.xlsx")).map(drop)
         }
+        Action::IssueLetter => {
+            let s = d.subject_by_code(USCC)?;
+            let mut f = d.letter_fields_for(s.id)?;
+            f.legal_rep_name = "陈海明".into();
+            f.legal_rep_id_number = "11010519491231002X".into();
+            f.relation = Some(xinyidian::domain::letter::Relation::Owner);
+            d.issue_letter(
+                s.id,
+                xinyidian::domain::trust::Business::NewConnection,
+                &f,
+                None,
+            )
+            .map(drop)
+        }
         Action::EnterRecord
         | Action::ImportReport
-        | Action::IssueLetter
         | Action::AttachSignedLetter
         | Action::ManageCase
         | Action::DecideCase => d.authorize(action).map(drop),

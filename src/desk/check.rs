@@ -85,9 +85,37 @@ impl Desk {
     /// The commitment letter's state (rule C-1) and decided commitment cases (rules D-4, D-5).
     fn commitments_for_check(
         &self,
-        _subject: SubjectId,
+        subject: SubjectId,
     ) -> Result<(LetterState, Vec<CommitmentBreach>), DeskError> {
-        Ok((LetterState::None, Vec::new()))
+        let all = self.store.read().commitments_of(subject)?;
+        // A signed letter counts as given (T-1(a)) unless that commitment was broken.
+        let signed = all.iter().find(|c| {
+            c.is_signed() && c.fulfilment != Some(crate::domain::commitment::Fulfilment::None)
+        });
+        let letter = match (signed, all.first()) {
+            (Some(c), _) => LetterState::Signed {
+                code: c.code.clone(),
+                signed_on: c.signed_on.unwrap_or(c.made_on),
+            },
+            (None, Some(c)) if c.fulfilment.is_none() => LetterState::Issued {
+                code: c.code.clone(),
+                issued_on: c.made_on,
+            },
+            _ => LetterState::None,
+        };
+        let breaches = all
+            .iter()
+            .filter(|c| c.fulfilment == Some(crate::domain::commitment::Fulfilment::None))
+            .filter_map(|c| {
+                Some(CommitmentBreach {
+                    commitment_code: c.code.clone(),
+                    unfulfilled: c.unfulfilled.clone().unwrap_or_else(|| "未履行承诺".into()),
+                    determined_on: c.fulfilment_decided_on?,
+                    withdrawal: None,
+                })
+            })
+            .collect();
+        Ok((letter, breaches))
     }
 
     /// Where the business takes place: the account's chosen park, else a hint from its address.
@@ -251,8 +279,13 @@ impl Desk {
             date: Some(today),
             ..CheckAllReport::default()
         };
-        // Subjects with a report, letter or commitment case are few; they are looked up per
-        // subject. Everything else streams.
+        // Subjects with a report, letter or commitment case are few: looked up first, so that
+        // everything else streams.
+        let mut commitments = std::collections::HashMap::new();
+        for id in self.store.read().subjects_with_commitments()? {
+            commitments.insert(id, self.commitments_for_check(id)?);
+        }
+        let none = (LetterState::None, Vec::new());
         let mut cancelled = false;
         let result = self.store.write(|w| {
             w.for_each_check_row(|row: CheckRow| {
@@ -262,13 +295,14 @@ impl Desk {
                     founded_on: row.founded_on,
                     supply_start: row.supply_start,
                 };
+                let (letter, breaches) = commitments.get(&row.subject_id).unwrap_or(&none);
                 let input = CheckInput {
                     today,
                     subject: facts,
                     records: &row.records,
-                    breaches: &[],
+                    breaches,
                     report: None,
-                    letter: LetterState::None,
+                    letter: letter.clone(),
                     business: None,
                     settings,
                 };

@@ -7,6 +7,7 @@
 mod auth;
 mod check;
 mod demo;
+mod letters;
 mod progress;
 mod records;
 mod subjects;
@@ -16,6 +17,7 @@ use std::path::Path;
 
 use chrono::{Local, NaiveDate, NaiveDateTime};
 
+use crate::domain::letter::LetterField;
 use crate::domain::operator::{Operator, OperatorField};
 use crate::domain::park::ParkField;
 use crate::domain::subject::Field;
@@ -25,6 +27,7 @@ use crate::store::{Store, StoreError};
 pub use auth::{AuditVerdict, IDLE_LOCK_DEFAULT};
 pub use check::{CheckAllReport, CheckOutcome, REPORT_MAX_AGE_KEY};
 pub use demo::DemoReport;
+pub use letters::{ACCEPTING_UNIT_NAME_KEY, ACCEPTING_UNIT_USCC_KEY, IssuedLetter};
 pub use progress::{Cancelled, Progress};
 pub use records::{ImportOptions, ImportReport, LARGE_ARREARS_KEY, RecordView};
 pub use subjects::Lookup;
@@ -139,6 +142,8 @@ pub enum DeskError {
     InvalidPark(Vec<FieldError<ParkField>>),
     #[error("{0}")]
     Check(String),
+    #[error("{}", LetterFieldErrors(.0))]
+    InvalidLetter(Vec<FieldError<LetterField>>),
 }
 
 impl DeskError {
@@ -148,6 +153,21 @@ impl DeskError {
             DeskError::Invalid(v) => v,
             _ => &[],
         }
+    }
+}
+
+struct LetterFieldErrors<'a>(&'a [FieldError<LetterField>]);
+
+impl fmt::Display for LetterFieldErrors<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("请修改承诺书的以下栏目：")?;
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("；")?;
+            }
+            write!(f, "【{}】{}", e.field.label(), e.message)?;
+        }
+        Ok(())
     }
 }
 

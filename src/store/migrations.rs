@@ -154,6 +154,28 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX trust_status_trusted ON trust_status (trustworthy) WHERE trustworthy = 1;
     "#,
+    // 5 (commitment letters): the credit commitment record of rule C-3, whole as JSON beside the
+    // columns queries need. (code_date, serial) is unique: serials are taken inside the issuing
+    // transaction, so a failed issue leaves no gap (rule C-4).
+    r#"
+    CREATE TABLE commitment (
+        id          INTEGER PRIMARY KEY,
+        subject_id  INTEGER NOT NULL REFERENCES subject (id) ON DELETE RESTRICT,
+        code        TEXT NOT NULL UNIQUE,
+        code_date   TEXT NOT NULL,
+        serial      INTEGER NOT NULL,
+        business    TEXT NOT NULL,
+        verdict_id  INTEGER REFERENCES verdict (id) ON DELETE SET NULL,
+        signed      INTEGER NOT NULL DEFAULT 0,
+        fulfilment  TEXT,
+        valid_until TEXT,
+        record      TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        UNIQUE (code_date, serial)
+    );
+    CREATE INDEX commitment_subject ON commitment (subject_id, id);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,279 @@
+//! The integrity commitment letter at the counter (rules C-1..C-5): fill it from the subject,
+//! issue it with a unique 承诺编码, print and reprint it, and keep the commitment record.
+
+use serde::Serialize;
+
+use super::auth::record;
+use super::{Desk, DeskError};
+use crate::documents::letter_pdf::render_letter;
+use crate::domain::commitment::{
+    AcceptingUnit, Commitment, CommitmentId, CommitmentType, LIABILITY, Publicity,
+    committer_kind_label, content_text, reason_text,
+};
+use crate::domain::ids::normalize;
+use crate::domain::letter::{CommitmentCode, LetterField, LetterFields, ValidLetter};
+use crate::domain::operator::Action;
+use crate::domain::subject::{SubjectCode, SubjectId, SubjectKind};
+use crate::domain::text::FieldError;
+use crate::domain::trust::Business;
+use crate::store::VerdictId;
+
+/// Setting keys of the accepting unit (承诺受理单位, rule C-3).
+pub const ACCEPTING_UNIT_NAME_KEY: &str = "accepting_unit_name";
+pub const ACCEPTING_UNIT_USCC_KEY: &str = "accepting_unit_uscc";
+
+/// A letter issued (or reissued) at the counter, with its PDF.
+#[derive(Debug, Clone, Serialize)]
+pub struct IssuedLetter {
+    pub commitment: Commitment,
+    /// The running commitment was reused: same 承诺编码, no new record.
+    pub reused: bool,
+    #[serde(skip)]
+    pub pdf: Vec<u8>,
+}
+
+impl Desk {
+    /// The accepting unit from the settings.
+    pub fn accepting_unit(&self) -> Result<AcceptingUnit, DeskError> {
+        let r = self.store.read();
+        let d = AcceptingUnit::default();
+        Ok(AcceptingUnit {
+            name: r.setting(ACCEPTING_UNIT_NAME_KEY)?.unwrap_or(d.name),
+            uscc: r.setting(ACCEPTING_UNIT_USCC_KEY)?.unwrap_or(d.uscc),
+        })
+    }
+
+    /// Change the accepting unit (admin). The USCC must be valid or empty.
+    pub fn set_accepting_unit(&mut self, unit: &AcceptingUnit) -> Result<(), DeskError> {
+        let me = self.authorize(Action::ChangeSettings)?;
+        let name = crate::domain::text::require_text(&unit.name, 100)
+            .map_err(|m| DeskError::Setting(format!("承诺受理单位名称{m}")))?;
+        let uscc = normalize(&unit.uscc);
+        if !uscc.is_empty() {
+            crate::domain::ids::Uscc::parse(&uscc)
+                .map_err(|e| DeskError::Setting(format!("承诺受理单位统一社会信用代码：{e}")))?;
+        }
+        let now = self.now();
+        self.store.write(|w| {
+            w.set_setting(ACCEPTING_UNIT_NAME_KEY, &name)?;
+            w.set_setting(ACCEPTING_UNIT_USCC_KEY, &uscc)?;
+            record(
+                w,
+                Some(&me),
+                now,
+                Action::ChangeSettings.label(),
+                None,
+                format!("承诺受理单位：{name}（{uscc}）"),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The letter's fields filled from the subject (rule C-1); the clerk checks and completes
+    /// them (the relation 业主/租户 is always the clerk's choice).
+    pub fn letter_fields_for(&self, subject: SubjectId) -> Result<LetterFields, DeskError> {
+        let s = self.subject(subject)?;
+        let SubjectCode::Uscc { code } = &s.code else {
+            return Err(DeskError::Check(format!(
+                "“{}”是自然人：诚信守法用电承诺书由申请用电单位（法人、非法人组织或个体工商户）出具，自然人不适用",
+                s.name
+            )));
+        };
+        let mut f = LetterFields {
+            applicant_name: s.name.clone(),
+            uscc: code.as_str().to_string(),
+            ..LetterFields::default()
+        };
+        if let Some(rep) = &s.legal_rep {
+            f.legal_rep_name = rep.name.clone();
+            if let Some(doc) = &rep.doc {
+                f.legal_rep_id_kind = doc.kind;
+                f.legal_rep_id_number = doc.number.clone();
+            }
+        }
+        Ok(f)
+    }
+
+    fn validate_letter(
+        &self,
+        subject_code: &SubjectCode,
+        fields: &LetterFields,
+    ) -> Result<ValidLetter, DeskError> {
+        let today = self.today();
+        match fields.validate(today) {
+            Ok(v) => Ok(v),
+            Err(errors) => {
+                // A pilot-era USCC a supervisor accepted at registration (rule ID-1) prints too,
+                // but only the subject's own code.
+                let only_check_char = errors.iter().all(|e| e.field == LetterField::Uscc);
+                let own_code = matches!(subject_code, SubjectCode::Uscc { code }
+                    if code.as_str() == normalize(&fields.uscc));
+                if only_check_char && own_code {
+                    fields
+                        .validate_accepting_uscc_check_failure(today)
+                        .map_err(DeskError::InvalidLetter)
+                } else {
+                    Err(DeskError::InvalidLetter(errors))
+                }
+            }
+        }
+    }
+
+    /// Issue the commitment letter for a 信易电 business: validate the fields, give it a
+    /// 承诺编码 (440800 + date + 6-digit serial, gap-free), store the commitment record of rule
+    /// C-3 and render the PDF — all in one transaction, so a failure writes nothing. While the
+    /// subject's commitment for this business is unsigned, issuing again reprints it with the
+    /// same code (corrected fields replace the old ones) and creates no new record.
+    pub fn issue_letter(
+        &mut self,
+        subject: SubjectId,
+        business: Business,
+        fields: &LetterFields,
+        verdict: Option<VerdictId>,
+    ) -> Result<IssuedLetter, DeskError> {
+        let me = self.authorize(Action::IssueLetter)?;
+        let s = self.subject(subject)?;
+        if s.kind == SubjectKind::NaturalPerson {
+            return Err(DeskError::Check(format!(
+                "“{}”是自然人：诚信守法用电承诺书由申请用电单位出具，自然人不适用",
+                s.name
+            )));
+        }
+        let letter = self.validate_letter(&s.code, fields)?;
+        // The letter must be about this subject: a typo in the code would bind someone else.
+        if letter.uscc().as_str() != s.code.parts().1 {
+            return Err(DeskError::InvalidLetter(vec![FieldError::new(
+                LetterField::Uscc,
+                format!(
+                    "统一社会信用代码 {} 与本主体登记的 {} 不一致：请核对，或先修改主体信息",
+                    letter.uscc().as_str(),
+                    s.code.parts().1
+                ),
+            )]));
+        }
+        let unit = self.accepting_unit()?;
+        let today = self.today();
+        let now = self.now();
+        let font = crate::assets::CJK_FONT;
+        self.store.write(|w| {
+            if let Some(mut c) = w.open_commitment(subject, business)? {
+                let code = CommitmentCode::parse(&c.code)
+                    .map_err(|e| DeskError::Internal(format!("承诺编码 {}：{e}", c.code)))?;
+                let pdf = render_letter(&letter, &code, font)
+                    .map_err(|e| DeskError::Check(e.to_string()))?;
+                let changed = c.letter != *fields;
+                if changed {
+                    c.letter = fields.clone();
+                    c.committer_name = letter.applicant_name().to_string();
+                    w.update_commitment(&c, now)?;
+                }
+                record(
+                    w,
+                    Some(&me),
+                    now,
+                    Action::IssueLetter.label(),
+                    Some(subject.0),
+                    format!(
+                        "重新打印承诺书 {}{}",
+                        c.code,
+                        if changed {
+                            "（已更正填写内容）"
+                        } else {
+                            ""
+                        }
+                    ),
+                )?;
+                return Ok(IssuedLetter {
+                    commitment: c,
+                    reused: true,
+                    pdf,
+                });
+            }
+            let serial = w.next_commitment_serial(today)?;
+            let code = CommitmentCode::new(today, serial).map_err(|e| {
+                DeskError::Check(format!("今天的承诺编码已用完（{e}），请明天再出具"))
+            })?;
+            let pdf =
+                render_letter(&letter, &code, font).map_err(|e| DeskError::Check(e.to_string()))?;
+            let mut c = Commitment {
+                id: CommitmentId(0),
+                subject_id: subject,
+                code: code.as_str().to_string(),
+                committer_name: letter.applicant_name().to_string(),
+                committer_kind: s.kind,
+                committer_code: s.code.parts().1.to_string(),
+                commitment_type: CommitmentType::ProofSubstitute,
+                business,
+                reason: reason_text(business),
+                content: content_text(),
+                liability: LIABILITY.to_string(),
+                made_on: today,
+                valid_until: None,
+                fulfilment: None,
+                unfulfilled: None,
+                liability_pursued: None,
+                fulfilment_decided_on: None,
+                accepting_unit: unit.clone(),
+                deciding_unit: None,
+                publicity: Publicity::Public,
+                letter: fields.clone(),
+                signed_file: None,
+                signed_on: None,
+                issued_by: me.staff_no.clone(),
+            };
+            c.id = w.insert_commitment(&c, serial, verdict.map(|v| v.0), now)?;
+            record(
+                w,
+                Some(&me),
+                now,
+                Action::IssueLetter.label(),
+                Some(subject.0),
+                format!(
+                    "出具诚信守法用电承诺书 {}（{}，{}）",
+                    c.code,
+                    committer_kind_label(s.kind),
+                    business.label()
+                ),
+            )?;
+            Ok(IssuedLetter {
+                commitment: c,
+                reused: false,
+                pdf,
+            })
+        })
+    }
+
+    /// The letter of a stored commitment as PDF, exactly as issued (same code, same fields);
+    /// nothing is written.
+    pub fn letter_pdf(&self, id: CommitmentId) -> Result<Vec<u8>, DeskError> {
+        let c = self.commitment(id)?;
+        let s = self.subject(c.subject_id)?;
+        let letter = self.validate_letter(&s.code, &c.letter)?;
+        let code = CommitmentCode::parse(&c.code)
+            .map_err(|e| DeskError::Internal(format!("承诺编码 {}：{e}", c.code)))?;
+        render_letter(&letter, &code, crate::assets::CJK_FONT)
+            .map_err(|e| DeskError::Check(e.to_string()))
+    }
+
+    /// One commitment.
+    pub fn commitment(&self, id: CommitmentId) -> Result<Commitment, DeskError> {
+        self.store
+            .read()
+            .commitment(id)?
+            .ok_or_else(|| DeskError::NotFound(format!("编号为 {id} 的承诺")))
+    }
+
+    /// The commitment with this 承诺编码.
+    pub fn commitment_by_code(&self, code: &str) -> Result<Commitment, DeskError> {
+        let code = normalize(code);
+        self.store
+            .read()
+            .commitment_by_code(&code)?
+            .ok_or_else(|| DeskError::NotFound(format!("承诺编码为 {code} 的承诺")))
+    }
+
+    /// A subject's commitments, newest first.
+    pub fn commitments_of(&self, subject: SubjectId) -> Result<Vec<Commitment>, DeskError> {
+        Ok(self.store.read().commitments_of(subject)?)
+    }
+}

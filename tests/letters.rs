@@ -1,0 +1,222 @@
+//! The commitment letter through the desk (rules C-1..C-5): issue, reprint, unique gap-free codes
+//! under concurrent writers, bad input refused with nothing written.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use xinyidian::desk::{Desk, DeskError, FixedClock};
+use xinyidian::domain::commitment::{CommitmentType, Publicity};
+use xinyidian::domain::ids::uscc_check_char;
+use xinyidian::domain::letter::{LetterField, Relation};
+use xinyidian::domain::operator::OperatorDraft;
+use xinyidian::domain::subject::{SubjectDraft, SubjectId, SubjectKind};
+use xinyidian::domain::trust::{Business, Rule, RuleOutcome};
+use xinyidian::store::Store;
+
+const PW: &str = "counter-2026";
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
+}
+
+fn uscc(n: u32) -> String {
+    let body = format!("91440800{n:09}");
+    format!("{body}{}", uscc_check_char(&body).unwrap())
+}
+
+fn clock() -> Box<FixedClock> {
+    Box::new(FixedClock::At(NaiveDateTime::new(
+        today(),
+        chrono::NaiveTime::from_hms_opt(9, 30, 0).unwrap(),
+    )))
+}
+
+fn setup(store: Store) -> Desk {
+    let mut desk = Desk::new(store, clock());
+    desk.setup_admin(
+        &OperatorDraft {
+            staff_no: "A1".into(),
+            name: "管理员甲".into(),
+            ..OperatorDraft::default()
+        },
+        PW,
+    )
+    .unwrap();
+    desk
+}
+
+fn company(desk: &mut Desk, n: u32, rep_id: &str) -> SubjectId {
+    desk.create_subject(&SubjectDraft {
+        kind: SubjectKind::Organization,
+        name: format!("湛江市第{n}贸易有限公司"),
+        code: uscc(n),
+        legal_rep_name: "陈海明".into(),
+        legal_rep_id_number: rep_id.into(),
+        ..SubjectDraft::default()
+    })
+    .unwrap()
+}
+
+const REP_ID: &str = "440803199001011234";
+
+fn valid_rep_id() -> String {
+    // A resident ID with a correct check character.
+    let body = &REP_ID[..17];
+    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body
+        .chars()
+        .zip(weights)
+        .map(|(c, w)| c.to_digit(10).unwrap() * w)
+        .sum();
+    let check = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize];
+    format!("{body}{check}")
+}
+
+#[test]
+fn issue_fills_every_c3_field_and_a_reprint_reuses_the_code() {
+    let mut desk = setup(Store::open_in_memory().unwrap());
+    let id = company(&mut desk, 1, &valid_rep_id());
+    let mut fields = desk.letter_fields_for(id).unwrap();
+    assert_eq!(fields.legal_rep_name, "陈海明");
+    assert_eq!(fields.uscc, uscc(1));
+    fields.relation = Some(Relation::Tenant);
+    let first = desk
+        .issue_letter(id, Business::NewConnection, &fields, None)
+        .unwrap();
+    let c = &first.commitment;
+    assert!(!first.reused);
+    assert_eq!(c.code, "44080020261128000001");
+    assert_eq!(c.commitment_type, CommitmentType::ProofSubstitute);
+    assert_eq!(c.publicity, Publicity::Public);
+    assert!(c.reason.contains("用电报装"));
+    assert!(c.content.starts_with("一、"));
+    assert!(c.fulfilment.is_none(), "履行状态 stays empty while running");
+    assert_eq!(c.made_on, today());
+    assert!(first.pdf.starts_with(b"%PDF"));
+
+    let again = desk
+        .issue_letter(id, Business::NewConnection, &fields, None)
+        .unwrap();
+    assert!(again.reused);
+    assert_eq!(again.commitment.code, c.code);
+    assert_eq!(again.pdf, first.pdf, "a reprint is the same document");
+    assert_eq!(desk.letter_pdf(c.id).unwrap(), first.pdf);
+    assert_eq!(desk.commitments_of(id).unwrap().len(), 1);
+
+    // A different business is a different commitment with the next serial.
+    let other = desk
+        .issue_letter(id, Business::Transfer, &fields, None)
+        .unwrap();
+    assert_eq!(other.commitment.code, "44080020261128000002");
+
+    // The check sees the issued letter as pending its signature (rule T-1(a)).
+    let v = desk.run_check(id, None, None).unwrap().verdict;
+    let row = v.rule(Rule::T1a).unwrap();
+    assert_eq!(row.outcome, RuleOutcome::Pending);
+    assert!(row.evidence[0].contains("4408002026112800000"), "{row:?}");
+}
+
+#[test]
+fn bad_letters_are_refused_and_nothing_is_written() {
+    let mut desk = setup(Store::open_in_memory().unwrap());
+    let id = company(&mut desk, 2, &valid_rep_id());
+    let base = desk.letter_fields_for(id).unwrap();
+    let audit_before = desk
+        .audit_log(&xinyidian::store::AuditFilter::default(), 1000)
+        .unwrap()
+        .len();
+
+    let mut missing_rep = base.clone();
+    missing_rep.legal_rep_name = "  ".into();
+    missing_rep.relation = Some(Relation::Owner);
+    let e = desk
+        .issue_letter(id, Business::NewConnection, &missing_rep, None)
+        .unwrap_err();
+    match &e {
+        DeskError::InvalidLetter(errs) => {
+            assert!(errs.iter().any(|x| x.field == LetterField::LegalRepName))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(e.to_string().contains("法定代表人姓名"), "{e}");
+
+    let mut bad_id = base.clone();
+    bad_id.relation = Some(Relation::Owner);
+    let mut n = valid_rep_id();
+    let last = if n.ends_with('0') { '1' } else { '0' };
+    n.pop();
+    n.push(last);
+    bad_id.legal_rep_id_number = n;
+    let e = desk
+        .issue_letter(id, Business::NewConnection, &bad_id, None)
+        .unwrap_err();
+    assert!(e.to_string().contains("校验"), "{e}");
+
+    let mut other_code = base.clone();
+    other_code.relation = Some(Relation::Owner);
+    other_code.uscc = uscc(99);
+    let e = desk
+        .issue_letter(id, Business::NewConnection, &other_code, None)
+        .unwrap_err();
+    assert!(e.to_string().contains("不一致"), "{e}");
+
+    assert!(desk.commitments_of(id).unwrap().is_empty());
+    let audit_after = desk
+        .audit_log(&xinyidian::store::AuditFilter::default(), 1000)
+        .unwrap()
+        .len();
+    assert_eq!(audit_before, audit_after);
+}
+
+#[test]
+fn natural_persons_get_no_unit_letter() {
+    let mut desk = setup(Store::open_in_memory().unwrap());
+    let id = desk
+        .create_subject(&SubjectDraft {
+            kind: SubjectKind::NaturalPerson,
+            name: "陈海明".into(),
+            code: valid_rep_id(),
+            ..SubjectDraft::default()
+        })
+        .unwrap();
+    let e = desk.letter_fields_for(id).unwrap_err();
+    assert!(e.to_string().contains("自然人"), "{e}");
+}
+
+#[test]
+fn two_connections_issuing_at_once_get_unique_gap_free_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite3");
+    let mut desk = setup(Store::open(&path).unwrap());
+    let ids: Vec<SubjectId> = (0..20)
+        .map(|n| company(&mut desk, 100 + n, &valid_rep_id()))
+        .collect();
+    drop(desk);
+    let handles: Vec<_> = ids
+        .chunks(10)
+        .map(|chunk| {
+            let chunk = chunk.to_vec();
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut d = Desk::new(Store::open(&path).unwrap(), clock());
+                d.sign_in("A1", PW).unwrap();
+                chunk
+                    .into_iter()
+                    .map(|id| {
+                        let mut f = d.letter_fields_for(id).unwrap();
+                        f.relation = Some(Relation::Owner);
+                        d.issue_letter(id, Business::NewConnection, &f, None)
+                            .unwrap()
+                            .commitment
+                            .code
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut codes: Vec<String> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    codes.sort();
+    let expected: Vec<String> = (1..=20).map(|n| format!("44080020261128{n:06}")).collect();
+    assert_eq!(codes, expected);
+}
