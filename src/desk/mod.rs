@@ -8,6 +8,7 @@ mod auth;
 mod demo;
 mod progress;
 mod records;
+mod reports;
 mod subjects;
 
 use std::fmt;
@@ -20,10 +21,16 @@ use crate::domain::subject::Field;
 use crate::domain::text::FieldError;
 use crate::store::{Store, StoreError};
 
+pub use crate::store::{ReportId, ReportStatus, ReportView};
 pub use auth::{AuditVerdict, IDLE_LOCK_DEFAULT};
 pub use demo::DemoReport;
 pub use progress::{Cancelled, Progress};
 pub use records::{ImportOptions, ImportReport, LARGE_ARREARS_KEY, RecordView};
+pub use reports::{
+    ESSENTIAL_FACTS, HandAdverse, HandEntryNeeded, HandFacts, PreparedReport,
+    REPORT_MAX_AGE_DEFAULT, REPORT_MAX_AGE_KEY, ReadReport, ReportImport, ReportRefusal,
+    sniff_media_type,
+};
 pub use subjects::Lookup;
 
 /// Where "now" comes from.
@@ -130,6 +137,8 @@ pub enum DeskError {
     Internal(String),
     #[error("{0}")]
     Import(String),
+    #[error(transparent)]
+    ReportRefused(#[from] reports::ReportRefusal),
     #[error("导入未写入：共 {} 行，其中 {} 行有问题（见报告）", .0.rows, .0.rejected)]
     ImportNotWritten(Box<ImportReport>),
 }

@@ -8,10 +8,14 @@
 mod migrations;
 mod operators;
 mod records;
+mod reports;
 mod subjects;
 
 pub use operators::AuditFilter;
 pub use records::{RecordId, StoredRecord, Upsert};
+pub use reports::{
+    Blob, BlobRef, HandEntrySummary, NewReport, ReportId, ReportStatus, ReportView, sha256_hex,
+};
 
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
