@@ -173,3 +173,24 @@ fn dropped_scan_opens_the_hand_entry_form_and_saves() {
     assert!(v.report.hand_entered.iter().all(|x| x.operator == "A1"));
     assert_eq!(v.file_name, "扫描件.pdf");
 }
+
+#[test]
+fn settings_page_edits_the_report_max_age() {
+    let (desk, _) = desk_on(2026, 5, 6);
+    let mut h = harness(desk);
+    h.get_by_role_and_label(Role::Button, "设置").click();
+    h.run();
+    let input = h.get_by_role_and_label(Role::TextInput, "报告生成后多少天内有效");
+    input.focus();
+    h.run();
+    // The field holds the default 5; the cursor is at its end.
+    h.key_press(egui::Key::Backspace);
+    h.get_by_role_and_label(Role::TextInput, "报告生成后多少天内有效")
+        .type_text("7");
+    h.run();
+    h.get_by_role_and_label(Role::Button, "保存有效天数")
+        .click();
+    h.run();
+    h.get_by_label("已保存信用报告有效天数");
+    assert_eq!(h.state().desk().report_max_age_days().unwrap(), 7);
+}
