@@ -2,6 +2,8 @@
 //! the window does. Errors are printed in Chinese on stderr; exit status 1 means the command ran
 //! and found a problem (an invalid code, a refused action), 2 a usage error.
 
+mod report;
+
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -61,6 +63,9 @@ pub enum Command {
     /// 用电记录：从营销系统导入、查看
     #[command(subcommand)]
     Records(RecordsCmd),
+    /// 信用报告：导入、查看（规则 T-3、T-4）
+    #[command(subcommand)]
+    Report(report::ReportCmd),
     /// 操作员账号（管理员）
     #[command(subcommand)]
     Operator(OperatorCmd),
@@ -359,6 +364,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Code(CodeCmd::Check { codes }) => Ok(code_check(cli, codes)),
         Command::Subject(cmd) => subject(cli, cmd),
         Command::Records(cmd) => records(cli, cmd),
+        Command::Report(cmd) => report::run(cli, cmd),
         Command::Operator(cmd) => operator(cli, cmd),
         Command::Audit(cmd) => audit(cli, cmd),
         Command::Account(AccountCmd::Add {

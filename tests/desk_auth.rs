@@ -1,5 +1,7 @@
 //! Operators, permissions, lockout and the audit trail, at the desk level.
 
+mod support;
+
 use chrono::{Duration, NaiveDate};
 
 use xinyidian::desk::{Desk, DeskError, ManualClock, Progress};
@@ -138,6 +140,18 @@ fn attempt(d: &mut Desk, action: Action, n: usize) -> Result<(), DeskError> {
         Action::ManageOperators => d.operators().map(drop),
         Action::ChangeSettings => d.set_idle_lock_minutes(10 + n as u32 % 5),
         Action::GenerateDemo => d.generate_demo(3, n as u64, &Progress::new()).map(drop),
+        Action::ImportReport => {
+            // A report about the test subject: stale on 2026-11-28, so kept as 已过期; the
+            // second role's import of the same file is recognised as already imported.
+            use support::report_pdf as fx;
+            let s = d.subject_by_code(USCC)?;
+            let mut lines = fx::org_header(&s.name, USCC);
+            lines.extend(fx::clean_org_lines().into_iter().skip(lines.len()));
+            let dir = tempfile::tempdir().unwrap();
+            let f = dir.path().join("信用报告.pdf");
+            std::fs::write(&f, fx::render(&fx::paginate(lines), None, None)).unwrap();
+            d.import_report(s.id, &f).map(drop)
+        }
         // Actions whose use cases are still being built: the gate alone. Replace each arm with
         // the real use case when it lands.
         Action::RunCheck => {
@@ -169,11 +183,21 @@ fn attempt(d: &mut Desk, action: Action, n: usize) -> Result<(), DeskError> {
             )
             .map(drop)
         }
-        Action::EnterRecord
-        | Action::ImportReport
-        | Action::AttachSignedLetter
-        | Action::ManageCase
-        | Action::DecideCase => d.authorize(action).map(drop),
+        Action::AttachSignedLetter => {
+            let s = d.subject_by_code(USCC)?;
+            d.authorize(Action::AttachSignedLetter)?;
+            let c = match d.commitments_of(s.id)?.into_iter().next() {
+                Some(c) => c,
+                None => return Err(DeskError::NotFound("承诺".into())),
+            };
+            let dir = tempfile::tempdir().unwrap();
+            let f = dir.path().join("已签.pdf");
+            std::fs::write(&f, format!("%PDF-1.4 signed {n}")).unwrap();
+            d.attach_signed_letter(c.id, &f).map(drop)
+        }
+        Action::EnterRecord | Action::ManageCase | Action::DecideCase => {
+            d.authorize(action).map(drop)
+        }
     }
 }
 

@@ -220,3 +220,52 @@ fn two_connections_issuing_at_once_get_unique_gap_free_codes() {
     let expected: Vec<String> = (1..=20).map(|n| format!("44080020261128{n:06}")).collect();
     assert_eq!(codes, expected);
 }
+
+#[test]
+fn attaching_the_signed_scan_gives_the_letter_for_t1a() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = setup(Store::open_in_memory().unwrap());
+    let id = company(&mut desk, 3, &valid_rep_id());
+    let mut f = desk.letter_fields_for(id).unwrap();
+    f.relation = Some(Relation::Owner);
+    let c = desk
+        .issue_letter(id, Business::NewConnection, &f, None)
+        .unwrap()
+        .commitment;
+
+    // Refused, nothing stored: a text file named .pdf, an empty file, a missing file, > 20 MB.
+    let fake = dir.path().join("承诺书.pdf");
+    std::fs::write(&fake, "这不是扫描件").unwrap();
+    let e = desk.attach_signed_letter(c.id, &fake).unwrap_err();
+    assert!(e.to_string().contains("不是 PDF、JPG 或 PNG"), "{e}");
+    let empty = dir.path().join("空.png");
+    std::fs::write(&empty, b"").unwrap();
+    assert!(desk.attach_signed_letter(c.id, &empty).is_err());
+    assert!(
+        desk.attach_signed_letter(c.id, &dir.path().join("没有.png"))
+            .is_err()
+    );
+    let big = dir.path().join("大.png");
+    let f_big = std::fs::File::create(&big).unwrap();
+    f_big.set_len(21 * 1024 * 1024).unwrap();
+    let e = desk.attach_signed_letter(c.id, &big).unwrap_err();
+    assert!(e.to_string().contains("20 MB"), "{e}");
+    assert!(!desk.commitment(c.id).unwrap().is_signed());
+    assert!(desk.finalise_check(c.id).is_err(), "not signed yet");
+
+    let scan = dir.path().join("已签.png");
+    std::fs::write(&scan, b"\x89PNG\r\n\x1a\n fake image body").unwrap();
+    let signed = desk.attach_signed_letter(c.id, &scan).unwrap();
+    assert!(signed.is_signed());
+    assert_eq!(signed.signed_on, Some(today()));
+    assert_eq!(signed.signed_file.as_ref().unwrap().len(), 64);
+    let back = std::fs::read(desk.signed_letter_for_viewing(c.id).unwrap()).unwrap();
+    assert_eq!(back, std::fs::read(&scan).unwrap());
+
+    let out = desk.finalise_check(c.id).unwrap();
+    assert_eq!(
+        out.verdict.rule(Rule::T1a).unwrap().outcome,
+        RuleOutcome::Pass
+    );
+    assert_eq!(out.verdict.business, Some(Business::NewConnection));
+}

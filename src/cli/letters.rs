@@ -53,6 +53,12 @@ pub enum CommitmentCmd {
         /// 主体的统一社会信用代码或用户编号
         code: String,
     },
+    /// 上传签字盖章后的承诺书扫描件（PDF、JPG、PNG，不超过 20 MB），并重新核查
+    Attach {
+        #[arg(value_name = "承诺编码")]
+        code: String,
+        file: PathBuf,
+    },
     /// 重新打印承诺书（同一承诺编码，不新建记录）
     Print {
         #[arg(value_name = "承诺编码")]
@@ -179,6 +185,20 @@ pub fn commitment(cli: &Cli, cmd: &CommitmentCmd) -> Result<ExitCode> {
                         }
                     );
                 }
+            }
+        }
+        CommitmentCmd::Attach { code, file } => {
+            let mut desk = open_desk_signed_in(cli)?;
+            let c = desk.commitment_by_code(code)?;
+            let c = desk.attach_signed_letter(c.id, file)?;
+            let out = desk.finalise_check(c.id)?;
+            if cli.json {
+                let mut j = commitment_json(&c);
+                j["verdict"] = super::trust::verdict_json(&out.verdict, Some(out.id.0));
+                println!("{j}");
+            } else {
+                println!("已上传承诺书 {} 的签字盖章件。重新核查：", c.code);
+                super::trust::print_verdict(&out.verdict);
             }
         }
         CommitmentCmd::Print { code, out } => {

@@ -17,15 +17,12 @@ use crate::domain::records::{Record, RecordKind};
 use crate::domain::report::CreditReport;
 use crate::domain::subject::{AccountId, Subject, SubjectId};
 use crate::domain::trust::{
-    Business, BusinessRequest, CheckInput, CheckSettings, DEFAULT_REPORT_MAX_AGE_DAYS, LetterState,
-    ParkMatch, SubjectFacts, Verdict, check,
+    Business, BusinessRequest, CheckInput, CheckSettings, LetterState, ParkMatch, SubjectFacts,
+    Verdict, check,
 };
 use crate::store::{
     CheckRow, NewVerdict, StoredVerdict, TrustStatus, TrustedRow, VerdictId, VerdictRow,
 };
-
-/// Setting key of rule T-3's largest report age in days.
-pub const REPORT_MAX_AGE_KEY: &str = "report_max_age_days";
 
 /// A verdict just decided and stored.
 #[derive(Debug, Clone, Serialize)]
@@ -51,6 +48,27 @@ struct ReportUsed {
     inputs: serde_json::Value,
 }
 
+fn report_used(v: crate::store::ReportView) -> ReportUsed {
+    let label = match &v.report.report_no {
+        Some(no) => format!("信用报告 {no}"),
+        None => format!("信用报告（{}）", v.file_name),
+    };
+    ReportUsed {
+        inputs: json!({
+            "id": v.id,
+            "sha256": v.sha256,
+            "report_no": v.report.report_no,
+            "generated_at": v.report.generated_at,
+            "platform": v.report.platform.label(),
+            "hand_entered": v.hand_entered,
+            "imported_at": v.imported_at,
+            "imported_by": v.imported_by,
+        }),
+        report: v.report,
+        label,
+    }
+}
+
 fn subject_facts(s: &Subject) -> SubjectFacts {
     SubjectFacts {
         name: s.name.clone(),
@@ -63,23 +81,15 @@ fn subject_facts(s: &Subject) -> SubjectFacts {
 impl Desk {
     /// The check settings in force (rules T-3 and D-1).
     pub fn check_settings(&self) -> Result<CheckSettings, DeskError> {
-        let days = self
-            .store
-            .read()
-            .setting(REPORT_MAX_AGE_KEY)?
-            .and_then(|v| v.parse::<u32>().ok())
-            .unwrap_or(DEFAULT_REPORT_MAX_AGE_DAYS);
         Ok(CheckSettings {
-            report_max_age_days: days,
+            report_max_age_days: self.report_max_age_days()?,
             dishonesty: self.dishonesty_params()?,
         })
     }
 
-    /// The latest credit report of the subject, if any.
-    fn report_for_check(&self, _subject: SubjectId) -> Result<Option<ReportUsed>, DeskError> {
-        // Reports are stored by the credit-report import (issue 5); until a subject has one,
-        // rules T-1(c), T-3 and T-4 stay pending.
-        Ok(None)
+    /// The latest credit report of the subject, if any (rules T-1(c), T-3, T-4).
+    fn report_for_check(&self, subject: SubjectId) -> Result<Option<ReportUsed>, DeskError> {
+        Ok(self.latest_report(subject)?.map(report_used))
     }
 
     /// The commitment letter's state (rule C-1) and decided commitment cases (rules D-4, D-5).
@@ -285,6 +295,12 @@ impl Desk {
         for id in self.store.read().subjects_with_commitments()? {
             commitments.insert(id, self.commitments_for_check(id)?);
         }
+        let mut reports = std::collections::HashMap::new();
+        for id in self.store.read().subjects_with_reports()? {
+            if let Some(r) = self.report_for_check(id)? {
+                reports.insert(id, r);
+            }
+        }
         let none = (LetterState::None, Vec::new());
         let mut cancelled = false;
         let result = self.store.write(|w| {
@@ -301,7 +317,9 @@ impl Desk {
                     subject: facts,
                     records: &row.records,
                     breaches,
-                    report: None,
+                    report: reports
+                        .get(&row.subject_id)
+                        .map(|r| (&r.report, r.label.clone())),
                     letter: letter.clone(),
                     business: None,
                     settings,

@@ -1,14 +1,16 @@
 //! The integrity commitment letter at the counter (rules C-1..C-5): fill it from the subject,
 //! issue it with a unique 承诺编码, print and reprint it, and keep the commitment record.
 
+use std::path::{Path, PathBuf};
+
 use serde::Serialize;
 
 use super::auth::record;
 use super::{Desk, DeskError};
 use crate::documents::letter_pdf::render_letter;
 use crate::domain::commitment::{
-    AcceptingUnit, Commitment, CommitmentId, CommitmentType, LIABILITY, Publicity,
-    committer_kind_label, content_text, reason_text,
+    AcceptingUnit, Commitment, CommitmentId, CommitmentType, LIABILITY, MAX_SCAN_BYTES, Publicity,
+    committer_kind_label, content_text, reason_text, sniff_scan,
 };
 use crate::domain::ids::normalize;
 use crate::domain::letter::{CommitmentCode, LetterField, LetterFields, ValidLetter};
@@ -255,6 +257,99 @@ impl Desk {
             .map_err(|e| DeskError::Check(e.to_string()))
     }
 
+    /// Attach the scan of the signed and stamped letter (PDF, JPG or PNG, at most 20 MB) as
+    /// 承诺书文件, stored by SHA-256 (rule C-3). The commitment then counts as given for rule
+    /// T-1(a). The file is checked by its content, not its name; a refusal stores nothing.
+    pub fn attach_signed_letter(
+        &mut self,
+        id: CommitmentId,
+        path: &Path,
+    ) -> Result<Commitment, DeskError> {
+        let me = self.authorize(Action::AttachSignedLetter)?;
+        let mut c = self.commitment(id)?;
+        if c.fulfilment.is_some() {
+            return Err(DeskError::Check(format!(
+                "承诺 {} 的履行状态已认定，不能再更换承诺书文件",
+                c.code
+            )));
+        }
+        let bytes = read_scan(path)?;
+        let kind = sniff_scan(&bytes).ok_or_else(|| {
+            DeskError::Check(format!(
+                "“{}”不是 PDF、JPG 或 PNG 文件（按文件内容判断）：请上传签字盖章后的承诺书扫描件或照片",
+                file_name(path)
+            ))
+        })?;
+        let today = self.today();
+        let now = self.now();
+        self.store.write(|w| {
+            let blob = w.put_blob(&bytes, kind.media_type())?;
+            let replaced = c.signed_file.replace(blob.sha256.clone());
+            c.signed_on = Some(today);
+            w.update_commitment(&c, now)?;
+            record(
+                w,
+                Some(&me),
+                now,
+                Action::AttachSignedLetter.label(),
+                Some(c.subject_id.0),
+                format!(
+                    "上传已签承诺书 {}：{}（{} 字节，SHA-256 {}）{}",
+                    c.code,
+                    file_name(path),
+                    bytes.len(),
+                    &blob.sha256[..16],
+                    if replaced.is_some() {
+                        "，替换原文件"
+                    } else {
+                        ""
+                    }
+                ),
+            )?;
+            Ok::<_, DeskError>(())
+        })?;
+        Ok(c)
+    }
+
+    /// Write the signed scan to a temporary file for the system viewer.
+    pub fn signed_letter_for_viewing(&self, id: CommitmentId) -> Result<PathBuf, DeskError> {
+        let c = self.commitment(id)?;
+        let sha = c
+            .signed_file
+            .ok_or_else(|| DeskError::NotFound(format!("承诺 {} 的已签承诺书文件", c.code)))?;
+        let blob = self
+            .store
+            .read()
+            .get_blob(&sha)?
+            .ok_or_else(|| DeskError::NotFound(format!("文件 {}", &sha[..16])))?;
+        let ext = match blob.media_type.as_str() {
+            "image/jpeg" => "jpg",
+            "image/png" => "png",
+            _ => "pdf",
+        };
+        let path = std::env::temp_dir().join(format!("承诺书-{}-{}.{ext}", c.code, &sha[..8]));
+        std::fs::write(&path, &blob.bytes)
+            .map_err(|e| DeskError::Check(format!("无法写出临时文件 {}：{e}", path.display())))?;
+        Ok(path)
+    }
+
+    /// Re-run the trust check a commitment was issued for, now that its letter is signed: the
+    /// verdict is final when nothing else is pending (rule T-1(a)).
+    pub fn finalise_check(&mut self, id: CommitmentId) -> Result<super::CheckOutcome, DeskError> {
+        let c = self.commitment(id)?;
+        if !c.is_signed() {
+            return Err(DeskError::Check(format!(
+                "承诺 {} 尚未上传签字盖章的承诺书，请先上传",
+                c.code
+            )));
+        }
+        let account = match self.store.read().commitment_verdict(id)? {
+            Some(v) => self.verdict(VerdictId(v))?.verdict.account_no,
+            None => None,
+        };
+        self.run_check(c.subject_id, Some(c.business), account.as_deref())
+    }
+
     /// One commitment.
     pub fn commitment(&self, id: CommitmentId) -> Result<Commitment, DeskError> {
         self.store
@@ -276,4 +371,36 @@ impl Desk {
     pub fn commitments_of(&self, subject: SubjectId) -> Result<Vec<Commitment>, DeskError> {
         Ok(self.store.read().commitments_of(subject)?)
     }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// Read a scan, refusing what is missing, empty or over 20 MB before reading it whole.
+fn read_scan(path: &Path) -> Result<Vec<u8>, DeskError> {
+    let name = file_name(path);
+    let meta = std::fs::metadata(path).map_err(|e| {
+        DeskError::Check(format!(
+            "无法读取“{name}”：{e}。请确认文件存在且未被其他程序占用"
+        ))
+    })?;
+    if !meta.is_file() {
+        return Err(DeskError::Check(format!(
+            "“{name}”不是文件，请选择承诺书扫描件"
+        )));
+    }
+    if meta.len() == 0 {
+        return Err(DeskError::Check(format!("“{name}”是空文件，请重新扫描")));
+    }
+    if meta.len() > MAX_SCAN_BYTES {
+        return Err(DeskError::Check(format!(
+            "“{name}”有 {:.1} MB，超过 20 MB：请降低扫描分辨率（200 dpi 足够）后再上传",
+            meta.len() as f64 / 1_048_576.0
+        )));
+    }
+    std::fs::read(path).map_err(|e| DeskError::Check(format!("无法读取“{name}”：{e}")))
 }

@@ -10,6 +10,7 @@ mod demo;
 mod letters;
 mod progress;
 mod records;
+mod reports;
 mod subjects;
 
 use std::fmt;
@@ -24,12 +25,18 @@ use crate::domain::subject::Field;
 use crate::domain::text::FieldError;
 use crate::store::{Store, StoreError};
 
+pub use crate::store::{ReportId, ReportStatus, ReportView};
 pub use auth::{AuditVerdict, IDLE_LOCK_DEFAULT};
-pub use check::{CheckAllReport, CheckOutcome, REPORT_MAX_AGE_KEY};
+pub use check::{CheckAllReport, CheckOutcome};
 pub use demo::DemoReport;
 pub use letters::{ACCEPTING_UNIT_NAME_KEY, ACCEPTING_UNIT_USCC_KEY, IssuedLetter};
 pub use progress::{Cancelled, Progress};
 pub use records::{ImportOptions, ImportReport, LARGE_ARREARS_KEY, RecordView};
+pub use reports::{
+    ESSENTIAL_FACTS, HandAdverse, HandEntryNeeded, HandFacts, PreparedReport,
+    REPORT_MAX_AGE_DEFAULT, REPORT_MAX_AGE_KEY, ReadReport, ReportImport, ReportRefusal,
+    sniff_media_type,
+};
 pub use subjects::Lookup;
 
 /// Where "now" comes from.
@@ -136,6 +143,8 @@ pub enum DeskError {
     Internal(String),
     #[error("{0}")]
     Import(String),
+    #[error(transparent)]
+    ReportRefused(#[from] reports::ReportRefusal),
     #[error("导入未写入：共 {} 行，其中 {} 行有问题（见报告）", .0.rows, .0.rejected)]
     ImportNotWritten(Box<ImportReport>),
     #[error("{}", ParkFieldErrors(.0))]

@@ -71,6 +71,16 @@ impl Reader<'_> {
         row.map(|(id, j)| decode(id, &j)).transpose()
     }
 
+    /// The verdict a commitment was issued on, if any.
+    pub fn commitment_verdict(&self, id: CommitmentId) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT verdict_id FROM commitment WHERE id = ?1")?
+            .query_row([id.0], |r| r.get::<_, Option<i64>>(0))
+            .optional()?
+            .flatten())
+    }
+
     /// Subjects that have at least one commitment (the nightly check looks these up).
     pub fn subjects_with_commitments(&self) -> Result<Vec<SubjectId>, StoreError> {
         let rows = self

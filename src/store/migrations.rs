@@ -176,6 +176,42 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX commitment_subject ON commitment (subject_id, id);
     "#,
+    // 6: the content-addressed evidence store, shared by the credit reports (rules T-3, T-4),
+    // the signed commitment letters and the property proofs, and the imported credit reports.
+    // Evidence is never modified or deleted: the triggers refuse it.
+    r#"
+    CREATE TABLE evidence_blob (
+        sha256     TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+        bytes      BLOB NOT NULL,
+        size       INTEGER NOT NULL,
+        media_type TEXT NOT NULL
+    );
+    CREATE TRIGGER evidence_blob_no_update BEFORE UPDATE ON evidence_blob BEGIN
+        SELECT RAISE(ABORT, 'evidence_blob is append-only');
+    END;
+    CREATE TRIGGER evidence_blob_no_delete BEFORE DELETE ON evidence_blob BEGIN
+        SELECT RAISE(ABORT, 'evidence_blob is append-only');
+    END;
+
+    CREATE TABLE credit_report (
+        id               INTEGER PRIMARY KEY,
+        subject_id       INTEGER NOT NULL REFERENCES subject (id),
+        sha256           TEXT NOT NULL REFERENCES evidence_blob (sha256),
+        file_name        TEXT NOT NULL,
+        report_no        TEXT,
+        generated_at     TEXT,
+        payload          TEXT NOT NULL,
+        extracted        TEXT NOT NULL,
+        hand_entry       TEXT,
+        problems         TEXT NOT NULL,
+        status           TEXT NOT NULL CHECK (status IN ('valid', 'expired')),
+        imported_by      TEXT NOT NULL,
+        imported_by_name TEXT NOT NULL,
+        imported_at      TEXT NOT NULL,
+        UNIQUE (subject_id, sha256)
+    );
+    CREATE INDEX credit_report_latest ON credit_report (subject_id, generated_at, id);
+    "#,
 ];
 
 /// The schema version this build writes.

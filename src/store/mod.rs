@@ -9,11 +9,15 @@ mod commitments;
 mod migrations;
 mod operators;
 mod records;
+mod reports;
 mod subjects;
 mod trust;
 
 pub use operators::AuditFilter;
 pub use records::{RecordId, StoredRecord, Upsert};
+pub use reports::{
+    Blob, BlobRef, HandEntrySummary, NewReport, ReportId, ReportStatus, ReportView, sha256_hex,
+};
 pub use trust::{
     CheckRow, NewVerdict, StoredVerdict, TrustStatus, TrustedRow, VerdictId, VerdictRow,
 };

@@ -310,6 +310,16 @@ impl Reader<'_> {
             .collect()
     }
 
+    /// Subjects that have at least one credit report (the nightly check looks these up).
+    pub fn subjects_with_reports(&self) -> Result<Vec<SubjectId>, StoreError> {
+        let rows = self
+            .conn
+            .prepare_cached("SELECT DISTINCT subject_id FROM credit_report")?
+            .query_map([], |r| r.get::<_, i64>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows.into_iter().map(SubjectId).collect())
+    }
+
     /// Stream every subject with what the nightly check needs, in key order. Subjects and
     /// their non-payment records are read with two cursors merged on the subject key, so memory
     /// stays at one subject's records. `f` returns `false` to stop early.

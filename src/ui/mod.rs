@@ -8,6 +8,8 @@ pub mod audit;
 pub mod fonts;
 pub mod forms;
 pub mod gate;
+pub mod report_form;
+pub mod report_page;
 pub mod results;
 pub mod settings;
 pub mod subject_page;
@@ -23,6 +25,7 @@ use crate::domain::subject::SubjectId;
 use audit::AuditPage;
 use forms::{FormOutcome, SubjectForm};
 use gate::{Gate, UnlockForm, UnlockOutcome};
+use report_page::{ReportPage, ReportPageAction};
 use results::ResultsPanel;
 use settings::SettingsPage;
 use subject_page::{PageAction, SubjectPage};
@@ -84,6 +87,7 @@ enum Page {
     Results,
     NewSubject(SubjectForm),
     Subject(Box<SubjectPage>),
+    Report(Box<ReportPage>),
     Settings(SettingsPage),
     Audit(AuditPage),
 }
@@ -213,6 +217,7 @@ impl CounterApp {
             }
         };
         if open {
+            self.dropped_files(ui);
             self.search_bar_ui(ui);
             self.status_ui(ui);
             self.nav_ui(ui);
@@ -246,6 +251,31 @@ impl CounterApp {
         }
         if ui.input(|i| !i.events.is_empty() || i.pointer.any_down()) {
             self.last_activity = now;
+        }
+    }
+
+    /// A file dropped on the window while a subject page is open is imported as that subject's
+    /// credit report.
+    fn dropped_files(&mut self, ui: &egui::Ui) {
+        let dropped: Vec<std::path::PathBuf> = ui.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        let Some(path) = dropped.into_iter().next() else {
+            return;
+        };
+        match &mut self.page {
+            Page::Subject(page) if self.desk.may(Action::ImportReport) => {
+                page.reports.start_import(path);
+            }
+            _ => {
+                self.notice = Some(Notice::error(
+                    "请先打开要导入信用报告的主体，再把报告文件拖到窗口上",
+                ))
+            }
         }
     }
 
@@ -420,6 +450,10 @@ impl CounterApp {
                         self.focus_search = true;
                     }
                     Some(PageAction::Notice(n)) => self.notice = Some(n),
+                    Some(PageAction::OpenReport(id)) => match ReportPage::load(&self.desk, id) {
+                        Ok(p) => self.page = Page::Report(Box::new(p)),
+                        Err(e) => self.notice = Some(Notice::error(e.to_string())),
+                    },
                     None => {
                         if !editing && ui.input(|i| i.key_pressed(Key::Escape)) {
                             self.page = Page::Results;
@@ -428,6 +462,11 @@ impl CounterApp {
                     }
                 }
             }
+            Page::Report(page) => match page.ui(ui, &self.desk) {
+                Some(ReportPageAction::Back(subject)) => self.open_subject(subject),
+                Some(ReportPageAction::Notice(n)) => self.notice = Some(n),
+                None => {}
+            },
             Page::Settings(page) => page.ui(ui, &mut self.desk),
             Page::Audit(page) => page.ui(ui, &self.desk),
         }

@@ -18,6 +18,7 @@ pub struct SettingsPage {
     info: Option<Result<DbInfo, String>>,
     operators: Vec<Operator>,
     idle_minutes: String,
+    report_max_age: String,
     new_op: OperatorDraft,
     new_op_password: String,
     reset_password: String,
@@ -42,6 +43,10 @@ impl SettingsPage {
             idle_minutes: desk
                 .idle_lock_minutes()
                 .map(|m| m.to_string())
+                .unwrap_or_default(),
+            report_max_age: desk
+                .report_max_age_days()
+                .map(|d| d.to_string())
                 .unwrap_or_default(),
             ..Self::default()
         };
@@ -96,6 +101,26 @@ impl SettingsPage {
                             )),
                         };
                         self.done(desk, r, "已保存自动锁屏时间");
+                    }
+                });
+                ui.separator();
+                ui.strong("信用报告有效期（规则 T-3）");
+                ui.horizontal(|ui| {
+                    line_ui(
+                        ui,
+                        "报告生成后多少天内有效",
+                        &mut self.report_max_age,
+                        false,
+                        60.0,
+                    );
+                    if ui.button("保存有效天数").clicked() {
+                        let r = match self.report_max_age.trim().parse::<u32>() {
+                            Ok(d) => desk.set_report_max_age_days(d),
+                            Err(_) => Err(crate::desk::DeskError::Setting(
+                                "请填写 1 到 60 之间的整数天数".into(),
+                            )),
+                        };
+                        self.done(desk, r, "已保存信用报告有效天数");
                     }
                 });
             }

@@ -6,6 +6,7 @@ use egui_extras::{Column, TableBuilder};
 
 use super::Notice;
 use super::forms::{AccountForm, FormOutcome, SubjectForm};
+use super::report_page::{ReportsAction, ReportsPanel};
 use crate::desk::Desk;
 use crate::domain::subject::{Subject, SubjectDraft};
 
@@ -13,17 +14,22 @@ use crate::domain::subject::{Subject, SubjectDraft};
 pub enum PageAction {
     Back,
     Notice(Notice),
+    /// Open one of the subject's credit reports.
+    OpenReport(crate::desk::ReportId),
 }
 
 pub struct SubjectPage {
     pub subject: Subject,
     edit: Option<SubjectForm>,
     account: Option<AccountForm>,
+    /// The subject's credit reports, with the import button and the hand-entry form.
+    pub reports: ReportsPanel,
 }
 
 impl SubjectPage {
     pub fn new(subject: Subject) -> Self {
         Self {
+            reports: ReportsPanel::new(subject.id),
             subject,
             edit: None,
             account: None,
@@ -32,7 +38,7 @@ impl SubjectPage {
 
     /// Whether a form on the page is open (Esc then belongs to it).
     pub fn is_editing(&self) -> bool {
-        self.edit.is_some() || self.account.is_some()
+        self.edit.is_some() || self.account.is_some() || self.reports.is_busy()
     }
 
     fn reload(&mut self, desk: &Desk) -> Option<PageAction> {
@@ -106,6 +112,13 @@ impl SubjectPage {
                     FormOutcome::Cancel => self.account = None,
                     FormOutcome::Nothing => {}
                 }
+            }
+            ui.add_space(12.0);
+            ui.separator();
+            match self.reports.ui(ui, desk) {
+                Some(ReportsAction::Open(id)) => action = Some(PageAction::OpenReport(id)),
+                Some(ReportsAction::Notice(n)) => action = Some(PageAction::Notice(n)),
+                None => {}
             }
         });
         action
