@@ -7,6 +7,7 @@
 mod auth;
 mod demo;
 mod progress;
+mod record_entry;
 mod records;
 mod subjects;
 
@@ -132,6 +133,13 @@ pub enum DeskError {
     Import(String),
     #[error("导入未写入：共 {} 行，其中 {} 行有问题（见报告）", .0.rows, .0.rejected)]
     ImportNotWritten(Box<ImportReport>),
+    #[error("{}", record_entry::describe(.kind, .errors))]
+    InvalidRecord {
+        kind: crate::domain::records::RecordKind,
+        errors: Vec<FieldError<crate::domain::record_draft::RecordField>>,
+    },
+    #[error("{0}")]
+    RecordRefused(String),
 }
 
 impl DeskError {

@@ -57,6 +57,9 @@ pub struct ImportReport {
 /// One of a subject's records with its judgement as of today.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RecordView {
+    /// Database key, for correcting the record (not part of exports).
+    #[serde(skip)]
+    pub id: crate::store::RecordId,
     pub record: Record,
     pub source: String,
     pub outcome: Outcome,
@@ -287,6 +290,7 @@ impl Desk {
             .records_of(subject)?
             .into_iter()
             .map(|s| RecordView {
+                id: s.id,
                 outcome: assess_record(&s.record, today, &params),
                 record: s.record,
                 source: s.source,

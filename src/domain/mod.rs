@@ -6,6 +6,7 @@ pub mod dishonesty;
 pub mod ids;
 pub mod letter;
 pub mod operator;
+pub mod record_draft;
 pub mod records;
 pub mod report;
 pub mod subject;
