@@ -4,6 +4,8 @@ use chrono::{Duration, NaiveDate};
 
 use xinyidian::desk::{Desk, DeskError, ManualClock, Progress};
 use xinyidian::domain::operator::{Action, OperatorDraft, Role};
+use xinyidian::domain::record_draft::RecordDraft;
+use xinyidian::domain::records::RecordKind;
 use xinyidian::domain::subject::{AccountDraft, SubjectDraft, SubjectKind};
 use xinyidian::store::{AuditFilter, Store};
 
@@ -140,8 +142,21 @@ fn attempt(d: &mut Desk, action: Action, n: usize) -> Result<(), DeskError> {
         Action::GenerateDemo => d.generate_demo(3, n as u64, &Progress::new()).map(drop),
         // Actions whose use cases are still being built: the gate alone. Replace each arm with
         // the real use case when it lands.
-        Action::EnterRecord
-        | Action::ImportReport
+        Action::EnterRecord => {
+            let s = d.subject_by_code(USCC)?;
+            d.enter_record(
+                s.id,
+                &RecordDraft {
+                    period_start: "2024-01-01".into(),
+                    period_end: "2024-01-31".into(),
+                    amount: format!("{}.50", 100 + n),
+                    date: "2024-02-05".into(),
+                    ..RecordDraft::new(RecordKind::Payment)
+                },
+            )
+            .map(drop)
+        }
+        Action::ImportReport
         | Action::RunCheck
         | Action::ManageParks
         | Action::IssueLetter

@@ -213,7 +213,13 @@ impl Desk {
             a.reminded_on = Some(d);
             let r = Record::Arrears(a);
             w.replace_record(id, &r, now)?;
-            entry_audit(w, &me, now, s.id, format!("登记催告日期 {d}：{}", r.summary()))
+            entry_audit(
+                w,
+                &me,
+                now,
+                s.id,
+                format!("登记催告日期 {d}：{}", r.summary()),
+            )
         })
     }
 
@@ -230,7 +236,13 @@ impl Desk {
             a.paid_off_on = Some(d);
             let r = Record::Arrears(a);
             w.replace_record(id, &r, now)?;
-            entry_audit(w, &me, now, s.id, format!("登记结清日期 {d}：{}", r.summary()))
+            entry_audit(
+                w,
+                &me,
+                now,
+                s.id,
+                format!("登记结清日期 {d}：{}", r.summary()),
+            )
         })
     }
 

@@ -318,7 +318,11 @@ impl RecordDraft {
             today,
             errors: Vec::new(),
         };
-        let account_no = v.account(&self.account_no, subject, kind == RecordKind::ViolationUsage);
+        let account_no = v.account(
+            &self.account_no,
+            subject,
+            kind == RecordKind::ViolationUsage,
+        );
         let record = match kind {
             RecordKind::Payment | RecordKind::PersonPayment => {
                 let fee_type = v.type_name(&self.type_name);
@@ -458,12 +462,7 @@ impl Check {
         field.label_for(self.kind)
     }
 
-    fn account(
-        &mut self,
-        s: &str,
-        subject: &Subject,
-        required: bool,
-    ) -> Option<Option<String>> {
+    fn account(&mut self, s: &str, subject: &Subject, required: bool) -> Option<Option<String>> {
         let no = normalize(s);
         if no.is_empty() {
             if required {
@@ -532,7 +531,12 @@ impl Check {
         }
     }
 
-    fn req_date(&mut self, field: RecordField, s: &str, not_after_today: bool) -> Option<NaiveDate> {
+    fn req_date(
+        &mut self,
+        field: RecordField,
+        s: &str,
+        not_after_today: bool,
+    ) -> Option<NaiveDate> {
         if s.trim().is_empty() {
             self.err(field, "不能为空，请填写，如 2024-02-29".into());
             return None;
@@ -849,7 +853,10 @@ mod tests {
                 .contains("已于 2025-04-10 催告")
         );
         a.reminded_on = None;
-        assert_eq!(validate_reminder(&a, "2025-06-01", today), Ok(d(2025, 6, 1)));
+        assert_eq!(
+            validate_reminder(&a, "2025-06-01", today),
+            Ok(d(2025, 6, 1))
+        );
         assert!(
             validate_reminder(&a, "2024-12-31", today)
                 .unwrap_err()
