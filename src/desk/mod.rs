@@ -24,6 +24,7 @@ use crate::store::{Store, StoreError};
 pub use auth::{AuditVerdict, IDLE_LOCK_DEFAULT};
 pub use demo::DemoReport;
 pub use progress::{Cancelled, Progress};
+pub use record_entry::COUNTER_SOURCE;
 pub use records::{ImportOptions, ImportReport, LARGE_ARREARS_KEY, RecordView};
 pub use subjects::Lookup;
 

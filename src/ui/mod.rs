@@ -8,6 +8,8 @@ pub mod audit;
 pub mod fonts;
 pub mod forms;
 pub mod gate;
+pub mod record_form;
+pub mod records_tab;
 pub mod results;
 pub mod settings;
 pub mod subject_page;

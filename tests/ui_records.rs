@@ -1,0 +1,196 @@
+//! The window's power-supply record pages, headless through egui_kittest: the 用电记录 tab of a
+//! subject page, the record form, the import page and the 数额较大 setting.
+
+use chrono::NaiveDate;
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+use xinyidian::desk::{Desk, FixedClock};
+use xinyidian::domain::operator::OperatorDraft;
+use xinyidian::domain::record_draft::RecordDraft;
+use xinyidian::domain::records::{RecordKind, TheftStatus};
+use xinyidian::domain::subject::{AccountDraft, SubjectDraft, SubjectId, SubjectKind};
+use xinyidian::store::Store;
+use xinyidian::ui::CounterApp;
+
+const USCC: &str = "91440300708461136T";
+const ACCOUNT: &str = "0300123456";
+const PW: &str = "counter-2026";
+
+fn nine_am() -> chrono::NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 11, 28)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap()
+}
+
+/// A desk with the admin A1 signed in and one subject with one account.
+fn desk_on(store: Store) -> (Desk, SubjectId) {
+    let mut d = Desk::new(store, Box::new(FixedClock::At(nine_am())));
+    d.setup_admin(
+        &OperatorDraft {
+            staff_no: "A1".into(),
+            name: "管理员甲".into(),
+            hall: "霞山营业厅".into(),
+            window: "1 号窗口".into(),
+            ..OperatorDraft::default()
+        },
+        PW,
+    )
+    .unwrap();
+    let id = d
+        .create_subject(&SubjectDraft {
+            kind: SubjectKind::Organization,
+            name: "湛江市霞山区海港贸易有限公司".into(),
+            code: USCC.into(),
+            ..SubjectDraft::default()
+        })
+        .unwrap();
+    d.add_account(
+        id,
+        &AccountDraft {
+            account_no: ACCOUNT.into(),
+            usage_address: "湛江经济技术开发区钢铁产业园区一路 8 号".into(),
+            supply_start: "2021-03-01".into(),
+        },
+    )
+    .unwrap();
+    (d, id)
+}
+
+fn desk() -> (Desk, SubjectId) {
+    desk_on(Store::open_in_memory().unwrap())
+}
+
+fn harness(desk: Desk) -> Harness<'static, CounterApp> {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1366.0, 900.0))
+        .with_context_setup(xinyidian::ui::fonts::install)
+        .build_ui_state(|ui, app: &mut CounterApp| app.ui(ui), CounterApp::new(desk));
+    h.run();
+    h
+}
+
+fn type_into(h: &mut Harness<'static, CounterApp>, label: &str, text: &str) {
+    let input = h.get_by_role_and_label(Role::TextInput, label);
+    input.focus();
+    input.type_text(text);
+    h.run();
+}
+
+fn open_records_tab(h: &mut Harness<'static, CounterApp>) {
+    type_into(h, "查询", USCC);
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.get_by_label("用电记录").click();
+    h.run();
+}
+
+#[test]
+fn the_records_tab_highlights_dishonesty_records_with_their_rule() {
+    let (mut d, id) = desk();
+    d.enter_record(
+        id,
+        &RecordDraft {
+            account_no: ACCOUNT.into(),
+            date: "2026-06-01".into(),
+            amount: "3000".into(),
+            second_amount: "9000".into(),
+            status: TheftStatus::Pending,
+            ..RecordDraft::new(RecordKind::Theft)
+        },
+    )
+    .unwrap();
+    // Reminded more than six months ago, 23,000 元, unpaid: rule D-1.
+    d.enter_record(
+        id,
+        &RecordDraft {
+            account_no: ACCOUNT.into(),
+            period_start: "2025-01-01".into(),
+            period_end: "2025-03-31".into(),
+            amount: "23000".into(),
+            reminded_on: "2025-04-10".into(),
+            ..RecordDraft::new(RecordKind::Arrears)
+        },
+    )
+    .unwrap();
+    d.enter_record(
+        id,
+        &RecordDraft {
+            account_no: ACCOUNT.into(),
+            period_start: "2026-01-01".into(),
+            period_end: "2026-01-31".into(),
+            amount: "6400".into(),
+            date: "2026-02-05".into(),
+            ..RecordDraft::new(RecordKind::Payment)
+        },
+    )
+    .unwrap();
+    let mut h = harness(d);
+    open_records_tab(&mut h);
+    h.get_by_label("用电记录（3 条，其中失信记录 2 条）");
+    h.get_by_label("失信记录 · D-2");
+    h.get_by_label("失信记录 · D-1");
+    // The explanation names the threshold in force, and the header repeats it.
+    h.get_by_label_contains("数额较大标准：10,000.00 元");
+    h.get_by_label_contains("欠费“数额较大”标准：10,000.00 元");
+    h.get_by_label_contains("依据 D-2");
+    // The payment is listed but not flagged.
+    assert_eq!(h.query_all_by_label_contains("6,400.00 元").count(), 2);
+    assert!(h.query_by_label("失信记录 · D-3").is_none());
+}
+
+#[test]
+fn a_bad_amount_shows_inline_and_nothing_is_written() {
+    let (d, _) = desk();
+    let mut h = harness(d);
+    open_records_tab(&mut h);
+    h.get_by_label("尚无用电记录");
+    h.get_by_role_and_label(Role::Button, "录入用电记录")
+        .click();
+    h.run();
+    type_into(&mut h, "计量开始日", "2026-01-01");
+    type_into(&mut h, "计量截止日", "2026-01-31");
+    type_into(&mut h, "缴费金额", "-6400");
+    type_into(&mut h, "缴纳日期", "2026-02-05");
+    h.get_by_label_contains("金额不能为负数");
+    h.get_by_role_and_label(Role::Button, "保存记录（Enter）")
+        .click();
+    h.run();
+    assert_eq!(h.state().desk().count_records().unwrap(), 0);
+    h.get_by_label_contains("金额不能为负数");
+    h.get_by_label("有栏目需要修改，请看标红的提示");
+}
+
+#[test]
+fn a_record_entered_in_the_form_appears_and_a_reminder_is_recorded() {
+    let (d, id) = desk();
+    let mut h = harness(d);
+    open_records_tab(&mut h);
+    h.get_by_role_and_label(Role::Button, "录入用电记录")
+        .click();
+    h.run();
+    h.get_by_label("拖欠公用事业费用信息").click();
+    h.run();
+    type_into(&mut h, "欠缴统计开始日", "2025-01-01");
+    type_into(&mut h, "欠缴统计截止日", "2025-03-31");
+    type_into(&mut h, "欠费金额", "23,000");
+    h.get_by_role_and_label(Role::Button, "保存记录（Enter）")
+        .click();
+    h.run();
+    h.get_by_label("已录入用电记录");
+    h.get_by_label_contains("尚未催告");
+    h.get_by_role_and_label(Role::Button, "登记催告").click();
+    h.run();
+    // The form starts at today's date.
+    h.get_by_role_and_label(Role::TextInput, "催告日期");
+    h.get_by_role_and_label(Role::Button, "登记催告").click();
+    h.run();
+    h.get_by_label("已登记催告");
+    let views = h.state().desk().records_of(id).unwrap();
+    let xinyidian::domain::records::Record::Arrears(a) = &views[0].record else {
+        panic!("{:?}", views[0].record)
+    };
+    assert_eq!(a.reminded_on, NaiveDate::from_ymd_opt(2026, 11, 28));
+}
