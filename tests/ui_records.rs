@@ -194,3 +194,100 @@ fn a_record_entered_in_the_form_appears_and_a_reminder_is_recorded() {
     };
     assert_eq!(a.reminded_on, NaiveDate::from_ymd_opt(2026, 11, 28));
 }
+
+fn wait_for(h: &mut Harness<'static, CounterApp>, text: &str) {
+    for _ in 0..500 {
+        h.step();
+        if h.query_all_by_label_contains(text).next().is_some() {
+            h.run();
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("“{text}” did not appear");
+}
+
+#[test]
+fn the_import_page_previews_a_csv_then_imports_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("缴费.csv");
+    let row = |month: u32, amount: &str| {
+        format!(
+            "湛江市霞山区海港贸易有限公司,{USCC},电费,2026-{month:02}-01,2026-{month:02}-28,{amount},2026-{:02}-05,柜台\n",
+            month + 1
+        )
+    };
+    let text = format!(
+        "机构名称,统一社会信用代码,缴费类型名称,计量开始日,计量截止日,缴费金额,缴纳日期,备注\n{}{}{}",
+        row(1, "6400"),
+        row(2, "-5"),
+        row(3, "\"1,234.50\"")
+    );
+    std::fs::write(&f, text).unwrap();
+
+    let (d, id) = desk();
+    let mut h = harness(d);
+    h.get_by_role_and_label(Role::Button, "导入").click();
+    h.run();
+    type_into(&mut h, "文件", &f.display().to_string());
+    h.get_by_role_and_label(Role::Button, "预览").click();
+    wait_for(&mut h, "行合格");
+    h.get_by_label("前 3 行：2 行合格，1 行有问题");
+    h.get_by_label("备注（忽略）");
+    h.get_by_label("缴费金额");
+    h.get_by_label_contains("按表头自动识别");
+    h.get_by_label_contains("金额不能为负数");
+    h.get_by_label_contains("1,234.50 元");
+
+    // All or nothing: the bad row stops the import and is listed with its column and value.
+    h.get_by_role_and_label(Role::Button, "开始导入").click();
+    h.run();
+    h.get_by_label_contains("未写入任何记录：有 1 行有问题");
+    h.get_by_label("-5");
+    assert_eq!(h.state().desk().count_records().unwrap(), 0);
+
+    // Skipping the bad row writes the others and sets the bad one aside.
+    h.get_by_role_and_label(
+        Role::CheckBox,
+        "跳过有问题的行：其余行照常导入，有问题的行另存为 CSV（默认：有一行有问题就全部不导入）",
+    )
+    .click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "开始导入").click();
+    h.run();
+    h.get_by_label("已写入数据库");
+    h.get_by_label_contains("有问题的行已另存为");
+    assert_eq!(h.state().desk().records_of(id).unwrap().len(), 2);
+    assert!(dir.path().join("缴费-未导入.csv").exists());
+}
+
+#[test]
+fn on_a_database_file_the_import_runs_off_the_window_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("欠费.csv");
+    std::fs::write(
+        &f,
+        format!(
+            "机构名称,统一社会信用代码,欠缴类型名称,欠缴统计开始日,欠缴统计截止日,欠费金额,催告日期\n\
+             湛江市霞山区海港贸易有限公司,{USCC},电费,2025-01-01,2025-03-31,23000,2025-04-10\n"
+        ),
+    )
+    .unwrap();
+    let (d, id) = desk_on(Store::open(&dir.path().join("x.sqlite3")).unwrap());
+    let mut h = harness(d);
+    h.get_by_role_and_label(Role::Button, "导入").click();
+    h.run();
+    type_into(&mut h, "文件", &f.display().to_string());
+    h.key_press(egui::Key::Enter);
+    wait_for(&mut h, "行合格");
+    h.get_by_role_and_label(Role::Button, "开始导入").click();
+    wait_for(&mut h, "已写入数据库");
+    let views = h.state().desk().records_of(id).unwrap();
+    assert_eq!(views.len(), 1);
+    assert_eq!(views[0].source, "import:欠费.csv");
+    // The window's own desk sees the worker's import, judged by rule D-1.
+    assert!(matches!(
+        views[0].outcome,
+        xinyidian::domain::dishonesty::Outcome::Dishonest(_)
+    ));
+}

@@ -6,6 +6,7 @@
 
 mod auth;
 mod demo;
+mod import_preview;
 mod progress;
 mod record_entry;
 mod records;
@@ -23,6 +24,7 @@ use crate::store::{Store, StoreError};
 
 pub use auth::{AuditVerdict, IDLE_LOCK_DEFAULT};
 pub use demo::DemoReport;
+pub use import_preview::{ImportPreview, PreviewColumn, PreviewRow, preview_records};
 pub use progress::{Cancelled, Progress};
 pub use record_entry::COUNTER_SOURCE;
 pub use records::{ImportOptions, ImportReport, LARGE_ARREARS_KEY, RecordView};

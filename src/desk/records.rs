@@ -47,6 +47,10 @@ pub struct ImportReport {
     /// Refused rows in total, and the first ones with their reasons.
     pub rejected: u64,
     pub errors: Vec<String>,
+    /// The first refused rows' problems one by one, for the window's table (row, column, value,
+    /// reason); the CLI prints `errors`.
+    #[serde(skip)]
+    pub bad_cells: Vec<(u64, crate::documents::import::CellProblem)>,
     /// Rows converted or otherwise worth a look.
     pub row_notes: Vec<String>,
     /// Whether anything was written.
@@ -178,6 +182,9 @@ impl Desk {
             report.rejected += 1;
             if report.errors.len() < MAX_LISTED_ERRORS {
                 report.errors.push(e.to_string());
+                report
+                    .bad_cells
+                    .extend(e.problems.iter().map(|p| (e.row, p.clone())));
             }
             if let Some(w) = rejects.as_mut() {
                 w.write(e).map_err(|e| DeskError::Import(e.to_string()))?;

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod fonts;
 pub mod forms;
 pub mod gate;
+pub mod import_page;
 pub mod record_form;
 pub mod records_tab;
 pub mod results;
@@ -25,6 +26,7 @@ use crate::domain::subject::SubjectId;
 use audit::AuditPage;
 use forms::{FormOutcome, SubjectForm};
 use gate::{Gate, UnlockForm, UnlockOutcome};
+use import_page::ImportPage;
 use results::ResultsPanel;
 use settings::SettingsPage;
 use subject_page::{PageAction, SubjectPage};
@@ -88,6 +90,7 @@ enum Page {
     Subject(Box<SubjectPage>),
     Settings(SettingsPage),
     Audit(AuditPage),
+    Import,
 }
 
 /// The whole counter window.
@@ -104,6 +107,8 @@ pub struct CounterApp {
     gate: Gate,
     /// When the clerk last touched the window (desk clock), for the idle lock.
     last_activity: NaiveDateTime,
+    /// Kept while the clerk visits other pages, so a running import and its report survive.
+    import: ImportPage,
 }
 
 impl CounterApp {
@@ -121,6 +126,7 @@ impl CounterApp {
             styled: false,
             first_frame_probe: None,
             focus_search: true,
+            import: ImportPage::default(),
         };
         app.show_recent();
         app
@@ -172,6 +178,7 @@ impl CounterApp {
         match self.page {
             Page::Settings(_) => Nav::Settings,
             Page::Audit(_) => Nav::Audit,
+            Page::Import => Nav::Import,
             _ => Nav::Search,
         }
     }
@@ -338,7 +345,8 @@ impl CounterApp {
                     if nav == Nav::Audit && !may_audit {
                         continue;
                     }
-                    let available = matches!(nav, Nav::Search | Nav::Audit | Nav::Settings);
+                    let available =
+                        matches!(nav, Nav::Search | Nav::Import | Nav::Audit | Nav::Settings);
                     let resp = ui.add_enabled(
                         available,
                         egui::Button::selectable(current == nav, nav.label())
@@ -355,7 +363,8 @@ impl CounterApp {
                                 self.page = Page::Settings(SettingsPage::load(&self.desk))
                             }
                             Nav::Audit => self.page = Page::Audit(AuditPage::load(&self.desk)),
-                            Nav::Todo | Nav::Import | Nav::Export => {}
+                            Nav::Import => self.page = Page::Import,
+                            Nav::Todo | Nav::Export => {}
                         }
                     }
                 }
@@ -432,6 +441,7 @@ impl CounterApp {
             }
             Page::Settings(page) => page.ui(ui, &mut self.desk),
             Page::Audit(page) => page.ui(ui, &self.desk),
+            Page::Import => self.import.ui(ui, &mut self.desk),
         }
     }
 }
