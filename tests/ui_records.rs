@@ -79,6 +79,15 @@ fn type_into(h: &mut Harness<'static, CounterApp>, label: &str, text: &str) {
     h.run();
 }
 
+fn clear(h: &mut Harness<'static, CounterApp>, label: &str) {
+    h.get_by_role_and_label(Role::TextInput, label).focus();
+    h.run();
+    for _ in 0..12 {
+        h.key_press(egui::Key::Backspace);
+        h.run();
+    }
+}
+
 fn open_records_tab(h: &mut Harness<'static, CounterApp>) {
     type_into(h, "查询", USCC);
     h.key_press(egui::Key::Enter);
@@ -290,4 +299,42 @@ fn on_a_database_file_the_import_runs_off_the_window_thread() {
         views[0].outcome,
         xinyidian::domain::dishonesty::Outcome::Dishonest(_)
     ));
+}
+
+#[test]
+fn the_settings_page_shows_and_changes_the_large_arrears_threshold() {
+    let (d, _) = desk();
+    let mut h = harness(d);
+    h.get_by_role_and_label(Role::Button, "设置").click();
+    h.run();
+    h.get_by_label_contains("欠费“数额较大”标准（规则 D-1）：10,000.00 元");
+    clear(&mut h, "数额较大标准（元）");
+    type_into(&mut h, "数额较大标准（元）", "abc");
+    h.get_by_role_and_label(Role::Button, "保存标准").click();
+    h.run();
+    h.get_by_label("数额较大标准请填写整数元，如 10000");
+    assert_eq!(
+        h.state()
+            .desk()
+            .dishonesty_params()
+            .unwrap()
+            .large_arrears_threshold
+            .0,
+        1_000_000
+    );
+    clear(&mut h, "数额较大标准（元）");
+    type_into(&mut h, "数额较大标准（元）", "30,000");
+    h.get_by_role_and_label(Role::Button, "保存标准").click();
+    h.run();
+    h.get_by_label("已保存数额较大标准");
+    h.get_by_label_contains("欠费“数额较大”标准（规则 D-1）：30,000.00 元");
+    assert_eq!(
+        h.state()
+            .desk()
+            .dishonesty_params()
+            .unwrap()
+            .large_arrears_threshold
+            .0,
+        3_000_000
+    );
 }
