@@ -6,6 +6,8 @@ use chrono::{Duration, NaiveDate};
 
 use xinyidian::desk::{Desk, DeskError, ManualClock, Progress};
 use xinyidian::domain::operator::{Action, OperatorDraft, Role};
+use xinyidian::domain::record_draft::RecordDraft;
+use xinyidian::domain::records::RecordKind;
 use xinyidian::domain::subject::{AccountDraft, SubjectDraft, SubjectKind};
 use xinyidian::store::{AuditFilter, Store};
 
@@ -195,9 +197,21 @@ fn attempt(d: &mut Desk, action: Action, n: usize) -> Result<(), DeskError> {
             std::fs::write(&f, format!("%PDF-1.4 signed {n}")).unwrap();
             d.attach_signed_letter(c.id, &f).map(drop)
         }
-        Action::EnterRecord | Action::ManageCase | Action::DecideCase => {
-            d.authorize(action).map(drop)
+        Action::EnterRecord => {
+            let s = d.subject_by_code(USCC)?;
+            d.enter_record(
+                s.id,
+                &RecordDraft {
+                    period_start: "2024-01-01".into(),
+                    period_end: "2024-01-31".into(),
+                    amount: format!("{}.50", 100 + n),
+                    date: "2024-02-05".into(),
+                    ..RecordDraft::new(RecordKind::Payment)
+                },
+            )
+            .map(drop)
         }
+        Action::ManageCase | Action::DecideCase => d.authorize(action).map(drop),
     }
 }
 

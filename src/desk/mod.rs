@@ -7,8 +7,10 @@
 mod auth;
 mod check;
 mod demo;
+mod import_preview;
 mod letters;
 mod progress;
+mod record_entry;
 mod records;
 mod reports;
 mod subjects;
@@ -29,8 +31,10 @@ pub use crate::store::{ReportId, ReportStatus, ReportView};
 pub use auth::{AuditVerdict, IDLE_LOCK_DEFAULT};
 pub use check::{CheckAllReport, CheckOutcome};
 pub use demo::DemoReport;
+pub use import_preview::{ImportPreview, PreviewColumn, PreviewRow, preview_records};
 pub use letters::{ACCEPTING_UNIT_NAME_KEY, ACCEPTING_UNIT_USCC_KEY, IssuedLetter};
 pub use progress::{Cancelled, Progress};
+pub use record_entry::COUNTER_SOURCE;
 pub use records::{ImportOptions, ImportReport, LARGE_ARREARS_KEY, RecordView};
 pub use reports::{
     ESSENTIAL_FACTS, HandAdverse, HandEntryNeeded, HandFacts, PreparedReport,
@@ -153,6 +157,13 @@ pub enum DeskError {
     Check(String),
     #[error("{}", LetterFieldErrors(.0))]
     InvalidLetter(Vec<FieldError<LetterField>>),
+    #[error("{}", record_entry::describe(.kind, .errors))]
+    InvalidRecord {
+        kind: crate::domain::records::RecordKind,
+        errors: Vec<FieldError<crate::domain::record_draft::RecordField>>,
+    },
+    #[error("{0}")]
+    RecordRefused(String),
 }
 
 impl DeskError {

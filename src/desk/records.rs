@@ -47,6 +47,10 @@ pub struct ImportReport {
     /// Refused rows in total, and the first ones with their reasons.
     pub rejected: u64,
     pub errors: Vec<String>,
+    /// The first refused rows' problems one by one, for the window's table (row, column, value,
+    /// reason); the CLI prints `errors`.
+    #[serde(skip)]
+    pub bad_cells: Vec<(u64, crate::documents::import::CellProblem)>,
     /// Rows converted or otherwise worth a look.
     pub row_notes: Vec<String>,
     /// Whether anything was written.
@@ -57,6 +61,9 @@ pub struct ImportReport {
 /// One of a subject's records with its judgement as of today.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RecordView {
+    /// Database key, for correcting the record (not part of exports).
+    #[serde(skip)]
+    pub id: crate::store::RecordId,
     pub record: Record,
     pub source: String,
     pub outcome: Outcome,
@@ -175,6 +182,9 @@ impl Desk {
             report.rejected += 1;
             if report.errors.len() < MAX_LISTED_ERRORS {
                 report.errors.push(e.to_string());
+                report
+                    .bad_cells
+                    .extend(e.problems.iter().map(|p| (e.row, p.clone())));
             }
             if let Some(w) = rejects.as_mut() {
                 w.write(e).map_err(|e| DeskError::Import(e.to_string()))?;
@@ -287,6 +297,7 @@ impl Desk {
             .records_of(subject)?
             .into_iter()
             .map(|s| RecordView {
+                id: s.id,
                 outcome: assess_record(&s.record, today, &params),
                 record: s.record,
                 source: s.source,

@@ -8,6 +8,7 @@ pub mod ids;
 pub mod letter;
 pub mod operator;
 pub mod park;
+pub mod record_draft;
 pub mod records;
 pub mod report;
 pub mod subject;

@@ -141,3 +141,101 @@ impl Writer<'_> {
         }
     }
 }
+
+// Counter entry and correction of one record (desk/record_entry.rs).
+
+impl Reader<'_> {
+    /// One record by its database key, with its subject.
+    pub fn record(&self, id: RecordId) -> Result<Option<(SubjectId, StoredRecord)>, StoreError> {
+        let row: Option<(i64, String, String)> = self
+            .conn
+            .prepare_cached("SELECT subject_id, payload, source FROM power_record WHERE id = ?1")?
+            .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        row.map(|(subject, payload, source)| {
+            Ok((
+                SubjectId(subject),
+                StoredRecord {
+                    id,
+                    record: serde_json::from_str(&payload)
+                        .map_err(|e| StoreError::BadData(format!("用电记录 {}：{e}", id.0)))?,
+                    source,
+                },
+            ))
+        })
+        .transpose()
+    }
+
+    /// The record holding a natural key, with its subject.
+    pub fn record_by_key(
+        &self,
+        key: &crate::domain::records::RecordKey,
+    ) -> Result<Option<(RecordId, SubjectId)>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id, subject_id FROM power_record WHERE natural_key = ?1")?
+            .query_row([key.as_str()], |r| {
+                Ok((RecordId(r.get(0)?), SubjectId(r.get(1)?)))
+            })
+            .optional()?)
+    }
+}
+
+impl Writer<'_> {
+    /// Insert a new record (the caller has checked that its natural key is free).
+    pub fn insert_record(
+        &self,
+        subject: SubjectId,
+        record: &Record,
+        source: &str,
+        now: NaiveDateTime,
+    ) -> Result<RecordId, StoreError> {
+        let payload = serde_json::to_string(record)
+            .map_err(|e| StoreError::BadData(format!("用电记录无法保存：{e}")))?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO power_record (subject_id, kind, natural_key, account_no,
+                    record_date, payload, source, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+            )?
+            .execute(params![
+                subject.0,
+                record.kind().key(),
+                record.key().as_str(),
+                record.account_no(),
+                record.date().to_string(),
+                payload,
+                source,
+                ts_to_sql(now)
+            ])?;
+        Ok(RecordId(self.conn.last_insert_rowid()))
+    }
+
+    /// Replace a record's content, its natural key included (a correction may change a key
+    /// field; the caller has checked that the new key is free).
+    pub fn replace_record(
+        &self,
+        id: RecordId,
+        record: &Record,
+        now: NaiveDateTime,
+    ) -> Result<(), StoreError> {
+        let payload = serde_json::to_string(record)
+            .map_err(|e| StoreError::BadData(format!("用电记录无法保存：{e}")))?;
+        self.conn
+            .prepare_cached(
+                "UPDATE power_record SET kind = ?2, natural_key = ?3, account_no = ?4,
+                    record_date = ?5, payload = ?6, updated_at = ?7
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                id.0,
+                record.kind().key(),
+                record.key().as_str(),
+                record.account_no(),
+                record.date().to_string(),
+                payload,
+                ts_to_sql(now)
+            ])?;
+        Ok(())
+    }
+}

@@ -43,7 +43,7 @@ impl Messages {
 }
 
 /// One labelled single-line field with its message underneath. Returns (changed, enter pressed).
-fn text_field_ui(
+pub(super) fn text_field_ui(
     ui: &mut egui::Ui,
     label: &str,
     value: &mut String,
@@ -86,7 +86,7 @@ fn id_kind_combo_ui(ui: &mut egui::Ui, label: &str, salt: &str, value: &mut IdDo
     ui.end_row();
 }
 
-fn buttons_ui(ui: &mut egui::Ui, submit_label: &str, enter: bool) -> FormOutcome {
+pub(super) fn buttons_ui(ui: &mut egui::Ui, submit_label: &str, enter: bool) -> FormOutcome {
     let mut outcome = FormOutcome::Nothing;
     ui.horizontal(|ui| {
         if ui.button(submit_label).clicked() || enter {

@@ -8,6 +8,9 @@ pub mod audit;
 pub mod fonts;
 pub mod forms;
 pub mod gate;
+pub mod import_page;
+pub mod record_form;
+pub mod records_tab;
 pub mod report_form;
 pub mod report_page;
 pub mod results;
@@ -25,6 +28,7 @@ use crate::domain::subject::SubjectId;
 use audit::AuditPage;
 use forms::{FormOutcome, SubjectForm};
 use gate::{Gate, UnlockForm, UnlockOutcome};
+use import_page::ImportPage;
 use report_page::{ReportPage, ReportPageAction};
 use results::ResultsPanel;
 use settings::SettingsPage;
@@ -90,6 +94,7 @@ enum Page {
     Report(Box<ReportPage>),
     Settings(SettingsPage),
     Audit(AuditPage),
+    Import,
 }
 
 /// The whole counter window.
@@ -106,6 +111,8 @@ pub struct CounterApp {
     gate: Gate,
     /// When the clerk last touched the window (desk clock), for the idle lock.
     last_activity: NaiveDateTime,
+    /// Kept while the clerk visits other pages, so a running import and its report survive.
+    import: ImportPage,
 }
 
 impl CounterApp {
@@ -123,6 +130,7 @@ impl CounterApp {
             styled: false,
             first_frame_probe: None,
             focus_search: true,
+            import: ImportPage::default(),
         };
         app.show_recent();
         app
@@ -174,6 +182,7 @@ impl CounterApp {
         match self.page {
             Page::Settings(_) => Nav::Settings,
             Page::Audit(_) => Nav::Audit,
+            Page::Import => Nav::Import,
             _ => Nav::Search,
         }
     }
@@ -366,7 +375,8 @@ impl CounterApp {
                     if nav == Nav::Audit && !may_audit {
                         continue;
                     }
-                    let available = matches!(nav, Nav::Search | Nav::Audit | Nav::Settings);
+                    let available =
+                        matches!(nav, Nav::Search | Nav::Import | Nav::Audit | Nav::Settings);
                     let resp = ui.add_enabled(
                         available,
                         egui::Button::selectable(current == nav, nav.label())
@@ -383,7 +393,8 @@ impl CounterApp {
                                 self.page = Page::Settings(SettingsPage::load(&self.desk))
                             }
                             Nav::Audit => self.page = Page::Audit(AuditPage::load(&self.desk)),
-                            Nav::Todo | Nav::Import | Nav::Export => {}
+                            Nav::Import => self.page = Page::Import,
+                            Nav::Todo | Nav::Export => {}
                         }
                     }
                 }
@@ -469,6 +480,7 @@ impl CounterApp {
             },
             Page::Settings(page) => page.ui(ui, &mut self.desk),
             Page::Audit(page) => page.ui(ui, &self.desk),
+            Page::Import => self.import.ui(ui, &mut self.desk),
         }
     }
 }

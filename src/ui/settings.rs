@@ -19,6 +19,9 @@ pub struct SettingsPage {
     operators: Vec<Operator>,
     idle_minutes: String,
     report_max_age: String,
+    /// 数额较大 (rule D-1): the value in force for display, and the admin's input in whole yuan.
+    threshold: Option<crate::domain::records::Fen>,
+    threshold_yuan: String,
     new_op: OperatorDraft,
     new_op_password: String,
     reset_password: String,
@@ -48,8 +51,16 @@ impl SettingsPage {
                 .report_max_age_days()
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
+            threshold: desk
+                .dishonesty_params()
+                .ok()
+                .map(|p| p.large_arrears_threshold),
             ..Self::default()
         };
+        p.threshold_yuan = p
+            .threshold
+            .map(|t| (t.0 / 100).to_string())
+            .unwrap_or_default();
         if desk.may(Action::ManageOperators) {
             p.operators = desk.operators().unwrap_or_default();
         }
@@ -124,9 +135,46 @@ impl SettingsPage {
                     }
                 });
             }
+            ui.separator();
+            self.threshold_ui(ui, desk);
             if desk.may(Action::ManageOperators) {
                 ui.separator();
                 self.operators_ui(ui, desk);
+            }
+        });
+    }
+
+    /// 数额较大 of rule D-1: everyone sees the value in force; the admin changes it.
+    fn threshold_ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) {
+        ui.strong("失信认定");
+        if let Some(t) = self.threshold {
+            ui.label(format!(
+                "欠费“数额较大”标准（规则 D-1）：{t}。欠费达到该金额、无正当理由且催告后超过六个月仍未缴纳，才认定为失信记录。"
+            ));
+        }
+        if !desk.may(Action::ChangeSettings) {
+            return;
+        }
+        ui.horizontal(|ui| {
+            line_ui(
+                ui,
+                "数额较大标准（元）",
+                &mut self.threshold_yuan,
+                false,
+                120.0,
+            );
+            if ui.button("保存标准").clicked() {
+                let digits: String = crate::domain::ids::normalize(&self.threshold_yuan)
+                    .chars()
+                    .filter(|c| *c != ',')
+                    .collect();
+                let r = match digits.trim_end_matches("元").parse::<i64>() {
+                    Ok(y) => desk.set_large_arrears_threshold(y),
+                    Err(_) => Err(crate::desk::DeskError::Setting(
+                        "数额较大标准请填写整数元，如 10000".into(),
+                    )),
+                };
+                self.done(desk, r, "已保存数额较大标准");
             }
         });
     }

@@ -6,6 +6,7 @@ use egui_extras::{Column, TableBuilder};
 
 use super::Notice;
 use super::forms::{AccountForm, FormOutcome, SubjectForm};
+use super::records_tab::RecordsTab;
 use super::report_page::{ReportsAction, ReportsPanel};
 use crate::desk::Desk;
 use crate::domain::subject::{Subject, SubjectDraft};
@@ -18,12 +19,22 @@ pub enum PageAction {
     OpenReport(crate::desk::ReportId),
 }
 
+/// The tabs of the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SubjectTab {
+    #[default]
+    Facts,
+    Records,
+}
+
 pub struct SubjectPage {
     pub subject: Subject,
     edit: Option<SubjectForm>,
     account: Option<AccountForm>,
     /// The subject's credit reports, with the import button and the hand-entry form.
     pub reports: ReportsPanel,
+    pub tab: SubjectTab,
+    records: RecordsTab,
 }
 
 impl SubjectPage {
@@ -33,12 +44,17 @@ impl SubjectPage {
             subject,
             edit: None,
             account: None,
+            tab: SubjectTab::default(),
+            records: RecordsTab::default(),
         }
     }
 
     /// Whether a form on the page is open (Esc then belongs to it).
     pub fn is_editing(&self) -> bool {
-        self.edit.is_some() || self.account.is_some() || self.reports.is_busy()
+        self.edit.is_some()
+            || self.account.is_some()
+            || self.reports.is_busy()
+            || self.records.is_editing()
     }
 
     fn reload(&mut self, desk: &Desk) -> Option<PageAction> {
@@ -61,7 +77,22 @@ impl SubjectPage {
             ui.heading(&s.name);
             ui.label(RichText::new(s.kind.label()).weak());
         });
+        ui.horizontal(|ui| {
+            for (tab, label) in [
+                (SubjectTab::Facts, "基本信息"),
+                (SubjectTab::Records, "用电记录"),
+            ] {
+                ui.selectable_value(&mut self.tab, tab, label);
+            }
+        });
         ui.separator();
+        if self.tab == SubjectTab::Records {
+            return self
+                .records
+                .ui(ui, desk, &self.subject)
+                .map(PageAction::Notice)
+                .or(action);
+        }
 
         egui::ScrollArea::vertical().show(ui, |ui| {
             if let Some(form) = &mut self.edit {
