@@ -126,7 +126,10 @@ impl CheckPanel {
         ui.horizontal_wrapped(|ui| {
             let l = ui.label("信易电业务：");
             egui::ComboBox::from_id_salt("check_business")
-                .selected_text(self.business.map_or("不指定（仅认定守信用电主体）", |b| b.label()))
+                .selected_text(
+                    self.business
+                        .map_or("不指定（仅认定守信用电主体）", |b| b.label()),
+                )
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut self.business, None, "不指定（仅认定守信用电主体）");
                     for b in Business::ALL {
@@ -173,8 +176,11 @@ impl CheckPanel {
             Some((id, v, past)) => {
                 if *past {
                     ui.label(
-                        RichText::new(format!("以下为核查记录 {} 的原始结论（按当时的数据）", id.0))
-                            .weak(),
+                        RichText::new(format!(
+                            "以下为核查记录 {} 的原始结论（按当时的数据）",
+                            id.0
+                        ))
+                        .weak(),
                     );
                 }
                 verdict_ui(ui, v);

@@ -71,7 +71,7 @@ pub(super) fn text_field_ui(
     (resp.changed(), enter)
 }
 
-fn id_kind_combo_ui(ui: &mut egui::Ui, label: &str, salt: &str, value: &mut IdDocKind) {
+pub(super) fn id_kind_combo_ui(ui: &mut egui::Ui, label: &str, salt: &str, value: &mut IdDocKind) {
     let label = ui.label(label);
     egui::ComboBox::from_id_salt(salt)
         .selected_text(value.label())

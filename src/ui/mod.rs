@@ -5,10 +5,13 @@
 //! the page in the middle, a status line at the bottom.
 
 pub mod audit;
+pub mod check_panel;
 pub mod fonts;
 pub mod forms;
 pub mod gate;
 pub mod import_page;
+pub mod letter_panel;
+pub mod parks;
 pub mod record_form;
 pub mod records_tab;
 pub mod report_form;
@@ -92,7 +95,7 @@ enum Page {
     NewSubject(SubjectForm),
     Subject(Box<SubjectPage>),
     Report(Box<ReportPage>),
-    Settings(SettingsPage),
+    Settings(Box<SettingsPage>),
     Audit(AuditPage),
     Import,
 }
@@ -146,6 +149,15 @@ impl CounterApp {
             Ok(rows) => self.results.set("最近办理".into(), rows, false),
             Err(e) => self.notice = Some(Notice::error(e.to_string())),
         }
+        self.load_badges();
+    }
+
+    /// Rule T-7 badges for the rows on the results table.
+    fn load_badges(&mut self) {
+        match self.desk.trusted_among(&self.results.ids()) {
+            Ok(t) => self.results.trusted = t,
+            Err(e) => self.notice = Some(Notice::error(e.to_string())),
+        }
     }
 
     fn search(&mut self) {
@@ -165,6 +177,7 @@ impl CounterApp {
                 let truncated = l.hits.len() >= SEARCH_LIMIT;
                 self.results
                     .set(format!("“{q}”的查询结果"), l.hits, truncated);
+                self.load_badges();
                 self.page = Page::Results;
             }
             Err(e) => self.notice = Some(Notice::error(e.to_string())),
@@ -390,7 +403,7 @@ impl CounterApp {
                                 self.focus_search = true;
                             }
                             Nav::Settings => {
-                                self.page = Page::Settings(SettingsPage::load(&self.desk))
+                                self.page = Page::Settings(Box::new(SettingsPage::load(&self.desk)))
                             }
                             Nav::Audit => self.page = Page::Audit(AuditPage::load(&self.desk)),
                             Nav::Import => self.page = Page::Import,

@@ -15,6 +15,8 @@ pub struct ResultsPanel {
     pub selected: Option<usize>,
     /// The search hit its limit: more subjects match than are shown.
     pub truncated: bool,
+    /// Rows that are 守信用电主体 (rule T-7 badge).
+    pub trusted: std::collections::HashSet<SubjectId>,
 }
 
 impl ResultsPanel {
@@ -23,6 +25,12 @@ impl ResultsPanel {
         self.selected = (!rows.is_empty()).then_some(0);
         self.rows = rows;
         self.truncated = truncated;
+        self.trusted.clear();
+    }
+
+    /// The ids on the table (to look up their badges).
+    pub fn ids(&self) -> Vec<SubjectId> {
+        self.rows.iter().map(|r| r.id).collect()
     }
 
     /// Returns the subject to open (row clicked, or Enter on the selected row when the search bar
@@ -93,8 +101,19 @@ impl ResultsPanel {
                         return;
                     };
                     row.set_selected(self.selected == Some(i));
+                    let trusted = self.trusted.contains(&s.id);
                     row.col(|ui| {
                         ui.label(&s.name);
+                        if trusted {
+                            ui.label(
+                                RichText::new("守信")
+                                    .small()
+                                    .color(egui::Color32::from_rgb(20, 120, 50)),
+                            )
+                            .on_hover_text(
+                                "守信用电主体：专属客户经理、上门服务、VIP 绿色通道、容缺受理（T-7）",
+                            );
+                        }
                     });
                     row.col(|ui| {
                         ui.label(s.kind.label());

@@ -27,6 +27,7 @@ pub struct SettingsPage {
     reset_password: String,
     own: PasswordChange,
     message: Option<(bool, String)>,
+    parks: super::parks::ParksSettings,
 }
 
 fn line_ui(ui: &mut egui::Ui, label: &str, value: &mut String, password: bool, width: f32) {
@@ -137,6 +138,8 @@ impl SettingsPage {
             }
             ui.separator();
             self.threshold_ui(ui, desk);
+            ui.separator();
+            self.parks.ui(ui, desk);
             if desk.may(Action::ManageOperators) {
                 ui.separator();
                 self.operators_ui(ui, desk);

@@ -5,7 +5,9 @@ use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 
 use super::Notice;
+use super::check_panel::{CheckPanel, incentive_badges_ui};
 use super::forms::{AccountForm, FormOutcome, SubjectForm};
+use super::letter_panel::LetterPanel;
 use super::records_tab::RecordsTab;
 use super::report_page::{ReportsAction, ReportsPanel};
 use crate::desk::Desk;
@@ -25,6 +27,8 @@ pub enum SubjectTab {
     #[default]
     Facts,
     Records,
+    Check,
+    Letter,
 }
 
 pub struct SubjectPage {
@@ -35,17 +39,26 @@ pub struct SubjectPage {
     pub reports: ReportsPanel,
     pub tab: SubjectTab,
     records: RecordsTab,
+    check: CheckPanel,
+    letter: LetterPanel,
+    parks: super::parks::AccountParks,
+    /// Rule T-7 badges: whether the subject is a 守信用电主体 (loaded on first show).
+    trusted: Option<bool>,
 }
 
 impl SubjectPage {
     pub fn new(subject: Subject) -> Self {
         Self {
             reports: ReportsPanel::new(subject.id),
-            subject,
             edit: None,
             account: None,
             tab: SubjectTab::default(),
             records: RecordsTab::default(),
+            check: CheckPanel::new(&subject),
+            letter: LetterPanel::default(),
+            trusted: None,
+            parks: super::parks::AccountParks::default(),
+            subject,
         }
     }
 
@@ -77,15 +90,52 @@ impl SubjectPage {
             ui.heading(&s.name);
             ui.label(RichText::new(s.kind.label()).weak());
         });
+        if self.trusted.is_none() {
+            self.trusted = Some(
+                desk.trust_status(s.id)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|t| t.trustworthy),
+            );
+        }
+        if self.trusted == Some(true) {
+            let badges: Vec<String> = crate::domain::trust::INCENTIVES
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            incentive_badges_ui(ui, &badges);
+        }
         ui.horizontal(|ui| {
             for (tab, label) in [
                 (SubjectTab::Facts, "基本信息"),
                 (SubjectTab::Records, "用电记录"),
+                (SubjectTab::Check, "信用核查"),
+                (SubjectTab::Letter, "承诺书"),
             ] {
                 ui.selectable_value(&mut self.tab, tab, label);
             }
         });
         ui.separator();
+        if self.tab == SubjectTab::Check {
+            let n = egui::ScrollArea::vertical()
+                .id_salt("check_tab")
+                .show(ui, |ui| self.check.ui(ui, desk, &self.subject))
+                .inner;
+            if n.is_some() {
+                self.trusted = None;
+            }
+            return n.map(PageAction::Notice).or(action);
+        }
+        if self.tab == SubjectTab::Letter {
+            let n = egui::ScrollArea::vertical()
+                .id_salt("letter_tab")
+                .show(ui, |ui| self.letter.ui(ui, desk, &self.subject))
+                .inner;
+            if n.is_some() {
+                self.trusted = None;
+            }
+            return n.map(PageAction::Notice).or(action);
+        }
         if self.tab == SubjectTab::Records {
             return self
                 .records
@@ -127,6 +177,9 @@ impl SubjectPage {
                 }
             });
             accounts_ui(ui, &self.subject);
+            if let Some(n) = self.parks.ui(ui, desk, &self.subject) {
+                action = Some(PageAction::Notice(n));
+            }
             if let Some(form) = &mut self.account {
                 ui.add_space(6.0);
                 match form.ui(ui, desk.today()) {

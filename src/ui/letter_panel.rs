@@ -1,0 +1,333 @@
+//! The commitment-letter panel of a subject page (rules C-1..C-5): check and correct the filled
+//! fields, issue the letter (承诺编码 and the C-3 record), print or save the PDF, reprint, and
+//! attach the signed scan, which then finalises the trust check.
+
+use std::path::PathBuf;
+
+use egui::RichText;
+
+use super::Notice;
+use super::forms::{ERROR_COLOR, id_kind_combo_ui, text_field_ui};
+use crate::desk::{Desk, DeskError};
+use crate::domain::commitment::{Commitment, CommitmentId};
+use crate::domain::letter::{LetterField, LetterFields, Relation};
+use crate::domain::subject::Subject;
+use crate::domain::text::FieldError;
+use crate::domain::trust::Business;
+
+/// Write a PDF to the temp folder and open it in the system viewer (打印).
+fn open_pdf(code: &str, pdf: &[u8]) -> Result<PathBuf, String> {
+    let path = std::env::temp_dir().join(format!("诚信守法用电承诺书-{code}.pdf"));
+    std::fs::write(&path, pdf).map_err(|e| format!("无法写出 {}：{e}", path.display()))?;
+    opener::open(&path).map_err(|e| {
+        format!(
+            "无法打开 PDF 阅读器（{e}）：文件已保存在 {}，请手动打开后打印",
+            path.display()
+        )
+    })?;
+    Ok(path)
+}
+
+/// Ask where to save a PDF (另存为) and write it.
+fn save_pdf_as(code: &str, pdf: &[u8]) -> Option<Result<PathBuf, String>> {
+    let path = rfd::FileDialog::new()
+        .set_title("另存承诺书")
+        .set_file_name(format!("诚信守法用电承诺书-{code}.pdf"))
+        .add_filter("PDF", &["pdf"])
+        .save_file()?;
+    Some(
+        std::fs::write(&path, pdf)
+            .map(|()| path.clone())
+            .map_err(|e| format!("无法保存到 {}：{e}", path.display())),
+    )
+}
+
+/// The letter panel of one subject.
+pub struct LetterPanel {
+    business: Business,
+    fields: Option<LetterFields>,
+    errors: Vec<FieldError<LetterField>>,
+    refusal: Option<String>,
+    /// The letter just issued: its code and PDF, for 打印 / 另存为.
+    issued: Option<(String, Vec<u8>)>,
+    commitments: Option<Vec<Commitment>>,
+    /// Path of the signed scan to attach, per commitment.
+    scan_path: String,
+    scan_for: Option<CommitmentId>,
+}
+
+impl Default for LetterPanel {
+    fn default() -> Self {
+        Self {
+            business: Business::NewConnection,
+            fields: None,
+            errors: Vec::new(),
+            refusal: None,
+            issued: None,
+            commitments: None,
+            scan_path: String::new(),
+            scan_for: None,
+        }
+    }
+}
+
+impl LetterPanel {
+    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk, subject: &Subject) -> Option<Notice> {
+        let mut notice = None;
+        if self.fields.is_none() {
+            match desk.letter_fields_for(subject.id) {
+                Ok(f) => self.fields = Some(f),
+                Err(e) => {
+                    ui.label(RichText::new(e.to_string()).color(ERROR_COLOR));
+                    return None;
+                }
+            }
+        }
+        if self.commitments.is_none() {
+            match desk.commitments_of(subject.id) {
+                Ok(c) => self.commitments = Some(c),
+                Err(e) => notice = Some(Notice::error(e.to_string())),
+            }
+        }
+        ui.strong("填写诚信守法用电承诺书");
+        ui.label(
+            RichText::new(
+                "以下内容按主体登记信息自动填写，请与申请人核对；打印的措辞与附件 2 一字不差。",
+            )
+            .weak(),
+        );
+        let mut submit = false;
+        if let Some(f) = &mut self.fields {
+            let errors = std::mem::take(&mut self.errors);
+            let err = |field| {
+                errors
+                    .iter()
+                    .find(|e: &&FieldError<LetterField>| e.field == field)
+                    .map(|e| e.message.as_str())
+            };
+            egui::Grid::new("letter_form")
+                .num_columns(2)
+                .spacing([12.0, 6.0])
+                .show(ui, |ui| {
+                    let l = ui.label("信易电业务");
+                    egui::ComboBox::from_id_salt("letter_business")
+                        .selected_text(self.business.label())
+                        .show_ui(ui, |ui| {
+                            for b in Business::ALL {
+                                ui.selectable_value(&mut self.business, b, b.label());
+                            }
+                        })
+                        .response
+                        .labelled_by(l.id);
+                    ui.end_row();
+                    let mut enter = false;
+                    enter |= text_field_ui(
+                        ui,
+                        "申请用电单位名称",
+                        &mut f.applicant_name,
+                        "",
+                        err(LetterField::ApplicantName),
+                    )
+                    .1;
+                    enter |= text_field_ui(
+                        ui,
+                        "统一社会信用代码",
+                        &mut f.uscc,
+                        "18 位",
+                        err(LetterField::Uscc),
+                    )
+                    .1;
+                    enter |= text_field_ui(
+                        ui,
+                        "法定代表人姓名",
+                        &mut f.legal_rep_name,
+                        "",
+                        err(LetterField::LegalRepName),
+                    )
+                    .1;
+                    id_kind_combo_ui(
+                        ui,
+                        "法定代表人身份证件类型",
+                        "letter_id_kind",
+                        &mut f.legal_rep_id_kind,
+                    );
+                    enter |= text_field_ui(
+                        ui,
+                        "证件号码",
+                        &mut f.legal_rep_id_number,
+                        "",
+                        err(LetterField::LegalRepIdNumber),
+                    )
+                    .1;
+                    ui.label("与用电地址建筑物的关系");
+                    ui.vertical(|ui| {
+                        ui.horizontal(|ui| {
+                            for r in [Relation::Owner, Relation::Tenant] {
+                                ui.radio_value(&mut f.relation, Some(r), r.label());
+                            }
+                        });
+                        if let Some(m) = err(LetterField::Relation) {
+                            ui.label(RichText::new(m).color(ERROR_COLOR).small());
+                        }
+                    });
+                    ui.end_row();
+                    submit = enter;
+                });
+            self.errors = errors;
+        }
+        if let Some(r) = &self.refusal {
+            ui.label(RichText::new(r).color(ERROR_COLOR));
+        }
+        ui.horizontal(|ui| {
+            if ui.button("出具承诺书").clicked() {
+                submit = true;
+            }
+            if let Some((code, pdf)) = &self.issued {
+                ui.label(RichText::new(format!("承诺编码 {code}")).strong());
+                if ui.button("打印").clicked()
+                    && let Err(e) = open_pdf(code, pdf)
+                {
+                    notice = Some(Notice::error(e));
+                }
+                if ui.button("另存为…").clicked() {
+                    match save_pdf_as(code, pdf) {
+                        Some(Ok(p)) => {
+                            notice = Some(Notice::info(format!("已保存到 {}", p.display())))
+                        }
+                        Some(Err(e)) => notice = Some(Notice::error(e)),
+                        None => {}
+                    }
+                }
+            }
+        });
+        if submit && let Some(f) = &self.fields {
+            let verdict = desk
+                .verdicts_of(subject.id, 1)
+                .ok()
+                .and_then(|v| v.first().map(|r| r.id));
+            match desk.issue_letter(subject.id, self.business, f, verdict) {
+                Ok(issued) => {
+                    self.errors.clear();
+                    self.refusal = None;
+                    let code = issued.commitment.code.clone();
+                    notice = Some(Notice::info(if issued.reused {
+                        format!("承诺书 {code} 尚未签署，已按原编码重新生成（未新建记录）")
+                    } else {
+                        format!("已出具承诺书 {code}，请打印后由申请人签字盖章")
+                    }));
+                    self.issued = Some((code, issued.pdf));
+                    self.commitments = None;
+                }
+                Err(DeskError::InvalidLetter(errs)) => {
+                    self.refusal = Some("承诺书未出具：请按红字提示修改".into());
+                    self.errors = errs;
+                }
+                Err(e) => {
+                    self.errors.clear();
+                    self.refusal = Some(e.to_string());
+                }
+            }
+        }
+        ui.add_space(10.0);
+        ui.separator();
+        ui.strong("信用承诺记录");
+        if let Some(list) = self.commitments.clone() {
+            if list.is_empty() {
+                ui.label(RichText::new("暂无").weak());
+            }
+            for c in &list {
+                notice = self.commitment_row_ui(ui, desk, c).or(notice);
+            }
+        }
+        notice
+    }
+
+    fn commitment_row_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        desk: &mut Desk,
+        c: &Commitment,
+    ) -> Option<Notice> {
+        let mut notice = None;
+        let status = match (c.fulfilment, c.is_signed()) {
+            (Some(f), _) => f.label().to_string(),
+            (None, true) => format!(
+                "已签署（{}）",
+                c.signed_on.map(|d| d.to_string()).unwrap_or_default()
+            ),
+            (None, false) => "待签署".into(),
+        };
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(&c.code).monospace());
+            ui.label(format!(
+                "{}　{}　{}　有效期至 {}",
+                c.made_on,
+                c.business.label(),
+                status,
+                c.valid_until.map_or("接电后确定".into(), |d| d.to_string())
+            ));
+            if ui.button("重新打印").clicked() {
+                match desk
+                    .letter_pdf(c.id)
+                    .map_err(|e| e.to_string())
+                    .and_then(|pdf| open_pdf(&c.code, &pdf))
+                {
+                    Ok(_) => {}
+                    Err(e) => notice = Some(Notice::error(e)),
+                }
+            }
+            if c.is_signed() {
+                if ui.button("查看已签文件").clicked() {
+                    let r = desk
+                        .signed_letter_for_viewing(c.id)
+                        .map_err(|e| e.to_string())
+                        .and_then(|p| {
+                            opener::open(&p)
+                                .map_err(|e| format!("无法打开（{e}）：{}", p.display()))
+                        });
+                    if let Err(e) = r {
+                        notice = Some(Notice::error(e));
+                    }
+                }
+            } else if c.fulfilment.is_none() && ui.button("上传已签承诺书…").clicked() {
+                self.scan_for = Some(c.id);
+                self.scan_path.clear();
+            }
+        });
+        if self.scan_for == Some(c.id) {
+            ui.horizontal(|ui| {
+                let l = ui.label("扫描件（PDF/JPG/PNG）");
+                ui.add(egui::TextEdit::singleline(&mut self.scan_path).desired_width(320.0))
+                    .labelled_by(l.id);
+                if ui.button("浏览…").clicked()
+                    && let Some(p) = rfd::FileDialog::new()
+                        .add_filter("扫描件", &["pdf", "jpg", "jpeg", "png"])
+                        .pick_file()
+                {
+                    self.scan_path = p.display().to_string();
+                }
+                if ui.button("上传").clicked() {
+                    let path = PathBuf::from(self.scan_path.trim());
+                    match desk.attach_signed_letter(c.id, &path) {
+                        Ok(_) => {
+                            self.scan_for = None;
+                            self.commitments = None;
+                            notice = Some(match desk.finalise_check(c.id) {
+                                Ok(out) => Notice::info(format!(
+                                    "已上传承诺书 {} 的签字盖章件；重新核查：{}",
+                                    c.code, out.verdict.headline
+                                )),
+                                Err(e) => Notice::error(format!("已上传，但重新核查失败：{e}")),
+                            });
+                        }
+                        Err(e) => notice = Some(Notice::error(e.to_string())),
+                    }
+                }
+                if ui.button("取消").clicked() {
+                    self.scan_for = None;
+                }
+            });
+        }
+        notice
+    }
+}
