@@ -145,6 +145,10 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX verdict_subject ON verdict (subject_id, id);
 
+    -- The nightly re-check reads only records that can be dishonesty records (rule T-1(b)).
+    CREATE INDEX power_record_adverse ON power_record (subject_id, id)
+        WHERE kind NOT IN ('payment', 'person_payment');
+
     CREATE TABLE trust_status (
         subject_id  INTEGER PRIMARY KEY REFERENCES subject (id) ON DELETE CASCADE,
         trustworthy INTEGER NOT NULL,
