@@ -1,7 +1,10 @@
 //! The trust check through the desk (rules T-1..T-7): scenario boundaries, stored verdicts,
 //! pilot parks, the nightly refresh; and a property over the pure rules.
 
+mod support;
+
 use chrono::{NaiveDate, NaiveDateTime};
+use support::report_pdf as fx;
 use proptest::prelude::*;
 use xinyidian::desk::{Desk, FixedClock, ImportOptions, Progress};
 use xinyidian::domain::ids::uscc_check_char;
@@ -297,6 +300,90 @@ fn trusted_export_writes_an_xlsx_file() {
         .export_trusted(&dir.path().join("no/such/dir/x.xlsx"))
         .unwrap_err();
     assert!(e.to_string().contains("无法写入"), "{e}");
+}
+
+/// The fixture report's subject, with an account in the steel park.
+fn fixture_subject(desk: &mut Desk) -> xinyidian::domain::subject::SubjectId {
+    let id = desk
+        .create_subject(&SubjectDraft {
+            kind: SubjectKind::Organization,
+            name: fx::ORG_NAME.into(),
+            code: fx::uscc(),
+            founded_on: "2015-03-18".into(),
+            ..SubjectDraft::default()
+        })
+        .unwrap();
+    desk.add_account(
+        id,
+        &AccountDraft {
+            account_no: "0309876543".into(),
+            usage_address: "湛江经济技术开发区钢铁产业园 2 号".into(),
+            supply_start: "2016-01-01".into(),
+        },
+    )
+    .unwrap();
+    let s = desk.subject(id).unwrap();
+    let steel = desk
+        .parks()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name == "钢铁产业园区")
+        .unwrap();
+    desk.set_account_park(s.accounts[0].id, Some(steel.id)).unwrap();
+    id
+}
+
+fn import_fixture(desk: &mut Desk, s: xinyidian::domain::subject::SubjectId, bytes: &[u8]) {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("报告.pdf");
+    std::fs::write(&f, bytes).unwrap();
+    desk.import_report(s, &f).unwrap();
+}
+
+#[test]
+fn an_imported_clean_report_passes_t1c_t3_t4_and_the_business_is_eligible() {
+    // The fixture report was generated on 2026-05-04.
+    let mut desk = desk_at(Store::open_in_memory().unwrap(), d(2026, 5, 6));
+    let s = fixture_subject(&mut desk);
+    import_fixture(&mut desk, s, &fx::clean_org_report());
+    let v = desk
+        .run_check(s, Some(Business::NewConnection), Some("0309876543"))
+        .unwrap()
+        .verdict;
+    for rule in [Rule::T1b, Rule::D4, Rule::T1c, Rule::T3, Rule::T4, Rule::T5] {
+        assert_eq!(v.rule(rule).unwrap().outcome, RuleOutcome::Pass, "{rule:?}: {v:#?}");
+    }
+    assert_eq!(v.rule(Rule::T1a).unwrap().outcome, RuleOutcome::Pending);
+    assert_eq!(v.eligible, Some(true));
+    assert!(!v.trustworthy, "no signed letter yet");
+    assert!(v.headline.starts_with("可办理信易电"), "{}", v.headline);
+}
+
+#[test]
+fn an_adverse_report_fails_t4_and_t1c_and_a_stale_one_fails_t3() {
+    let mut desk = desk_at(Store::open_in_memory().unwrap(), d(2026, 5, 6));
+    let s = fixture_subject(&mut desk);
+    import_fixture(&mut desk, s, &fx::adverse_org_report());
+    let v = desk
+        .run_check(s, Some(Business::Transfer), Some("0309876543"))
+        .unwrap()
+        .verdict;
+    assert_eq!(v.rule(Rule::T4).unwrap().outcome, RuleOutcome::Fail);
+    assert_eq!(v.rule(Rule::T1c).unwrap().outcome, RuleOutcome::Fail);
+    assert_eq!(v.eligible, Some(false));
+    assert_eq!(v.headline, "不符合");
+
+    // Checked six days after the report was generated: kept as 已过期, and T-3 fails.
+    let mut desk = desk_at(Store::open_in_memory().unwrap(), d(2026, 5, 10));
+    let s2 = fixture_subject(&mut desk);
+    import_fixture(&mut desk, s2, &fx::clean_org_report());
+    let v = desk
+        .run_check(s2, Some(Business::NewConnection), Some("0309876543"))
+        .unwrap()
+        .verdict;
+    let row = v.rule(Rule::T3).unwrap();
+    assert_eq!(row.outcome, RuleOutcome::Fail);
+    assert_eq!(row.advice.as_deref(), Some("报告已超过 5 天，请申请人重新下载"));
 }
 
 // ---- property over the pure rules ----

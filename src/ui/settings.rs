@@ -28,6 +28,8 @@ pub struct SettingsPage {
     own: PasswordChange,
     message: Option<(bool, String)>,
     parks: super::parks::ParksSettings,
+    /// 承诺受理单位 and its USCC (rule C-3), as the admin types them.
+    unit: Option<crate::domain::commitment::AcceptingUnit>,
 }
 
 fn line_ui(ui: &mut egui::Ui, label: &str, value: &mut String, password: bool, width: f32) {
@@ -140,11 +142,39 @@ impl SettingsPage {
             self.threshold_ui(ui, desk);
             ui.separator();
             self.parks.ui(ui, desk);
+            ui.separator();
+            self.accepting_unit_ui(ui, desk);
             if desk.may(Action::ManageOperators) {
                 ui.separator();
                 self.operators_ui(ui, desk);
             }
         });
+    }
+
+    /// 承诺受理单位 of the commitment records (rule C-3): everyone sees it, the admin changes it.
+    fn accepting_unit_ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) {
+        ui.strong("承诺受理单位（信用承诺记录，规则 C-3）");
+        if self.unit.is_none() {
+            self.unit = desk.accepting_unit().ok();
+        }
+        let may = desk.may(Action::ChangeSettings);
+        let mut save = false;
+        if let Some(u) = &mut self.unit {
+            if may {
+                ui.horizontal_wrapped(|ui| {
+                    line_ui(ui, "单位名称", &mut u.name, false, 260.0);
+                    line_ui(ui, "统一社会信用代码", &mut u.uscc, false, 180.0);
+                    save = ui.button("保存受理单位").clicked();
+                });
+            } else {
+                ui.label(format!("{}（{}）", u.name, u.uscc));
+            }
+        }
+        if save && let Some(u) = self.unit.clone() {
+            let r = desk.set_accepting_unit(&u);
+            self.done(desk, r, "已保存承诺受理单位");
+            self.unit = None;
+        }
     }
 
     /// 数额较大 of rule D-1: everyone sees the value in force; the admin changes it.
