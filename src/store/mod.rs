@@ -5,11 +5,13 @@
 //! [`Store::write`] call, which is one `BEGIN IMMEDIATE` transaction: it commits when the closure
 //! returns `Ok` and rolls back otherwise, so a failed action leaves nothing half-written.
 
+mod bulk;
 mod migrations;
 mod operators;
 mod records;
 mod subjects;
 
+pub use bulk::SubjectBulk;
 pub use operators::AuditFilter;
 pub use records::{RecordId, StoredRecord, Upsert};
 
