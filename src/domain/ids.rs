@@ -236,7 +236,10 @@ pub fn uscc_check_char(s: &str) -> Option<char> {
         return None;
     }
     let v = (31 - sum % 31) % 31;
-    USCC_ALPHABET.as_bytes().get(v as usize).map(|&b| char::from(b))
+    USCC_ALPHABET
+        .as_bytes()
+        .get(v as usize)
+        .map(|&b| char::from(b))
 }
 
 /// The GB 11714 check character for 8 body characters (digits, or letters A=10 … Z=35).

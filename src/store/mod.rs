@@ -8,11 +8,13 @@
 mod bulk;
 mod migrations;
 mod operators;
+mod record_import;
 mod records;
 mod subjects;
 
 pub use bulk::SubjectBulk;
 pub use operators::AuditFilter;
+pub use record_import::RecordImport;
 pub use records::{RecordId, StoredRecord, Upsert};
 
 use std::ops::Deref;

@@ -732,7 +732,10 @@ mod tests {
         let mut stored = vec![(typed, "陈明".to_string())];
         st.write(|w| {
             w.bulk_subjects(now(), |b| {
-                for (i, n) in ["陈海明", "湛江市海港贸易有限公司", "海陈"].iter().enumerate() {
+                for (i, n) in ["陈海明", "湛江市海港贸易有限公司", "海陈"]
+                    .iter()
+                    .enumerate()
+                {
                     let id = b.insert_subject(&person(n, i as u32 + 1))?;
                     stored.push((id, n.to_string()));
                 }
