@@ -167,3 +167,92 @@ impl Drop for RecordImport<'_, '_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::{Uscc, uscc_check_char};
+    use crate::domain::records::{ArrearsRecord, Fen};
+    use crate::domain::subject::{SubjectCode, SubjectKind};
+    use crate::store::Store;
+    use chrono::NaiveDate;
+
+    fn now() -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 1, 5)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap()
+    }
+
+    fn code() -> SubjectCode {
+        let body = "91440800MA4UMB8E0";
+        SubjectCode::Uscc {
+            code: Uscc::parse(&format!("{body}{}", uscc_check_char(body).unwrap())).unwrap(),
+        }
+    }
+
+    fn arrears(amount: i64) -> Record {
+        Record::Arrears(ArrearsRecord {
+            subject: code(),
+            subject_name: "湛江市海港贸易有限公司".into(),
+            account_no: Some("0300000001".into()),
+            arrears_type: "电费".into(),
+            period_start: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+            period_end: NaiveDate::from_ymd_opt(2025, 1, 31).unwrap(),
+            amount: Fen(amount),
+            determined_by: None,
+            determined_by_uscc: None,
+            determined_on: None,
+            reminded_on: None,
+            just_cause: None,
+            paid_off_on: None,
+        })
+    }
+
+    #[test]
+    fn inserts_then_leaves_or_updates_like_single_upserts() {
+        let mut st = Store::open_in_memory().unwrap();
+        let subject = ValidSubject {
+            kind: SubjectKind::Organization,
+            code: code(),
+            name: "湛江市海港贸易有限公司".into(),
+            legal_rep: None,
+            founded_on: None,
+            phone: String::new(),
+            address: String::new(),
+        };
+        let r = SubjectRef::Code { code: code() };
+        let outcomes = st
+            .write(|w| {
+                let mut out = w.record_import("import:a.csv", now())?;
+                assert_eq!(out.resolve_subject(&r)?, None);
+                let id = out.insert_subject(&r, &subject)?;
+                // Remembered, and found by a fresh lookup too.
+                assert_eq!(out.resolve_subject(&r)?, Some(id));
+                assert_eq!(w.resolve_subject_ref(&r)?, Some(id));
+                let a = out.upsert(id, &arrears(100))?;
+                let b = out.upsert(id, &arrears(100))?;
+                // Same natural key (arrears are keyed without the amount), new content.
+                let c = out.upsert(id, &arrears(250))?;
+                Ok::<_, StoreError>((id, a, b, c))
+            })
+            .unwrap();
+        let (id, a, b, c) = outcomes;
+        let Upsert::Inserted(rid) = a else {
+            panic!("{a:?}")
+        };
+        assert_eq!(b, Upsert::Unchanged(rid));
+        assert_eq!(c, Upsert::Updated(rid));
+        let stored = st.read().records_of(id).unwrap();
+        assert_eq!(stored.len(), 1);
+        assert_eq!(stored[0].record, arrears(250));
+        assert_eq!(stored[0].source, "import:a.csv");
+        // The page cache is back to what it was.
+        let cache: i64 = st
+            .read()
+            .conn
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(cache, -2000);
+    }
+}
