@@ -4,8 +4,8 @@
 mod support;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use support::report_pdf as fx;
 use proptest::prelude::*;
+use support::report_pdf as fx;
 use xinyidian::desk::{Desk, FixedClock, ImportOptions, Progress};
 use xinyidian::domain::ids::uscc_check_char;
 use xinyidian::domain::operator::{OperatorDraft, Role};
@@ -329,7 +329,8 @@ fn fixture_subject(desk: &mut Desk) -> xinyidian::domain::subject::SubjectId {
         .into_iter()
         .find(|p| p.name == "钢铁产业园区")
         .unwrap();
-    desk.set_account_park(s.accounts[0].id, Some(steel.id)).unwrap();
+    desk.set_account_park(s.accounts[0].id, Some(steel.id))
+        .unwrap();
     id
 }
 
@@ -351,7 +352,11 @@ fn an_imported_clean_report_passes_t1c_t3_t4_and_the_business_is_eligible() {
         .unwrap()
         .verdict;
     for rule in [Rule::T1b, Rule::D4, Rule::T1c, Rule::T3, Rule::T4, Rule::T5] {
-        assert_eq!(v.rule(rule).unwrap().outcome, RuleOutcome::Pass, "{rule:?}: {v:#?}");
+        assert_eq!(
+            v.rule(rule).unwrap().outcome,
+            RuleOutcome::Pass,
+            "{rule:?}: {v:#?}"
+        );
     }
     assert_eq!(v.rule(Rule::T1a).unwrap().outcome, RuleOutcome::Pending);
     assert_eq!(v.eligible, Some(true));
@@ -383,7 +388,10 @@ fn an_adverse_report_fails_t4_and_t1c_and_a_stale_one_fails_t3() {
         .verdict;
     let row = v.rule(Rule::T3).unwrap();
     assert_eq!(row.outcome, RuleOutcome::Fail);
-    assert_eq!(row.advice.as_deref(), Some("报告已超过 5 天，请申请人重新下载"));
+    assert_eq!(
+        row.advice.as_deref(),
+        Some("报告已超过 5 天，请申请人重新下载")
+    );
 }
 
 // ---- property over the pure rules ----

@@ -19,7 +19,14 @@ impl Env {
         let db = dir.path().join("counter.sqlite3");
         let env = Self { dir, db };
         ok(&env.run(&[
-            "operator", "add", "--staff-no", "A1", "--name", "管理员甲", "--role", "admin",
+            "operator",
+            "add",
+            "--staff-no",
+            "A1",
+            "--name",
+            "管理员甲",
+            "--role",
+            "admin",
         ]));
         ok(&env.run(&[
             "subject",
@@ -78,7 +85,15 @@ fn ok(o: &Output) -> String {
 #[test]
 fn check_json_has_every_rule_and_exits_zero_whatever_the_verdict() {
     let env = Env::new();
-    let out = ok(&env.run(&["--json", "check", USCC, "--business", "用电报装", "--account", "0300123456"]));
+    let out = ok(&env.run(&[
+        "--json",
+        "check",
+        USCC,
+        "--business",
+        "用电报装",
+        "--account",
+        "0300123456",
+    ]));
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["subject"]["code"], USCC);
     assert_eq!(v["subject"]["name"], "湛江市霞山区海港贸易有限公司");
@@ -87,17 +102,31 @@ fn check_json_has_every_rule_and_exits_zero_whatever_the_verdict() {
     assert_eq!(v["eligible"], false, "no credit report yet");
     let rules = v["rules"].as_array().unwrap();
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["T-1(a)", "T-1(b)", "D-4", "T-1(c)", "T-3", "T-4", "T-5"]);
+    assert_eq!(
+        ids,
+        ["T-1(a)", "T-1(b)", "D-4", "T-1(c)", "T-3", "T-4", "T-5"]
+    );
     for r in rules {
         assert!(r["title"].is_string());
         assert!(r["evidence"].is_string());
         let o = r["outcome"].as_str().unwrap();
-        assert!(["pass", "fail", "pending", "not_applicable"].contains(&o), "{o}");
+        assert!(
+            ["pass", "fail", "pending", "not_applicable"].contains(&o),
+            "{o}"
+        );
     }
     // The park is only hinted by the address: pending until chosen on the account.
     assert_eq!(rules[6]["outcome"], "pending");
     ok(&env.run(&["park", "assign", "0300123456", "1"]));
-    let out = ok(&env.run(&["--json", "check", USCC, "--business", "用电报装", "--account", "0300123456"]));
+    let out = ok(&env.run(&[
+        "--json",
+        "check",
+        USCC,
+        "--business",
+        "用电报装",
+        "--account",
+        "0300123456",
+    ]));
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["rules"][6]["outcome"], "pass");
 
@@ -136,7 +165,13 @@ fn letter_issues_once_reprints_the_same_code_and_attach_finalises() {
     let env = Env::new();
     let pdf = env.dir.path().join("承诺书.pdf");
     let out = ok(&env.run(&[
-        "--json", "letter", USCC, "--out", pdf.to_str().unwrap(), "--relation", "租户",
+        "--json",
+        "letter",
+        USCC,
+        "--out",
+        pdf.to_str().unwrap(),
+        "--relation",
+        "租户",
     ]));
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["承诺编码"], "44080020261128000001");
@@ -148,7 +183,13 @@ fn letter_issues_once_reprints_the_same_code_and_attach_finalises() {
     assert!(first.starts_with(b"%PDF"));
 
     let out = ok(&env.run(&[
-        "--json", "letter", USCC, "--out", pdf.to_str().unwrap(), "--relation", "租户",
+        "--json",
+        "letter",
+        USCC,
+        "--out",
+        pdf.to_str().unwrap(),
+        "--relation",
+        "租户",
     ]));
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["承诺编码"], "44080020261128000001");
@@ -164,7 +205,11 @@ fn letter_issues_once_reprints_the_same_code_and_attach_finalises() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("业主或租户"));
 
     let scan = env.dir.path().join("已签.jpg");
-    std::fs::write(&scan, [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F']).unwrap();
+    std::fs::write(
+        &scan,
+        [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F'],
+    )
+    .unwrap();
     let out = ok(&env.run(&[
         "--json",
         "commitment",

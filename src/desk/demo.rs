@@ -263,40 +263,44 @@ impl Desk {
         // Codes and 用户编号 continue after existing demo data so that a second run adds to it.
         let offset = u64::try_from(self.count_subjects()?).unwrap_or(0);
         self.store.write(|w| {
-            let mut accounts = 0u64;
-            for i in 0..count {
-                if i % 1000 == 0 {
-                    progress
-                        .set(i, count)
-                        .map_err(|_| DeskError::Cancelled("演示数据未写入".into()))?;
+            // Bulk path: names are indexed once at the end (store/bulk.rs).
+            let accounts = w.bulk_subjects(now, |b| {
+                let mut accounts = 0u64;
+                for i in 0..count {
+                    if i % 1000 == 0 {
+                        progress
+                            .set(i, count)
+                            .map_err(|_| DeskError::Cancelled("演示数据未写入".into()))?;
+                    }
+                    let n = offset + i;
+                    let subject = make_subject(&mut rng, n, today).ok_or_else(|| {
+                        DeskError::NotFound("演示数据生成所需的数据（内部错误）".into())
+                    })?;
+                    let id = b.insert_subject(&subject)?;
+                    for k in 0..rng.random_range(1..=2u64) {
+                        let usage_address = if rng.random_bool(0.1) {
+                            format!(
+                                "{}{}路{}号",
+                                PILOT_PARKS.choose(&mut rng).unwrap_or(&PILOT_PARKS[0]),
+                                ["一", "二", "三", "四", "五"]
+                                    .choose(&mut rng)
+                                    .unwrap_or(&"一"),
+                                rng.random_range(1..200)
+                            )
+                        } else {
+                            subject.address.clone()
+                        };
+                        let account = ValidAccount {
+                            account_no: format!("03{:010}", n * 2 + k),
+                            usage_address,
+                            supply_start: Some(today - Duration::days(rng.random_range(10..7000))),
+                        };
+                        b.insert_account(id, &account)?;
+                        accounts += 1;
+                    }
                 }
-                let n = offset + i;
-                let subject = make_subject(&mut rng, n, today).ok_or_else(|| {
-                    DeskError::NotFound("演示数据生成所需的数据（内部错误）".into())
-                })?;
-                let id = w.insert_subject(&subject, now)?;
-                for k in 0..rng.random_range(1..=2u64) {
-                    let usage_address = if rng.random_bool(0.1) {
-                        format!(
-                            "{}{}路{}号",
-                            PILOT_PARKS.choose(&mut rng).unwrap_or(&PILOT_PARKS[0]),
-                            ["一", "二", "三", "四", "五"]
-                                .choose(&mut rng)
-                                .unwrap_or(&"一"),
-                            rng.random_range(1..200)
-                        )
-                    } else {
-                        subject.address.clone()
-                    };
-                    let account = ValidAccount {
-                        account_no: format!("03{:010}", n * 2 + k),
-                        usage_address,
-                        supply_start: Some(today - Duration::days(rng.random_range(10..7000))),
-                    };
-                    w.insert_account(id, &account, now)?;
-                    accounts += 1;
-                }
-            }
+                Ok::<_, DeskError>(accounts)
+            })?;
             progress
                 .set(count, count)
                 .map_err(|_| DeskError::Cancelled("演示数据未写入".into()))?;
@@ -374,6 +378,41 @@ mod tests {
             }
         }
         assert_eq!(zhanjiang, 300);
+    }
+
+    #[test]
+    fn bulk_demo_names_are_found_like_typed_ones() {
+        let mut d = desk();
+        d.generate_demo(400, 3, &Progress::new()).unwrap();
+        let mut all = d.recent_subjects(1000).unwrap();
+        all.sort_by_key(|s| s.id);
+        let mut fragments = vec![
+            "陈".to_string(),
+            "陈海".into(),
+            "鼎盛".into(),
+            "有限公司".into(),
+        ];
+        for s in all.iter().step_by(37) {
+            let chars: Vec<char> = s.name.chars().collect();
+            fragments.push(chars[chars.len() - 1..].iter().collect());
+            fragments.push(chars[chars.len() - 2..].iter().collect());
+            fragments.push(chars[..chars.len().min(3)].iter().collect());
+        }
+        for f in &fragments {
+            let expected: Vec<_> = all
+                .iter()
+                .filter(|s| s.name.contains(f.as_str()))
+                .map(|s| s.id)
+                .collect();
+            let got: Vec<_> = d
+                .lookup(f, 1000)
+                .unwrap()
+                .hits
+                .iter()
+                .map(|s| s.id)
+                .collect();
+            assert_eq!(got, expected, "{f}");
+        }
     }
 
     #[test]

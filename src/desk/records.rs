@@ -194,6 +194,7 @@ impl Desk {
 
         // One transaction: rolled back on refusal, dry run or cancel.
         let outcome: Result<ImportReport, DeskError> = self.store.write(|w| {
+            let mut out = w.record_import(&source, now)?;
             let mut i = 0u64;
             // Not a `for` loop: the reader is asked for its progress inside the loop.
             #[allow(clippy::while_let_on_iterator)]
@@ -218,12 +219,13 @@ impl Desk {
                         report.row_notes.push(format!("第 {} 行：{n}", row.row));
                     }
                 }
-                let subject = match w.resolve_subject_ref(&row.record.subject())? {
+                let subject_ref = row.record.subject();
+                let subject = match out.resolve_subject(&subject_ref)? {
                     Some(id) => id,
                     None if opts.create_subjects => match subject_for_row(&row.record) {
                         Some(s) => {
                             report.created_subjects += 1;
-                            w.insert_subject(&s, now)?
+                            out.insert_subject(&subject_ref, &s)?
                         }
                         None => {
                             refuse(&mut report, &unknown(&row.row, &row.record, false))?;
@@ -235,12 +237,13 @@ impl Desk {
                         continue;
                     }
                 };
-                match w.upsert_record(subject, &row.record, &source, now)? {
+                match out.upsert(subject, &row.record)? {
                     Upsert::Inserted(_) => report.inserted += 1,
                     Upsert::Updated(_) => report.updated += 1,
                     Upsert::Unchanged(_) => report.unchanged += 1,
                 }
             }
+            drop(out);
             if report.rows == 0 {
                 return Err(DeskError::Import(
                     "文件只有表头，没有数据行：请检查是否导出了正确的文件".into(),

@@ -164,8 +164,24 @@ impl fmt::Display for Uscc {
     }
 }
 
+/// Value of each ASCII byte in [`USCC_ALPHABET`] (`NOT_USCC` for the others), built at compile
+/// time: every imported row checks two codes, and a search of the alphabet per character was
+/// a hot spot of bulk imports.
+const USCC_VALUES: [u8; 128] = {
+    let mut t = [NOT_USCC; 128];
+    let a = USCC_ALPHABET.as_bytes();
+    let mut i = 0;
+    while i < a.len() {
+        t[a[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+const NOT_USCC: u8 = u8::MAX;
+
 fn uscc_value(c: char) -> Option<u32> {
-    USCC_ALPHABET.find(c).map(|i| i as u32)
+    let v = *USCC_VALUES.get(c as usize)?;
+    (v != NOT_USCC).then_some(u32::from(v))
 }
 
 fn check_uscc_shape(s: &str) -> Result<(), IdError> {
@@ -220,7 +236,10 @@ pub fn uscc_check_char(s: &str) -> Option<char> {
         return None;
     }
     let v = (31 - sum % 31) % 31;
-    USCC_ALPHABET.chars().nth(v as usize)
+    USCC_ALPHABET
+        .as_bytes()
+        .get(v as usize)
+        .map(|&b| char::from(b))
 }
 
 /// The GB 11714 check character for 8 body characters (digits, or letters A=10 … Z=35).
@@ -646,6 +665,17 @@ pub fn check_code(input: &str, today: NaiveDate) -> CodeCheck {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uscc_value_table_agrees_with_the_alphabet() {
+        for c in (0u32..0x3000).filter_map(char::from_u32) {
+            assert_eq!(
+                uscc_value(c),
+                USCC_ALPHABET.find(c).map(|i| i as u32),
+                "{c:?}"
+            );
+        }
+    }
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()

@@ -547,8 +547,12 @@ impl KeyBuilder {
         self
     }
 
-    fn date(self, d: NaiveDate) -> Self {
-        self.part(&d.format("%Y-%m-%d").to_string())
+    fn date(mut self, d: NaiveDate) -> Self {
+        // `Display` writes `%Y-%m-%d` (digits and '-', nothing to escape) without parsing a
+        // format string: a key is built for every imported row.
+        use std::fmt::Write;
+        let _ = write!(self.0, "|{d}");
+        self
     }
 
     fn subject(self, s: &SubjectRef) -> Self {
@@ -707,6 +711,24 @@ pub fn person_code(doc: IdDocument) -> SubjectCode {
 mod tests {
     use super::*;
     use crate::domain::ids::{IdDocKind, uscc_check_char};
+
+    #[test]
+    fn key_dates_are_written_as_before() {
+        // Stored natural keys must not change form, or a re-import would duplicate records.
+        for (y, m, d) in [
+            (2024, 2, 29),
+            (1, 1, 1),
+            (999, 12, 31),
+            (9999, 12, 31),
+            (12345, 6, 7),
+        ] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(
+                KeyBuilder::new("k").date(date).finish().as_str(),
+                format!("k|{}", date.format("%Y-%m-%d"))
+            );
+        }
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

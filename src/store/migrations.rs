@@ -216,6 +216,39 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX credit_report_latest ON credit_report (subject_id, generated_at, id);
     "#,
+    // 7: one- and two-character name search (the trigram index cannot answer fragments shorter
+    // than three characters). Each name is indexed as its single characters and its overlapping
+    // character pairs, space-separated; the `ascii` tokenizer keeps every non-ASCII character
+    // (CJK, full-width punctuation) inside its token, so a pair is one token. `name_pos` lists
+    // character positions because a trigger may not use a recursive WITH.
+    r#"
+    CREATE TABLE name_pos (n INTEGER PRIMARY KEY);
+    WITH RECURSIVE c (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 512)
+    INSERT INTO name_pos (n) SELECT n FROM c;
+
+    CREATE VIRTUAL TABLE subject_ngram USING fts5 (
+        grams, content = '', contentless_delete = 1, tokenize = 'ascii'
+    );
+    CREATE TRIGGER subject_ngram_ai AFTER INSERT ON subject BEGIN
+        INSERT INTO subject_ngram (rowid, grams)
+        SELECT new.id, group_concat(substr(new.name, n, 1) || ' ' || substr(new.name, n, 2), ' ')
+        FROM name_pos WHERE n <= length(new.name);
+    END;
+    CREATE TRIGGER subject_ngram_ad AFTER DELETE ON subject BEGIN
+        DELETE FROM subject_ngram WHERE rowid = old.id;
+    END;
+    CREATE TRIGGER subject_ngram_au AFTER UPDATE OF name ON subject BEGIN
+        DELETE FROM subject_ngram WHERE rowid = old.id;
+        INSERT INTO subject_ngram (rowid, grams)
+        SELECT new.id, group_concat(substr(new.name, n, 1) || ' ' || substr(new.name, n, 2), ' ')
+        FROM name_pos WHERE n <= length(new.name);
+    END;
+
+    INSERT INTO subject_ngram (rowid, grams)
+    SELECT s.id, (SELECT group_concat(substr(s.name, n, 1) || ' ' || substr(s.name, n, 2), ' ')
+                  FROM name_pos WHERE n <= length(s.name))
+    FROM subject s;
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -231,4 +264,36 @@ pub(super) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         tx.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_pair_migration_indexes_existing_names() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..3] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        conn.execute(
+            "INSERT INTO subject (kind, code_type, code, name, created_at, updated_at)
+             VALUES ('natural_person', 'resident_id', 'x', '陈海明', '', '')",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let hits = |q: &str| -> i64 {
+            conn.query_row(
+                "SELECT count(*) FROM subject_ngram WHERE subject_ngram MATCH ?1",
+                [q],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert_eq!(hits("\"陈海\""), 1);
+        assert_eq!(hits("\"明\""), 1);
+        assert_eq!(hits("\"海陈\""), 0);
+    }
 }

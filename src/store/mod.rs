@@ -5,15 +5,19 @@
 //! [`Store::write`] call, which is one `BEGIN IMMEDIATE` transaction: it commits when the closure
 //! returns `Ok` and rolls back otherwise, so a failed action leaves nothing half-written.
 
+mod bulk;
 mod commitments;
 mod migrations;
 mod operators;
+mod record_import;
 mod records;
 mod reports;
 mod subjects;
 mod trust;
 
+pub use bulk::SubjectBulk;
 pub use operators::AuditFilter;
+pub use record_import::RecordImport;
 pub use records::{RecordId, StoredRecord, Upsert};
 pub use reports::{
     Blob, BlobRef, HandEntrySummary, NewReport, ReportId, ReportStatus, ReportView, sha256_hex,

@@ -67,6 +67,14 @@ fn fts_phrase(fragment: &str) -> String {
     format!("\"{}\"", fragment.replace('"', "\"\""))
 }
 
+/// Whether the `ascii` tokenizer of `subject_ngram` keeps `c` inside a token: every non-ASCII
+/// character and ASCII letters and digits. A fragment made of such characters is exactly one
+/// token, so the index answers it; ASCII punctuation and spaces split tokens and are left to the
+/// scan.
+fn ngram_indexed(c: char) -> bool {
+    !c.is_ascii() || c.is_ascii_alphanumeric()
+}
+
 /// Escape LIKE wildcards so that `%` or `_` typed by a clerk match themselves.
 fn like_pattern(fragment: &str) -> String {
     let mut p = String::with_capacity(fragment.len() + 2);
@@ -198,8 +206,9 @@ impl Reader<'_> {
     }
 
     /// Subjects whose name contains `fragment`, in registration order, at most `limit`.
-    /// Three or more characters use the trigram index; one or two characters scan the names
-    /// (the trigram index cannot answer them), stopping at `limit`.
+    /// Three or more characters use the trigram index; one or two characters use the index of
+    /// single characters and character pairs (migration 7). Only a short fragment with ASCII
+    /// punctuation or spaces, which that index leaves out, scans the names, stopping at `limit`.
     pub fn search_names(
         &self,
         fragment: &str,
@@ -214,6 +223,15 @@ impl Reader<'_> {
             let sql = format!(
                 "SELECT {SUMMARY_COLUMNS} FROM subject_fts f JOIN subject s ON s.id = f.rowid
                  WHERE subject_fts MATCH ?1 ORDER BY f.rowid LIMIT ?2"
+            );
+            self.conn
+                .prepare_cached(&sql)?
+                .query_map(params![fts_phrase(fragment), limit], summary_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+        } else if fragment.chars().all(ngram_indexed) {
+            let sql = format!(
+                "SELECT {SUMMARY_COLUMNS} FROM subject_ngram g JOIN subject s ON s.id = g.rowid
+                 WHERE subject_ngram MATCH ?1 ORDER BY g.rowid LIMIT ?2"
             );
             self.conn
                 .prepare_cached(&sql)?
@@ -368,9 +386,19 @@ impl Writer<'_> {
         s: &ValidSubject,
         now: NaiveDateTime,
     ) -> Result<SubjectId, StoreError> {
+        self.insert_subject_at(s, &ts_to_sql(now))
+    }
+
+    /// [`Writer::insert_subject`] with the timestamp already in its SQL form (bulk loads).
+    pub(super) fn insert_subject_at(
+        &self,
+        s: &ValidSubject,
+        now: &str,
+    ) -> Result<SubjectId, StoreError> {
         let (code_type, code) = s.code.parts();
         let (lr_name, lr_type, lr_no) = legal_rep_columns(s);
-        let now = ts_to_sql(now);
+        let mut founded = [0u8; 10];
+        let founded = s.founded_on.map(|d| super::bulk::iso_date(d, &mut founded));
         self.conn
             .prepare_cached(
                 "INSERT INTO subject (kind, code_type, code, name, legal_rep_name,
@@ -386,7 +414,7 @@ impl Writer<'_> {
                 lr_name,
                 lr_type,
                 lr_no,
-                s.founded_on.map(|d| d.to_string()),
+                founded,
                 s.phone,
                 s.address,
                 now,
@@ -556,6 +584,181 @@ mod tests {
             r.subject(ia).unwrap().unwrap().name,
             "湛江市海港物流有限公司"
         );
+    }
+
+    fn person(name: &str, n: u32) -> ValidSubject {
+        let body = format!("44080219800101{n:03}");
+        let check = crate::domain::ids::resident_id_check_char(&body).unwrap();
+        ValidSubject {
+            kind: SubjectKind::NaturalPerson,
+            code: SubjectCode::Person {
+                doc: IdDocument {
+                    kind: IdDocKind::ResidentId,
+                    number: format!("{body}{check}"),
+                },
+            },
+            name: name.into(),
+            legal_rep: None,
+            founded_on: None,
+            phone: String::new(),
+            address: String::new(),
+        }
+    }
+
+    /// What `search_names` must return: the ids of every name containing `fragment` (ASCII
+    /// letters without regard to case, as LIKE and the indexes do), in id order.
+    fn brute_force(names: &[(SubjectId, String)], fragment: &str, limit: usize) -> Vec<SubjectId> {
+        let f = fragment.trim().to_ascii_lowercase();
+        names
+            .iter()
+            .filter(|(_, n)| n.to_ascii_lowercase().contains(&f))
+            .map(|(id, _)| *id)
+            .take(limit)
+            .collect()
+    }
+
+    #[test]
+    fn one_and_two_character_fragments_use_the_pair_index() {
+        let mut st = Store::open_in_memory().unwrap();
+        let names = [
+            "陈海明",
+            "陈明海",
+            "湛江市海港贸易有限公司",
+            "湛江ABC电子有限公司",
+            "湛江市（霞山）A&B商行",
+            "李小梅",
+            "海陈",
+            "Abc Trading",
+            "湛江 鼎盛 水产",
+        ];
+        let mut stored = Vec::new();
+        st.write(|w| {
+            for (i, n) in names.iter().enumerate() {
+                let id = w.insert_subject(&person(n, i as u32), now())?;
+                stored.push((id, n.to_string()));
+            }
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+        let r = st.read();
+        let ids = |frag: &str, limit: usize| -> Vec<SubjectId> {
+            r.search_names(frag, limit)
+                .unwrap()
+                .iter()
+                .map(|h| h.id)
+                .collect()
+        };
+        // Rare pair: only the name where 陈 is followed by 海, not 海陈 or 陈明海; answered by
+        // the pair index itself.
+        assert_eq!(ids("陈海", 100), vec![stored[0].0]);
+        let indexed = |st: &Store, phrase: &str| -> Vec<i64> {
+            st.conn
+                .prepare("SELECT rowid FROM subject_ngram WHERE subject_ngram MATCH ?1")
+                .unwrap()
+                .query_map([phrase], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        assert_eq!(indexed(&st, "\"陈海\""), vec![stored[0].0.0]);
+        assert_eq!(indexed(&st, "\"ab\"").len(), 2);
+        // Common pair, bounded by the limit, in registration order.
+        assert_eq!(ids("有限", 100).len(), 2);
+        assert_eq!(ids("湛江", 2), vec![stored[2].0, stored[3].0]);
+        // Single characters, full-width punctuation, ASCII in any case, and the scan path for
+        // ASCII punctuation and spaces.
+        for frag in [
+            "海", "陈", "梅", "限", "（", "霞山", "ab", "BC", "a", "&", "A&", "&B", "c ", " 鼎",
+            "盛 ", "z", "无", "海陈", "明海",
+        ] {
+            assert_eq!(ids(frag, 100), brute_force(&stored, frag, 100), "{frag}");
+        }
+        assert_eq!(ids("ab", 100).len(), 2, "湛江ABC… and Abc Trading");
+
+        // A rename keeps both indexes right: the old pairs no longer find it, the new ones do.
+        let renamed = person("梁海燕", 0);
+        st.write(|w| w.update_subject(stored[0].0, &renamed, now()))
+            .unwrap();
+        stored[0].1 = "梁海燕".into();
+        assert!(indexed(&st, "\"陈海\"").is_empty());
+        assert_eq!(indexed(&st, "\"海燕\""), vec![stored[0].0.0]);
+        let r = st.read();
+        assert!(
+            !r.search_names("陈海", 100)
+                .unwrap()
+                .iter()
+                .any(|h| h.id == stored[0].0)
+        );
+        assert_eq!(r.search_names("海燕", 100).unwrap()[0].id, stored[0].0);
+        assert_eq!(r.search_names("燕", 100).unwrap()[0].id, stored[0].0);
+        for frag in ["陈", "梁", "海", "陈海", "明海"] {
+            let got: Vec<_> = r
+                .search_names(frag, 100)
+                .unwrap()
+                .iter()
+                .map(|h| h.id)
+                .collect();
+            assert_eq!(got, brute_force(&stored, frag, 100), "{frag}");
+        }
+    }
+
+    #[test]
+    fn bulk_load_indexes_names_and_keeps_the_triggers() {
+        let mut st = Store::open_in_memory().unwrap();
+        let triggers = |st: &Store| -> i64 {
+            st.conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+        let before = triggers(&st);
+        // A failed bulk load writes nothing and leaves the triggers in place.
+        let failed: Result<(), StoreError> = st.write(|w| {
+            w.bulk_subjects(now(), |b| {
+                b.insert_subject(&person("陈海明", 1))?;
+                Err(StoreError::BadData("故意失败".into()))
+            })
+        });
+        assert!(failed.is_err());
+        assert_eq!(triggers(&st), before);
+        assert_eq!(st.read().count_subjects().unwrap(), 0);
+
+        let typed = st
+            .write(|w| w.insert_subject(&person("陈明", 0), now()))
+            .unwrap();
+        let mut stored = vec![(typed, "陈明".to_string())];
+        st.write(|w| {
+            w.bulk_subjects(now(), |b| {
+                for (i, n) in ["陈海明", "湛江市海港贸易有限公司", "海陈"]
+                    .iter()
+                    .enumerate()
+                {
+                    let id = b.insert_subject(&person(n, i as u32 + 1))?;
+                    stored.push((id, n.to_string()));
+                }
+                Ok::<_, StoreError>(())
+            })
+        })
+        .unwrap();
+        assert_eq!(triggers(&st), before);
+        // Typed afterwards: the restored triggers index it.
+        let later = st
+            .write(|w| w.insert_subject(&person("海港陈海", 9), now()))
+            .unwrap();
+        stored.push((later, "海港陈海".into()));
+        let r = st.read();
+        for frag in ["陈", "陈海", "海港", "海港贸易", "陈海明", "海陈", "公司"] {
+            let got: Vec<_> = r
+                .search_names(frag, 100)
+                .unwrap()
+                .iter()
+                .map(|h| h.id)
+                .collect();
+            assert_eq!(got, brute_force(&stored, frag, 100), "{frag}");
+        }
     }
 
     #[test]
