@@ -5,6 +5,7 @@
 //! [`Store::write`] call, which is one `BEGIN IMMEDIATE` transaction: it commits when the closure
 //! returns `Ok` and rolls back otherwise, so a failed action leaves nothing half-written.
 
+mod cases;
 mod commitments;
 mod migrations;
 mod operators;
