@@ -180,7 +180,7 @@ fn print_case(c: &Case, today: NaiveDate) {
         println!("  用户编号：{}", c.account_no);
     }
     println!("  用电地址：{}", c.usage_address);
-    println!("  受理：{}（{} {}）", c.applied_on, c.hall, c.opened_by);
+    println!("  受理：{}（{}）", c.applied_on, format!("{} {}", c.hall, c.opened_by).trim());
     if let Some(d) = c.connected_on {
         println!("  接电：{d}");
     }
