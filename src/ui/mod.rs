@@ -125,6 +125,7 @@ impl CounterApp {
     pub fn new(desk: Desk) -> Self {
         let gate = Gate::initial(&desk);
         let last_activity = desk.now();
+        let todo_count = desk.case_counts().ok().map(|c| c.attention());
         let mut app = Self {
             desk,
             gate,
@@ -137,7 +138,7 @@ impl CounterApp {
             first_frame_probe: None,
             focus_search: true,
             import: ImportPage::default(),
-            todo_count: None,
+            todo_count,
         };
         app.show_recent();
         app

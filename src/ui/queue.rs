@@ -241,7 +241,7 @@ impl QueuePage {
     fn filters_ui(&mut self, ui: &mut egui::Ui, desk: &Desk) {
         let before = (self.hall.clone(), self.clerk.clone(), self.park);
         ui.horizontal(|ui| {
-            ui.label("营业厅");
+            let l = ui.label("营业厅");
             egui::ComboBox::from_id_salt("queue_hall")
                 .selected_text(self.hall.as_deref().unwrap_or("全部"))
                 .show_ui(ui, |ui| {
@@ -249,8 +249,10 @@ impl QueuePage {
                     for h in &self.filters.halls {
                         ui.selectable_value(&mut self.hall, Some(h.clone()), h);
                     }
-                });
-            ui.label("受理柜员");
+                })
+                .response
+                .labelled_by(l.id);
+            let l = ui.label("受理柜员");
             egui::ComboBox::from_id_salt("queue_clerk")
                 .selected_text(self.clerk.as_deref().unwrap_or("全部"))
                 .show_ui(ui, |ui| {
@@ -258,8 +260,10 @@ impl QueuePage {
                     for c in &self.filters.clerks {
                         ui.selectable_value(&mut self.clerk, Some(c.clone()), c);
                     }
-                });
-            ui.label("园区");
+                })
+                .response
+                .labelled_by(l.id);
+            let l = ui.label("园区");
             let park_name = self
                 .park
                 .and_then(|id| self.filters.parks.iter().find(|p| p.0 == id))
@@ -273,7 +277,9 @@ impl QueuePage {
                     for (id, name) in &self.filters.parks {
                         ui.selectable_value(&mut self.park, Some(*id), name);
                     }
-                });
+                })
+                .response
+                .labelled_by(l.id);
         });
         if before != (self.hall.clone(), self.clerk.clone(), self.park) {
             self.reload(desk);
