@@ -68,7 +68,10 @@ fn as_op(dk: &mut Desk, staff_no: &str) {
 }
 
 /// A company with an account in the steel park, supplied since 2020, and a commitment letter.
-fn company_with_letter(dk: &mut Desk, n: u32) -> (SubjectId, xinyidian::domain::commitment::CommitmentId) {
+fn company_with_letter(
+    dk: &mut Desk,
+    n: u32,
+) -> (SubjectId, xinyidian::domain::commitment::CommitmentId) {
     let id = dk
         .create_subject(&SubjectDraft {
             kind: SubjectKind::Organization,
@@ -132,7 +135,10 @@ fn lifecycle_open_connect_fulfil() {
     let c = dk.connect_case(case.id, d(2026, 3, 10)).unwrap();
     assert_eq!(c.status, CaseStatus::Connected);
     assert_eq!(c.deadline, Some(d(2027, 3, 10)));
-    assert_eq!(dk.commitment(cid).unwrap().valid_until, Some(d(2027, 3, 10)));
+    assert_eq!(
+        dk.commitment(cid).unwrap().valid_until,
+        Some(d(2027, 3, 10))
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let proof = dir.path().join("不动产权证.jpg");
@@ -220,7 +226,12 @@ fn proof_that_is_not_accepted_is_refused_and_nothing_is_written() {
     assert!(e.to_string().contains("不是 PDF、JPG 或 PNG"), "{e}");
     let empty = dir.path().join("空.pdf");
     std::fs::write(&empty, b"").unwrap();
-    assert!(dk.fulfil_case(case.id, &empty).unwrap_err().to_string().contains("空文件"));
+    assert!(
+        dk.fulfil_case(case.id, &empty)
+            .unwrap_err()
+            .to_string()
+            .contains("空文件")
+    );
     let missing = dk
         .fulfil_case(case.id, &dir.path().join("没有.pdf"))
         .unwrap_err();
@@ -235,7 +246,9 @@ fn withdrawal_only_before_connection_and_it_leaves_no_record() {
     let mut dk = desk(&clock);
     let (sid, cid) = company_with_letter(&mut dk, 5);
     let case = dk.open_case(cid, None).unwrap();
-    let w = dk.withdraw_case(case.id, "无法取得房产证，主动中止报装").unwrap();
+    let w = dk
+        .withdraw_case(case.id, "无法取得房产证，主动中止报装")
+        .unwrap();
     assert_eq!(w.status, CaseStatus::Withdrawn);
     assert_eq!(w.withdrawal.as_ref().unwrap().withdrawn_on, d(2026, 3, 2));
     // The commitment is not decided either way (no credit record, D-5).
@@ -311,15 +324,19 @@ fn breach_after_the_deadline_makes_the_next_check_fail_d4() {
         com.unfulfilled.as_deref(),
         Some("未在接火送电后一年内补交物业权属证明")
     );
-    assert_eq!(com.liability_pursued.as_deref(), Some("配合执法部门停电处理"));
+    assert_eq!(
+        com.liability_pursued.as_deref(),
+        Some("配合执法部门停电处理")
+    );
     assert_eq!(com.fulfilment_decided_on, Some(d(2025, 3, 1)));
     assert!(com.deciding_unit.is_some());
     // Decided cases leave the decision tab but stay in 逾期.
     let today = dk.today();
-    assert!(dk
-        .case_queue(&QueueQuery::new(QueueTab::AwaitingDecision, today))
-        .unwrap()
-        .is_empty());
+    assert!(
+        dk.case_queue(&QueueQuery::new(QueueTab::AwaitingDecision, today))
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
         dk.case_queue(&QueueQuery::new(QueueTab::Overdue, today))
             .unwrap()
@@ -374,7 +391,11 @@ fn extension_moves_the_deadline_and_then_the_proof_is_accepted() {
     let e = dk.extend_case(case.id, d(2025, 1, 14), "排队").unwrap_err();
     assert!(e.to_string().contains("不在今天"), "{e}");
     let x = dk
-        .extend_case(case.id, d(2025, 3, 1), "不动产登记中心补办中，已提供受理回执")
+        .extend_case(
+            case.id,
+            d(2025, 3, 1),
+            "不动产登记中心补办中，已提供受理回执",
+        )
         .unwrap();
     assert_eq!(x.deadline, Some(d(2025, 3, 1)));
     assert_eq!(x.extensions.len(), 1);
@@ -446,7 +467,9 @@ fn queue_day_boundaries_filters_and_counts() {
     by_hall.hall = Some("霞山营业厅".into());
     assert_eq!(dk.case_queue(&by_hall).unwrap().len(), 4);
     assert_eq!(
-        dk.case_queue(&q(QueueTab::AwaitingConnection)).unwrap().len(),
+        dk.case_queue(&q(QueueTab::AwaitingConnection))
+            .unwrap()
+            .len(),
         1
     );
     let mut desc = q(QueueTab::DueWithin(90));
@@ -462,7 +485,10 @@ fn queue_day_boundaries_filters_and_counts() {
     assert_eq!(counts.awaiting_connection, 1);
     assert_eq!(counts.open, 5);
     let f = dk.queue_filters().unwrap();
-    assert_eq!(f.halls, vec!["赤坎营业厅".to_string(), "霞山营业厅".to_string()]);
+    assert_eq!(
+        f.halls,
+        vec!["赤坎营业厅".to_string(), "霞山营业厅".to_string()]
+    );
     assert_eq!(f.clerks, vec!["C1".to_string(), "C2".to_string()]);
 }
 
@@ -493,5 +519,8 @@ fn export_is_for_supervisors_and_writes_the_queue() {
     assert!(bytes.starts_with(b"PK"), "an XLSX is a zip");
     let stats = dk.case_stats().unwrap();
     assert_eq!(stats.open, 1);
-    assert_eq!(stats.by_month, vec![("2026-03".to_string(), CaseStatus::Accepted, 1)]);
+    assert_eq!(
+        stats.by_month,
+        vec![("2026-03".to_string(), CaseStatus::Accepted, 1)]
+    );
 }

@@ -233,7 +233,8 @@ fn attempt(d: &mut Desk, action: Action, n: usize) -> Result<(), DeskError> {
                 None => d.connect_case(case.id, d.today())?,
             };
             let until = case.deadline.unwrap() + Duration::days(30 + n as i64);
-            d.extend_case(case.id, until, "不动产登记中心补办中").map(drop)
+            d.extend_case(case.id, until, "不动产登记中心补办中")
+                .map(drop)
         }
     }
 }

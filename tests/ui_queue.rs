@@ -113,9 +113,15 @@ fn a_clerk_sees_the_queue_read_only_with_the_phone_to_call() {
     h.get_by_label("湛江市霞山区海港贸易有限公司");
     h.get_by_label("0759-2345678");
     h.get_by_label("逾期 1 天");
-    assert!(h.query_by_role_and_label(Role::Button, "认定违诺").is_none());
+    assert!(
+        h.query_by_role_and_label(Role::Button, "认定违诺")
+            .is_none()
+    );
     assert!(h.query_by_role_and_label(Role::Button, "延期").is_none());
-    assert!(h.query_by_role_and_label(Role::Button, "导出 XLSX").is_none());
+    assert!(
+        h.query_by_role_and_label(Role::Button, "导出 XLSX")
+            .is_none()
+    );
     assert_eq!(
         h.state().desk().case(case).unwrap().status,
         CaseStatus::Connected
@@ -133,7 +139,8 @@ fn a_supervisor_decides_a_breach_from_the_queue() {
     h.get_by_role_and_label(Role::Button, "认定违诺").click();
     h.run();
     // Without a reason the decision is refused and nothing is written.
-    h.get_by_role_and_label(Role::Button, "确认认定违诺").click();
+    h.get_by_role_and_label(Role::Button, "确认认定违诺")
+        .click();
     h.run();
     h.get_by_label_contains("请填写未履行的承诺内容");
     assert_eq!(
@@ -144,7 +151,8 @@ fn a_supervisor_decides_a_breach_from_the_queue() {
     field.focus();
     field.type_text("未在接火送电后一年内补交物业权属证明");
     h.run();
-    h.get_by_role_and_label(Role::Button, "确认认定违诺").click();
+    h.get_by_role_and_label(Role::Button, "确认认定违诺")
+        .click();
     h.run();
     let desk = h.state().desk();
     let c = desk.case(case).unwrap();
@@ -156,7 +164,10 @@ fn a_supervisor_decides_a_breach_from_the_queue() {
     h.get_by_label_contains("已认定案件");
     // Decided: the queue no longer asks for it and the navigation count drops.
     h.get_by_label("待认定 (0)");
-    assert!(h.query_by_role_and_label(Role::Button, "待办 (1)").is_none());
+    assert!(
+        h.query_by_role_and_label(Role::Button, "待办 (1)")
+            .is_none()
+    );
 }
 
 #[test]

@@ -175,12 +175,20 @@ fn case_json(c: &Case, today: NaiveDate) -> serde_json::Value {
 
 fn print_case(c: &Case, today: NaiveDate) {
     println!("案件 {}：{}", c.id, c.state(today).label());
-    println!("  业务：{}，承诺编码 {}", c.business.label(), c.commitment_code);
+    println!(
+        "  业务：{}，承诺编码 {}",
+        c.business.label(),
+        c.commitment_code
+    );
     if !c.account_no.is_empty() {
         println!("  用户编号：{}", c.account_no);
     }
     println!("  用电地址：{}", c.usage_address);
-    println!("  受理：{}（{}）", c.applied_on, format!("{} {}", c.hall, c.opened_by).trim());
+    println!(
+        "  受理：{}（{}）",
+        c.applied_on,
+        format!("{} {}", c.hall, c.opened_by).trim()
+    );
     if let Some(d) = c.connected_on {
         println!("  接电：{d}");
     }
@@ -203,7 +211,10 @@ fn print_case(c: &Case, today: NaiveDate) {
         );
     }
     if let Some(w) = &c.withdrawal {
-        println!("  中止：{}（{}，D-5 不作信用记录）", w.withdrawn_on, w.reason);
+        println!(
+            "  中止：{}（{}，D-5 不作信用记录）",
+            w.withdrawn_on, w.reason
+        );
     }
 }
 
@@ -219,7 +230,9 @@ fn print_rows(rows: &[QueueRow], today: NaiveDate) {
             r.case_id,
             r.state(today).label(),
             r.deadline.map(|d| d.to_string()).unwrap_or_default(),
-            r.days_left(today).map(|d| d.to_string()).unwrap_or_default(),
+            r.days_left(today)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
             r.subject_name,
             r.phone,
             r.account_no,

@@ -10,8 +10,7 @@ use chrono::NaiveDate;
 use super::auth::record;
 use super::{Desk, DeskError};
 use crate::domain::case::{
-    Case, CaseId, CaseRefusal, CaseStats, CaseStatus, Proof, QueueCounts,
-    QueueQuery, QueueRow,
+    Case, CaseId, CaseRefusal, CaseStats, CaseStatus, Proof, QueueCounts, QueueQuery, QueueRow,
 };
 use crate::domain::commitment::{CommitmentId, Fulfilment, MAX_SCAN_BYTES, sniff_scan};
 use crate::domain::dishonesty::{CommitmentBreach, Withdrawal};
@@ -101,10 +100,7 @@ impl Desk {
             )));
         }
         let existing = self.store.read().cases_of_commitment(commitment)?;
-        if let Some(x) = existing
-            .iter()
-            .find(|x| x.status != CaseStatus::Withdrawn)
-        {
+        if let Some(x) = existing.iter().find(|x| x.status != CaseStatus::Withdrawn) {
             return Err(DeskError::Check(format!(
                 "承诺 {} 已有信易电案件 {}（{}），不能重复受理",
                 c.code,
@@ -322,9 +318,13 @@ impl Desk {
         let me = self.authorize(Action::DecideCase)?;
         let today = self.today();
         let unit = self.accepting_unit()?;
-        let next =
-            self.case(id)?
-                .decide_breach(unfulfilled, liability_pursued, &unit, &me.staff_no, today)?;
+        let next = self.case(id)?.decide_breach(
+            unfulfilled,
+            liability_pursued,
+            &unit,
+            &me.staff_no,
+            today,
+        )?;
         let Some(decision) = next.decision.clone() else {
             return Err(DeskError::Internal("违诺认定未生成".into()));
         };

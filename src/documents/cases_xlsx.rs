@@ -69,7 +69,9 @@ pub fn write_cases(path: &Path, rows: &[QueueRow], today: NaiveDate) -> Result<(
             r.applied_on.to_string(),
             day(r.connected_on),
             day(r.deadline),
-            r.days_left(today).map(|d| d.to_string()).unwrap_or_default(),
+            r.days_left(today)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
             r.hall.clone(),
             r.opened_by.clone(),
             r.park.clone(),

@@ -314,12 +314,7 @@ impl Case {
     }
 
     /// Withdraw the application before connection (D-5: no credit record at all).
-    pub fn withdraw(
-        &self,
-        reason: &str,
-        by: &str,
-        today: NaiveDate,
-    ) -> Result<Case, CaseRefusal> {
+    pub fn withdraw(&self, reason: &str, by: &str, today: NaiveDate) -> Result<Case, CaseRefusal> {
         match self.status {
             CaseStatus::Accepted => {}
             CaseStatus::Connected => {
@@ -403,10 +398,7 @@ impl Case {
         let current = match (self.status, self.deadline) {
             (CaseStatus::Connected, Some(d)) => d,
             (CaseStatus::Accepted, _) => {
-                return refuse(format!(
-                    "案件 {} 尚未接电，还没有补证期限可以延长",
-                    self.id
-                ));
+                return refuse(format!("案件 {} 尚未接电，还没有补证期限可以延长", self.id));
             }
             _ => return Err(self.closed_refusal("延期")),
         };
@@ -709,7 +701,11 @@ mod tests {
         assert_eq!(dec.decided_on, d(2025, 3, 1));
         assert_eq!(dec.liability_pursued, DEFAULT_LIABILITY_PURSUED);
         assert!(b.extend(d(2026, 1, 1), "x", "S1", d(2025, 3, 2)).is_err());
-        assert!(case().decide_breach("x", "", &unit, "S1", d(2030, 1, 1)).is_err());
+        assert!(
+            case()
+                .decide_breach("x", "", &unit, "S1", d(2030, 1, 1))
+                .is_err()
+        );
     }
 
     #[test]

@@ -29,8 +29,29 @@ fn day(d: Option<NaiveDate>) -> Option<String> {
     d.map(|d| d.to_string())
 }
 
+/// A stored `YYYY-MM-DD`, read without a format string (the queue reads three per row).
+fn fast_day(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+}
+
 fn parse_day(s: String) -> Result<NaiveDate, StoreError> {
-    date_from_sql(Some(s))?.ok_or_else(|| StoreError::BadData("日期".into()))
+    match fast_day(&s) {
+        Some(d) => Ok(d),
+        None => date_from_sql(Some(s))?.ok_or_else(|| StoreError::BadData("日期".into())),
+    }
+}
+
+fn parse_opt_day(s: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
+    s.map(parse_day).transpose()
 }
 
 /// The WHERE clause and parameters of a queue tab and its filters.
@@ -88,8 +109,12 @@ impl Reader<'_> {
     pub fn cases_of(&self, subject: SubjectId) -> Result<Vec<Case>, StoreError> {
         let rows = self
             .conn
-            .prepare_cached("SELECT id, record FROM xyd_case WHERE subject_id = ?1 ORDER BY id DESC")?
-            .query_map([subject.0], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+            .prepare_cached(
+                "SELECT id, record FROM xyd_case WHERE subject_id = ?1 ORDER BY id DESC",
+            )?
+            .query_map([subject.0], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.iter().map(|(id, j)| decode(*id, j)).collect()
     }
@@ -146,8 +171,8 @@ impl Reader<'_> {
                 status: CaseStatus::from_key(&status)
                     .ok_or_else(|| StoreError::BadData(format!("案件状态“{status}”")))?,
                 applied_on: parse_day(r.get(9)?)?,
-                connected_on: date_from_sql(r.get(10)?)?,
-                deadline: date_from_sql(r.get(11)?)?,
+                connected_on: parse_opt_day(r.get(10)?)?,
+                deadline: parse_opt_day(r.get(11)?)?,
                 opened_by: r.get(12)?,
                 hall: r.get(13)?,
                 park: r.get(14)?,
@@ -156,7 +181,7 @@ impl Reader<'_> {
         Ok(out)
     }
 
-    /// How many cases each tab holds as of `today` (one pass over the queue index).
+    /// How many cases each tab holds as of `today`: range counts on the queue index only.
     pub fn case_counts(&self, today: NaiveDate) -> Result<QueueCounts, StoreError> {
         let t = today.to_string();
         let plus = |n: u64| {
@@ -165,31 +190,40 @@ impl Reader<'_> {
                 .unwrap_or(NaiveDate::MAX)
                 .to_string()
         };
-        let row = self
-            .conn
-            .prepare_cached(
-                "SELECT
-                    coalesce(sum(status = 'connected' AND deadline >= ?1 AND deadline <= ?2), 0),
-                    coalesce(sum(status = 'connected' AND deadline >= ?1 AND deadline <= ?3), 0),
-                    coalesce(sum(status = 'connected' AND deadline >= ?1 AND deadline <= ?4), 0),
-                    coalesce(sum(deadline < ?1), 0),
-                    coalesce(sum(status = 'connected' AND deadline < ?1), 0),
-                    coalesce(sum(status = 'accepted'), 0),
-                    coalesce(sum(status IN ('accepted', 'connected')), 0)
-                 FROM xyd_case WHERE status IN ('accepted', 'connected', 'broken')",
-            )?
-            .query_row(params![t, plus(30), plus(60), plus(90)], |r| {
-                Ok(QueueCounts {
-                    due_30: r.get::<_, i64>(0)?.max(0) as u64,
-                    due_60: r.get::<_, i64>(1)?.max(0) as u64,
-                    due_90: r.get::<_, i64>(2)?.max(0) as u64,
-                    overdue: r.get::<_, i64>(3)?.max(0) as u64,
-                    awaiting_decision: r.get::<_, i64>(4)?.max(0) as u64,
-                    awaiting_connection: r.get::<_, i64>(5)?.max(0) as u64,
-                    open: r.get::<_, i64>(6)?.max(0) as u64,
-                })
-            })?;
-        Ok(row)
+        let count = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> Result<u64, StoreError> {
+            let n: i64 = self
+                .conn
+                .prepare_cached(sql)?
+                .query_row(args, |r| r.get(0))?;
+            Ok(n.max(0) as u64)
+        };
+        const DUE: &str = "SELECT count(*) FROM xyd_case
+             WHERE status = 'connected' AND deadline >= ?1 AND deadline <= ?2";
+        let awaiting_decision = count(
+            "SELECT count(*) FROM xyd_case WHERE status = 'connected' AND deadline < ?1",
+            &[&t],
+        )?;
+        let broken_overdue = count(
+            "SELECT count(*) FROM xyd_case WHERE status = 'broken' AND deadline < ?1",
+            &[&t],
+        )?;
+        let awaiting_connection = count(
+            "SELECT count(*) FROM xyd_case WHERE status = 'accepted'",
+            &[],
+        )?;
+        let connected = count(
+            "SELECT count(*) FROM xyd_case WHERE status = 'connected'",
+            &[],
+        )?;
+        Ok(QueueCounts {
+            due_30: count(DUE, &[&t, &plus(30)])?,
+            due_60: count(DUE, &[&t, &plus(60)])?,
+            due_90: count(DUE, &[&t, &plus(90)])?,
+            overdue: awaiting_decision + broken_overdue,
+            awaiting_decision,
+            awaiting_connection,
+            open: awaiting_connection + connected,
+        })
     }
 
     /// Halls and clerks (工号) that opened open cases, for the queue filters.

@@ -236,7 +236,12 @@ const MIGRATIONS: &[&str] = &[
         created_at      TEXT NOT NULL,
         updated_at      TEXT NOT NULL
     );
-    CREATE INDEX xyd_case_queue ON xyd_case (status, deadline);
+    -- Covering index of the queue: a tab is one sequential range of it, the table (with its
+    -- JSON) is not read.
+    CREATE INDEX xyd_case_queue ON xyd_case (
+        status, deadline, applied_on, hall, opened_by, park_id, subject_id, business,
+        commitment_code, account_no, connected_on, usage_address
+    );
     CREATE INDEX xyd_case_subject ON xyd_case (subject_id, id);
     CREATE INDEX xyd_case_commitment ON xyd_case (commitment_id);
     CREATE INDEX xyd_case_applied ON xyd_case (applied_on);

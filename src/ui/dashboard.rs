@@ -116,8 +116,11 @@ impl Dashboard {
             .show(ui, |p| {
                 for (i, (status, n)) in pair.into_iter().enumerate() {
                     p.bar_chart(
-                        BarChart::new(status.label(), vec![Bar::new(i as f64, n as f64).width(0.6)])
-                            .color(color(status)),
+                        BarChart::new(
+                            status.label(),
+                            vec![Bar::new(i as f64, n as f64).width(0.6)],
+                        )
+                        .color(color(status)),
                     );
                 }
             });

@@ -121,9 +121,9 @@ impl QueuePage {
     /// Read the rows, the counts and the filter choices again.
     pub fn reload(&mut self, desk: &Desk) {
         self.today = desk.today();
-        let result = desk.case_queue(&self.query()).and_then(|rows| {
-            Ok((rows, desk.case_counts()?, desk.queue_filters()?))
-        });
+        let result = desk
+            .case_queue(&self.query())
+            .and_then(|rows| Ok((rows, desk.case_counts()?, desk.queue_filters()?)));
         match result {
             Ok((rows, counts, filters)) => {
                 self.rows = rows;
@@ -338,9 +338,9 @@ impl QueuePage {
                             Ok(until) => desk
                                 .extend_case(form.case, until, &form.reason)
                                 .map(|c| format!("案件 {} 的补证期限已延至 {until}", c.id)),
-                            Err(e) => Err(crate::desk::DeskError::Check(format!(
-                                "新的补证期限：{e}"
-                            ))),
+                            Err(e) => {
+                                Err(crate::desk::DeskError::Check(format!("新的补证期限：{e}")))
+                            }
                         },
                     };
                     match result {
@@ -407,7 +407,12 @@ impl QueuePage {
                                 _ => "",
                             };
                             if ui
-                                .add(egui::Button::new(RichText::new(format!("{title}{arrow}")).strong()).frame(false))
+                                .add(
+                                    egui::Button::new(
+                                        RichText::new(format!("{title}{arrow}")).strong(),
+                                    )
+                                    .frame(false),
+                                )
                                 .clicked()
                             {
                                 resort = Some(s);
@@ -505,7 +510,10 @@ impl QueuePage {
         let descending = self.descending;
         self.rows.sort_by(|a, b| {
             let o = match key {
-                QueueSort::Deadline => a.deadline.cmp(&b.deadline).then(a.applied_on.cmp(&b.applied_on)),
+                QueueSort::Deadline => a
+                    .deadline
+                    .cmp(&b.deadline)
+                    .then(a.applied_on.cmp(&b.applied_on)),
                 QueueSort::Subject => a.subject_name.cmp(&b.subject_name),
                 QueueSort::Applied => a.applied_on.cmp(&b.applied_on),
                 QueueSort::Hall => a.hall.cmp(&b.hall),
