@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
 
+mod cases;
 mod letters;
 mod trust;
 
@@ -85,6 +86,12 @@ pub enum Command {
     /// 信用承诺记录
     #[command(subcommand)]
     Commitment(letters::CommitmentCmd),
+    /// 信易电待办：列出、导出（规则 C-2）
+    #[command(subcommand)]
+    Cases(cases::CasesCmd),
+    /// 信易电案件：受理、接电、补证、中止、认定违诺、延期（规则 C-2、D-4、D-5）
+    #[command(subcommand)]
+    Case(cases::CaseCmd),
     /// 生成湛江地区的演示数据（可重复：同一种子得到同样的数据）
     Demo {
         /// 生成的主体数量
@@ -400,6 +407,8 @@ pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Park(cmd) => trust::park(cli, cmd),
         Command::Letter(args) => letters::letter(cli, args),
         Command::Commitment(cmd) => letters::commitment(cli, cmd),
+        Command::Cases(cmd) => cases::cases(cli, cmd),
+        Command::Case(cmd) => cases::case(cli, cmd),
         Command::Demo { subjects, seed } => demo(cli, *subjects, *seed),
         Command::Bench { subjects } => bench(*subjects),
     }

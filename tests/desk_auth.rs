@@ -211,7 +211,31 @@ fn attempt(d: &mut Desk, action: Action, n: usize) -> Result<(), DeskError> {
             )
             .map(drop)
         }
-        Action::ManageCase | Action::DecideCase => d.authorize(action).map(drop),
+        Action::ManageCase => {
+            // Open a case on this role's newest commitment (issued just before).
+            let s = d.subject_by_code(USCC)?;
+            d.authorize(Action::ManageCase)?;
+            let c = match d.commitments_of(s.id)?.into_iter().next() {
+                Some(c) => c,
+                None => return Err(DeskError::NotFound("承诺".into())),
+            };
+            d.open_case(c.id, Some("0300000001")).map(drop)
+        }
+        Action::DecideCase => {
+            // Connect the newest case if needed, then extend its deadline.
+            let s = d.subject_by_code(USCC)?;
+            d.authorize(Action::DecideCase)?;
+            let Some(case) = d.cases_of(s.id)?.into_iter().next() else {
+                return Err(DeskError::NotFound("信易电案件".into()));
+            };
+            let case = match case.deadline {
+                Some(_) => case,
+                None => d.connect_case(case.id, d.today())?,
+            };
+            let until = case.deadline.unwrap() + Duration::days(30 + n as i64);
+            d.extend_case(case.id, until, "不动产登记中心补办中")
+                .map(drop)
+        }
     }
 }
 

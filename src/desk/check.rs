@@ -113,7 +113,7 @@ impl Desk {
             },
             _ => LetterState::None,
         };
-        let breaches = all
+        let mut breaches: Vec<CommitmentBreach> = all
             .iter()
             .filter(|c| c.fulfilment == Some(crate::domain::commitment::Fulfilment::None))
             .filter_map(|c| {
@@ -125,6 +125,8 @@ impl Desk {
                 })
             })
             .collect();
+        // Withdrawals before connection show as D-5 exemptions (no record).
+        breaches.extend(self.withdrawals_for_check(subject)?);
         Ok((letter, breaches))
     }
 

@@ -5,6 +5,7 @@
 //! so tests and the CLI's `--date` can fix "today".
 
 mod auth;
+mod cases;
 mod check;
 mod demo;
 mod import_preview;
@@ -29,6 +30,7 @@ use crate::store::{Store, StoreError};
 
 pub use crate::store::{ReportId, ReportStatus, ReportView};
 pub use auth::{AuditVerdict, IDLE_LOCK_DEFAULT};
+pub use cases::QueueFilters;
 pub use check::{CheckAllReport, CheckOutcome};
 pub use demo::DemoReport;
 pub use import_preview::{ImportPreview, PreviewColumn, PreviewRow, preview_records};

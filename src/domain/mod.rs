@@ -2,6 +2,7 @@
 //! database, the window, files or the clock; every rule that depends on the date takes `today`.
 
 pub mod audit;
+pub mod case;
 pub mod commitment;
 pub mod dishonesty;
 pub mod ids;

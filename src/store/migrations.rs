@@ -249,6 +249,40 @@ const MIGRATIONS: &[&str] = &[
                   FROM name_pos WHERE n <= length(s.name))
     FROM subject s;
     "#,
+    // 8 (信易电 cases): one row per application resting on a commitment (rules C-2, D-4, D-5),
+    // whole as JSON beside the columns the 待办 queue filters and shows, so that the queue reads
+    // no JSON. 逾期 is derived from the deadline, never stored.
+    r#"
+    CREATE TABLE xyd_case (
+        id              INTEGER PRIMARY KEY,
+        subject_id      INTEGER NOT NULL REFERENCES subject (id) ON DELETE RESTRICT,
+        commitment_id   INTEGER NOT NULL REFERENCES commitment (id) ON DELETE RESTRICT,
+        commitment_code TEXT NOT NULL,
+        business        TEXT NOT NULL,
+        account_no      TEXT NOT NULL DEFAULT '',
+        usage_address   TEXT NOT NULL DEFAULT '',
+        park_id         INTEGER REFERENCES park (id),
+        status          TEXT NOT NULL
+                        CHECK (status IN ('accepted', 'connected', 'fulfilled', 'broken', 'withdrawn')),
+        applied_on      TEXT NOT NULL,
+        connected_on    TEXT,
+        deadline        TEXT,
+        opened_by       TEXT NOT NULL,
+        hall            TEXT NOT NULL DEFAULT '',
+        record          TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL
+    );
+    -- Covering index of the queue: a tab is one sequential range of it, the table (with its
+    -- JSON) is not read.
+    CREATE INDEX xyd_case_queue ON xyd_case (
+        status, deadline, applied_on, hall, opened_by, park_id, subject_id, business,
+        commitment_code, account_no, connected_on, usage_address
+    );
+    CREATE INDEX xyd_case_subject ON xyd_case (subject_id, id);
+    CREATE INDEX xyd_case_commitment ON xyd_case (commitment_id);
+    CREATE INDEX xyd_case_applied ON xyd_case (applied_on);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -6,6 +6,7 @@
 //! returns `Ok` and rolls back otherwise, so a failed action leaves nothing half-written.
 
 mod bulk;
+mod cases;
 mod commitments;
 mod migrations;
 mod operators;

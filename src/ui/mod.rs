@@ -6,12 +6,14 @@
 
 pub mod audit;
 pub mod check_panel;
+pub mod dashboard;
 pub mod fonts;
 pub mod forms;
 pub mod gate;
 pub mod import_page;
 pub mod letter_panel;
 pub mod parks;
+pub mod queue;
 pub mod record_form;
 pub mod records_tab;
 pub mod report_form;
@@ -32,6 +34,7 @@ use audit::AuditPage;
 use forms::{FormOutcome, SubjectForm};
 use gate::{Gate, UnlockForm, UnlockOutcome};
 use import_page::ImportPage;
+use queue::QueuePage;
 use report_page::{ReportPage, ReportPageAction};
 use results::ResultsPanel;
 use settings::SettingsPage;
@@ -98,6 +101,7 @@ enum Page {
     Settings(Box<SettingsPage>),
     Audit(AuditPage),
     Import,
+    Queue(Box<QueuePage>),
 }
 
 /// The whole counter window.
@@ -116,12 +120,15 @@ pub struct CounterApp {
     last_activity: NaiveDateTime,
     /// Kept while the clerk visits other pages, so a running import and its report survive.
     import: ImportPage,
+    /// 信易电 cases needing attention (due within 30 days + awaiting a decision), for 待办 (n).
+    todo_count: Option<u64>,
 }
 
 impl CounterApp {
     pub fn new(desk: Desk) -> Self {
         let gate = Gate::initial(&desk);
         let last_activity = desk.now();
+        let todo_count = desk.case_counts().ok().map(|c| c.attention());
         let mut app = Self {
             desk,
             gate,
@@ -134,6 +141,7 @@ impl CounterApp {
             first_frame_probe: None,
             focus_search: true,
             import: ImportPage::default(),
+            todo_count,
         };
         app.show_recent();
         app
@@ -196,6 +204,7 @@ impl CounterApp {
             Page::Settings(_) => Nav::Settings,
             Page::Audit(_) => Nav::Audit,
             Page::Import => Nav::Import,
+            Page::Queue(_) => Nav::Todo,
             _ => Nav::Search,
         }
     }
@@ -307,6 +316,7 @@ impl CounterApp {
         self.page = Page::Results;
         self.focus_search = true;
         self.show_recent();
+        self.todo_count = self.desk.case_counts().ok().map(|c| c.attention());
         self.notice = self
             .desk
             .operator()
@@ -388,11 +398,17 @@ impl CounterApp {
                     if nav == Nav::Audit && !may_audit {
                         continue;
                     }
-                    let available =
-                        matches!(nav, Nav::Search | Nav::Import | Nav::Audit | Nav::Settings);
+                    let available = matches!(
+                        nav,
+                        Nav::Search | Nav::Todo | Nav::Import | Nav::Audit | Nav::Settings
+                    );
+                    let label = match (nav, self.todo_count) {
+                        (Nav::Todo, Some(n)) if n > 0 => format!("{} ({n})", nav.label()),
+                        _ => nav.label().to_string(),
+                    };
                     let resp = ui.add_enabled(
                         available,
-                        egui::Button::selectable(current == nav, nav.label())
+                        egui::Button::selectable(current == nav, label)
                             .min_size(egui::vec2(80.0, 32.0)),
                     );
                     let resp = resp.on_disabled_hover_text("本版本尚未提供，后续版本开放");
@@ -407,7 +423,12 @@ impl CounterApp {
                             }
                             Nav::Audit => self.page = Page::Audit(AuditPage::load(&self.desk)),
                             Nav::Import => self.page = Page::Import,
-                            Nav::Todo | Nav::Export => {}
+                            Nav::Todo => {
+                                let page = QueuePage::load(&self.desk);
+                                self.todo_count = Some(page.counts().attention());
+                                self.page = Page::Queue(Box::new(page));
+                            }
+                            Nav::Export => {}
                         }
                     }
                 }
@@ -494,6 +515,12 @@ impl CounterApp {
             Page::Settings(page) => page.ui(ui, &mut self.desk),
             Page::Audit(page) => page.ui(ui, &self.desk),
             Page::Import => self.import.ui(ui, &mut self.desk),
+            Page::Queue(page) => {
+                if let Some(n) = page.ui(ui, &mut self.desk) {
+                    self.notice = Some(n);
+                }
+                self.todo_count = Some(page.counts().attention());
+            }
         }
     }
 }

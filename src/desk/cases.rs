@@ -1,0 +1,473 @@
+//! 信易电 cases at the counter (rules C-2, D-4, D-5): open a case from a commitment, enter the
+//! connection date, attach the property proof, record a withdrawal; supervisors decide a broken
+//! commitment or extend a deadline. Each action is authorised, audited and one transaction; a
+//! refusal writes nothing. The 待办 queue, its counts, the dashboard figures and the export.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use super::auth::record;
+use super::{Desk, DeskError};
+use crate::domain::case::{
+    Case, CaseId, CaseRefusal, CaseStats, CaseStatus, Proof, QueueCounts, QueueQuery, QueueRow,
+};
+use crate::domain::commitment::{CommitmentId, Fulfilment, MAX_SCAN_BYTES, sniff_scan};
+use crate::domain::dishonesty::{CommitmentBreach, Withdrawal};
+use crate::domain::ids::normalize;
+use crate::domain::operator::Action;
+use crate::domain::subject::SubjectId;
+use crate::store::VerdictId;
+
+impl From<CaseRefusal> for DeskError {
+    fn from(e: CaseRefusal) -> Self {
+        DeskError::Check(e.0)
+    }
+}
+
+/// Halls and clerks to filter the queue by.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueueFilters {
+    pub halls: Vec<String>,
+    pub clerks: Vec<String>,
+    /// Pilot parks (id, name).
+    pub parks: Vec<(i64, String)>,
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// Read a proof file, refusing what is missing, empty or over 20 MB before reading it whole.
+fn read_proof(path: &Path) -> Result<Vec<u8>, DeskError> {
+    let name = file_name(path);
+    let meta = std::fs::metadata(path).map_err(|e| {
+        DeskError::Check(format!(
+            "无法读取物业权属证明文件“{name}”：{e}。请确认文件存在且未被其他程序占用"
+        ))
+    })?;
+    if !meta.is_file() {
+        return Err(DeskError::Check(format!(
+            "“{name}”不是文件：请选择物业权属证明的扫描件或照片"
+        )));
+    }
+    if meta.len() == 0 {
+        return Err(DeskError::Check(format!("“{name}”是空文件，请重新扫描")));
+    }
+    if meta.len() > MAX_SCAN_BYTES {
+        return Err(DeskError::Check(format!(
+            "“{name}”有 {:.1} MB，超过 20 MB：请降低扫描分辨率后再上传",
+            meta.len() as f64 / 1_048_576.0
+        )));
+    }
+    std::fs::read(path).map_err(|e| DeskError::Check(format!("无法读取“{name}”：{e}")))
+}
+
+impl Desk {
+    /// One case.
+    pub fn case(&self, id: CaseId) -> Result<Case, DeskError> {
+        self.store
+            .read()
+            .case(id)?
+            .ok_or_else(|| DeskError::NotFound(format!("编号为 {id} 的信易电案件")))
+    }
+
+    /// A subject's cases, newest first.
+    pub fn cases_of(&self, subject: SubjectId) -> Result<Vec<Case>, DeskError> {
+        Ok(self.store.read().cases_of(subject)?)
+    }
+
+    /// Open a 信易电 case (已受理) on a commitment: the application is accepted with the letter
+    /// standing in for the property proof. `account_no` is the 用户编号 for a transfer or an
+    /// existing account; without it the account of the check the letter was issued on is used,
+    /// else the subject's address. One running case per commitment; a withdrawn case may be
+    /// followed by a new one.
+    pub fn open_case(
+        &mut self,
+        commitment: CommitmentId,
+        account_no: Option<&str>,
+    ) -> Result<Case, DeskError> {
+        let me = self.authorize(Action::ManageCase)?;
+        let c = self.commitment(commitment)?;
+        if let Some(f) = c.fulfilment {
+            return Err(DeskError::Check(format!(
+                "承诺 {} 的履行状态已认定为“{}”，不能再据此受理信易电业务：请重新出具承诺书",
+                c.code,
+                f.label()
+            )));
+        }
+        let existing = self.store.read().cases_of_commitment(commitment)?;
+        if let Some(x) = existing.iter().find(|x| x.status != CaseStatus::Withdrawn) {
+            return Err(DeskError::Check(format!(
+                "承诺 {} 已有信易电案件 {}（{}），不能重复受理",
+                c.code,
+                x.id,
+                x.status.label()
+            )));
+        }
+        let s = self.subject(c.subject_id)?;
+        let verdict = self.store.read().commitment_verdict(commitment)?;
+        let wanted = match account_no.map(normalize).filter(|a| !a.is_empty()) {
+            Some(no) => Some(no),
+            None => match verdict {
+                Some(v) => self.verdict(VerdictId(v))?.verdict.account_no,
+                None => None,
+            },
+        };
+        let account = match wanted {
+            Some(no) => Some(
+                s.accounts
+                    .iter()
+                    .find(|a| a.account_no == no)
+                    .cloned()
+                    .ok_or_else(|| {
+                        DeskError::NotFound(format!("“{}”名下用户编号为 {no} 的用电户", s.name))
+                    })?,
+            ),
+            None => None,
+        };
+        let park = match &account {
+            Some(a) => self.store.read().account_park(a.id)?,
+            None => None,
+        };
+        let today = self.today();
+        let now = self.now();
+        let mut case = Case {
+            id: CaseId(0),
+            subject_id: s.id,
+            commitment_id: c.id,
+            commitment_code: c.code.clone(),
+            verdict_id: verdict,
+            business: c.business,
+            account_no: account
+                .as_ref()
+                .map(|a| a.account_no.clone())
+                .unwrap_or_default(),
+            usage_address: account
+                .as_ref()
+                .map_or_else(|| s.address.clone(), |a| a.usage_address.clone()),
+            park_id: park.as_ref().map(|p| p.id.0),
+            park: park.as_ref().map(|p| p.label()).unwrap_or_default(),
+            applied_on: today,
+            opened_by: me.staff_no.clone(),
+            hall: me.hall.clone(),
+            status: CaseStatus::Accepted,
+            connected_on: None,
+            deadline: None,
+            extensions: Vec::new(),
+            proof: None,
+            decision: None,
+            withdrawal: None,
+        };
+        self.store.write(|w| {
+            case.id = w.insert_case(&case, now)?;
+            record(
+                w,
+                Some(&me),
+                now,
+                Action::ManageCase.label(),
+                Some(s.id.0),
+                format!(
+                    "受理信易电业务：案件 {}，{}，承诺 {}{}",
+                    case.id,
+                    case.business.label(),
+                    case.commitment_code,
+                    if case.account_no.is_empty() {
+                        String::new()
+                    } else {
+                        format!("，用户编号 {}", case.account_no)
+                    }
+                ),
+            )?;
+            Ok::<_, DeskError>(())
+        })?;
+        Ok(case)
+    }
+
+    /// Enter the connection date (接火送电): the proof is due one year later (rule C-2), and
+    /// the commitment's 承诺有效期 becomes that day.
+    pub fn connect_case(&mut self, id: CaseId, on: NaiveDate) -> Result<Case, DeskError> {
+        let me = self.authorize(Action::ManageCase)?;
+        let today = self.today();
+        let next = self.case(id)?.connect(on, today)?;
+        let mut c = self.commitment(next.commitment_id)?;
+        c.valid_until = next.deadline;
+        let now = self.now();
+        self.store.write(|w| {
+            w.update_case(&next, now)?;
+            w.update_commitment(&c, now)?;
+            record(
+                w,
+                Some(&me),
+                now,
+                Action::ManageCase.label(),
+                Some(next.subject_id.0),
+                format!(
+                    "信易电案件 {} 接电：{on}，补证期限 {}",
+                    next.id,
+                    next.deadline.map(|d| d.to_string()).unwrap_or_default()
+                ),
+            )?;
+            Ok::<_, DeskError>(())
+        })?;
+        Ok(next)
+    }
+
+    /// Attach the property-ownership proof (PDF, JPG or PNG by content, at most 20 MB): the
+    /// case is 已补证 and the commitment 全部履行. The file goes to the evidence store in the
+    /// same transaction; a refusal stores nothing.
+    pub fn fulfil_case(&mut self, id: CaseId, path: &Path) -> Result<Case, DeskError> {
+        let me = self.authorize(Action::ManageCase)?;
+        let case = self.case(id)?;
+        let today = self.today();
+        // The state is checked before the file is read: an overdue case is refused either way.
+        let probe = Proof {
+            sha256: String::new(),
+            file_name: file_name(path),
+            media_type: String::new(),
+            attached_on: today,
+            attached_by: me.staff_no.clone(),
+        };
+        case.fulfil(probe, today)?;
+        let bytes = read_proof(path)?;
+        let kind = sniff_scan(&bytes).ok_or_else(|| {
+            DeskError::Check(format!(
+                "“{}”不是 PDF、JPG 或 PNG 文件（按文件内容判断）：请上传物业权属证明的扫描件或照片",
+                file_name(path)
+            ))
+        })?;
+        let mut c = self.commitment(case.commitment_id)?;
+        let unit = self.accepting_unit()?;
+        let now = self.now();
+        self.store.write(|w| {
+            let blob = w.put_blob(&bytes, kind.media_type())?;
+            let next = case.fulfil(
+                Proof {
+                    sha256: blob.sha256.clone(),
+                    file_name: file_name(path),
+                    media_type: kind.media_type().to_string(),
+                    attached_on: today,
+                    attached_by: me.staff_no.clone(),
+                },
+                today,
+            )?;
+            c.fulfilment = Some(Fulfilment::Full);
+            c.fulfilment_decided_on = Some(today);
+            c.deciding_unit = Some(unit.clone());
+            w.update_case(&next, now)?;
+            w.update_commitment(&c, now)?;
+            record(
+                w,
+                Some(&me),
+                now,
+                Action::ManageCase.label(),
+                Some(next.subject_id.0),
+                format!(
+                    "信易电案件 {} 补证：{}（{} 字节，SHA-256 {}），承诺 {} 全部履行",
+                    next.id,
+                    file_name(path),
+                    bytes.len(),
+                    &blob.sha256[..16],
+                    c.code
+                ),
+            )?;
+            Ok::<_, DeskError>(next)
+        })
+    }
+
+    /// Record that the applicant withdrew before connection (rule D-5: no credit record).
+    pub fn withdraw_case(&mut self, id: CaseId, reason: &str) -> Result<Case, DeskError> {
+        let me = self.authorize(Action::ManageCase)?;
+        let today = self.today();
+        let next = self.case(id)?.withdraw(reason, &me.staff_no, today)?;
+        let now = self.now();
+        self.store.write(|w| {
+            w.update_case(&next, now)?;
+            record(
+                w,
+                Some(&me),
+                now,
+                Action::ManageCase.label(),
+                Some(next.subject_id.0),
+                format!(
+                    "信易电案件 {} 接电前中止：{}（D-5，不作信用记录）",
+                    next.id,
+                    next.withdrawal
+                        .as_ref()
+                        .map(|w| w.reason.as_str())
+                        .unwrap_or_default()
+                ),
+            )?;
+            Ok::<_, DeskError>(())
+        })?;
+        Ok(next)
+    }
+
+    /// A supervisor decides the commitment broken (rule D-4) after the deadline: the case is
+    /// 违诺, the commitment 全部未履行 with 未履行的承诺内容, 违诺责任追究内容, 认定日期 and
+    /// 认定单位 (the accepting unit); later trust checks fail rule D-4.
+    pub fn decide_breach(
+        &mut self,
+        id: CaseId,
+        unfulfilled: &str,
+        liability_pursued: &str,
+    ) -> Result<Case, DeskError> {
+        let me = self.authorize(Action::DecideCase)?;
+        let today = self.today();
+        let unit = self.accepting_unit()?;
+        let next = self.case(id)?.decide_breach(
+            unfulfilled,
+            liability_pursued,
+            &unit,
+            &me.staff_no,
+            today,
+        )?;
+        let Some(decision) = next.decision.clone() else {
+            return Err(DeskError::Internal("违诺认定未生成".into()));
+        };
+        let mut c = self.commitment(next.commitment_id)?;
+        c.fulfilment = Some(Fulfilment::None);
+        c.unfulfilled = Some(decision.unfulfilled.clone());
+        c.liability_pursued = Some(decision.liability_pursued.clone());
+        c.fulfilment_decided_on = Some(today);
+        c.deciding_unit = Some(unit);
+        let now = self.now();
+        self.store.write(|w| {
+            w.update_case(&next, now)?;
+            w.update_commitment(&c, now)?;
+            record(
+                w,
+                Some(&me),
+                now,
+                Action::DecideCase.label(),
+                Some(next.subject_id.0),
+                format!(
+                    "认定信易电案件 {} 违诺（D-4）：承诺 {} 全部未履行；未履行内容：{}；责任追究：{}",
+                    next.id, c.code, decision.unfulfilled, decision.liability_pursued
+                ),
+            )?;
+            Ok::<_, DeskError>(())
+        })?;
+        Ok(next)
+    }
+
+    /// A supervisor extends a connected case's deadline to `until`, with a reason.
+    pub fn extend_case(
+        &mut self,
+        id: CaseId,
+        until: NaiveDate,
+        reason: &str,
+    ) -> Result<Case, DeskError> {
+        let me = self.authorize(Action::DecideCase)?;
+        let today = self.today();
+        let next = self.case(id)?.extend(until, reason, &me.staff_no, today)?;
+        let mut c = self.commitment(next.commitment_id)?;
+        c.valid_until = Some(until);
+        let now = self.now();
+        self.store.write(|w| {
+            w.update_case(&next, now)?;
+            w.update_commitment(&c, now)?;
+            let ext = next.extensions.last();
+            record(
+                w,
+                Some(&me),
+                now,
+                Action::DecideCase.label(),
+                Some(next.subject_id.0),
+                format!(
+                    "信易电案件 {} 延期：{} → {until}；理由：{}",
+                    next.id,
+                    ext.map(|e| e.previous_deadline.to_string())
+                        .unwrap_or_default(),
+                    ext.map(|e| e.reason.as_str()).unwrap_or_default()
+                ),
+            )?;
+            Ok::<_, DeskError>(())
+        })?;
+        Ok(next)
+    }
+
+    /// The 待办 queue (read-only: clerks and supervisors alike).
+    pub fn case_queue(&self, q: &QueueQuery) -> Result<Vec<QueueRow>, DeskError> {
+        Ok(self.store.read().case_queue(q)?)
+    }
+
+    /// Counts of the queue tabs as of today (the navigation label).
+    pub fn case_counts(&self) -> Result<QueueCounts, DeskError> {
+        Ok(self.store.read().case_counts(self.today())?)
+    }
+
+    /// What the queue can be filtered by.
+    pub fn queue_filters(&self) -> Result<QueueFilters, DeskError> {
+        let r = self.store.read();
+        let (halls, clerks) = r.case_halls_and_clerks()?;
+        let parks = r
+            .parks()?
+            .into_iter()
+            .map(|p| (p.id.0, p.label()))
+            .collect();
+        Ok(QueueFilters {
+            halls,
+            clerks,
+            parks,
+        })
+    }
+
+    /// Cases per month by status, fulfilled vs broken (the dashboard).
+    pub fn case_stats(&self) -> Result<CaseStats, DeskError> {
+        Ok(self.store.read().case_stats()?)
+    }
+
+    /// Write a queue to an XLSX file (supervisors). Returns how many rows were written.
+    pub fn export_cases(&mut self, q: &QueueQuery, path: &Path) -> Result<usize, DeskError> {
+        let me = self.authorize(Action::ExportLists)?;
+        let rows = self.case_queue(q)?;
+        crate::documents::cases_xlsx::write_cases(path, &rows, q.today)
+            .map_err(|e| DeskError::Check(e.to_string()))?;
+        let now = self.now();
+        let n = rows.len();
+        self.store.write(|w| {
+            record(
+                w,
+                Some(&me),
+                now,
+                Action::ExportLists.label(),
+                None,
+                format!(
+                    "导出信易电待办（{}）{n} 件：{}",
+                    q.tab.label(),
+                    path.display()
+                ),
+            )?;
+            Ok::<_, DeskError>(())
+        })?;
+        Ok(n)
+    }
+
+    /// Withdrawals before connection, as D-5 exemptions for the trust check's evidence.
+    pub(super) fn withdrawals_for_check(
+        &self,
+        subject: SubjectId,
+    ) -> Result<Vec<CommitmentBreach>, DeskError> {
+        Ok(self
+            .cases_of(subject)?
+            .into_iter()
+            .filter_map(|c| {
+                let w = c.withdrawal?;
+                Some(CommitmentBreach {
+                    commitment_code: c.commitment_code,
+                    unfulfilled: format!("接火送电前主动中止：{}", w.reason),
+                    determined_on: w.withdrawn_on,
+                    withdrawal: Some(Withdrawal {
+                        withdrawn_on: w.withdrawn_on,
+                        connected_on: c.connected_on,
+                        investment_wasted: false,
+                    }),
+                })
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,339 @@
+//! Typed queries on 信易电 cases (rules C-2, D-4, D-5) and the 待办 queue.
+//!
+//! The queue reads only plain columns (no JSON) through the `(status, deadline)` index, so that
+//! it stays fast with 100,000 open cases.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::{OptionalExtension, params, params_from_iter, types::Value};
+
+use super::{Reader, StoreError, Writer, date_from_sql, ts_to_sql};
+use crate::domain::case::{
+    Case, CaseId, CaseStats, CaseStatus, QueueCounts, QueueQuery, QueueRow, QueueSort, QueueTab,
+};
+use crate::domain::commitment::CommitmentId;
+use crate::domain::subject::SubjectId;
+use crate::domain::trust::Business;
+
+fn decode(id: i64, json: &str) -> Result<Case, StoreError> {
+    let mut c: Case = serde_json::from_str(json)
+        .map_err(|e| StoreError::BadData(format!("信易电案件 {id}：{e}")))?;
+    c.id = CaseId(id);
+    Ok(c)
+}
+
+fn encode(c: &Case) -> Result<String, StoreError> {
+    serde_json::to_string(c).map_err(|e| StoreError::BadData(format!("信易电案件无法保存：{e}")))
+}
+
+fn day(d: Option<NaiveDate>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+/// A stored `YYYY-MM-DD`, read without a format string (the queue reads three per row).
+fn fast_day(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+}
+
+fn parse_day(s: String) -> Result<NaiveDate, StoreError> {
+    match fast_day(&s) {
+        Some(d) => Ok(d),
+        None => date_from_sql(Some(s))?.ok_or_else(|| StoreError::BadData("日期".into())),
+    }
+}
+
+fn parse_opt_day(s: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
+    s.map(parse_day).transpose()
+}
+
+/// The WHERE clause and parameters of a queue tab and its filters.
+fn queue_filter(q: &QueueQuery) -> (String, Vec<Value>) {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut args: Vec<Value> = Vec::new();
+    let mut arg = |v: Value| {
+        args.push(v);
+        format!("?{}", args.len())
+    };
+    match q.tab {
+        QueueTab::DueWithin(_) => clauses.push("c.status = 'connected'".into()),
+        QueueTab::Overdue => clauses.push("c.status IN ('connected', 'broken')".into()),
+        QueueTab::AwaitingDecision => clauses.push("c.status = 'connected'".into()),
+        QueueTab::AwaitingConnection => clauses.push("c.status = 'accepted'".into()),
+        QueueTab::AllOpen => clauses.push("c.status IN ('accepted', 'connected')".into()),
+    }
+    if let Some((from, to)) = q.deadline_range() {
+        if let Some(from) = from {
+            let p = arg(Value::Text(from.to_string()));
+            clauses.push(format!("c.deadline >= {p}"));
+        }
+        if let Some(to) = to {
+            let p = arg(Value::Text(to.to_string()));
+            clauses.push(format!("c.deadline <= {p}"));
+        }
+    }
+    if let Some(h) = &q.hall {
+        let p = arg(Value::Text(h.clone()));
+        clauses.push(format!("c.hall = {p}"));
+    }
+    if let Some(c) = &q.clerk {
+        let p = arg(Value::Text(c.clone()));
+        clauses.push(format!("c.opened_by = {p}"));
+    }
+    if let Some(park) = q.park_id {
+        let p = arg(Value::Integer(park));
+        clauses.push(format!("c.park_id = {p}"));
+    }
+    (clauses.join(" AND "), args)
+}
+
+impl Reader<'_> {
+    /// One case.
+    pub fn case(&self, id: CaseId) -> Result<Option<Case>, StoreError> {
+        let row: Option<String> = self
+            .conn
+            .prepare_cached("SELECT record FROM xyd_case WHERE id = ?1")?
+            .query_row([id.0], |r| r.get(0))
+            .optional()?;
+        row.map(|j| decode(id.0, &j)).transpose()
+    }
+
+    /// A subject's cases, newest first.
+    pub fn cases_of(&self, subject: SubjectId) -> Result<Vec<Case>, StoreError> {
+        let rows = self
+            .conn
+            .prepare_cached(
+                "SELECT id, record FROM xyd_case WHERE subject_id = ?1 ORDER BY id DESC",
+            )?
+            .query_map([subject.0], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.iter().map(|(id, j)| decode(*id, j)).collect()
+    }
+
+    /// The cases resting on a commitment, newest first.
+    pub fn cases_of_commitment(&self, c: CommitmentId) -> Result<Vec<Case>, StoreError> {
+        let rows = self
+            .conn
+            .prepare_cached(
+                "SELECT id, record FROM xyd_case WHERE commitment_id = ?1 ORDER BY id DESC",
+            )?
+            .query_map([c.0], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.iter().map(|(id, j)| decode(*id, j)).collect()
+    }
+
+    /// The queue: a tab's cases with their filters, sorted, as plain rows.
+    pub fn case_queue(&self, q: &QueueQuery) -> Result<Vec<QueueRow>, StoreError> {
+        let (filter, args) = queue_filter(q);
+        let dir = if q.descending { "DESC" } else { "ASC" };
+        let order = match q.sort {
+            QueueSort::Deadline => format!("c.deadline {dir}, c.applied_on {dir}, c.id"),
+            QueueSort::Subject => format!("s.name {dir}, c.id"),
+            QueueSort::Applied => format!("c.applied_on {dir}, c.id {dir}"),
+            QueueSort::Hall => format!("c.hall {dir}, c.deadline, c.id"),
+            QueueSort::Clerk => format!("c.opened_by {dir}, c.deadline, c.id"),
+        };
+        let sql = format!(
+            "SELECT c.id, c.subject_id, s.name, s.phone, c.account_no, c.usage_address, c.business,
+                    c.commitment_code, c.status, c.applied_on, c.connected_on, c.deadline,
+                    c.opened_by, c.hall, coalesce(p.name, '')
+             FROM xyd_case c
+             JOIN subject s ON s.id = c.subject_id
+             LEFT JOIN park p ON p.id = c.park_id
+             WHERE {filter}
+             ORDER BY {order}"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params_from_iter(args.iter()))?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let business: String = r.get(6)?;
+            let status: String = r.get(8)?;
+            out.push(QueueRow {
+                case_id: CaseId(r.get(0)?),
+                subject_id: SubjectId(r.get(1)?),
+                subject_name: r.get(2)?,
+                phone: r.get(3)?,
+                account_no: r.get(4)?,
+                usage_address: r.get(5)?,
+                business: Business::parse(&business)
+                    .ok_or_else(|| StoreError::BadData(format!("业务类型“{business}”")))?,
+                commitment_code: r.get(7)?,
+                status: CaseStatus::from_key(&status)
+                    .ok_or_else(|| StoreError::BadData(format!("案件状态“{status}”")))?,
+                applied_on: parse_day(r.get(9)?)?,
+                connected_on: parse_opt_day(r.get(10)?)?,
+                deadline: parse_opt_day(r.get(11)?)?,
+                opened_by: r.get(12)?,
+                hall: r.get(13)?,
+                park: r.get(14)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// How many cases each tab holds as of `today`: range counts on the queue index only.
+    pub fn case_counts(&self, today: NaiveDate) -> Result<QueueCounts, StoreError> {
+        let t = today.to_string();
+        let plus = |n: u64| {
+            today
+                .checked_add_days(chrono::Days::new(n))
+                .unwrap_or(NaiveDate::MAX)
+                .to_string()
+        };
+        let count = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> Result<u64, StoreError> {
+            let n: i64 = self
+                .conn
+                .prepare_cached(sql)?
+                .query_row(args, |r| r.get(0))?;
+            Ok(n.max(0) as u64)
+        };
+        const DUE: &str = "SELECT count(*) FROM xyd_case
+             WHERE status = 'connected' AND deadline >= ?1 AND deadline <= ?2";
+        let awaiting_decision = count(
+            "SELECT count(*) FROM xyd_case WHERE status = 'connected' AND deadline < ?1",
+            &[&t],
+        )?;
+        let broken_overdue = count(
+            "SELECT count(*) FROM xyd_case WHERE status = 'broken' AND deadline < ?1",
+            &[&t],
+        )?;
+        let awaiting_connection = count(
+            "SELECT count(*) FROM xyd_case WHERE status = 'accepted'",
+            &[],
+        )?;
+        let connected = count(
+            "SELECT count(*) FROM xyd_case WHERE status = 'connected'",
+            &[],
+        )?;
+        Ok(QueueCounts {
+            due_30: count(DUE, &[&t, &plus(30)])?,
+            due_60: count(DUE, &[&t, &plus(60)])?,
+            due_90: count(DUE, &[&t, &plus(90)])?,
+            overdue: awaiting_decision + broken_overdue,
+            awaiting_decision,
+            awaiting_connection,
+            open: awaiting_connection + connected,
+        })
+    }
+
+    /// Halls and clerks (工号) that opened open cases, for the queue filters.
+    pub fn case_halls_and_clerks(&self) -> Result<(Vec<String>, Vec<String>), StoreError> {
+        let halls = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT hall FROM xyd_case WHERE status IN ('accepted', 'connected')
+                 AND hall <> '' ORDER BY hall",
+            )?
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let clerks = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT opened_by FROM xyd_case WHERE status IN ('accepted', 'connected')
+                 ORDER BY opened_by",
+            )?
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok((halls, clerks))
+    }
+
+    /// Cases per application month and status, and the totals (the dashboard).
+    pub fn case_stats(&self) -> Result<CaseStats, StoreError> {
+        let rows = self
+            .conn
+            .prepare_cached(
+                "SELECT substr(applied_on, 1, 7), status, count(*) FROM xyd_case
+                 GROUP BY 1, 2 ORDER BY 1, 2",
+            )?
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut stats = CaseStats::default();
+        for (month, status, n) in rows {
+            let status = CaseStatus::from_key(&status)
+                .ok_or_else(|| StoreError::BadData(format!("案件状态“{status}”")))?;
+            let n = n.max(0) as u64;
+            match status {
+                CaseStatus::Fulfilled => stats.fulfilled += n,
+                CaseStatus::Broken => stats.broken += n,
+                CaseStatus::Withdrawn => stats.withdrawn += n,
+                CaseStatus::Accepted | CaseStatus::Connected => stats.open += n,
+            }
+            stats.by_month.push((month, status, n));
+        }
+        Ok(stats)
+    }
+}
+
+impl Writer<'_> {
+    /// Store a new case (its `id` is ignored) and return its key.
+    pub fn insert_case(&self, c: &Case, now: NaiveDateTime) -> Result<CaseId, StoreError> {
+        let json = encode(c)?;
+        let now = ts_to_sql(now);
+        self.conn
+            .prepare_cached(
+                "INSERT INTO xyd_case (subject_id, commitment_id, commitment_code, business,
+                     account_no, usage_address, park_id, status, applied_on, connected_on, deadline,
+                     opened_by, hall, record, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)",
+            )?
+            .execute(params![
+                c.subject_id.0,
+                c.commitment_id.0,
+                c.commitment_code,
+                c.business.label(),
+                c.account_no,
+                c.usage_address,
+                c.park_id,
+                c.status.key(),
+                c.applied_on.to_string(),
+                day(c.connected_on),
+                day(c.deadline),
+                c.opened_by,
+                c.hall,
+                json,
+                now,
+            ])?;
+        Ok(CaseId(self.conn.last_insert_rowid()))
+    }
+
+    /// Replace a case after a transition.
+    pub fn update_case(&self, c: &Case, now: NaiveDateTime) -> Result<(), StoreError> {
+        let json = encode(c)?;
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE xyd_case SET status = ?2, connected_on = ?3, deadline = ?4, record = ?5,
+                     updated_at = ?6
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                c.id.0,
+                c.status.key(),
+                day(c.connected_on),
+                day(c.deadline),
+                json,
+                ts_to_sql(now),
+            ])?;
+        if n == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::BadData(format!("信易电案件 {} 不存在", c.id)))
+        }
+    }
+}

@@ -1,0 +1,553 @@
+//! The 待办 page: the 信易电 cases that need work (rule C-2). Tabs (30/60/90 days, 逾期,
+//! 待认定, 待接电, 全部在办), filters by hall, clerk and park, a sortable virtualised table with
+//! the phone to call; supervisors decide 违诺 (D-4) or extend from it, clerks read it.
+
+use chrono::NaiveDate;
+use egui::{Color32, RichText, Sense};
+use egui_extras::{Column, TableBuilder};
+
+use super::Notice;
+use super::dashboard::Dashboard;
+use super::forms::ERROR_COLOR;
+use crate::desk::{Desk, QueueFilters};
+use crate::domain::case::{
+    CaseId, CaseState, QueueCounts, QueueQuery, QueueRow, QueueSort, QueueTab,
+};
+use crate::domain::operator::Action;
+use crate::domain::text::parse_date;
+
+/// The tabs, in order.
+pub const TABS: [QueueTab; 7] = [
+    QueueTab::DueWithin(30),
+    QueueTab::DueWithin(60),
+    QueueTab::DueWithin(90),
+    QueueTab::Overdue,
+    QueueTab::AwaitingDecision,
+    QueueTab::AwaitingConnection,
+    QueueTab::AllOpen,
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DecisionKind {
+    Breach,
+    Extend,
+}
+
+/// A supervisor's decision being filled in for one case.
+#[derive(Debug, Clone)]
+struct DecisionForm {
+    case: CaseId,
+    subject: String,
+    kind: DecisionKind,
+    reason: String,
+    liability: String,
+    until: String,
+    error: Option<String>,
+}
+
+/// The 待办 page.
+pub struct QueuePage {
+    tab: QueueTab,
+    hall: Option<String>,
+    clerk: Option<String>,
+    park: Option<i64>,
+    sort: QueueSort,
+    descending: bool,
+    rows: Vec<QueueRow>,
+    counts: QueueCounts,
+    filters: QueueFilters,
+    today: NaiveDate,
+    selected: Option<usize>,
+    form: Option<DecisionForm>,
+    dashboard: Option<Dashboard>,
+    export_path: String,
+    error: Option<String>,
+}
+
+fn default_export_path(today: NaiveDate) -> String {
+    let dir = directories::UserDirs::new()
+        .and_then(|u| u.document_dir().map(|d| d.to_path_buf()))
+        .unwrap_or_else(std::env::temp_dir);
+    dir.join(format!("信易电待办-{today}.xlsx"))
+        .display()
+        .to_string()
+}
+
+impl QueuePage {
+    /// Open the page on the 30-day tab (or 待认定 for supervisors when something awaits them).
+    pub fn load(desk: &Desk) -> Self {
+        let today = desk.today();
+        let mut p = Self {
+            tab: QueueTab::DueWithin(30),
+            hall: None,
+            clerk: None,
+            park: None,
+            sort: QueueSort::Deadline,
+            descending: false,
+            rows: Vec::new(),
+            counts: QueueCounts::default(),
+            filters: QueueFilters::default(),
+            today,
+            selected: None,
+            form: None,
+            dashboard: None,
+            export_path: default_export_path(today),
+            error: None,
+        };
+        p.reload(desk);
+        if desk.may(Action::DecideCase) && p.counts.awaiting_decision > 0 {
+            p.tab = QueueTab::AwaitingDecision;
+            p.reload(desk);
+        }
+        p
+    }
+
+    /// The counts of the tabs (the navigation label shows [`QueueCounts::attention`]).
+    pub fn counts(&self) -> QueueCounts {
+        self.counts
+    }
+
+    fn query(&self) -> QueueQuery {
+        QueueQuery {
+            hall: self.hall.clone(),
+            clerk: self.clerk.clone(),
+            park_id: self.park,
+            sort: self.sort,
+            descending: self.descending,
+            ..QueueQuery::new(self.tab, self.today)
+        }
+    }
+
+    /// Read the rows, the counts and the filter choices again.
+    pub fn reload(&mut self, desk: &Desk) {
+        self.today = desk.today();
+        let result = desk
+            .case_queue(&self.query())
+            .and_then(|rows| Ok((rows, desk.case_counts()?, desk.queue_filters()?)));
+        match result {
+            Ok((rows, counts, filters)) => {
+                self.rows = rows;
+                self.counts = counts;
+                self.filters = filters;
+                self.selected = None;
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    /// Draw the page; returns a notice for the status line after an action.
+    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<Notice> {
+        let mut notice = None;
+        let may_decide = desk.may(Action::DecideCase);
+        let may_export = desk.may(Action::ExportLists);
+        ui.horizontal(|ui| {
+            ui.heading("待办：信易电补证");
+            ui.label(
+                RichText::new(if may_decide {
+                    "接电后一年内补交物业权属证明（C-2）；逾期由班长认定违诺（D-4）或批准延期"
+                } else {
+                    "只读：认定违诺与延期由班长办理"
+                })
+                .weak(),
+            );
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let label = if self.dashboard.is_some() {
+                    "返回待办"
+                } else {
+                    "统计图表"
+                };
+                if ui.button(label).clicked() {
+                    self.dashboard = match self.dashboard {
+                        Some(_) => None,
+                        None => match desk.case_stats() {
+                            Ok(s) => Some(Dashboard::new(s)),
+                            Err(e) => {
+                                self.error = Some(e.to_string());
+                                None
+                            }
+                        },
+                    };
+                }
+                if ui.button("刷新").clicked() {
+                    self.reload(desk);
+                }
+            });
+        });
+        if let Some(d) = &mut self.dashboard {
+            d.ui(ui);
+            return None;
+        }
+        self.tabs_ui(ui, desk);
+        self.filters_ui(ui, desk);
+        if may_export {
+            ui.horizontal(|ui| {
+                let label = ui.label("导出到");
+                ui.add(egui::TextEdit::singleline(&mut self.export_path).desired_width(420.0))
+                    .labelled_by(label.id);
+                if ui.button("导出 XLSX").clicked() {
+                    let path = std::path::PathBuf::from(self.export_path.trim());
+                    notice = Some(match desk.export_cases(&self.query(), &path) {
+                        Ok(n) => Notice::info(format!("已导出 {n} 件：{}", path.display())),
+                        Err(e) => Notice::error(e.to_string()),
+                    });
+                }
+            });
+        }
+        if let Some(e) = &self.error {
+            ui.colored_label(ERROR_COLOR, e);
+        }
+        if let Some(n) = self.form_ui(ui, desk) {
+            notice = Some(n);
+        }
+        ui.separator();
+        if self.rows.is_empty() {
+            ui.add_space(12.0);
+            ui.label(format!("“{}”中没有案件。", self.tab.label()));
+            return notice;
+        }
+        ui.label(format!("共 {} 件", self.rows.len()));
+        if let Some((i, kind)) = self.table_ui(ui, may_decide)
+            && let Some(r) = self.rows.get(i)
+        {
+            self.form = Some(DecisionForm {
+                case: r.case_id,
+                subject: r.subject_name.clone(),
+                kind,
+                reason: String::new(),
+                liability: String::new(),
+                until: String::new(),
+                error: None,
+            });
+        }
+        notice
+    }
+
+    fn tabs_ui(&mut self, ui: &mut egui::Ui, desk: &Desk) {
+        ui.horizontal_wrapped(|ui| {
+            for tab in TABS {
+                let caption = match self.counts.of(tab) {
+                    Some(n) => format!("{} ({n})", tab.label()),
+                    None => tab.label(),
+                };
+                if ui.selectable_label(self.tab == tab, caption).clicked() && self.tab != tab {
+                    self.tab = tab;
+                    self.reload(desk);
+                }
+            }
+        });
+    }
+
+    fn filters_ui(&mut self, ui: &mut egui::Ui, desk: &Desk) {
+        let before = (self.hall.clone(), self.clerk.clone(), self.park);
+        ui.horizontal(|ui| {
+            let l = ui.label("营业厅");
+            egui::ComboBox::from_id_salt("queue_hall")
+                .selected_text(self.hall.as_deref().unwrap_or("全部"))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.hall, None, "全部");
+                    for h in &self.filters.halls {
+                        ui.selectable_value(&mut self.hall, Some(h.clone()), h);
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            let l = ui.label("受理柜员");
+            egui::ComboBox::from_id_salt("queue_clerk")
+                .selected_text(self.clerk.as_deref().unwrap_or("全部"))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.clerk, None, "全部");
+                    for c in &self.filters.clerks {
+                        ui.selectable_value(&mut self.clerk, Some(c.clone()), c);
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            let l = ui.label("园区");
+            let park_name = self
+                .park
+                .and_then(|id| self.filters.parks.iter().find(|p| p.0 == id))
+                .map_or("全部", |p| p.1.as_str())
+                .to_string();
+            egui::ComboBox::from_id_salt("queue_park")
+                .selected_text(park_name)
+                .width(260.0)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.park, None, "全部");
+                    for (id, name) in &self.filters.parks {
+                        ui.selectable_value(&mut self.park, Some(*id), name);
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+        });
+        if before != (self.hall.clone(), self.clerk.clone(), self.park) {
+            self.reload(desk);
+        }
+    }
+
+    /// The supervisor's form for the case chosen in the table.
+    fn form_ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<Notice> {
+        let form = self.form.as_mut()?;
+        let mut done = None;
+        let mut cancel = false;
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            match form.kind {
+                DecisionKind::Breach => {
+                    ui.strong(format!("认定违诺：案件 {}（{}）", form.case, form.subject));
+                    let l = ui.label("未履行的承诺内容（认定理由）");
+                    ui.add(
+                        egui::TextEdit::multiline(&mut form.reason)
+                            .hint_text(crate::domain::case::DEFAULT_UNFULFILLED)
+                            .desired_rows(2)
+                            .desired_width(600.0),
+                    )
+                    .labelled_by(l.id);
+                    let l = ui.label("违诺责任追究内容（可不填：记入失信记录并推送共享平台）");
+                    ui.add(egui::TextEdit::singleline(&mut form.liability).desired_width(600.0))
+                        .labelled_by(l.id);
+                }
+                DecisionKind::Extend => {
+                    ui.strong(format!("批准延期：案件 {}（{}）", form.case, form.subject));
+                    let l = ui.label("新的补证期限");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut form.until)
+                            .hint_text("YYYY-MM-DD")
+                            .desired_width(140.0),
+                    )
+                    .labelled_by(l.id);
+                    let l = ui.label("延期理由");
+                    ui.add(egui::TextEdit::singleline(&mut form.reason).desired_width(600.0))
+                        .labelled_by(l.id);
+                }
+            }
+            if let Some(e) = &form.error {
+                ui.colored_label(ERROR_COLOR, e);
+            }
+            ui.horizontal(|ui| {
+                let confirm = match form.kind {
+                    DecisionKind::Breach => "确认认定违诺",
+                    DecisionKind::Extend => "确认延期",
+                };
+                if ui.button(confirm).clicked() {
+                    let result = match form.kind {
+                        DecisionKind::Breach => desk
+                            .decide_breach(form.case, &form.reason, &form.liability)
+                            .map(|c| format!("已认定案件 {} 违诺（D-4）", c.id)),
+                        DecisionKind::Extend => match parse_date(&form.until) {
+                            Ok(until) => desk
+                                .extend_case(form.case, until, &form.reason)
+                                .map(|c| format!("案件 {} 的补证期限已延至 {until}", c.id)),
+                            Err(e) => {
+                                Err(crate::desk::DeskError::Check(format!("新的补证期限：{e}")))
+                            }
+                        },
+                    };
+                    match result {
+                        Ok(msg) => done = Some(msg),
+                        Err(e) => form.error = Some(e.to_string()),
+                    }
+                }
+                if ui.button("取消").clicked() {
+                    cancel = true;
+                }
+            });
+        });
+        if cancel {
+            self.form = None;
+        }
+        let msg = done?;
+        self.form = None;
+        self.reload(desk);
+        Some(Notice::info(msg))
+    }
+
+    /// The table; returns a row and the decision a supervisor asked for on it.
+    fn table_ui(&mut self, ui: &mut egui::Ui, may_decide: bool) -> Option<(usize, DecisionKind)> {
+        let mut asked = None;
+        let mut resort = None;
+        let today = self.today;
+        ui.style_mut().interaction.selectable_labels = false;
+        let row_height = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
+        let headers: [(&str, Option<QueueSort>); 11] = [
+            ("案件", None),
+            ("状态", None),
+            ("补证期限", Some(QueueSort::Deadline)),
+            ("剩余天数", None),
+            ("主体", Some(QueueSort::Subject)),
+            ("联系电话", None),
+            ("用户编号", None),
+            ("受理日期", Some(QueueSort::Applied)),
+            ("营业厅", Some(QueueSort::Hall)),
+            ("柜员", Some(QueueSort::Clerk)),
+            ("操作", None),
+        ];
+        TableBuilder::new(ui)
+            .striped(true)
+            .sense(Sense::click())
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+            .column(Column::exact(56.0))
+            .column(Column::exact(56.0))
+            .column(Column::exact(96.0))
+            .column(Column::exact(72.0))
+            .column(Column::initial(240.0).at_least(120.0).clip(true))
+            .column(Column::exact(120.0))
+            .column(Column::exact(110.0))
+            .column(Column::exact(96.0))
+            .column(Column::initial(100.0).clip(true))
+            .column(Column::exact(60.0))
+            .column(Column::remainder().at_least(150.0))
+            .header(row_height, |mut h| {
+                for (title, sort) in headers {
+                    h.col(|ui| match sort {
+                        Some(s) => {
+                            let arrow = match (self.sort == s, self.descending) {
+                                (true, false) => " ▲",
+                                (true, true) => " ▼",
+                                _ => "",
+                            };
+                            if ui
+                                .add(
+                                    egui::Button::new(
+                                        RichText::new(format!("{title}{arrow}")).strong(),
+                                    )
+                                    .frame(false),
+                                )
+                                .clicked()
+                            {
+                                resort = Some(s);
+                            }
+                        }
+                        None => {
+                            ui.strong(title);
+                        }
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(row_height, self.rows.len(), |mut row| {
+                    let i = row.index();
+                    let Some(r) = self.rows.get(i) else {
+                        return;
+                    };
+                    row.set_selected(self.selected == Some(i));
+                    let state = r.state(today);
+                    row.col(|ui| {
+                        ui.label(r.case_id.to_string());
+                    });
+                    row.col(|ui| {
+                        let color = match state {
+                            CaseState::Overdue | CaseState::Broken => ERROR_COLOR,
+                            CaseState::Accepted => Color32::GRAY,
+                            _ => Color32::from_rgb(0, 90, 160),
+                        };
+                        ui.label(RichText::new(state.label()).color(color));
+                    });
+                    row.col(|ui| {
+                        ui.label(r.deadline.map(|d| d.to_string()).unwrap_or_default());
+                    });
+                    row.col(|ui| {
+                        if let Some(n) = r.days_left(today).filter(|_| state != CaseState::Broken) {
+                            let text = if n < 0 {
+                                RichText::new(format!("逾期 {} 天", -n)).color(ERROR_COLOR)
+                            } else {
+                                RichText::new(format!("{n} 天"))
+                            };
+                            ui.label(text);
+                        }
+                    });
+                    row.col(|ui| {
+                        ui.label(&r.subject_name);
+                    });
+                    row.col(|ui| {
+                        ui.label(&r.phone);
+                    });
+                    row.col(|ui| {
+                        ui.label(&r.account_no);
+                    });
+                    row.col(|ui| {
+                        ui.label(r.applied_on.to_string());
+                    });
+                    row.col(|ui| {
+                        ui.label(&r.hall);
+                    });
+                    row.col(|ui| {
+                        ui.label(&r.opened_by);
+                    });
+                    row.col(|ui| {
+                        if may_decide && r.status == crate::domain::case::CaseStatus::Connected {
+                            if state == CaseState::Overdue && ui.button("认定违诺").clicked() {
+                                asked = Some((i, DecisionKind::Breach));
+                            }
+                            if ui.button("延期").clicked() {
+                                asked = Some((i, DecisionKind::Extend));
+                            }
+                        }
+                    });
+                    if row.response().clicked() {
+                        self.selected = Some(i);
+                    }
+                });
+            });
+        if let Some(s) = resort {
+            if self.sort == s {
+                self.descending = !self.descending;
+            } else {
+                self.sort = s;
+                self.descending = false;
+            }
+            // Sorted in memory: no database round trip for a click on a header.
+            self.sort_rows();
+        }
+        if let Some((i, _)) = asked {
+            self.selected = Some(i);
+        }
+        asked
+    }
+
+    fn sort_rows(&mut self) {
+        let key = self.sort;
+        let descending = self.descending;
+        self.rows.sort_by(|a, b| {
+            let o = match key {
+                QueueSort::Deadline => a
+                    .deadline
+                    .cmp(&b.deadline)
+                    .then(a.applied_on.cmp(&b.applied_on)),
+                QueueSort::Subject => a.subject_name.cmp(&b.subject_name),
+                QueueSort::Applied => a.applied_on.cmp(&b.applied_on),
+                QueueSort::Hall => a.hall.cmp(&b.hall),
+                QueueSort::Clerk => a.opened_by.cmp(&b.opened_by),
+            }
+            .then(a.case_id.cmp(&b.case_id));
+            if descending { o.reverse() } else { o }
+        });
+        self.selected = None;
+    }
+
+    /// The page with rows already loaded (benchmarks and tests of the view alone).
+    pub fn with_rows(rows: Vec<QueueRow>, counts: QueueCounts, today: NaiveDate) -> Self {
+        Self {
+            tab: QueueTab::AllOpen,
+            hall: None,
+            clerk: None,
+            park: None,
+            sort: QueueSort::Deadline,
+            descending: false,
+            rows,
+            counts,
+            filters: QueueFilters::default(),
+            today,
+            selected: None,
+            form: None,
+            dashboard: None,
+            export_path: String::new(),
+            error: None,
+        }
+    }
+
+    /// The table alone, read-only (benchmarks).
+    pub fn table_only_ui(&mut self, ui: &mut egui::Ui) {
+        self.table_ui(ui, false);
+    }
+}

@@ -1,0 +1,185 @@
+//! The 待办 page headless through egui_kittest: a clerk sees the overdue case with its phone
+//! and no decision buttons; a supervisor decides the breach from the queue (rules C-2, D-4).
+
+use chrono::{Duration, NaiveDate};
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+use xinyidian::desk::{Desk, ManualClock};
+use xinyidian::domain::case::{CaseId, CaseStatus};
+use xinyidian::domain::commitment::Fulfilment;
+use xinyidian::domain::letter::Relation;
+use xinyidian::domain::operator::{OperatorDraft, Role as OpRole};
+use xinyidian::domain::subject::{AccountDraft, SubjectDraft, SubjectKind};
+use xinyidian::domain::trust::Business;
+use xinyidian::store::Store;
+use xinyidian::ui::CounterApp;
+
+const PW: &str = "counter-2026";
+const USCC: &str = "91440300708461136T";
+
+/// A desk with one case connected on 2024-02-29, its clock on 2025-03-01 (one day overdue),
+/// signed in as `staff_no`.
+fn overdue_desk(staff_no: &str) -> (Desk, CaseId) {
+    let clock = ManualClock::new(
+        NaiveDate::from_ymd_opt(2024, 2, 29)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap(),
+    );
+    let mut d = Desk::new(Store::open_in_memory().unwrap(), Box::new(clock.clone()));
+    d.setup_admin(
+        &OperatorDraft {
+            staff_no: "A1".into(),
+            name: "管理员甲".into(),
+            ..OperatorDraft::default()
+        },
+        PW,
+    )
+    .unwrap();
+    for (no, role) in [("S1", OpRole::Supervisor), ("C1", OpRole::Clerk)] {
+        d.add_operator(
+            &OperatorDraft {
+                staff_no: no.into(),
+                name: format!("操作员{no}"),
+                role,
+                hall: "霞山营业厅".into(),
+                window: "2 号窗口".into(),
+            },
+            PW,
+        )
+        .unwrap();
+    }
+    let id = d
+        .create_subject(&SubjectDraft {
+            kind: SubjectKind::Organization,
+            name: "湛江市霞山区海港贸易有限公司".into(),
+            code: USCC.into(),
+            legal_rep_name: "陈海明".into(),
+            legal_rep_id_number: "11010519491231002X".into(),
+            phone: "0759-2345678".into(),
+            ..SubjectDraft::default()
+        })
+        .unwrap();
+    d.add_account(
+        id,
+        &AccountDraft {
+            account_no: "0300123456".into(),
+            usage_address: "湛江经济技术开发区钢铁产业园区一路 8 号".into(),
+            supply_start: String::new(),
+        },
+    )
+    .unwrap();
+    let mut f = d.letter_fields_for(id).unwrap();
+    f.relation = Some(Relation::Owner);
+    let c = d
+        .issue_letter(id, Business::NewConnection, &f, None)
+        .unwrap()
+        .commitment;
+    let case = d.open_case(c.id, Some("0300123456")).unwrap();
+    d.connect_case(case.id, NaiveDate::from_ymd_opt(2024, 2, 29).unwrap())
+        .unwrap();
+    clock.advance(Duration::days(366)); // 2025-03-01
+    d.sign_out().unwrap();
+    d.sign_in(staff_no, PW).unwrap();
+    (d, case.id)
+}
+
+fn harness(desk: Desk) -> Harness<'static, CounterApp> {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1366.0, 768.0))
+        .with_context_setup(xinyidian::ui::fonts::install)
+        .build_ui_state(|ui, app: &mut CounterApp| app.ui(ui), CounterApp::new(desk));
+    h.run();
+    h
+}
+
+fn open_queue(h: &mut Harness<'static, CounterApp>) {
+    // The navigation shows how many cases need attention.
+    h.get_by_role_and_label(Role::Button, "待办 (1)").click();
+    h.run();
+}
+
+#[test]
+fn a_clerk_sees_the_queue_read_only_with_the_phone_to_call() {
+    let (desk, case) = overdue_desk("C1");
+    let mut h = harness(desk);
+    open_queue(&mut h);
+    h.get_by_label_contains("只读");
+    // The clerk lands on 30 天内到期 (empty); the overdue case is under 逾期.
+    h.get_by_label("逾期 (1)").click();
+    h.run();
+    h.get_by_label("湛江市霞山区海港贸易有限公司");
+    h.get_by_label("0759-2345678");
+    h.get_by_label("逾期 1 天");
+    assert!(
+        h.query_by_role_and_label(Role::Button, "认定违诺")
+            .is_none()
+    );
+    assert!(h.query_by_role_and_label(Role::Button, "延期").is_none());
+    assert!(
+        h.query_by_role_and_label(Role::Button, "导出 XLSX")
+            .is_none()
+    );
+    assert_eq!(
+        h.state().desk().case(case).unwrap().status,
+        CaseStatus::Connected
+    );
+}
+
+#[test]
+fn a_supervisor_decides_a_breach_from_the_queue() {
+    let (desk, case) = overdue_desk("S1");
+    let mut h = harness(desk);
+    open_queue(&mut h);
+    // Supervisors land on 待认定 when something awaits them.
+    h.get_by_label("待认定 (1)");
+    h.get_by_label("0759-2345678");
+    h.get_by_role_and_label(Role::Button, "认定违诺").click();
+    h.run();
+    // Without a reason the decision is refused and nothing is written.
+    h.get_by_role_and_label(Role::Button, "确认认定违诺")
+        .click();
+    h.run();
+    h.get_by_label_contains("请填写未履行的承诺内容");
+    assert_eq!(
+        h.state().desk().case(case).unwrap().status,
+        CaseStatus::Connected
+    );
+    let field = h.get_by_role_and_label(Role::MultilineTextInput, "未履行的承诺内容（认定理由）");
+    field.focus();
+    field.type_text("未在接火送电后一年内补交物业权属证明");
+    h.run();
+    h.get_by_role_and_label(Role::Button, "确认认定违诺")
+        .click();
+    h.run();
+    let desk = h.state().desk();
+    let c = desk.case(case).unwrap();
+    assert_eq!(c.status, CaseStatus::Broken);
+    assert_eq!(
+        desk.commitment(c.commitment_id).unwrap().fulfilment,
+        Some(Fulfilment::None)
+    );
+    h.get_by_label_contains("已认定案件");
+    // Decided: the queue no longer asks for it and the navigation count drops.
+    h.get_by_label("待认定 (0)");
+    assert!(
+        h.query_by_role_and_label(Role::Button, "待办 (1)")
+            .is_none()
+    );
+}
+
+#[test]
+fn the_dashboard_opens_from_the_queue() {
+    let (desk, _) = overdue_desk("S1");
+    let mut h = harness(desk);
+    open_queue(&mut h);
+    h.get_by_role_and_label(Role::Button, "统计图表").click();
+    h.run();
+    h.get_by_label_contains("在办 1");
+    h.get_by_label("按受理月份、状态的案件数");
+    h.get_by_role_and_label(Role::Button, "返回待办").click();
+    h.run();
+    h.get_by_label("待认定 (1)");
+}
