@@ -5,6 +5,7 @@
 //! the page in the middle, a status line at the bottom.
 
 pub mod audit;
+pub mod case_panel;
 pub mod check_panel;
 pub mod dashboard;
 pub mod fonts;

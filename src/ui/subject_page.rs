@@ -29,6 +29,7 @@ pub enum SubjectTab {
     Records,
     Check,
     Letter,
+    Cases,
 }
 
 pub struct SubjectPage {
@@ -41,6 +42,7 @@ pub struct SubjectPage {
     records: RecordsTab,
     check: CheckPanel,
     letter: LetterPanel,
+    cases: super::case_panel::CasePanel,
     parks: super::parks::AccountParks,
     /// Rule T-7 badges: whether the subject is a 守信用电主体 (loaded on first show).
     trusted: Option<bool>,
@@ -56,6 +58,7 @@ impl SubjectPage {
             records: RecordsTab::default(),
             check: CheckPanel::new(&subject),
             letter: LetterPanel::default(),
+            cases: super::case_panel::CasePanel::default(),
             trusted: None,
             parks: super::parks::AccountParks::default(),
             subject,
@@ -111,6 +114,7 @@ impl SubjectPage {
                 (SubjectTab::Records, "用电记录"),
                 (SubjectTab::Check, "信用核查"),
                 (SubjectTab::Letter, "承诺书"),
+                (SubjectTab::Cases, "信易电业务"),
             ] {
                 ui.selectable_value(&mut self.tab, tab, label);
             }
@@ -124,6 +128,13 @@ impl SubjectPage {
             if n.is_some() {
                 self.trusted = None;
             }
+            return n.map(PageAction::Notice).or(action);
+        }
+        if self.tab == SubjectTab::Cases {
+            let n = egui::ScrollArea::vertical()
+                .id_salt("cases_tab")
+                .show(ui, |ui| self.cases.ui(ui, desk, &self.subject))
+                .inner;
             return n.map(PageAction::Notice).or(action);
         }
         if self.tab == SubjectTab::Letter {

@@ -1,0 +1,286 @@
+//! The 信易电 cases of a subject (rules C-2, D-4, D-5): accept an application on a commitment,
+//! record the connection (the deadline is one year later), attach the property proof, or record
+//! a withdrawal before connection. Breach decisions and extensions are the supervisors', in 待办.
+
+use std::path::PathBuf;
+
+use egui::RichText;
+
+use super::Notice;
+use super::forms::ERROR_COLOR;
+use crate::desk::Desk;
+use crate::domain::case::{Case, CaseId, CaseState};
+use crate::domain::commitment::Commitment;
+use crate::domain::subject::Subject;
+use crate::domain::text::parse_date;
+
+/// What the clerk is typing for one case.
+#[derive(Default)]
+struct Input {
+    date: String,
+    path: String,
+    reason: String,
+}
+
+/// The cases tab of a subject page.
+#[derive(Default)]
+pub struct CasePanel {
+    loaded: Option<(Vec<Case>, Vec<Commitment>)>,
+    /// The account chosen for a new case, per commitment code.
+    account: Option<String>,
+    input: std::collections::HashMap<CaseId, Input>,
+    error: Option<String>,
+}
+
+impl CasePanel {
+    fn reload(&mut self) {
+        self.loaded = None;
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk, subject: &Subject) -> Option<Notice> {
+        if self.loaded.is_none() {
+            match (desk.cases_of(subject.id), desk.commitments_of(subject.id)) {
+                (Ok(c), Ok(m)) => self.loaded = Some((c, m)),
+                (Err(e), _) | (_, Err(e)) => return Some(Notice::error(e.to_string())),
+            }
+        }
+        let Some((cases, commitments)) = self.loaded.clone() else {
+            return None;
+        };
+        let mut notice = None;
+        let today = desk.today();
+        if let Some(e) = &self.error {
+            ui.label(RichText::new(e).color(ERROR_COLOR));
+        }
+
+        // Commitments without a running case: accept the application on one of them.
+        let free: Vec<&Commitment> = commitments
+            .iter()
+            .filter(|c| c.fulfilment.is_none())
+            .filter(|c| {
+                !cases.iter().any(|k| {
+                    k.commitment_id == c.id
+                        && k.status != crate::domain::case::CaseStatus::Withdrawn
+                })
+            })
+            .collect();
+        ui.strong("受理信易电业务");
+        if free.is_empty() {
+            ui.label(
+                RichText::new("没有可受理的承诺：请先在“承诺书”页出具诚信守法用电承诺书。").weak(),
+            );
+        }
+        for c in free {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(format!(
+                    "承诺 {}（{}，{}）",
+                    c.code,
+                    c.business.label(),
+                    if c.is_signed() {
+                        "已签署"
+                    } else {
+                        "待签署"
+                    }
+                ));
+                let l = ui.label("用电户");
+                egui::ComboBox::from_id_salt(("case_account", c.id.0))
+                    .selected_text(self.account.as_deref().unwrap_or("新装（暂无用户编号）"))
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut self.account, None, "新装（暂无用户编号）");
+                        for a in &subject.accounts {
+                            ui.selectable_value(
+                                &mut self.account,
+                                Some(a.account_no.clone()),
+                                format!("{}　{}", a.account_no, a.usage_address),
+                            );
+                        }
+                    })
+                    .response
+                    .labelled_by(l.id);
+                if ui.button("受理").clicked() {
+                    match desk.open_case(c.id, self.account.as_deref()) {
+                        Ok(k) => {
+                            notice = Some(Notice::info(format!(
+                                "已受理信易电业务（案件 {}），接火送电后请登记接电日期",
+                                k.id
+                            )));
+                            self.error = None;
+                            self.reload();
+                        }
+                        Err(e) => self.error = Some(e.to_string()),
+                    }
+                }
+            });
+        }
+
+        ui.add_space(8.0);
+        ui.separator();
+        ui.strong(format!("信易电案件（{}）", cases.len()));
+        if cases.is_empty() {
+            ui.label(RichText::new("暂无").weak());
+        }
+        for k in &cases {
+            ui.separator();
+            let state = k.state(today);
+            let color = match state {
+                CaseState::Overdue | CaseState::Broken => ERROR_COLOR,
+                CaseState::Fulfilled => egui::Color32::from_rgb(20, 120, 50),
+                _ => ui.visuals().text_color(),
+            };
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    RichText::new(format!("案件 {}　{}", k.id, state.label()))
+                        .strong()
+                        .color(color),
+                );
+                ui.label(format!(
+                    "{}　承诺 {}　{}{}　受理于 {}",
+                    k.business.label(),
+                    k.commitment_code,
+                    if k.account_no.is_empty() {
+                        "新装".to_string()
+                    } else {
+                        format!("用电户 {}", k.account_no)
+                    },
+                    if k.park.is_empty() {
+                        String::new()
+                    } else {
+                        format!("（{}）", k.park)
+                    },
+                    k.applied_on
+                ));
+            });
+            if let (Some(on), Some(deadline)) = (k.connected_on, k.deadline) {
+                let left = k.days_left(today).unwrap_or(0);
+                let due = if left >= 0 {
+                    format!("还剩 {left} 天")
+                } else {
+                    format!("已逾期 {} 天", -left)
+                };
+                ui.label(format!(
+                    "接火送电 {on}，物业权属证明须于 {deadline} 前补交（C-2）{}",
+                    if k.status.is_open() {
+                        format!("，{due}")
+                    } else {
+                        String::new()
+                    }
+                ));
+            }
+            for x in &k.extensions {
+                ui.label(format!(
+                    "延期：{} → {}（{}，{}）",
+                    x.previous_deadline, x.until, x.reason, x.granted_by
+                ));
+            }
+            if let Some(d) = &k.decision {
+                ui.label(
+                    RichText::new(format!(
+                        "{} 认定违诺：{}；违诺责任追究：{}（D-4）",
+                        d.decided_on, d.unfulfilled, d.liability_pursued
+                    ))
+                    .color(ERROR_COLOR),
+                );
+            }
+            if let Some(w) = &k.withdrawal {
+                ui.label(format!(
+                    "{} 中止：{}（接火送电前中止，不作为信用记录，D-5）",
+                    w.withdrawn_on, w.reason
+                ));
+            }
+            notice = self.actions_ui(ui, desk, k, state).or(notice);
+        }
+        notice
+    }
+
+    fn actions_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        desk: &mut Desk,
+        k: &Case,
+        state: CaseState,
+    ) -> Option<Notice> {
+        let mut notice = None;
+        let today = desk.today();
+        let input = self.input.entry(k.id).or_insert_with(|| Input {
+            date: today.to_string(),
+            ..Input::default()
+        });
+        let mut result: Option<Result<String, String>> = None;
+        match state {
+            CaseState::Accepted => {
+                ui.horizontal_wrapped(|ui| {
+                    let l = ui.label("接火送电日期");
+                    ui.add(egui::TextEdit::singleline(&mut input.date).desired_width(110.0))
+                        .labelled_by(l.id);
+                    if ui.button("登记接电").clicked() {
+                        result = Some(match parse_date(&input.date) {
+                            Ok(d) => desk
+                                .connect_case(k.id, d)
+                                .map(|c| {
+                                    format!(
+                                        "已登记接电，物业权属证明须于 {} 前补交",
+                                        c.deadline.map(|d| d.to_string()).unwrap_or_default()
+                                    )
+                                })
+                                .map_err(|e| e.to_string()),
+                            Err(m) => Err(format!("接火送电日期：{m}")),
+                        });
+                    }
+                });
+                ui.horizontal_wrapped(|ui| {
+                    let l = ui.label("中止原因");
+                    ui.add(egui::TextEdit::singleline(&mut input.reason).desired_width(260.0))
+                        .labelled_by(l.id);
+                    if ui.button("申请人中止报装").clicked() {
+                        result = Some(
+                            desk.withdraw_case(k.id, &input.reason)
+                                .map(|_| {
+                                    "已中止：接火送电前中止，不作为信用记录（D-5）".to_string()
+                                })
+                                .map_err(|e| e.to_string()),
+                        );
+                    }
+                });
+            }
+            CaseState::Connected => {
+                ui.horizontal_wrapped(|ui| {
+                    let l = ui.label("物业权属证明（PDF/JPG/PNG）");
+                    ui.add(egui::TextEdit::singleline(&mut input.path).desired_width(300.0))
+                        .labelled_by(l.id);
+                    if ui.button("浏览…").clicked()
+                        && let Some(p) = rfd::FileDialog::new()
+                            .add_filter("证明文件", &["pdf", "jpg", "jpeg", "png"])
+                            .pick_file()
+                    {
+                        input.path = p.display().to_string();
+                    }
+                    if ui.button("上传并补证").clicked() {
+                        result = Some(
+                            desk.fulfil_case(k.id, &PathBuf::from(input.path.trim()))
+                                .map(|_| "已补交物业权属证明，承诺全部履行".to_string())
+                                .map_err(|e| e.to_string()),
+                        );
+                    }
+                });
+            }
+            CaseState::Overdue => {
+                ui.label(
+                    RichText::new("已逾期未补证：请班长在“待办”中认定违诺或批准延期")
+                        .color(ERROR_COLOR),
+                );
+            }
+            _ => {}
+        }
+        match result {
+            Some(Ok(m)) => {
+                notice = Some(Notice::info(m));
+                self.error = None;
+                self.input.remove(&k.id);
+                self.reload();
+            }
+            Some(Err(e)) => self.error = Some(e),
+            None => {}
+        }
+        notice
+    }
+}
