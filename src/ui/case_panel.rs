@@ -44,9 +44,7 @@ impl CasePanel {
                 (Err(e), _) | (_, Err(e)) => return Some(Notice::error(e.to_string())),
             }
         }
-        let Some((cases, commitments)) = self.loaded.clone() else {
-            return None;
-        };
+        let (cases, commitments) = self.loaded.clone()?;
         let mut notice = None;
         let today = desk.today();
         if let Some(e) = &self.error {
