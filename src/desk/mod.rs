@@ -105,7 +105,7 @@ impl Clock for ManualClock {
 pub enum DeskError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("{}", FieldErrors(.0))]
+    #[error("{}", FieldList("请修改以下栏目后再保存：", .0, |f| f.label()))]
     Invalid(Vec<FieldError<Field>>),
     #[error("{code_label} {code} 已登记为“{name}”，不能重复登记：请在查询中打开该主体修改")]
     DuplicateSubject {
@@ -133,7 +133,7 @@ pub enum DeskError {
     AccountLocked { until: String },
     #[error("本数据库已有操作员，不能再次初始化：请用管理员账号登录后在“设置”中添加")]
     SetupDone,
-    #[error("{}", OperatorFieldErrors(.0))]
+    #[error("{}", FieldList("请修改以下栏目：", .0, |f| f.label()))]
     InvalidOperator(Vec<FieldError<OperatorField>>),
     #[error("{0}")]
     Password(String),
@@ -153,11 +153,11 @@ pub enum DeskError {
     ReportRefused(#[from] reports::ReportRefusal),
     #[error("导入未写入：共 {} 行，其中 {} 行有问题（见报告）", .0.rows, .0.rejected)]
     ImportNotWritten(Box<ImportReport>),
-    #[error("{}", ParkFieldErrors(.0))]
+    #[error("{}", FieldList("请修改以下栏目后再保存：", .0, |f| f.label()))]
     InvalidPark(Vec<FieldError<ParkField>>),
     #[error("{0}")]
     Check(String),
-    #[error("{}", LetterFieldErrors(.0))]
+    #[error("{}", FieldList("请修改承诺书的以下栏目：", .0, |f| f.label()))]
     InvalidLetter(Vec<FieldError<LetterField>>),
     #[error("{}", record_entry::describe(.kind, .errors))]
     InvalidRecord {
@@ -178,46 +178,17 @@ impl DeskError {
     }
 }
 
-struct LetterFieldErrors<'a>(&'a [FieldError<LetterField>]);
+/// A refusal's field list: a heading, then `【栏目】说明` for each wrong field.
+struct FieldList<'a, F: Copy>(&'static str, &'a [FieldError<F>], fn(F) -> &'static str);
 
-impl fmt::Display for LetterFieldErrors<'_> {
+impl<F: Copy> fmt::Display for FieldList<'_, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("请修改承诺书的以下栏目：")?;
-        for (i, e) in self.0.iter().enumerate() {
+        f.write_str(self.0)?;
+        for (i, e) in self.1.iter().enumerate() {
             if i > 0 {
                 f.write_str("；")?;
             }
-            write!(f, "【{}】{}", e.field.label(), e.message)?;
-        }
-        Ok(())
-    }
-}
-
-struct ParkFieldErrors<'a>(&'a [FieldError<ParkField>]);
-
-impl fmt::Display for ParkFieldErrors<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("请修改以下栏目后再保存：")?;
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str("；")?;
-            }
-            write!(f, "【{}】{}", e.field.label(), e.message)?;
-        }
-        Ok(())
-    }
-}
-
-struct FieldErrors<'a>(&'a [FieldError<Field>]);
-
-impl fmt::Display for FieldErrors<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("请修改以下栏目后再保存：")?;
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str("；")?;
-            }
-            write!(f, "【{}】{}", e.field.label(), e.message)?;
+            write!(f, "【{}】{}", (self.2)(e.field), e.message)?;
         }
         Ok(())
     }
@@ -229,21 +200,6 @@ pub struct DbInfo {
     pub path: String,
     pub schema_version: i64,
     pub subjects: i64,
-}
-
-struct OperatorFieldErrors<'a>(&'a [FieldError<OperatorField>]);
-
-impl fmt::Display for OperatorFieldErrors<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("请修改以下栏目：")?;
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str("；")?;
-            }
-            write!(f, "【{}】{}", e.field.label(), e.message)?;
-        }
-        Ok(())
-    }
 }
 
 /// One counter's session: the store, the clock and the signed-in operator.

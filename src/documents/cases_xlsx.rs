@@ -3,20 +3,10 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
+pub use super::xlsx_table::ExportError;
+use super::xlsx_table::write_table;
 use crate::domain::case::QueueRow;
-
-/// Why the list could not be written.
-#[derive(Debug, thiserror::Error)]
-pub enum ExportError {
-    #[error("无法写入文件 {path}：{source}。请换一个位置或文件名，并确认文件未被 Excel 打开")]
-    Write {
-        path: String,
-        #[source]
-        source: XlsxError,
-    },
-}
 
 const HEADERS: [(&str, f64); 16] = [
     ("序号", 6.0),
@@ -39,24 +29,9 @@ const HEADERS: [(&str, f64); 16] = [
 
 /// Write the rows to `path` (one sheet, a header row, frozen and filterable), as of `today`.
 pub fn write_cases(path: &Path, rows: &[QueueRow], today: NaiveDate) -> Result<(), ExportError> {
-    let err = |source| ExportError::Write {
-        path: path.display().to_string(),
-        source,
-    };
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    let header = Format::new().set_bold();
-    ws.set_name("信易电待办").map_err(err)?;
-    for (c, (h, w)) in HEADERS.iter().enumerate() {
-        let c = c as u16;
-        ws.write_string_with_format(0, c, *h, &header)
-            .map_err(err)?;
-        ws.set_column_width(c, *w).map_err(err)?;
-    }
     let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-    for (i, r) in rows.iter().enumerate() {
-        let row = i as u32 + 1;
-        let cells = [
+    let cells = rows.iter().enumerate().map(|(i, r)| {
+        vec![
             (i + 1).to_string(),
             r.case_id.to_string(),
             r.subject_name.clone(),
@@ -75,13 +50,7 @@ pub fn write_cases(path: &Path, rows: &[QueueRow], today: NaiveDate) -> Result<(
             r.hall.clone(),
             r.opened_by.clone(),
             r.park.clone(),
-        ];
-        for (c, v) in cells.into_iter().enumerate() {
-            ws.write_string(row, c as u16, v).map_err(err)?;
-        }
-    }
-    ws.set_freeze_panes(1, 0).map_err(err)?;
-    ws.autofilter(0, 0, rows.len() as u32, HEADERS.len() as u16 - 1)
-        .map_err(err)?;
-    wb.save(path).map_err(err)
+        ]
+    });
+    write_table(path, "信易电待办", &HEADERS, cells).map(drop)
 }

@@ -6,3 +6,4 @@ pub mod credit_report;
 pub mod import;
 pub mod letter_pdf;
 pub mod trusted_xlsx;
+pub mod xlsx_table;

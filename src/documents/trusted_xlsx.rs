@@ -3,21 +3,9 @@
 
 use std::path::Path;
 
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
-
+use super::xlsx_table::{ExportError, write_table};
 use crate::domain::ids::mask_id_number;
 use crate::store::TrustedRow;
-
-/// Why the list could not be written.
-#[derive(Debug, thiserror::Error)]
-pub enum ExportError {
-    #[error("无法写入文件 {path}：{source}。请换一个位置或文件名，并确认文件未被 Excel 打开")]
-    Write {
-        path: String,
-        #[source]
-        source: XlsxError,
-    },
-}
 
 const HEADERS: [(&str, f64); 7] = [
     ("序号", 6.0),
@@ -39,28 +27,13 @@ fn kind_label(kind: &str) -> &'static str {
 
 /// Write the list to `path` (one sheet, a header row, frozen and filterable).
 pub fn write_trusted(path: &Path, rows: &[TrustedRow]) -> Result<(), ExportError> {
-    let err = |source| ExportError::Write {
-        path: path.display().to_string(),
-        source,
-    };
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    let header = Format::new().set_bold();
-    ws.set_name("守信用电主体").map_err(err)?;
-    for (c, (h, w)) in HEADERS.iter().enumerate() {
-        let c = c as u16;
-        ws.write_string_with_format(0, c, *h, &header)
-            .map_err(err)?;
-        ws.set_column_width(c, *w).map_err(err)?;
-    }
-    for (i, r) in rows.iter().enumerate() {
-        let row = i as u32 + 1;
+    let cells = rows.iter().enumerate().map(|(i, r)| {
         let code = if r.code_type == "uscc" {
             r.code.clone()
         } else {
             mask_id_number(&r.code)
         };
-        let cells = [
+        vec![
             (i + 1).to_string(),
             r.name.clone(),
             kind_label(&r.kind).to_string(),
@@ -68,13 +41,7 @@ pub fn write_trusted(path: &Path, rows: &[TrustedRow]) -> Result<(), ExportError
             r.phone.clone(),
             r.address.clone(),
             r.as_of.to_string(),
-        ];
-        for (c, v) in cells.into_iter().enumerate() {
-            ws.write_string(row, c as u16, v).map_err(err)?;
-        }
-    }
-    ws.set_freeze_panes(1, 0).map_err(err)?;
-    ws.autofilter(0, 0, rows.len() as u32, HEADERS.len() as u16 - 1)
-        .map_err(err)?;
-    wb.save(path).map_err(err)
+        ]
+    });
+    write_table(path, "守信用电主体", &HEADERS, cells).map(drop)
 }
