@@ -39,6 +39,17 @@ const HEADERS: [(&str, f64); 16] = [
 
 /// Write the rows to `path` (one sheet, a header row, frozen and filterable), as of `today`.
 pub fn write_cases(path: &Path, rows: &[QueueRow], today: NaiveDate) -> Result<(), ExportError> {
+    write_cases_with(path, rows, today, |_| true).map(|_| ())
+}
+
+/// [`write_cases`], asking `go_on(rows done)` before each row whether to continue (progress and
+/// cancel). Returns `Ok(false)`, with nothing saved, when stopped.
+pub fn write_cases_with(
+    path: &Path,
+    rows: &[QueueRow],
+    today: NaiveDate,
+    mut go_on: impl FnMut(usize) -> bool,
+) -> Result<bool, ExportError> {
     let err = |source| ExportError::Write {
         path: path.display().to_string(),
         source,
@@ -55,6 +66,9 @@ pub fn write_cases(path: &Path, rows: &[QueueRow], today: NaiveDate) -> Result<(
     }
     let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     for (i, r) in rows.iter().enumerate() {
+        if !go_on(i) {
+            return Ok(false);
+        }
         let row = i as u32 + 1;
         let cells = [
             (i + 1).to_string(),
@@ -83,5 +97,6 @@ pub fn write_cases(path: &Path, rows: &[QueueRow], today: NaiveDate) -> Result<(
     ws.set_freeze_panes(1, 0).map_err(err)?;
     ws.autofilter(0, 0, rows.len() as u32, HEADERS.len() as u16 - 1)
         .map_err(err)?;
-    wb.save(path).map_err(err)
+    wb.save(path).map_err(err)?;
+    Ok(true)
 }

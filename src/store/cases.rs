@@ -3,6 +3,8 @@
 //! The queue reads only plain columns (no JSON) through the `(status, deadline)` index, so that
 //! it stays fast with 100,000 open cases.
 
+use std::ops::ControlFlow;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{OptionalExtension, params, params_from_iter, types::Value};
 
@@ -53,6 +55,10 @@ fn parse_day(s: String) -> Result<NaiveDate, StoreError> {
 fn parse_opt_day(s: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
     s.map(parse_day).transpose()
 }
+
+/// The rows any tab may show, word for word the condition of the partial queue indexes of
+/// migration 9 (SQLite uses a partial index only when the query names its condition).
+const QUEUE_ROWS: &str = "c.status IN ('accepted', 'connected', 'broken')";
 
 /// The WHERE clause and parameters of a queue tab and its filters.
 fn queue_filter(q: &QueueQuery) -> (String, Vec<Value>) {
@@ -131,34 +137,108 @@ impl Reader<'_> {
         rows.iter().map(|(id, j)| decode(*id, j)).collect()
     }
 
-    /// The queue: a tab's cases with their filters, sorted, as plain rows.
+    /// The queue: a tab's cases with their filters, sorted, as plain rows (all of them: the
+    /// CLI list). The window pages with [`Reader::case_queue_window`].
     pub fn case_queue(&self, q: &QueueQuery) -> Result<Vec<QueueRow>, StoreError> {
+        self.case_queue_window(q, 0, None)
+    }
+
+    /// How many cases a tab holds with its filters: a count over the covering queue index
+    /// (every filter column is in it), no row is read.
+    pub fn case_queue_count(&self, q: &QueueQuery) -> Result<u64, StoreError> {
         let (filter, args) = queue_filter(q);
+        let sql = format!("SELECT count(*) FROM xyd_case c WHERE {filter}");
+        let n: i64 = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+        Ok(n.max(0) as u64)
+    }
+
+    /// Rows `offset ..` (at most `limit`, all when `None`) of a tab in its sort order. The sort,
+    /// the offset and the limit are applied in SQL on the case columns of the covering queue
+    /// index; only the rows of the page are joined with their subject and park and turned into
+    /// Rust values, so a page costs about the same whether the tab holds 100 or 100,000 cases.
+    pub fn case_queue_window(
+        &self,
+        q: &QueueQuery,
+        offset: u64,
+        limit: Option<u64>,
+    ) -> Result<Vec<QueueRow>, StoreError> {
+        let mut out = Vec::new();
+        self.case_queue_each(q, offset, limit, &mut |r| {
+            out.push(r);
+            ControlFlow::Continue(())
+        })?;
+        Ok(out)
+    }
+
+    /// Like [`Reader::case_queue_window`], handing each row to `each` as it is read (one
+    /// statement, so one consistent snapshot); `each` may stop early. Returns whether every row
+    /// was handed over.
+    pub fn case_queue_each(
+        &self,
+        q: &QueueQuery,
+        offset: u64,
+        limit: Option<u64>,
+        each: &mut dyn FnMut(QueueRow) -> ControlFlow<()>,
+    ) -> Result<bool, StoreError> {
+        let (filter, mut args) = queue_filter(q);
         let dir = if q.descending { "DESC" } else { "ASC" };
-        let order = match q.sort {
-            QueueSort::Deadline => format!("c.deadline {dir}, c.applied_on {dir}, c.id"),
-            QueueSort::Subject => format!("s.name {dir}, c.id"),
-            QueueSort::Applied => format!("c.applied_on {dir}, c.id {dir}"),
-            QueueSort::Hall => format!("c.hall {dir}, c.deadline, c.id"),
-            QueueSort::Clerk => format!("c.opened_by {dir}, c.deadline, c.id"),
+        // Each order is the key of one queue index (migration 9) with the rowid last, and
+        // descending is its exact reverse, so that a window walks the index either way.
+        let keys: &[&str] = match q.sort {
+            QueueSort::Deadline => &["c.deadline", "c.applied_on", "c.id"],
+            QueueSort::Subject => &[
+                "s.name",
+                "c.subject_id",
+                "c.deadline",
+                "c.applied_on",
+                "c.id",
+            ],
+            QueueSort::Applied => &["c.applied_on", "c.id"],
+            QueueSort::Hall => &["c.hall", "c.deadline", "c.applied_on", "c.id"],
+            QueueSort::Clerk => &["c.opened_by", "c.deadline", "c.applied_on", "c.id"],
         };
+        let order = keys
+            .iter()
+            .map(|k| format!("{k} {dir}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // Only the subject sort needs the subject inside the page query.
+        let inner_join = if q.sort == QueueSort::Subject {
+            "JOIN subject s ON s.id = c.subject_id"
+        } else {
+            ""
+        };
+        // LIMIT -1: no limit. Offsets beyond i64 are clamped (they select nothing either way).
+        let limit = limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+        args.push(Value::Integer(limit));
+        let lim = args.len();
+        args.push(Value::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
+        let off = args.len();
+        // The inner query cuts the window out of an index (ids only, no row read; the status
+        // term, true of every tab, lets SQLite use the partial indexes); the outer one reads
+        // and joins the window's rows only and repeats the order, which the join need not keep.
         let sql = format!(
             "SELECT c.id, c.subject_id, s.name, s.phone, c.account_no, c.usage_address, c.business,
                     c.commitment_code, c.status, c.applied_on, c.connected_on, c.deadline,
                     c.opened_by, c.hall, coalesce(p.name, '')
-             FROM xyd_case c
+             FROM (SELECT c.id FROM xyd_case c {inner_join}
+                   WHERE {filter} AND {QUEUE_ROWS}
+                   ORDER BY {order}
+                   LIMIT ?{lim} OFFSET ?{off}) k
+             JOIN xyd_case c ON c.id = k.id
              JOIN subject s ON s.id = c.subject_id
              LEFT JOIN park p ON p.id = c.park_id
-             WHERE {filter}
              ORDER BY {order}"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(params_from_iter(args.iter()))?;
-        let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let business: String = r.get(6)?;
             let status: String = r.get(8)?;
-            out.push(QueueRow {
+            let row = QueueRow {
                 case_id: CaseId(r.get(0)?),
                 subject_id: SubjectId(r.get(1)?),
                 subject_name: r.get(2)?,
@@ -176,9 +256,12 @@ impl Reader<'_> {
                 opened_by: r.get(12)?,
                 hall: r.get(13)?,
                 park: r.get(14)?,
-            });
+            };
+            if each(row).is_break() {
+                return Ok(false);
+            }
         }
-        Ok(out)
+        Ok(true)
     }
 
     /// How many cases each tab holds as of `today`: range counts on the queue index only.
