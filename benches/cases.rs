@@ -38,7 +38,15 @@ fn ms(d: Duration) -> f64 {
 
 fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("cases.sqlite3");
+    // XYD_BENCH_DB=path keeps the database (to look at query plans); else a temporary one.
+    let path = match std::env::var_os("XYD_BENCH_DB") {
+        Some(p) => {
+            let p = std::path::PathBuf::from(p);
+            let _ = std::fs::remove_file(&p);
+            p
+        }
+        None => dir.path().join("cases.sqlite3"),
+    };
     let clock = || Box::new(FixedClock::At(today().and_hms_opt(9, 0, 0).unwrap()));
     let mut subjects = Vec::new();
     {
@@ -268,6 +276,10 @@ fn main() {
         h.step();
         times.push(t.elapsed());
         at += 250;
+    }
+    // The scroll is animated: let the last jump settle.
+    for _ in 0..60 {
+        h.step();
     }
     let shown_last = h.state().0.row(total as usize - 250).map(|r| r.case_id);
     assert!(shown_last.is_some(), "the window follows the scroll");

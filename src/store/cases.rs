@@ -58,10 +58,14 @@ fn parse_opt_day(s: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
 
 /// The rows any tab may show, word for word the condition of the partial queue indexes of
 /// migration 9 (SQLite uses a partial index only when the query names its condition).
-const QUEUE_ROWS: &str = "c.status IN ('accepted', 'connected', 'broken')";
+const QUEUE_ROWS: &str = "c.status NOT IN ('fulfilled', 'withdrawn')";
 
-/// The WHERE clause and parameters of a queue tab and its filters.
-fn queue_filter(q: &QueueQuery) -> (String, Vec<Value>) {
+/// The WHERE clause and parameters of a queue tab and its filters. `for_window`: the status
+/// term is written `+c.status` so that SQLite cannot seek the (status, deadline) queue index
+/// with it and then sort the whole tab, but walks the index of the sort order instead; a count
+/// wants that seek.
+fn queue_filter(q: &QueueQuery, for_window: bool) -> (String, Vec<Value>) {
+    let st = if for_window { "+c.status" } else { "c.status" };
     let mut clauses: Vec<String> = Vec::new();
     let mut args: Vec<Value> = Vec::new();
     let mut arg = |v: Value| {
@@ -69,11 +73,12 @@ fn queue_filter(q: &QueueQuery) -> (String, Vec<Value>) {
         format!("?{}", args.len())
     };
     match q.tab {
-        QueueTab::DueWithin(_) => clauses.push("c.status = 'connected'".into()),
-        QueueTab::Overdue => clauses.push("c.status IN ('connected', 'broken')".into()),
-        QueueTab::AwaitingDecision => clauses.push("c.status = 'connected'".into()),
-        QueueTab::AwaitingConnection => clauses.push("c.status = 'accepted'".into()),
-        QueueTab::AllOpen => clauses.push("c.status IN ('accepted', 'connected')".into()),
+        QueueTab::DueWithin(_) | QueueTab::AwaitingDecision => {
+            clauses.push(format!("{st} = 'connected'"))
+        }
+        QueueTab::Overdue => clauses.push(format!("{st} IN ('connected', 'broken')")),
+        QueueTab::AwaitingConnection => clauses.push(format!("{st} = 'accepted'")),
+        QueueTab::AllOpen => clauses.push(format!("{st} IN ('accepted', 'connected')")),
     }
     if let Some((from, to)) = q.deadline_range() {
         if let Some(from) = from {
@@ -146,7 +151,7 @@ impl Reader<'_> {
     /// How many cases a tab holds with its filters: a count over the covering queue index
     /// (every filter column is in it), no row is read.
     pub fn case_queue_count(&self, q: &QueueQuery) -> Result<u64, StoreError> {
-        let (filter, args) = queue_filter(q);
+        let (filter, args) = queue_filter(q, false);
         let sql = format!("SELECT count(*) FROM xyd_case c WHERE {filter}");
         let n: i64 = self
             .conn
@@ -183,33 +188,54 @@ impl Reader<'_> {
         limit: Option<u64>,
         each: &mut dyn FnMut(QueueRow) -> ControlFlow<()>,
     ) -> Result<bool, StoreError> {
-        let (filter, mut args) = queue_filter(q);
+        let (filter, mut args) = queue_filter(q, true);
         let dir = if q.descending { "DESC" } else { "ASC" };
-        // Each order is the key of one queue index (migration 9) with the rowid last, and
-        // descending is its exact reverse, so that a window walks the index either way.
-        let keys: &[&str] = match q.sort {
-            QueueSort::Deadline => &["c.deadline", "c.applied_on", "c.id"],
-            QueueSort::Subject => &[
-                "s.name",
-                "c.subject_id",
+        // Each order is the whole key of one queue index of migration 9 and then the rowid:
+        // the sort column, the deadline, then fixed tie-breaks. So the index yields the rows in
+        // order (descending is the exact reverse) and no part of the order is left to sort.
+        const TIES: [&str; 4] = ["c.status", "c.hall", "c.opened_by", "c.park_id"];
+        let keys: Vec<&str> = match q.sort {
+            QueueSort::Deadline => [&["c.deadline", "c.applied_on"][..], &TIES, &["c.id"]].concat(),
+            QueueSort::Applied => [&["c.applied_on", "c.deadline"][..], &TIES, &["c.id"]].concat(),
+            QueueSort::Hall => vec![
+                "c.hall",
                 "c.deadline",
                 "c.applied_on",
+                "c.status",
+                "c.opened_by",
+                "c.park_id",
                 "c.id",
             ],
-            QueueSort::Applied => &["c.applied_on", "c.id"],
-            QueueSort::Hall => &["c.hall", "c.deadline", "c.applied_on", "c.id"],
-            QueueSort::Clerk => &["c.opened_by", "c.deadline", "c.applied_on", "c.id"],
+            QueueSort::Clerk => vec![
+                "c.opened_by",
+                "c.deadline",
+                "c.applied_on",
+                "c.status",
+                "c.hall",
+                "c.park_id",
+                "c.id",
+            ],
+            // Subjects by name (index subject_name: name, id), each one's cases by its index.
+            QueueSort::Subject => [
+                &["s.name", "s.id", "c.deadline", "c.applied_on"][..],
+                &TIES,
+                &["c.id"],
+            ]
+            .concat(),
         };
         let order = keys
             .iter()
             .map(|k| format!("{k} {dir}"))
             .collect::<Vec<_>>()
             .join(", ");
-        // Only the subject sort needs the subject inside the page query.
-        let inner_join = if q.sort == QueueSort::Subject {
-            "JOIN subject s ON s.id = c.subject_id"
+        // Only the subject sort needs the subject inside the page query: CROSS JOIN makes
+        // SQLite walk the subjects by name (index subject_name) and INDEXED BY each one's cases
+        // in order (xyd_case_by_subject), rather than sort all cases or, with a hall filter,
+        // scan the hall's cases once per subject.
+        let from = if q.sort == QueueSort::Subject {
+            "subject s CROSS JOIN xyd_case c INDEXED BY xyd_case_by_subject ON s.id = c.subject_id"
         } else {
-            ""
+            "xyd_case c"
         };
         // LIMIT -1: no limit. Offsets beyond i64 are clamped (they select nothing either way).
         let limit = limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
@@ -224,7 +250,7 @@ impl Reader<'_> {
             "SELECT c.id, c.subject_id, s.name, s.phone, c.account_no, c.usage_address, c.business,
                     c.commitment_code, c.status, c.applied_on, c.connected_on, c.deadline,
                     c.opened_by, c.hall, coalesce(p.name, '')
-             FROM (SELECT c.id FROM xyd_case c {inner_join}
+             FROM (SELECT c.id FROM {from}
                    WHERE {filter} AND {QUEUE_ROWS}
                    ORDER BY {order}
                    LIMIT ?{lim} OFFSET ?{off}) k
