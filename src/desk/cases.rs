@@ -477,7 +477,7 @@ impl Desk {
         let complete = self.store.read().case_queue_each(q, 0, None, &mut |r| {
             rows.push(r);
             let done = rows.len() as u64;
-            if done % 1000 == 0 && progress.set(done.min(total), steps).is_err() {
+            if done.is_multiple_of(1000) && progress.set(done.min(total), steps).is_err() {
                 return ControlFlow::Break(());
             }
             ControlFlow::Continue(())
@@ -488,7 +488,7 @@ impl Desk {
         let n = rows.len() as u64;
         let tmp = temp_beside(path);
         let written = crate::documents::cases_xlsx::write_cases_with(&tmp, &rows, q.today, |i| {
-            i % 1000 != 0 || progress.set(n + i as u64, steps).is_ok()
+            !i.is_multiple_of(1000) || progress.set(n + i as u64, steps).is_ok()
         });
         let finish = match written {
             Ok(true) => std::fs::rename(&tmp, path).map_err(|e| {
