@@ -8,6 +8,7 @@
 //! thread with a progress bar and 取消.
 
 use std::path::PathBuf;
+use std::sync::mpsc;
 use std::thread::JoinHandle;
 
 use chrono::NaiveDate;
@@ -27,6 +28,10 @@ use crate::domain::text::parse_date;
 /// Rows fetched at a time around the visible ones: a table screen shows about 30, so a window
 /// lasts several screens of scrolling and costs a few milliseconds to fetch.
 pub const WINDOW: usize = 500;
+
+/// When the visible rows come this close to an edge of the window, the next window is read
+/// ahead on the prefetch thread.
+const MARGIN: usize = 150;
 
 /// The tabs, in order.
 pub const TABS: [QueueTab; 7] = [
@@ -64,6 +69,50 @@ struct ExportJob {
     path: PathBuf,
 }
 
+/// A window asked for: (generation, query, first row).
+type WindowRequest = (u64, QueueQuery, usize);
+/// A window read: (generation, first row, rows).
+type WindowReply = (u64, usize, Result<Vec<QueueRow>, DeskError>);
+
+/// A thread with its own connection that reads the next window while the table scrolls, so
+/// that wheel scrolling rarely waits for the database. It ends with the page (its channel
+/// closes).
+struct Prefetcher {
+    requests: mpsc::Sender<WindowRequest>,
+    replies: mpsc::Receiver<WindowReply>,
+    pending: bool,
+}
+
+impl Prefetcher {
+    /// `None` for a database without a second connection (tests): windows are read in place.
+    fn start(desk: &Desk) -> Option<Self> {
+        let worker = desk.worker_desk().ok()??;
+        let (requests, inbox) = mpsc::channel::<WindowRequest>();
+        let (outbox, replies) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("xinyidian-queue".into())
+            .spawn(move || {
+                while let Ok(mut req) = inbox.recv() {
+                    // Only the latest request matters.
+                    while let Ok(newer) = inbox.try_recv() {
+                        req = newer;
+                    }
+                    let (generation, q, start) = req;
+                    let rows = worker.case_queue_window(&q, start as u64, WINDOW as u64);
+                    if outbox.send((generation, start, rows)).is_err() {
+                        break;
+                    }
+                }
+            })
+            .ok()?;
+        Some(Self {
+            requests,
+            replies,
+            pending: false,
+        })
+    }
+}
+
 /// The 待办 page.
 pub struct QueuePage {
     tab: QueueTab,
@@ -87,6 +136,12 @@ pub struct QueuePage {
     export: Option<ExportJob>,
     /// A row the table should scroll to on the next frame.
     scroll_to: Option<usize>,
+    prefetch: Option<Prefetcher>,
+    /// Bumped whenever the rows may have changed (reload, another sort): older prefetched
+    /// windows are dropped.
+    generation: u64,
+    /// The rows on screen in the last frame.
+    visible: (usize, usize),
     error: Option<String>,
 }
 
@@ -122,6 +177,9 @@ impl QueuePage {
             export_path: default_export_path(today),
             export: None,
             scroll_to: None,
+            prefetch: Prefetcher::start(desk),
+            generation: 0,
+            visible: (0, 0),
             error: None,
         };
         p.reload(desk);
@@ -170,6 +228,7 @@ impl QueuePage {
                 desk.queue_filters()?,
             ))
         });
+        self.generation += 1;
         match result {
             Ok((total, rows, counts, filters)) => {
                 self.total = usize::try_from(total).unwrap_or(usize::MAX);
@@ -198,6 +257,39 @@ impl QueuePage {
                 self.error = Some(e.to_string());
                 false
             }
+        }
+    }
+
+    /// Take a window read ahead, when it is of the current rows and holds what is on screen;
+    /// ask for the next one when the screen nears an edge of the window.
+    fn prefetch_ui(&mut self, ui: &egui::Ui) {
+        let q = self.query();
+        let Some(p) = &mut self.prefetch else {
+            return;
+        };
+        while let Ok((generation, start, rows)) = p.replies.try_recv() {
+            p.pending = false;
+            let (lo, hi) = self.visible;
+            if let Ok(rows) = rows
+                && generation == self.generation
+                && start <= lo
+                && hi < start + rows.len()
+            {
+                self.start = start;
+                self.rows = rows;
+            }
+        }
+        let (lo, hi) = self.visible;
+        let end = self.start + self.rows.len();
+        let near_end = hi + MARGIN >= end && end < self.total;
+        let near_start = lo < self.start + MARGIN && self.start > 0;
+        if (near_end || near_start) && !p.pending {
+            let start = ((lo + hi) / 2).saturating_sub(WINDOW / 2);
+            p.pending = p.requests.send((self.generation, q, start)).is_ok();
+        }
+        if p.pending {
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(30));
         }
     }
 
@@ -524,6 +616,8 @@ impl QueuePage {
         let mut resort = None;
         // One failed fetch per frame is enough (the error is shown; no retry per row).
         let mut fetch_failed = false;
+        self.prefetch_ui(ui);
+        let mut shown: Option<(usize, usize)> = None;
         let today = self.today;
         ui.style_mut().interaction.selectable_labels = false;
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
@@ -591,6 +685,7 @@ impl QueuePage {
                 // in the window.
                 body.rows(row_height, self.total, |mut row| {
                     let i = row.index();
+                    shown = Some(shown.map_or((i, i), |(lo, hi)| (lo.min(i), hi.max(i))));
                     if self.row(i).is_none() && !fetch_failed {
                         fetch_failed = !self.fetch_around(desk, i);
                     }
@@ -666,8 +761,12 @@ impl QueuePage {
             // Sorted by the database (with LIMIT, so only the window is materialised): the
             // window is read again where the table is.
             self.selected = None;
+            self.generation += 1;
             let at = self.start + WINDOW / 2;
             self.fetch_around(desk, at);
+        }
+        if let Some(v) = shown {
+            self.visible = v;
         }
         if let Some((i, _)) = asked {
             self.selected = Some(i);
