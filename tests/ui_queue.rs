@@ -315,9 +315,15 @@ fn the_queue_table_pages_through_more_rows_than_one_window() {
     // Far beyond the first window: the table shows the rows the full query has there.
     for target in [1100usize, 640, 1199] {
         h.state_mut().0.scroll_to_row(target);
-        for _ in 0..40 {
+        // The scroll is animated and the window is read on the prefetch thread: wait for both.
+        for _ in 0..400 {
             h.step();
+            if h.state().0.row(target).is_some() && h.query_by_label(&all[0].account_no).is_none() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
         }
+        h.step();
         h.get_by_label(&all[target].account_no);
         assert_eq!(
             h.state().0.row(target).map(|r| r.case_id),

@@ -261,7 +261,8 @@ impl QueuePage {
     }
 
     /// Take a window read ahead, when it is of the current rows and holds what is on screen;
-    /// ask for the next one when the screen nears an edge of the window.
+    /// ask for one when the screen nears an edge of the window or left it (a jump: the rows
+    /// show as “…” for the frame or two the read takes, the frame itself never waits).
     fn prefetch_ui(&mut self, ui: &egui::Ui) {
         let q = self.query();
         let Some(p) = &mut self.prefetch else {
@@ -283,7 +284,8 @@ impl QueuePage {
         let end = self.start + self.rows.len();
         let near_end = hi + MARGIN >= end && end < self.total;
         let near_start = lo < self.start + MARGIN && self.start > 0;
-        if (near_end || near_start) && !p.pending {
+        let missing = lo < self.start || hi >= end;
+        if missing || ((near_end || near_start) && !p.pending) {
             let start = ((lo + hi) / 2).saturating_sub(WINDOW / 2);
             p.pending = p.requests.send((self.generation, q, start)).is_ok();
         }
@@ -616,7 +618,6 @@ impl QueuePage {
         let mut resort = None;
         // One failed fetch per frame is enough (the error is shown; no retry per row).
         let mut fetch_failed = false;
-        self.prefetch_ui(ui);
         let mut shown: Option<(usize, usize)> = None;
         let today = self.today;
         ui.style_mut().interaction.selectable_labels = false;
@@ -686,10 +687,14 @@ impl QueuePage {
                 body.rows(row_height, self.total, |mut row| {
                     let i = row.index();
                     shown = Some(shown.map_or((i, i), |(lo, hi)| (lo.min(i), hi.max(i))));
-                    if self.row(i).is_none() && !fetch_failed {
+                    // Without a prefetch thread (no second connection) the window is read here.
+                    if self.row(i).is_none() && !fetch_failed && self.prefetch.is_none() {
                         fetch_failed = !self.fetch_around(desk, i);
                     }
                     let Some(r) = self.row(i) else {
+                        row.col(|ui| {
+                            ui.weak("…");
+                        });
                         return;
                     };
                     row.set_selected(self.selected == Some(i));
@@ -768,6 +773,7 @@ impl QueuePage {
         if let Some(v) = shown {
             self.visible = v;
         }
+        self.prefetch_ui(ui);
         if let Some((i, _)) = asked {
             self.selected = Some(i);
         }
