@@ -524,3 +524,162 @@ fn export_is_for_supervisors_and_writes_the_queue() {
         vec![("2026-03".to_string(), CaseStatus::Accepted, 1)]
     );
 }
+
+/// Thirteen open cases in two halls, nine connected (three a day, so that sorts tie), four
+/// waiting for connection; the clock on 2026-01-10.
+fn many_cases() -> (Desk, ManualClock) {
+    let clock = clock_at(d(2025, 1, 1));
+    let mut dk = desk(&clock);
+    let mut ids = Vec::new();
+    for n in 0..13u32 {
+        as_op(&mut dk, if n % 3 == 0 { "C2" } else { "C1" });
+        // Names out of id order: 湛江市第6x… sorts before 湛江市第7x….
+        let (_, cid) = company_with_letter(&mut dk, 70 - 2 * n + (n % 2) * 9);
+        ids.push(dk.open_case(cid, None).unwrap().id);
+    }
+    as_op(&mut dk, "C1");
+    for (k, id) in ids.iter().take(9).enumerate() {
+        // Three a day on 2025-01-01, -07 and -13: due 2026-01-01, -07 (overdue) and -13.
+        let on = d(2025, 1, 1) + Duration::days((k as i64 / 3) * 6);
+        clock_set(&clock, &dk, on);
+        dk.connect_case(*id, on).unwrap();
+    }
+    clock_set(&clock, &dk, d(2026, 1, 10));
+    (dk, clock)
+}
+
+#[test]
+fn queue_pages_cut_every_sort_into_the_same_rows() {
+    use xinyidian::domain::case::QueueSort;
+    let (dk, _clock) = many_cases();
+    let today = dk.today();
+    let mut checked = 0;
+    for tab in [
+        QueueTab::DueWithin(30),
+        QueueTab::Overdue,
+        QueueTab::AwaitingDecision,
+        QueueTab::AwaitingConnection,
+        QueueTab::AllOpen,
+    ] {
+        for sort in [
+            QueueSort::Deadline,
+            QueueSort::Subject,
+            QueueSort::Applied,
+            QueueSort::Hall,
+            QueueSort::Clerk,
+        ] {
+            for descending in [false, true] {
+                for hall in [None, Some("赤坎营业厅".to_string())] {
+                    let q = QueueQuery {
+                        sort,
+                        descending,
+                        hall,
+                        ..QueueQuery::new(tab, today)
+                    };
+                    let all = dk.case_queue(&q).unwrap();
+                    // The index-only count is the number of rows.
+                    assert_eq!(dk.case_queue_count(&q).unwrap(), all.len() as u64);
+                    // Pages of 4 put together are the whole list, in order, each row once.
+                    let mut paged = Vec::new();
+                    for offset in (0..all.len() + 4).step_by(4) {
+                        let page = dk.case_queue_window(&q, offset as u64, 4).unwrap();
+                        assert!(page.len() <= 4);
+                        assert_eq!(page.len(), all.len().saturating_sub(offset).min(4));
+                        paged.extend(page);
+                    }
+                    assert_eq!(paged, all, "{tab:?} {sort:?} desc={descending}");
+                    // A window across the end holds the remainder; beyond the end, nothing.
+                    if !all.is_empty() {
+                        let tail = dk.case_queue_window(&q, all.len() as u64 - 1, 10).unwrap();
+                        assert_eq!(tail, all[all.len() - 1..]);
+                    }
+                    assert!(
+                        dk.case_queue_window(&q, all.len() as u64, 10)
+                            .unwrap()
+                            .is_empty()
+                    );
+                    assert!(dk.case_queue_window(&q, u64::MAX, 10).unwrap().is_empty());
+                    checked += all.len();
+                }
+            }
+        }
+    }
+    assert!(checked > 0);
+    // The sorts are what they say.
+    let q = |sort, descending| QueueQuery {
+        sort,
+        descending,
+        ..QueueQuery::new(QueueTab::AllOpen, today)
+    };
+    let names: Vec<String> = dk
+        .case_queue_window(&q(QueueSort::Subject, false), 0, 100)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.subject_name)
+        .collect();
+    assert_eq!(names.len(), 13);
+    assert!(names.windows(2).all(|w| w[0] <= w[1]), "{names:?}");
+    let halls: Vec<String> = dk
+        .case_queue_window(&q(QueueSort::Hall, true), 0, 100)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.hall)
+        .collect();
+    assert!(halls.windows(2).all(|w| w[0] >= w[1]), "{halls:?}");
+    assert_ne!(halls.first(), halls.last());
+    let deadlines: Vec<_> = dk
+        .case_queue_window(&q(QueueSort::Deadline, false), 0, 100)
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| r.deadline)
+        .collect();
+    assert_eq!(deadlines.len(), 9);
+    assert!(deadlines.windows(2).all(|w| w[0] <= w[1]));
+    // The counts of the navigation agree with the tabs' counts.
+    let counts = dk.case_counts().unwrap();
+    for tab in [
+        QueueTab::DueWithin(30),
+        QueueTab::Overdue,
+        QueueTab::AwaitingDecision,
+        QueueTab::AwaitingConnection,
+        QueueTab::AllOpen,
+    ] {
+        assert_eq!(
+            counts.of(tab),
+            Some(dk.case_queue_count(&QueueQuery::new(tab, today)).unwrap()),
+            "{tab:?}"
+        );
+    }
+    assert_eq!(counts.open, 13);
+}
+
+#[test]
+fn cancelled_export_writes_nothing_and_keeps_the_old_file() {
+    use xinyidian::desk::Progress;
+    let (mut dk, _clock) = many_cases();
+    as_op(&mut dk, "S1");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("待办.xlsx");
+    let q = QueueQuery::new(QueueTab::AllOpen, dk.today());
+    let before = audit_len(&mut dk);
+    let cancelled = Progress::new();
+    cancelled.cancel();
+    assert!(matches!(
+        dk.export_cases_with(&q, &out, &cancelled),
+        Err(DeskError::Cancelled(_))
+    ));
+    // No file, no temporary file, no audit row.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    assert_eq!(audit_len(&mut dk), before);
+    // An older export stays as it was when a new one is cancelled.
+    std::fs::write(&out, b"old").unwrap();
+    assert!(dk.export_cases_with(&q, &out, &cancelled).is_err());
+    assert_eq!(std::fs::read(&out).unwrap(), b"old");
+    // A finished export replaces it, reports its progress as complete, and leaves no temporary.
+    let p = Progress::new();
+    assert_eq!(dk.export_cases_with(&q, &out, &p).unwrap(), 13);
+    assert_eq!(p.fraction(), 1.0);
+    assert!(std::fs::read(&out).unwrap().starts_with(b"PK"));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    assert_eq!(audit_len(&mut dk), before + 1);
+}

@@ -183,3 +183,152 @@ fn the_dashboard_opens_from_the_queue() {
     h.run();
     h.get_by_label("待认定 (1)");
 }
+
+/// 1,200 connected cases on a database file (so that the page has its prefetch thread), the
+/// desk's clock on 2025-06-01, nobody signed in (the queue is read-only then).
+fn big_queue(dir: &std::path::Path) -> Desk {
+    use xinyidian::domain::case::Case;
+    use xinyidian::domain::commitment::{
+        AcceptingUnit, Commitment, CommitmentId, CommitmentType, LIABILITY, Publicity,
+        proof_deadline,
+    };
+    let path = dir.join("queue.sqlite3");
+    let now = NaiveDate::from_ymd_opt(2025, 6, 1)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap();
+    let clock = || Box::new(xinyidian::desk::FixedClock::At(now));
+    let mut d = Desk::new(Store::open(&path).unwrap(), clock());
+    d.setup_admin(
+        &OperatorDraft {
+            staff_no: "A1".into(),
+            name: "管理员甲".into(),
+            ..OperatorDraft::default()
+        },
+        PW,
+    )
+    .unwrap();
+    let s = d
+        .create_subject(&SubjectDraft {
+            kind: SubjectKind::Organization,
+            name: "湛江市霞山区海港贸易有限公司".into(),
+            code: USCC.into(),
+            phone: "0759-2345678".into(),
+            ..SubjectDraft::default()
+        })
+        .unwrap();
+    let mut store = Store::open(&path).unwrap();
+    store
+        .write(|w| {
+            let c = Commitment {
+                id: CommitmentId(0),
+                subject_id: s,
+                code: "44080020250101000001".into(),
+                committer_name: "湛江市霞山区海港贸易有限公司".into(),
+                committer_kind: SubjectKind::Organization,
+                committer_code: String::new(),
+                commitment_type: CommitmentType::ProofSubstitute,
+                business: Business::NewConnection,
+                reason: String::new(),
+                content: String::new(),
+                liability: LIABILITY.into(),
+                made_on: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+                valid_until: None,
+                fulfilment: None,
+                unfulfilled: None,
+                liability_pursued: None,
+                fulfilment_decided_on: None,
+                accepting_unit: AcceptingUnit::default(),
+                deciding_unit: None,
+                publicity: Publicity::Public,
+                letter: Default::default(),
+                signed_file: None,
+                signed_on: None,
+                issued_by: "A1".into(),
+            };
+            let cid = w.insert_commitment(&c, 1, None, now)?;
+            let base = NaiveDate::from_ymd_opt(2024, 7, 1).unwrap();
+            for i in 0..1200u64 {
+                let connected = base + Duration::days((i * 37 % 300) as i64);
+                w.insert_case(
+                    &Case {
+                        id: CaseId(0),
+                        subject_id: s,
+                        commitment_id: cid,
+                        commitment_code: c.code.clone(),
+                        verdict_id: None,
+                        business: Business::NewConnection,
+                        account_no: format!("03{i:08}"),
+                        usage_address: format!("钢铁产业园区 {i} 号"),
+                        park_id: None,
+                        park: String::new(),
+                        applied_on: base,
+                        opened_by: "C1".into(),
+                        hall: "霞山营业厅".into(),
+                        status: CaseStatus::Connected,
+                        connected_on: Some(connected),
+                        deadline: proof_deadline(connected),
+                        extensions: vec![],
+                        proof: None,
+                        decision: None,
+                        withdrawal: None,
+                    },
+                    now,
+                )?;
+            }
+            Ok::<_, xinyidian::store::StoreError>(())
+        })
+        .unwrap();
+    d.sign_out().unwrap();
+    d
+}
+
+#[test]
+fn the_queue_table_pages_through_more_rows_than_one_window() {
+    use xinyidian::domain::case::{QueueQuery, QueueTab};
+    use xinyidian::ui::queue::{QueuePage, WINDOW};
+    let dir = tempfile::tempdir().unwrap();
+    let desk = big_queue(dir.path());
+    let all = desk
+        .case_queue(&QueueQuery::new(QueueTab::AllOpen, desk.today()))
+        .unwrap();
+    assert_eq!(all.len(), 1200);
+    assert!(all.len() > 2 * WINDOW);
+    let mut page = QueuePage::load(&desk);
+    page.show_tab(QueueTab::AllOpen, &desk);
+    assert_eq!(page.total(), 1200);
+    // Only the first window is read.
+    assert!(page.row(0).is_some());
+    assert!(page.row(WINDOW).is_none());
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1366.0, 768.0))
+        .with_context_setup(xinyidian::ui::fonts::install)
+        .build_ui_state(
+            |ui, (p, d): &mut (QueuePage, Desk)| {
+                p.ui(ui, d);
+            },
+            (page, desk),
+        );
+    h.run();
+    h.get_by_label("共 1200 件");
+    h.get_by_label(&all[0].account_no);
+    // Far beyond the first window: the table shows the rows the full query has there.
+    for target in [1100usize, 640, 1199] {
+        h.state_mut().0.scroll_to_row(target);
+        // The scroll is animated and the window is read on the prefetch thread: wait for both.
+        for _ in 0..400 {
+            h.step();
+            if h.state().0.row(target).is_some() && h.query_by_label(&all[0].account_no).is_none() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        h.step();
+        h.get_by_label(&all[target].account_no);
+        assert_eq!(
+            h.state().0.row(target).map(|r| r.case_id),
+            Some(all[target].case_id)
+        );
+        assert!(h.query_by_label(&all[0].account_no).is_none());
+    }
+}

@@ -3,12 +3,13 @@
 //! commitment or extend a deadline. Each action is authorised, audited and one transaction; a
 //! refusal writes nothing. The 待办 queue, its counts, the dashboard figures and the export.
 
-use std::path::Path;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
 use super::auth::record;
-use super::{Desk, DeskError};
+use super::{Desk, DeskError, Progress};
 use crate::domain::case::{
     Case, CaseId, CaseRefusal, CaseStats, CaseStatus, Proof, QueueCounts, QueueQuery, QueueRow,
 };
@@ -39,6 +40,16 @@ fn file_name(path: &Path) -> String {
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     )
+}
+
+/// A temporary file beside `path` (same directory, so the final rename is atomic).
+fn temp_beside(path: &Path) -> PathBuf {
+    let mut name = path.file_name().map_or_else(
+        || std::ffi::OsString::from("export"),
+        std::ffi::OsStr::to_os_string,
+    );
+    name.push(format!(".{}.part", std::process::id()));
+    path.with_file_name(name)
 }
 
 /// Read a proof file, refusing what is missing, empty or over 20 MB before reading it whole.
@@ -390,9 +401,29 @@ impl Desk {
         Ok(next)
     }
 
-    /// The 待办 queue (read-only: clerks and supervisors alike).
+    /// The 待办 queue, every row (read-only: clerks and supervisors alike; the CLI list). The
+    /// window pages with [`Desk::case_queue_window`].
     pub fn case_queue(&self, q: &QueueQuery) -> Result<Vec<QueueRow>, DeskError> {
         Ok(self.store.read().case_queue(q)?)
+    }
+
+    /// How many cases the queue holds with its filters (an index-only count).
+    pub fn case_queue_count(&self, q: &QueueQuery) -> Result<u64, DeskError> {
+        Ok(self.store.read().case_queue_count(q)?)
+    }
+
+    /// Rows `offset .. offset + limit` of the queue in its sort order: only these are read, so
+    /// a page costs the same whatever the tab holds (issue 8: 100,000 open cases).
+    pub fn case_queue_window(
+        &self,
+        q: &QueueQuery,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<QueueRow>, DeskError> {
+        Ok(self
+            .store
+            .read()
+            .case_queue_window(q, offset, Some(limit))?)
     }
 
     /// Counts of the queue tabs as of today (the navigation label).
@@ -423,10 +454,58 @@ impl Desk {
 
     /// Write a queue to an XLSX file (supervisors). Returns how many rows were written.
     pub fn export_cases(&mut self, q: &QueueQuery, path: &Path) -> Result<usize, DeskError> {
+        self.export_cases_with(q, path, &Progress::new())
+    }
+
+    /// [`Desk::export_cases`] reporting progress (reading the rows, then writing them) and
+    /// stopping when cancelled. The workbook is written to a temporary file beside `path` and
+    /// renamed at the end, so a cancel or a failure leaves no half-written file (and an older
+    /// file at `path` untouched).
+    pub fn export_cases_with(
+        &mut self,
+        q: &QueueQuery,
+        path: &Path,
+        progress: &Progress,
+    ) -> Result<usize, DeskError> {
         let me = self.authorize(Action::ExportLists)?;
-        let rows = self.case_queue(q)?;
-        crate::documents::cases_xlsx::write_cases(path, &rows, q.today)
-            .map_err(|e| DeskError::Check(e.to_string()))?;
+        let cancelled = || DeskError::Cancelled("导出已取消，未写入文件".into());
+        let total = self.case_queue_count(q)?;
+        // Reading is the first half of the bar, writing the second.
+        let steps = total.saturating_mul(2).max(1);
+        progress.set(0, steps).map_err(|_| cancelled())?;
+        let mut rows = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
+        let complete = self.store.read().case_queue_each(q, 0, None, &mut |r| {
+            rows.push(r);
+            let done = rows.len() as u64;
+            if done.is_multiple_of(1000) && progress.set(done.min(total), steps).is_err() {
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
+        })?;
+        if !complete {
+            return Err(cancelled());
+        }
+        let n = rows.len() as u64;
+        let tmp = temp_beside(path);
+        let written = crate::documents::cases_xlsx::write_cases_with(&tmp, &rows, q.today, |i| {
+            !i.is_multiple_of(1000) || progress.set(n + i as u64, steps).is_ok()
+        });
+        let finish = match written {
+            Ok(true) => std::fs::rename(&tmp, path).map_err(|e| {
+                DeskError::Check(format!(
+                    "无法写入文件 {}：{e}。请换一个位置或文件名，并确认文件未被 Excel 打开",
+                    path.display()
+                ))
+            }),
+            Ok(false) => Err(cancelled()),
+            Err(e) => Err(DeskError::Check(e.to_string())),
+        };
+        if let Err(e) = finish {
+            // Nothing half-done: the temporary file goes (it may not exist yet).
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+        let _ = progress.set(steps, steps);
         let now = self.now();
         let n = rows.len();
         self.store.write(|w| {

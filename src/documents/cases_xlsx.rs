@@ -5,7 +5,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 pub use super::xlsx_table::ExportError;
-use super::xlsx_table::write_table;
+use super::xlsx_table::write_table_with;
 use crate::domain::case::QueueRow;
 
 const HEADERS: [(&str, f64); 16] = [
@@ -29,6 +29,17 @@ const HEADERS: [(&str, f64); 16] = [
 
 /// Write the rows to `path` (one sheet, a header row, frozen and filterable), as of `today`.
 pub fn write_cases(path: &Path, rows: &[QueueRow], today: NaiveDate) -> Result<(), ExportError> {
+    write_cases_with(path, rows, today, |_| true).map(|_| ())
+}
+
+/// [`write_cases`], asking `go_on(rows done)` before each row whether to continue (progress and
+/// cancel). Returns `Ok(false)`, with nothing saved, when stopped.
+pub fn write_cases_with(
+    path: &Path,
+    rows: &[QueueRow],
+    today: NaiveDate,
+    go_on: impl FnMut(usize) -> bool,
+) -> Result<bool, ExportError> {
     let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     let cells = rows.iter().enumerate().map(|(i, r)| {
         vec![
@@ -52,5 +63,5 @@ pub fn write_cases(path: &Path, rows: &[QueueRow], today: NaiveDate) -> Result<(
             r.park.clone(),
         ]
     });
-    write_table(path, "信易电待办", &HEADERS, cells).map(drop)
+    write_table_with(path, "信易电待办", &HEADERS, cells, go_on).map(|n| n.is_some())
 }

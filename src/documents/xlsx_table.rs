@@ -24,6 +24,18 @@ pub fn write_table(
     headers: &[(&str, f64)],
     rows: impl IntoIterator<Item = Vec<String>>,
 ) -> Result<usize, ExportError> {
+    write_table_with(path, sheet, headers, rows, |_| true).map(|n| n.unwrap_or(0))
+}
+
+/// [`write_table`], asking `go_on(rows done)` before each row whether to continue (progress and
+/// cancel). `Ok(None)`, with nothing saved, when stopped.
+pub fn write_table_with(
+    path: &Path,
+    sheet: &str,
+    headers: &[(&str, f64)],
+    rows: impl IntoIterator<Item = Vec<String>>,
+    mut go_on: impl FnMut(usize) -> bool,
+) -> Result<Option<usize>, ExportError> {
     let err = |source| ExportError::Write {
         path: path.display().to_string(),
         source,
@@ -39,6 +51,9 @@ pub fn write_table(
     }
     let mut n = 0u32;
     for cells in rows {
+        if !go_on(n as usize) {
+            return Ok(None);
+        }
         n += 1;
         for (c, v) in cells.into_iter().enumerate() {
             ws.write_string(n, c as u16, v).map_err(err)?;
@@ -48,5 +63,5 @@ pub fn write_table(
     let last_col = headers.len().saturating_sub(1) as u16;
     ws.autofilter(0, 0, n, last_col).map_err(err)?;
     wb.save(path).map_err(err)?;
-    Ok(n as usize)
+    Ok(Some(n as usize))
 }

@@ -3,6 +3,8 @@
 //! The queue reads only plain columns (no JSON) through the `(status, deadline)` index, so that
 //! it stays fast with 100,000 open cases.
 
+use std::ops::ControlFlow;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{OptionalExtension, params, params_from_iter, types::Value};
 
@@ -54,8 +56,16 @@ fn parse_opt_day(s: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
     s.map(parse_day).transpose()
 }
 
-/// The WHERE clause and parameters of a queue tab and its filters.
-fn queue_filter(q: &QueueQuery) -> (String, Vec<Value>) {
+/// The rows any tab may show, word for word the condition of the partial queue indexes of
+/// migration 9 (SQLite uses a partial index only when the query names its condition).
+const QUEUE_ROWS: &str = "c.status NOT IN ('fulfilled', 'withdrawn')";
+
+/// The WHERE clause and parameters of a queue tab and its filters. `for_window`: the status
+/// term is written `+c.status` so that SQLite cannot seek the (status, deadline) queue index
+/// with it and then sort the whole tab, but walks the index of the sort order instead; a count
+/// wants that seek.
+fn queue_filter(q: &QueueQuery, for_window: bool) -> (String, Vec<Value>) {
+    let st = if for_window { "+c.status" } else { "c.status" };
     let mut clauses: Vec<String> = Vec::new();
     let mut args: Vec<Value> = Vec::new();
     let mut arg = |v: Value| {
@@ -63,11 +73,12 @@ fn queue_filter(q: &QueueQuery) -> (String, Vec<Value>) {
         format!("?{}", args.len())
     };
     match q.tab {
-        QueueTab::DueWithin(_) => clauses.push("c.status = 'connected'".into()),
-        QueueTab::Overdue => clauses.push("c.status IN ('connected', 'broken')".into()),
-        QueueTab::AwaitingDecision => clauses.push("c.status = 'connected'".into()),
-        QueueTab::AwaitingConnection => clauses.push("c.status = 'accepted'".into()),
-        QueueTab::AllOpen => clauses.push("c.status IN ('accepted', 'connected')".into()),
+        QueueTab::DueWithin(_) | QueueTab::AwaitingDecision => {
+            clauses.push(format!("{st} = 'connected'"))
+        }
+        QueueTab::Overdue => clauses.push(format!("{st} IN ('connected', 'broken')")),
+        QueueTab::AwaitingConnection => clauses.push(format!("{st} = 'accepted'")),
+        QueueTab::AllOpen => clauses.push(format!("{st} IN ('accepted', 'connected')")),
     }
     if let Some((from, to)) = q.deadline_range() {
         if let Some(from) = from {
@@ -131,34 +142,129 @@ impl Reader<'_> {
         rows.iter().map(|(id, j)| decode(*id, j)).collect()
     }
 
-    /// The queue: a tab's cases with their filters, sorted, as plain rows.
+    /// The queue: a tab's cases with their filters, sorted, as plain rows (all of them: the
+    /// CLI list). The window pages with [`Reader::case_queue_window`].
     pub fn case_queue(&self, q: &QueueQuery) -> Result<Vec<QueueRow>, StoreError> {
-        let (filter, args) = queue_filter(q);
+        self.case_queue_window(q, 0, None)
+    }
+
+    /// How many cases a tab holds with its filters: a count over the covering queue index
+    /// (every filter column is in it), no row is read.
+    pub fn case_queue_count(&self, q: &QueueQuery) -> Result<u64, StoreError> {
+        let (filter, args) = queue_filter(q, false);
+        let sql = format!("SELECT count(*) FROM xyd_case c WHERE {filter}");
+        let n: i64 = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+        Ok(n.max(0) as u64)
+    }
+
+    /// Rows `offset ..` (at most `limit`, all when `None`) of a tab in its sort order. The sort,
+    /// the offset and the limit are applied in SQL on the case columns of the covering queue
+    /// index; only the rows of the page are joined with their subject and park and turned into
+    /// Rust values, so a page costs about the same whether the tab holds 100 or 100,000 cases.
+    pub fn case_queue_window(
+        &self,
+        q: &QueueQuery,
+        offset: u64,
+        limit: Option<u64>,
+    ) -> Result<Vec<QueueRow>, StoreError> {
+        let mut out = Vec::new();
+        self.case_queue_each(q, offset, limit, &mut |r| {
+            out.push(r);
+            ControlFlow::Continue(())
+        })?;
+        Ok(out)
+    }
+
+    /// Like [`Reader::case_queue_window`], handing each row to `each` as it is read (one
+    /// statement, so one consistent snapshot); `each` may stop early. Returns whether every row
+    /// was handed over.
+    pub fn case_queue_each(
+        &self,
+        q: &QueueQuery,
+        offset: u64,
+        limit: Option<u64>,
+        each: &mut dyn FnMut(QueueRow) -> ControlFlow<()>,
+    ) -> Result<bool, StoreError> {
+        let (filter, mut args) = queue_filter(q, true);
         let dir = if q.descending { "DESC" } else { "ASC" };
-        let order = match q.sort {
-            QueueSort::Deadline => format!("c.deadline {dir}, c.applied_on {dir}, c.id"),
-            QueueSort::Subject => format!("s.name {dir}, c.id"),
-            QueueSort::Applied => format!("c.applied_on {dir}, c.id {dir}"),
-            QueueSort::Hall => format!("c.hall {dir}, c.deadline, c.id"),
-            QueueSort::Clerk => format!("c.opened_by {dir}, c.deadline, c.id"),
+        // Each order is the whole key of one queue index of migration 9 and then the rowid:
+        // the sort column, the deadline, then fixed tie-breaks. So the index yields the rows in
+        // order (descending is the exact reverse) and no part of the order is left to sort.
+        const TIES: [&str; 4] = ["c.status", "c.hall", "c.opened_by", "c.park_id"];
+        let keys: Vec<&str> = match q.sort {
+            QueueSort::Deadline => [&["c.deadline", "c.applied_on"][..], &TIES, &["c.id"]].concat(),
+            QueueSort::Applied => [&["c.applied_on", "c.deadline"][..], &TIES, &["c.id"]].concat(),
+            QueueSort::Hall => vec![
+                "c.hall",
+                "c.deadline",
+                "c.applied_on",
+                "c.status",
+                "c.opened_by",
+                "c.park_id",
+                "c.id",
+            ],
+            QueueSort::Clerk => vec![
+                "c.opened_by",
+                "c.deadline",
+                "c.applied_on",
+                "c.status",
+                "c.hall",
+                "c.park_id",
+                "c.id",
+            ],
+            // Subjects by name (index subject_name: name, id), each one's cases by its index.
+            QueueSort::Subject => [
+                &["s.name", "s.id", "c.deadline", "c.applied_on"][..],
+                &TIES,
+                &["c.id"],
+            ]
+            .concat(),
         };
+        let order = keys
+            .iter()
+            .map(|k| format!("{k} {dir}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // Only the subject sort needs the subject inside the page query: CROSS JOIN makes
+        // SQLite walk the subjects by name (index subject_name) and INDEXED BY each one's cases
+        // in order (xyd_case_by_subject), rather than sort all cases or, with a hall filter,
+        // scan the hall's cases once per subject.
+        let from = if q.sort == QueueSort::Subject {
+            "subject s CROSS JOIN xyd_case c INDEXED BY xyd_case_by_subject ON s.id = c.subject_id"
+        } else {
+            "xyd_case c"
+        };
+        // LIMIT -1: no limit. Offsets beyond i64 are clamped (they select nothing either way).
+        let limit = limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+        args.push(Value::Integer(limit));
+        let lim = args.len();
+        args.push(Value::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
+        let off = args.len();
+        // The inner query cuts the window out of an index (ids only, no row read; the status
+        // term, true of every tab, lets SQLite use the partial indexes); the outer one reads
+        // and joins the window's rows only and repeats the order, which the join need not keep.
         let sql = format!(
             "SELECT c.id, c.subject_id, s.name, s.phone, c.account_no, c.usage_address, c.business,
                     c.commitment_code, c.status, c.applied_on, c.connected_on, c.deadline,
                     c.opened_by, c.hall, coalesce(p.name, '')
-             FROM xyd_case c
+             FROM (SELECT c.id FROM {from}
+                   WHERE {filter} AND {QUEUE_ROWS}
+                   ORDER BY {order}
+                   LIMIT ?{lim} OFFSET ?{off}) k
+             JOIN xyd_case c ON c.id = k.id
              JOIN subject s ON s.id = c.subject_id
              LEFT JOIN park p ON p.id = c.park_id
-             WHERE {filter}
              ORDER BY {order}"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(params_from_iter(args.iter()))?;
-        let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let business: String = r.get(6)?;
             let status: String = r.get(8)?;
-            out.push(QueueRow {
+            let row = QueueRow {
                 case_id: CaseId(r.get(0)?),
                 subject_id: SubjectId(r.get(1)?),
                 subject_name: r.get(2)?,
@@ -176,9 +282,12 @@ impl Reader<'_> {
                 opened_by: r.get(12)?,
                 hall: r.get(13)?,
                 park: r.get(14)?,
-            });
+            };
+            if each(row).is_break() {
+                return Ok(false);
+            }
         }
-        Ok(out)
+        Ok(true)
     }
 
     /// How many cases each tab holds as of `today`: range counts on the queue index only.

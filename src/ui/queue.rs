@@ -1,6 +1,15 @@
 //! The 待办 page: the 信易电 cases that need work (rule C-2). Tabs (30/60/90 days, 逾期,
 //! 待认定, 待接电, 全部在办), filters by hall, clerk and park, a sortable virtualised table with
 //! the phone to call; supervisors decide 违诺 (D-4) or extend from it, clerks read it.
+//!
+//! With 100,000 open cases (issue 8) the page never holds a whole tab: it keeps the tab's count
+//! and a window of [`WINDOW`] rows around what is on screen, sorted and cut by the database, and
+//! fetches another window when the table scrolls out of it. The XLSX export runs on a worker
+//! thread with a progress bar and 取消.
+
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
 
 use chrono::NaiveDate;
 use egui::{Color32, RichText, Sense};
@@ -9,12 +18,20 @@ use egui_extras::{Column, TableBuilder};
 use super::Notice;
 use super::dashboard::Dashboard;
 use super::forms::ERROR_COLOR;
-use crate::desk::{Desk, QueueFilters};
+use crate::desk::{Desk, DeskError, Progress, QueueFilters};
 use crate::domain::case::{
     CaseId, CaseState, QueueCounts, QueueQuery, QueueRow, QueueSort, QueueTab,
 };
 use crate::domain::operator::Action;
 use crate::domain::text::parse_date;
+
+/// Rows fetched at a time around the visible ones: a table screen shows about 30, so a window
+/// lasts several screens of scrolling and costs a few milliseconds to fetch.
+pub const WINDOW: usize = 500;
+
+/// When the visible rows come this close to an edge of the window, the next window is read
+/// ahead on the prefetch thread.
+const MARGIN: usize = 150;
 
 /// The tabs, in order.
 pub const TABS: [QueueTab; 7] = [
@@ -45,6 +62,57 @@ struct DecisionForm {
     error: Option<String>,
 }
 
+/// An export running on a worker thread.
+struct ExportJob {
+    handle: JoinHandle<Result<usize, DeskError>>,
+    progress: Progress,
+    path: PathBuf,
+}
+
+/// A window asked for: (generation, query, first row).
+type WindowRequest = (u64, QueueQuery, usize);
+/// A window read: (generation, first row, rows).
+type WindowReply = (u64, usize, Result<Vec<QueueRow>, DeskError>);
+
+/// A thread with its own connection that reads the next window while the table scrolls, so
+/// that wheel scrolling rarely waits for the database. It ends with the page (its channel
+/// closes).
+struct Prefetcher {
+    requests: mpsc::Sender<WindowRequest>,
+    replies: mpsc::Receiver<WindowReply>,
+    pending: bool,
+}
+
+impl Prefetcher {
+    /// `None` for a database without a second connection (tests): windows are read in place.
+    fn start(desk: &Desk) -> Option<Self> {
+        let worker = desk.worker_desk().ok()??;
+        let (requests, inbox) = mpsc::channel::<WindowRequest>();
+        let (outbox, replies) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("xinyidian-queue".into())
+            .spawn(move || {
+                while let Ok(mut req) = inbox.recv() {
+                    // Only the latest request matters.
+                    while let Ok(newer) = inbox.try_recv() {
+                        req = newer;
+                    }
+                    let (generation, q, start) = req;
+                    let rows = worker.case_queue_window(&q, start as u64, WINDOW as u64);
+                    if outbox.send((generation, start, rows)).is_err() {
+                        break;
+                    }
+                }
+            })
+            .ok()?;
+        Some(Self {
+            requests,
+            replies,
+            pending: false,
+        })
+    }
+}
+
 /// The 待办 page.
 pub struct QueuePage {
     tab: QueueTab,
@@ -53,6 +121,10 @@ pub struct QueuePage {
     park: Option<i64>,
     sort: QueueSort,
     descending: bool,
+    /// Cases in the tab with its filters.
+    total: usize,
+    /// The cached window: rows `start .. start + rows.len()` of the tab in its sort order.
+    start: usize,
     rows: Vec<QueueRow>,
     counts: QueueCounts,
     filters: QueueFilters,
@@ -61,6 +133,15 @@ pub struct QueuePage {
     form: Option<DecisionForm>,
     dashboard: Option<Dashboard>,
     export_path: String,
+    export: Option<ExportJob>,
+    /// A row the table should scroll to on the next frame.
+    scroll_to: Option<usize>,
+    prefetch: Option<Prefetcher>,
+    /// Bumped whenever the rows may have changed (reload, another sort): older prefetched
+    /// windows are dropped.
+    generation: u64,
+    /// The rows on screen in the last frame.
+    visible: (usize, usize),
     error: Option<String>,
 }
 
@@ -84,6 +165,8 @@ impl QueuePage {
             park: None,
             sort: QueueSort::Deadline,
             descending: false,
+            total: 0,
+            start: 0,
             rows: Vec::new(),
             counts: QueueCounts::default(),
             filters: QueueFilters::default(),
@@ -92,6 +175,11 @@ impl QueuePage {
             form: None,
             dashboard: None,
             export_path: default_export_path(today),
+            export: None,
+            scroll_to: None,
+            prefetch: Prefetcher::start(desk),
+            generation: 0,
+            visible: (0, 0),
             error: None,
         };
         p.reload(desk);
@@ -118,14 +206,33 @@ impl QueuePage {
         }
     }
 
-    /// Read the rows, the counts and the filter choices again.
+    /// Cases in the current tab with its filters.
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    /// Row `i` of the tab, when it is in the cached window.
+    pub fn row(&self, i: usize) -> Option<&QueueRow> {
+        self.rows.get(i.checked_sub(self.start)?)
+    }
+
+    /// Read the count, the first window, the tab counts and the filter choices again.
     pub fn reload(&mut self, desk: &Desk) {
         self.today = desk.today();
-        let result = desk
-            .case_queue(&self.query())
-            .and_then(|rows| Ok((rows, desk.case_counts()?, desk.queue_filters()?)));
+        let q = self.query();
+        let result = desk.case_queue_count(&q).and_then(|total| {
+            Ok((
+                total,
+                desk.case_queue_window(&q, 0, WINDOW as u64)?,
+                desk.case_counts()?,
+                desk.queue_filters()?,
+            ))
+        });
+        self.generation += 1;
         match result {
-            Ok((rows, counts, filters)) => {
+            Ok((total, rows, counts, filters)) => {
+                self.total = usize::try_from(total).unwrap_or(usize::MAX);
+                self.start = 0;
                 self.rows = rows;
                 self.counts = counts;
                 self.filters = filters;
@@ -134,6 +241,125 @@ impl QueuePage {
             }
             Err(e) => self.error = Some(e.to_string()),
         }
+    }
+
+    /// Fetch the window holding row `i` (half of it before `i`, so that scrolling either way
+    /// stays inside it for a while). Returns false, with the error shown, when it failed.
+    fn fetch_around(&mut self, desk: &Desk, i: usize) -> bool {
+        let start = i.saturating_sub(WINDOW / 2);
+        match desk.case_queue_window(&self.query(), start as u64, WINDOW as u64) {
+            Ok(rows) => {
+                self.start = start;
+                self.rows = rows;
+                true
+            }
+            Err(e) => {
+                self.error = Some(e.to_string());
+                false
+            }
+        }
+    }
+
+    /// Take a window read ahead, when it is of the current rows and holds what is on screen;
+    /// ask for one when the screen nears an edge of the window or left it (a jump: the rows
+    /// show as “…” for the frame or two the read takes, the frame itself never waits).
+    fn prefetch_ui(&mut self, ui: &egui::Ui) {
+        let q = self.query();
+        let Some(p) = &mut self.prefetch else {
+            return;
+        };
+        while let Ok((generation, start, rows)) = p.replies.try_recv() {
+            p.pending = false;
+            let (lo, hi) = self.visible;
+            if let Ok(rows) = rows
+                && generation == self.generation
+                && start <= lo
+                && hi < start + rows.len()
+            {
+                self.start = start;
+                self.rows = rows;
+            }
+        }
+        let (lo, hi) = self.visible;
+        let end = self.start + self.rows.len();
+        let near_end = hi + MARGIN >= end && end < self.total;
+        let near_start = lo < self.start + MARGIN && self.start > 0;
+        let missing = lo < self.start || hi >= end;
+        if missing || ((near_end || near_start) && !p.pending) {
+            let start = ((lo + hi) / 2).saturating_sub(WINDOW / 2);
+            p.pending = p.requests.send((self.generation, q, start)).is_ok();
+        }
+        if p.pending {
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(30));
+        }
+    }
+
+    /// Start the export of the current tab on a worker thread (on this thread for a database
+    /// without a second connection: tests).
+    fn start_export(&mut self, desk: &mut Desk) -> Option<Notice> {
+        let path = PathBuf::from(self.export_path.trim());
+        if self.export_path.trim().is_empty() {
+            return Some(Notice::error("请填写导出文件的位置和文件名（.xlsx）"));
+        }
+        let q = self.query();
+        let progress = Progress::new();
+        match desk.worker_desk() {
+            Ok(Some(mut worker)) => {
+                let p = progress.clone();
+                let file = path.clone();
+                match std::thread::Builder::new()
+                    .name("xinyidian-export".into())
+                    .spawn(move || worker.export_cases_with(&q, &file, &p))
+                {
+                    Ok(handle) => {
+                        self.export = Some(ExportJob {
+                            handle,
+                            progress,
+                            path,
+                        });
+                        None
+                    }
+                    Err(e) => Some(Notice::error(format!("无法启动后台任务（{e}），未导出"))),
+                }
+            }
+            Ok(None) => Some(export_notice(
+                desk.export_cases_with(&q, &path, &progress),
+                &path,
+            )),
+            Err(e) => Some(Notice::error(e.to_string())),
+        }
+    }
+
+    /// The export's outcome once the worker is done.
+    fn poll_export(&mut self, ui: &egui::Ui) -> Option<Notice> {
+        let job = self.export.take()?;
+        if !job.handle.is_finished() {
+            self.export = Some(job);
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(100));
+            return None;
+        }
+        Some(match job.handle.join() {
+            Ok(r) => export_notice(r, &job.path),
+            Err(_) => Notice::error("内部错误：导出任务意外中止，未写入文件，请联系管理员"),
+        })
+    }
+
+    /// Switch to `tab` and read it.
+    pub fn show_tab(&mut self, tab: QueueTab, desk: &Desk) {
+        self.tab = tab;
+        self.reload(desk);
+    }
+
+    /// Scroll the table to row `i` of the tab on the next frame (its window is fetched then).
+    pub fn scroll_to_row(&mut self, i: usize) {
+        self.scroll_to = Some(i);
+    }
+
+    /// Whether an export is running.
+    pub fn is_exporting(&self) -> bool {
+        self.export.is_some()
     }
 
     /// Draw the page; returns a notice for the status line after an action.
@@ -180,17 +406,37 @@ impl QueuePage {
         }
         self.tabs_ui(ui, desk);
         self.filters_ui(ui, desk);
+        if let Some(n) = self.poll_export(ui) {
+            notice = Some(n);
+        }
         if may_export {
             ui.horizontal(|ui| {
                 let label = ui.label("导出到");
-                ui.add(egui::TextEdit::singleline(&mut self.export_path).desired_width(420.0))
-                    .labelled_by(label.id);
-                if ui.button("导出 XLSX").clicked() {
-                    let path = std::path::PathBuf::from(self.export_path.trim());
-                    notice = Some(match desk.export_cases(&self.query(), &path) {
-                        Ok(n) => Notice::info(format!("已导出 {n} 件：{}", path.display())),
-                        Err(e) => Notice::error(e.to_string()),
-                    });
+                ui.add_enabled(
+                    self.export.is_none(),
+                    egui::TextEdit::singleline(&mut self.export_path).desired_width(420.0),
+                )
+                .labelled_by(label.id);
+                match &self.export {
+                    Some(job) => {
+                        let (done, steps) = job.progress.get();
+                        let what = if done * 2 < steps { "读取" } else { "写入" };
+                        ui.add(
+                            egui::ProgressBar::new(job.progress.fraction())
+                                .desired_width(200.0)
+                                .text(format!("正在导出（{what}）…")),
+                        );
+                        if ui.button("取消").clicked() {
+                            job.progress.cancel();
+                        }
+                    }
+                    None => {
+                        if ui.button("导出 XLSX").clicked()
+                            && let Some(n) = self.start_export(desk)
+                        {
+                            notice = Some(n);
+                        }
+                    }
                 }
             });
         }
@@ -201,14 +447,14 @@ impl QueuePage {
             notice = Some(n);
         }
         ui.separator();
-        if self.rows.is_empty() {
+        if self.total == 0 {
             ui.add_space(12.0);
             ui.label(format!("“{}”中没有案件。", self.tab.label()));
             return notice;
         }
-        ui.label(format!("共 {} 件", self.rows.len()));
-        if let Some((i, kind)) = self.table_ui(ui, may_decide)
-            && let Some(r) = self.rows.get(i)
+        ui.label(format!("共 {} 件", self.total));
+        if let Some((i, kind)) = self.table_ui(ui, desk, may_decide)
+            && let Some(r) = self.row(i)
         {
             self.form = Some(DecisionForm {
                 case: r.case_id,
@@ -231,8 +477,7 @@ impl QueuePage {
                     None => tab.label(),
                 };
                 if ui.selectable_label(self.tab == tab, caption).clicked() && self.tab != tab {
-                    self.tab = tab;
-                    self.reload(desk);
+                    self.show_tab(tab, desk);
                 }
             }
         });
@@ -363,9 +608,17 @@ impl QueuePage {
     }
 
     /// The table; returns a row and the decision a supervisor asked for on it.
-    fn table_ui(&mut self, ui: &mut egui::Ui, may_decide: bool) -> Option<(usize, DecisionKind)> {
+    fn table_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        desk: &Desk,
+        may_decide: bool,
+    ) -> Option<(usize, DecisionKind)> {
         let mut asked = None;
         let mut resort = None;
+        // One failed fetch per frame is enough (the error is shown; no retry per row).
+        let mut fetch_failed = false;
+        let mut shown: Option<(usize, usize)> = None;
         let today = self.today;
         ui.style_mut().interaction.selectable_labels = false;
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
@@ -382,7 +635,11 @@ impl QueuePage {
             ("柜员", Some(QueueSort::Clerk)),
             ("操作", None),
         ];
-        TableBuilder::new(ui)
+        let mut table = TableBuilder::new(ui);
+        if let Some(i) = self.scroll_to.take() {
+            table = table.scroll_to_row(i, Some(egui::Align::TOP));
+        }
+        table
             .striped(true)
             .sense(Sense::click())
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
@@ -425,9 +682,19 @@ impl QueuePage {
                 }
             })
             .body(|body| {
-                body.rows(row_height, self.rows.len(), |mut row| {
+                // Virtualised: only the visible rows are laid out, and only they need to be
+                // in the window.
+                body.rows(row_height, self.total, |mut row| {
                     let i = row.index();
-                    let Some(r) = self.rows.get(i) else {
+                    shown = Some(shown.map_or((i, i), |(lo, hi)| (lo.min(i), hi.max(i))));
+                    // Without a prefetch thread (no second connection) the window is read here.
+                    if self.row(i).is_none() && !fetch_failed && self.prefetch.is_none() {
+                        fetch_failed = !self.fetch_around(desk, i);
+                    }
+                    let Some(r) = self.row(i) else {
+                        row.col(|ui| {
+                            ui.weak("…");
+                        });
                         return;
                     };
                     row.set_selected(self.selected == Some(i));
@@ -496,58 +763,32 @@ impl QueuePage {
                 self.sort = s;
                 self.descending = false;
             }
-            // Sorted in memory: no database round trip for a click on a header.
-            self.sort_rows();
+            // Sorted by the database (with LIMIT, so only the window is materialised): the
+            // window is read again where the table is.
+            self.selected = None;
+            self.generation += 1;
+            let at = self.start + WINDOW / 2;
+            self.fetch_around(desk, at);
         }
+        if let Some(v) = shown {
+            self.visible = v;
+        }
+        self.prefetch_ui(ui);
         if let Some((i, _)) = asked {
             self.selected = Some(i);
         }
         asked
     }
 
-    fn sort_rows(&mut self) {
-        let key = self.sort;
-        let descending = self.descending;
-        self.rows.sort_by(|a, b| {
-            let o = match key {
-                QueueSort::Deadline => a
-                    .deadline
-                    .cmp(&b.deadline)
-                    .then(a.applied_on.cmp(&b.applied_on)),
-                QueueSort::Subject => a.subject_name.cmp(&b.subject_name),
-                QueueSort::Applied => a.applied_on.cmp(&b.applied_on),
-                QueueSort::Hall => a.hall.cmp(&b.hall),
-                QueueSort::Clerk => a.opened_by.cmp(&b.opened_by),
-            }
-            .then(a.case_id.cmp(&b.case_id));
-            if descending { o.reverse() } else { o }
-        });
-        self.selected = None;
-    }
-
-    /// The page with rows already loaded (benchmarks and tests of the view alone).
-    pub fn with_rows(rows: Vec<QueueRow>, counts: QueueCounts, today: NaiveDate) -> Self {
-        Self {
-            tab: QueueTab::AllOpen,
-            hall: None,
-            clerk: None,
-            park: None,
-            sort: QueueSort::Deadline,
-            descending: false,
-            rows,
-            counts,
-            filters: QueueFilters::default(),
-            today,
-            selected: None,
-            form: None,
-            dashboard: None,
-            export_path: String::new(),
-            error: None,
-        }
-    }
-
     /// The table alone, read-only (benchmarks).
-    pub fn table_only_ui(&mut self, ui: &mut egui::Ui) {
-        self.table_ui(ui, false);
+    pub fn table_only_ui(&mut self, ui: &mut egui::Ui, desk: &Desk) {
+        self.table_ui(ui, desk, false);
+    }
+}
+
+fn export_notice(r: Result<usize, DeskError>, path: &std::path::Path) -> Notice {
+    match r {
+        Ok(n) => Notice::info(format!("已导出 {n} 件：{}", path.display())),
+        Err(e) => Notice::error(e.to_string()),
     }
 }
