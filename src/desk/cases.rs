@@ -13,10 +13,10 @@ use super::{Desk, DeskError, Progress};
 use crate::domain::case::{
     Case, CaseId, CaseRefusal, CaseStats, CaseStatus, Proof, QueueCounts, QueueQuery, QueueRow,
 };
-use crate::domain::commitment::{CommitmentId, Fulfilment, MAX_SCAN_BYTES, sniff_scan};
+use crate::domain::commitment::{Commitment, CommitmentId, Fulfilment, MAX_SCAN_BYTES, sniff_scan};
 use crate::domain::dishonesty::{CommitmentBreach, Withdrawal};
 use crate::domain::ids::normalize;
-use crate::domain::operator::Action;
+use crate::domain::operator::{Action, Operator};
 use crate::domain::subject::SubjectId;
 use crate::store::VerdictId;
 
@@ -198,6 +198,34 @@ impl Desk {
         Ok(case)
     }
 
+    /// Save one step of a case: the case, its commitment when the step changes it, and the
+    /// audit row, in one transaction.
+    fn save_case_step(
+        &mut self,
+        me: &Operator,
+        action: Action,
+        next: &Case,
+        commitment: Option<&Commitment>,
+        summary: String,
+    ) -> Result<(), DeskError> {
+        let now = self.now();
+        self.store.write(|w| {
+            w.update_case(next, now)?;
+            if let Some(c) = commitment {
+                w.update_commitment(c, now)?;
+            }
+            record(
+                w,
+                Some(me),
+                now,
+                action.label(),
+                Some(next.subject_id.0),
+                summary,
+            )?;
+            Ok::<_, DeskError>(())
+        })
+    }
+
     /// Enter the connection date (接火送电): the proof is due one year later (rule C-2), and
     /// the commitment's 承诺有效期 becomes that day.
     pub fn connect_case(&mut self, id: CaseId, on: NaiveDate) -> Result<Case, DeskError> {
@@ -206,24 +234,17 @@ impl Desk {
         let next = self.case(id)?.connect(on, today)?;
         let mut c = self.commitment(next.commitment_id)?;
         c.valid_until = next.deadline;
-        let now = self.now();
-        self.store.write(|w| {
-            w.update_case(&next, now)?;
-            w.update_commitment(&c, now)?;
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::ManageCase.label(),
-                Some(next.subject_id.0),
-                format!(
-                    "信易电案件 {} 接电：{on}，补证期限 {}",
-                    next.id,
-                    next.deadline.map(|d| d.to_string()).unwrap_or_default()
-                ),
-            )?;
-            Ok::<_, DeskError>(())
-        })?;
+        self.save_case_step(
+            &me,
+            Action::ManageCase,
+            &next,
+            Some(&c),
+            format!(
+                "信易电案件 {} 接电：{on}，补证期限 {}",
+                next.id,
+                next.deadline.map(|d| d.to_string()).unwrap_or_default()
+            ),
+        )?;
         Ok(next)
     }
 
@@ -294,26 +315,20 @@ impl Desk {
         let me = self.authorize(Action::ManageCase)?;
         let today = self.today();
         let next = self.case(id)?.withdraw(reason, &me.staff_no, today)?;
-        let now = self.now();
-        self.store.write(|w| {
-            w.update_case(&next, now)?;
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::ManageCase.label(),
-                Some(next.subject_id.0),
-                format!(
-                    "信易电案件 {} 接电前中止：{}（D-5，不作信用记录）",
-                    next.id,
-                    next.withdrawal
-                        .as_ref()
-                        .map(|w| w.reason.as_str())
-                        .unwrap_or_default()
-                ),
-            )?;
-            Ok::<_, DeskError>(())
-        })?;
+        self.save_case_step(
+            &me,
+            Action::ManageCase,
+            &next,
+            None,
+            format!(
+                "信易电案件 {} 接电前中止：{}（D-5，不作信用记录）",
+                next.id,
+                next.withdrawal
+                    .as_ref()
+                    .map(|w| w.reason.as_str())
+                    .unwrap_or_default()
+            ),
+        )?;
         Ok(next)
     }
 
@@ -345,23 +360,16 @@ impl Desk {
         c.liability_pursued = Some(decision.liability_pursued.clone());
         c.fulfilment_decided_on = Some(today);
         c.deciding_unit = Some(unit);
-        let now = self.now();
-        self.store.write(|w| {
-            w.update_case(&next, now)?;
-            w.update_commitment(&c, now)?;
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::DecideCase.label(),
-                Some(next.subject_id.0),
-                format!(
-                    "认定信易电案件 {} 违诺（D-4）：承诺 {} 全部未履行；未履行内容：{}；责任追究：{}",
-                    next.id, c.code, decision.unfulfilled, decision.liability_pursued
-                ),
-            )?;
-            Ok::<_, DeskError>(())
-        })?;
+        self.save_case_step(
+            &me,
+            Action::DecideCase,
+            &next,
+            Some(&c),
+            format!(
+                "认定信易电案件 {} 违诺（D-4）：承诺 {} 全部未履行；未履行内容：{}；责任追究：{}",
+                next.id, c.code, decision.unfulfilled, decision.liability_pursued
+            ),
+        )?;
         Ok(next)
     }
 
@@ -377,27 +385,20 @@ impl Desk {
         let next = self.case(id)?.extend(until, reason, &me.staff_no, today)?;
         let mut c = self.commitment(next.commitment_id)?;
         c.valid_until = Some(until);
-        let now = self.now();
-        self.store.write(|w| {
-            w.update_case(&next, now)?;
-            w.update_commitment(&c, now)?;
-            let ext = next.extensions.last();
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::DecideCase.label(),
-                Some(next.subject_id.0),
-                format!(
-                    "信易电案件 {} 延期：{} → {until}；理由：{}",
-                    next.id,
-                    ext.map(|e| e.previous_deadline.to_string())
-                        .unwrap_or_default(),
-                    ext.map(|e| e.reason.as_str()).unwrap_or_default()
-                ),
-            )?;
-            Ok::<_, DeskError>(())
-        })?;
+        let ext = next.extensions.last();
+        self.save_case_step(
+            &me,
+            Action::DecideCase,
+            &next,
+            Some(&c),
+            format!(
+                "信易电案件 {} 延期：{} → {until}；理由：{}",
+                next.id,
+                ext.map(|e| e.previous_deadline.to_string())
+                    .unwrap_or_default(),
+                ext.map(|e| e.reason.as_str()).unwrap_or_default()
+            ),
+        )?;
         Ok(next)
     }
 
