@@ -221,3 +221,84 @@ fn letter_issues_once_reprints_the_same_code_and_attach_finalises() {
     assert_eq!(v["signed"], true);
     assert_eq!(v["verdict"]["rules"][0]["outcome"], "pass");
 }
+
+#[test]
+fn a_case_from_letter_to_breach_and_the_next_check_fails_d4() {
+    let env = Env::new();
+    let pdf = env.dir.path().join("承诺书.pdf");
+    ok(&env.run(&[
+        "letter",
+        USCC,
+        "--out",
+        pdf.to_str().unwrap(),
+        "--relation",
+        "业主",
+    ]));
+    let code = "44080020261128000001";
+    let v: Value = serde_json::from_str(&ok(&env.run(&[
+        "--json",
+        "case",
+        "open",
+        code,
+        "--account",
+        "0300123456",
+    ])))
+    .unwrap();
+    assert_eq!(v["status"], "accepted");
+    let id = v["id"].to_string();
+    let v: Value =
+        serde_json::from_str(&ok(&env.run(&["--json", "case", "connect", &id]))).unwrap();
+    assert_eq!(v["deadline"], "2027-11-28");
+    let list: Value = serde_json::from_str(&ok(&env.run(&[
+        "--json",
+        "cases",
+        "list",
+        "--due-within",
+        "365",
+    ])))
+    .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["phone"], serde_json::Value::String(String::new()));
+
+    // Before the deadline a breach is refused; after it, a supervisor (A1 is admin) decides.
+    let o = env.run(&["case", "breach", &id, "--reason", "未补交物业权属证明"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("尚未届满"));
+    let late = |args: &[&str]| {
+        let mut a = vec!["--date", "2027-12-01"];
+        a.extend_from_slice(args);
+        a.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    let run_late = |args: &[&str]| {
+        let a = late(args);
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        Command::new(env!("CARGO_BIN_EXE_xinyidian"))
+            .arg("--db")
+            .arg(&env.db)
+            .args(&refs)
+            .env_remove("XINYIDIAN_DB")
+            .env("XINYIDIAN_OPERATOR", "A1")
+            .env("XINYIDIAN_PASSWORD", PW)
+            .output()
+            .unwrap()
+    };
+    let overdue: Value =
+        serde_json::from_str(&ok(&run_late(&["--json", "cases", "list", "--overdue"]))).unwrap();
+    assert_eq!(overdue.as_array().unwrap().len(), 1);
+    ok(&run_late(&[
+        "case",
+        "breach",
+        &id,
+        "--reason",
+        "未补交物业权属证明",
+    ]));
+    let v: Value = serde_json::from_str(&ok(&run_late(&["--json", "check", USCC]))).unwrap();
+    let d4 = v["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "D-4")
+        .unwrap()
+        .clone();
+    assert_eq!(d4["outcome"], "fail", "{d4}");
+}
