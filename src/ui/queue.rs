@@ -647,11 +647,11 @@ impl QueuePage {
             .column(Column::exact(56.0))
             .column(Column::exact(96.0))
             .column(Column::exact(72.0))
-            .column(Column::initial(240.0).at_least(120.0).clip(true))
+            .column(Column::initial(180.0).at_least(120.0).clip(true))
             .column(Column::exact(120.0))
             .column(Column::exact(110.0))
             .column(Column::exact(96.0))
-            .column(Column::initial(100.0).clip(true))
+            .column(Column::initial(84.0).clip(true))
             .column(Column::exact(60.0))
             .column(Column::remainder().at_least(150.0))
             .header(row_height, |mut h| {
