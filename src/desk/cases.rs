@@ -9,11 +9,12 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 
 use super::auth::record;
+use super::files::{file_name, read_scan};
 use super::{Desk, DeskError, Progress};
 use crate::domain::case::{
     Case, CaseId, CaseRefusal, CaseStats, CaseStatus, Proof, QueueCounts, QueueQuery, QueueRow,
 };
-use crate::domain::commitment::{Commitment, CommitmentId, Fulfilment, MAX_SCAN_BYTES, sniff_scan};
+use crate::domain::commitment::{Commitment, CommitmentId, Fulfilment, sniff_scan};
 use crate::domain::dishonesty::{CommitmentBreach, Withdrawal};
 use crate::domain::ids::normalize;
 use crate::domain::operator::{Action, Operator};
@@ -35,13 +36,6 @@ pub struct QueueFilters {
     pub parks: Vec<(i64, String)>,
 }
 
-fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
-}
-
 /// A temporary file beside `path` (same directory, so the final rename is atomic).
 fn temp_beside(path: &Path) -> PathBuf {
     let mut name = path.file_name().map_or_else(
@@ -50,31 +44,6 @@ fn temp_beside(path: &Path) -> PathBuf {
     );
     name.push(format!(".{}.part", std::process::id()));
     path.with_file_name(name)
-}
-
-/// Read a proof file, refusing what is missing, empty or over 20 MB before reading it whole.
-fn read_proof(path: &Path) -> Result<Vec<u8>, DeskError> {
-    let name = file_name(path);
-    let meta = std::fs::metadata(path).map_err(|e| {
-        DeskError::Check(format!(
-            "无法读取物业权属证明文件“{name}”：{e}。请确认文件存在且未被其他程序占用"
-        ))
-    })?;
-    if !meta.is_file() {
-        return Err(DeskError::Check(format!(
-            "“{name}”不是文件：请选择物业权属证明的扫描件或照片"
-        )));
-    }
-    if meta.len() == 0 {
-        return Err(DeskError::Check(format!("“{name}”是空文件，请重新扫描")));
-    }
-    if meta.len() > MAX_SCAN_BYTES {
-        return Err(DeskError::Check(format!(
-            "“{name}”有 {:.1} MB，超过 20 MB：请降低扫描分辨率后再上传",
-            meta.len() as f64 / 1_048_576.0
-        )));
-    }
-    std::fs::read(path).map_err(|e| DeskError::Check(format!("无法读取“{name}”：{e}")))
 }
 
 impl Desk {
@@ -89,6 +58,25 @@ impl Desk {
     /// A subject's cases, newest first.
     pub fn cases_of(&self, subject: SubjectId) -> Result<Vec<Case>, DeskError> {
         Ok(self.store.read().cases_of(subject)?)
+    }
+
+    /// The subject's commitments an application may still be accepted on: not yet decided, and
+    /// without a running case (the same rule `open_case` enforces).
+    pub fn commitments_awaiting_case(
+        &self,
+        subject: SubjectId,
+    ) -> Result<Vec<Commitment>, DeskError> {
+        let cases = self.cases_of(subject)?;
+        Ok(self
+            .commitments_of(subject)?
+            .into_iter()
+            .filter(|c| c.fulfilment.is_none())
+            .filter(|c| {
+                !cases
+                    .iter()
+                    .any(|k| k.commitment_id == c.id && k.status != CaseStatus::Withdrawn)
+            })
+            .collect())
     }
 
     /// Open a 信易电 case (已受理) on a commitment: the application is accepted with the letter
@@ -264,7 +252,7 @@ impl Desk {
             attached_by: me.staff_no.clone(),
         };
         case.fulfil(probe, today)?;
-        let bytes = read_proof(path)?;
+        let bytes = read_scan(path, "物业权属证明文件")?;
         let kind = sniff_scan(&bytes).ok_or_else(|| {
             DeskError::Check(format!(
                 "“{}”不是 PDF、JPG 或 PNG 文件（按文件内容判断）：请上传物业权属证明的扫描件或照片",

@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::auth::record;
+use super::files::{file_name, read_scan};
 use super::{Desk, DeskError};
 use crate::documents::letter_pdf::render_letter;
 use crate::domain::commitment::{
-    AcceptingUnit, Commitment, CommitmentId, CommitmentType, LIABILITY, MAX_SCAN_BYTES, Publicity,
+    AcceptingUnit, Commitment, CommitmentId, CommitmentType, LIABILITY, Publicity,
     committer_kind_label, content_text, reason_text, sniff_scan,
 };
 use crate::domain::ids::normalize;
@@ -273,7 +274,7 @@ impl Desk {
                 c.code
             )));
         }
-        let bytes = read_scan(path)?;
+        let bytes = read_scan(path, "签字盖章的承诺书扫描件")?;
         let kind = sniff_scan(&bytes).ok_or_else(|| {
             DeskError::Check(format!(
                 "“{}”不是 PDF、JPG 或 PNG 文件（按文件内容判断）：请上传签字盖章后的承诺书扫描件或照片",
@@ -371,36 +372,4 @@ impl Desk {
     pub fn commitments_of(&self, subject: SubjectId) -> Result<Vec<Commitment>, DeskError> {
         Ok(self.store.read().commitments_of(subject)?)
     }
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
-}
-
-/// Read a scan, refusing what is missing, empty or over 20 MB before reading it whole.
-fn read_scan(path: &Path) -> Result<Vec<u8>, DeskError> {
-    let name = file_name(path);
-    let meta = std::fs::metadata(path).map_err(|e| {
-        DeskError::Check(format!(
-            "无法读取“{name}”：{e}。请确认文件存在且未被其他程序占用"
-        ))
-    })?;
-    if !meta.is_file() {
-        return Err(DeskError::Check(format!(
-            "“{name}”不是文件，请选择承诺书扫描件"
-        )));
-    }
-    if meta.len() == 0 {
-        return Err(DeskError::Check(format!("“{name}”是空文件，请重新扫描")));
-    }
-    if meta.len() > MAX_SCAN_BYTES {
-        return Err(DeskError::Check(format!(
-            "“{name}”有 {:.1} MB，超过 20 MB：请降低扫描分辨率（200 dpi 足够）后再上传",
-            meta.len() as f64 / 1_048_576.0
-        )));
-    }
-    std::fs::read(path).map_err(|e| DeskError::Check(format!("无法读取“{name}”：{e}")))
 }

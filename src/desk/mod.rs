@@ -8,6 +8,7 @@ mod auth;
 mod cases;
 mod check;
 mod demo;
+mod files;
 mod import_preview;
 mod letters;
 mod progress;

@@ -118,27 +118,19 @@ impl Reader<'_> {
 
     /// A subject's cases, newest first.
     pub fn cases_of(&self, subject: SubjectId) -> Result<Vec<Case>, StoreError> {
-        let rows = self
-            .conn
-            .prepare_cached(
-                "SELECT id, record FROM xyd_case WHERE subject_id = ?1 ORDER BY id DESC",
-            )?
-            .query_map([subject.0], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = self.id_json_rows(
+            "SELECT id, record FROM xyd_case WHERE subject_id = ?1 ORDER BY id DESC",
+            subject.0,
+        )?;
         rows.iter().map(|(id, j)| decode(*id, j)).collect()
     }
 
     /// The cases resting on a commitment, newest first.
     pub fn cases_of_commitment(&self, c: CommitmentId) -> Result<Vec<Case>, StoreError> {
-        let rows = self
-            .conn
-            .prepare_cached(
-                "SELECT id, record FROM xyd_case WHERE commitment_id = ?1 ORDER BY id DESC",
-            )?
-            .query_map([c.0], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = self.id_json_rows(
+            "SELECT id, record FROM xyd_case WHERE commitment_id = ?1 ORDER BY id DESC",
+            c.0,
+        )?;
         rows.iter().map(|(id, j)| decode(*id, j)).collect()
     }
 

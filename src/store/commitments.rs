@@ -38,15 +38,10 @@ impl Reader<'_> {
 
     /// A subject's commitments, newest first.
     pub fn commitments_of(&self, subject: SubjectId) -> Result<Vec<Commitment>, StoreError> {
-        let rows = self
-            .conn
-            .prepare_cached(
-                "SELECT id, record FROM commitment WHERE subject_id = ?1 ORDER BY id DESC",
-            )?
-            .query_map([subject.0], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = self.id_json_rows(
+            "SELECT id, record FROM commitment WHERE subject_id = ?1 ORDER BY id DESC",
+            subject.0,
+        )?;
         rows.iter().map(|(id, j)| decode(*id, j)).collect()
     }
 

@@ -229,6 +229,18 @@ pub struct Reader<'a> {
     conn: &'a Connection,
 }
 
+impl Reader<'_> {
+    /// `(id, JSON)` rows of a query with one integer parameter (records kept whole as JSON:
+    /// commitments, cases).
+    fn id_json_rows(&self, sql: &str, key: i64) -> Result<Vec<(i64, String)>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(sql)?
+            .query_map([key], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}
+
 /// Typed writes inside one transaction; every read is available too.
 pub struct Writer<'a> {
     reader: Reader<'a>,

@@ -25,6 +25,7 @@ struct Input {
 /// The cases tab of a subject page.
 #[derive(Default)]
 pub struct CasePanel {
+    /// The subject's cases, and the commitments an application may still be accepted on.
     loaded: Option<(Vec<Case>, Vec<Commitment>)>,
     /// The account chosen for a new case, per commitment code.
     account: Option<String>,
@@ -39,12 +40,15 @@ impl CasePanel {
 
     pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk, subject: &Subject) -> Option<Notice> {
         if self.loaded.is_none() {
-            match (desk.cases_of(subject.id), desk.commitments_of(subject.id)) {
+            match (
+                desk.cases_of(subject.id),
+                desk.commitments_awaiting_case(subject.id),
+            ) {
                 (Ok(c), Ok(m)) => self.loaded = Some((c, m)),
                 (Err(e), _) | (_, Err(e)) => return Some(Notice::error(e.to_string())),
             }
         }
-        let (cases, commitments) = self.loaded.clone()?;
+        let (cases, free) = self.loaded.clone()?;
         let mut notice = None;
         let today = desk.today();
         if let Some(e) = &self.error {
@@ -52,23 +56,13 @@ impl CasePanel {
         }
 
         // Commitments without a running case: accept the application on one of them.
-        let free: Vec<&Commitment> = commitments
-            .iter()
-            .filter(|c| c.fulfilment.is_none())
-            .filter(|c| {
-                !cases.iter().any(|k| {
-                    k.commitment_id == c.id
-                        && k.status != crate::domain::case::CaseStatus::Withdrawn
-                })
-            })
-            .collect();
         ui.strong("受理信易电业务");
         if free.is_empty() {
             ui.label(
                 RichText::new("没有可受理的承诺：请先在“承诺书”页出具诚信守法用电承诺书。").weak(),
             );
         }
-        for c in free {
+        for c in &free {
             ui.horizontal_wrapped(|ui| {
                 ui.label(format!(
                     "承诺 {}（{}，{}）",
