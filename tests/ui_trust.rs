@@ -1,80 +1,12 @@
 //! The window's trust-check and letter tabs, headless through egui_kittest (rules T-1..T-7,
 //! C-1..C-4).
 
-use chrono::NaiveDate;
+mod support;
+
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-use xinyidian::desk::{Desk, FixedClock};
-use xinyidian::domain::operator::OperatorDraft;
-use xinyidian::domain::subject::{AccountDraft, SubjectDraft, SubjectId, SubjectKind};
-use xinyidian::store::Store;
-use xinyidian::ui::CounterApp;
-
-const USCC: &str = "91440300708461136T";
-const ACCOUNT: &str = "0300123456";
-const PW: &str = "counter-2026";
-
-fn desk() -> (Desk, SubjectId) {
-    let at = NaiveDate::from_ymd_opt(2026, 11, 28)
-        .unwrap()
-        .and_hms_opt(9, 0, 0)
-        .unwrap();
-    let mut d = Desk::new(
-        Store::open_in_memory().unwrap(),
-        Box::new(FixedClock::At(at)),
-    );
-    d.setup_admin(
-        &OperatorDraft {
-            staff_no: "A1".into(),
-            name: "管理员甲".into(),
-            ..OperatorDraft::default()
-        },
-        PW,
-    )
-    .unwrap();
-    let id = d
-        .create_subject(&SubjectDraft {
-            kind: SubjectKind::Organization,
-            name: "湛江市霞山区海港贸易有限公司".into(),
-            code: USCC.into(),
-            legal_rep_name: "陈海明".into(),
-            legal_rep_id_number: "11010519491231002X".into(),
-            ..SubjectDraft::default()
-        })
-        .unwrap();
-    d.add_account(
-        id,
-        &AccountDraft {
-            account_no: ACCOUNT.into(),
-            usage_address: "湛江经济技术开发区钢铁产业园区一路 8 号".into(),
-            supply_start: "2021-03-01".into(),
-        },
-    )
-    .unwrap();
-    (d, id)
-}
-
-fn harness(desk: Desk) -> Harness<'static, CounterApp> {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1366.0, 900.0))
-        .with_context_setup(xinyidian::ui::fonts::install)
-        .build_ui_state(|ui, app: &mut CounterApp| app.ui(ui), CounterApp::new(desk));
-    h.run();
-    h
-}
-
-fn open_tab(h: &mut Harness<'static, CounterApp>, tab: &str) {
-    let input = h.get_by_role_and_label(Role::TextInput, "查询");
-    input.focus();
-    input.type_text(USCC);
-    h.run();
-    h.key_press(egui::Key::Enter);
-    h.run();
-    h.get_by_label(tab).click();
-    h.run();
-}
+use support::counter::{company_desk as desk, harness, open_tab};
 
 #[test]
 fn the_check_tab_runs_a_check_and_explains_every_rule() {
