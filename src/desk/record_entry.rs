@@ -142,7 +142,7 @@ impl Desk {
                     kind: crate::domain::record_draft::kind_for(draft.kind, s.kind),
                     errors,
                 })?;
-            if let Some((_, owner)) = w.record_by_key(&record.key())? {
+            if let Some((_, owner)) = w.record_by_key(subject, &record)? {
                 let whose = if owner == subject {
                     "该主体已有这条记录".to_string()
                 } else {
@@ -182,7 +182,7 @@ impl Desk {
                     "内容没有改变，无需保存".to_string(),
                 ));
             }
-            if let Some((other, _)) = w.record_by_key(&after.key())?
+            if let Some((other, _)) = w.record_by_key(s.id, &after)?
                 && other != id
             {
                 return Err(DeskError::RecordRefused(format!(

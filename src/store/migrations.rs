@@ -2,6 +2,7 @@
 //! add a new one at the end.
 
 use rusqlite::Connection;
+use rusqlite::functions::FunctionFlags;
 
 /// Each entry moves the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -309,6 +310,41 @@ const MIGRATIONS: &[&str] = &[
     ) WHERE status NOT IN ('fulfilled', 'withdrawn');
     CREATE INDEX subject_name ON subject (name, id);
     "#,
+    // 10 (bulk import speed, issue 4): one index instead of two on power_record. The natural key
+    // is indexed by a 64-bit digest (`xyd_key_digest`: the first 8 bytes of its SHA-256) under
+    // its subject, so the same B-tree finds a re-imported record and lists a subject's records;
+    // the text key stays in the row, compared whenever a digest matches. A million-row import
+    // used to insert into a long-text UNIQUE index and the (subject, date) index, each insert at
+    // a random place. Kinds that may be keyed by 用户编号 rather than by the subject's code
+    // (违约用电, 窃电) keep a key that is unique across subjects: an account that passes to
+    // another subject takes its records along on re-import, as before.
+    r#"
+    CREATE TABLE power_record_v10 (
+        id          INTEGER PRIMARY KEY,
+        subject_id  INTEGER NOT NULL REFERENCES subject (id) ON DELETE CASCADE,
+        kind        TEXT NOT NULL,
+        key_digest  INTEGER NOT NULL,
+        natural_key TEXT NOT NULL,
+        account_no  TEXT,
+        record_date TEXT NOT NULL,
+        payload     TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        UNIQUE (subject_id, key_digest)
+    );
+    INSERT INTO power_record_v10 (id, subject_id, kind, key_digest, natural_key, account_no,
+            record_date, payload, source, created_at, updated_at)
+        SELECT id, subject_id, kind, xyd_key_digest(natural_key), natural_key, account_no,
+            record_date, payload, source, created_at, updated_at
+        FROM power_record ORDER BY id;
+    DROP TABLE power_record;
+    ALTER TABLE power_record_v10 RENAME TO power_record;
+    CREATE UNIQUE INDEX power_record_account_key ON power_record (key_digest)
+        WHERE kind IN ('violation_usage', 'theft');
+    CREATE INDEX power_record_adverse ON power_record (subject_id, id)
+        WHERE kind NOT IN ('payment', 'person_payment');
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -317,6 +353,19 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// Apply every step the file has not seen, each in its own transaction with its version bump.
 pub(super) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current < SCHEMA_VERSION {
+        // Step 10 indexes stored natural keys by their digest, computed as the application does.
+        conn.create_scalar_function(
+            "xyd_key_digest",
+            1,
+            FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+            |ctx| {
+                Ok(super::records::key_digest(
+                    ctx.get_raw(0).as_str().unwrap_or(""),
+                ))
+            },
+        )?;
+    }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
@@ -355,5 +404,51 @@ mod tests {
         assert_eq!(hits("\"陈海\""), 1);
         assert_eq!(hits("\"明\""), 1);
         assert_eq!(hits("\"海陈\""), 0);
+    }
+
+    #[test]
+    fn key_digest_migration_keeps_records_and_their_uniqueness() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..9] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 9).unwrap();
+        conn.execute_batch(
+            "INSERT INTO subject (id, kind, code_type, code, name, created_at, updated_at)
+                 VALUES (1, 'organization', 'uscc', 'a', '甲', '', ''),
+                        (2, 'organization', 'uscc', 'b', '乙', '', '');
+             INSERT INTO power_record (id, subject_id, kind, natural_key, account_no, record_date,
+                     payload, source, created_at, updated_at)
+                 VALUES (7, 1, 'payment', 'payment|k1', NULL, '2025-01-01', '{}', 'counter', '', ''),
+                        (9, 1, 'violation_usage', 'violation_usage|k2', '0300', '2025-02-01', '{}',
+                         'counter', '', '');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let rows: Vec<(i64, i64, String)> = conn
+            .prepare("SELECT id, key_digest, natural_key FROM power_record ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(rows.len(), 2);
+        for (_, digest, key) in &rows {
+            assert_eq!(*digest, crate::store::records::key_digest(key));
+        }
+        assert_eq!((rows[0].0, rows[1].0), (7, 9));
+        let insert = |subject: i64, kind: &str, key: &str| {
+            conn.execute(
+                "INSERT INTO power_record (subject_id, kind, key_digest, natural_key, record_date,
+                     payload, source, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, '2025-01-01', '{}', 'counter', '', '')",
+                rusqlite::params![subject, kind, crate::store::records::key_digest(key), key],
+            )
+        };
+        // Unique under its subject ...
+        assert!(insert(1, "payment", "payment|k1").is_err());
+        assert!(insert(2, "payment", "payment|k1").is_ok());
+        // ... and across subjects for the account-keyed kinds.
+        assert!(insert(2, "violation_usage", "violation_usage|k2").is_err());
     }
 }

@@ -19,7 +19,7 @@ mod trust;
 pub use bulk::SubjectBulk;
 pub use operators::AuditFilter;
 pub use record_import::RecordImport;
-pub use records::{RecordId, StoredRecord, Upsert};
+pub use records::{EncodedRecord, RecordId, StoredRecord, Upsert, key_digest};
 pub use reports::{
     Blob, BlobRef, HandEntrySummary, NewReport, ReportId, ReportStatus, ReportView, sha256_hex,
 };
@@ -215,12 +215,60 @@ impl Store {
         Ok(out)
     }
 
+    /// [`Store::write`] for an action that writes a great deal at once (a bulk import). Its
+    /// commit does not copy the write-ahead log into the database file (the automatic
+    /// checkpoint, as long again as the writing of a million rows); a background thread with its
+    /// own connection does that afterwards, while the clerk already reads the result. The data
+    /// is committed either way: readers find it in the log until it is copied.
+    pub fn write_bulk<T, E>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let Some(path) = self.path.clone() else {
+            // In memory: no log to copy.
+            return self.write(f);
+        };
+        let old: i64 = self
+            .conn
+            .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
+            .map_err(StoreError::from)?;
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(StoreError::from)?;
+        let out = self.write(f);
+        // Only the speed of later commits depends on this setting; a failure to restore it is
+        // left to the next open.
+        let _ = self.conn.pragma_update(None, "wal_autocheckpoint", old);
+        if out.is_ok() {
+            checkpoint_in_background(path);
+        }
+        out
+    }
+
     /// The schema version recorded in the file.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         Ok(self
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
+}
+
+/// Copy the write-ahead log into the database file from a thread of its own (see
+/// [`Store::write_bulk`]). PASSIVE: it never waits for, nor blocks, the counter's own reads and
+/// writes; whatever it cannot copy now the next automatic checkpoint copies. Nothing is lost if
+/// the program ends meanwhile.
+fn checkpoint_in_background(path: PathBuf) {
+    let spawned = std::thread::Builder::new()
+        .name("xyd-checkpoint".into())
+        .spawn(move || {
+            let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            if let Ok(conn) = Connection::open_with_flags(&path, flags) {
+                let _ = conn.busy_timeout(DEFAULT_BUSY_TIMEOUT);
+                let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+            }
+        });
+    // Without a thread the next automatic checkpoint does the work.
+    drop(spawned);
 }
 
 /// Typed queries over a connection or an open transaction.

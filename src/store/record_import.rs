@@ -1,18 +1,19 @@
 //! Writing many power-supply records in one transaction (bulk import, rule S-2). Same result as
 //! [`Writer::upsert_record`] row by row, with what a million rows make expensive taken out of the
-//! loop: the timestamp is formatted once, the payload is serialised into a reused buffer, a new
-//! natural key costs one index probe (INSERT … ON CONFLICT DO NOTHING; only a key already stored
-//! is read back and compared), subjects named again and again by a marketing export are looked up
+//! loop: the timestamp is formatted once, the key, its digest and the payload come prepared
+//! ([`EncodedRecord`], made on the parsing thread), a new natural key costs one probe of the one
+//! (subject, key digest) index (INSERT … ON CONFLICT DO NOTHING; only a key already stored is
+//! read back and compared), subjects named again and again by a marketing export are looked up
 //! once, and the page cache is enlarged while the import runs.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{CachedStatement, params};
 
-use super::records::{RecordId, Upsert};
+use super::records::{EncodedRecord, RecordId, Upsert, digest_clash, find_by_key};
 use super::{StoreError, Writer, bulk::iso_date, ts_to_sql};
-use crate::domain::records::{Record, SubjectRef};
+use crate::domain::records::Record;
 use crate::domain::subject::{SubjectId, ValidSubject};
 
 /// Page cache while importing, in KiB: the natural-key and subject indexes of a large table stay
@@ -26,9 +27,10 @@ const MAX_REMEMBERED_SUBJECTS: usize = 200_000;
 /// Writes the records of one import; made by [`Writer::record_import`].
 pub struct RecordImport<'w, 'c> {
     writer: &'w Writer<'c>,
+    /// The insert of every row, prepared once.
+    insert: CachedStatement<'c>,
     source: String,
     now: String,
-    payload: Vec<u8>,
     /// Subject by code type, then code.
     subjects: HashMap<&'static str, HashMap<String, SubjectId>>,
     remembered: usize,
@@ -46,11 +48,19 @@ impl<'c> Writer<'c> {
         self.conn
             .pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
         let old_cache = Some(old);
+        // No conflict target: either unique key (the subject's, or the cross-subject one of the
+        // account-keyed kinds) means the record is already stored.
+        let insert = self.conn.prepare_cached(
+            "INSERT INTO power_record (subject_id, kind, key_digest, natural_key, account_no,
+                record_date, payload, source, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+             ON CONFLICT DO NOTHING",
+        )?;
         Ok(RecordImport {
             writer: self,
+            insert,
             source: source.to_string(),
             now: ts_to_sql(now),
-            payload: Vec::with_capacity(512),
             subjects: HashMap::new(),
             remembered: 0,
             old_cache,
@@ -61,26 +71,26 @@ impl<'c> Writer<'c> {
 impl RecordImport<'_, '_> {
     /// The subject a record names (see [`super::Reader::resolve_subject_ref`]), remembered for
     /// the next rows of the same subject.
-    pub fn resolve_subject(&mut self, r: &SubjectRef) -> Result<Option<SubjectId>, StoreError> {
-        let (t, v) = r.parts();
+    pub fn resolve_subject(&mut self, record: &Record) -> Result<Option<SubjectId>, StoreError> {
+        let (t, v) = record.subject_parts();
         if let Some(id) = self.subjects.get(t).and_then(|m| m.get(v)) {
             return Ok(Some(*id));
         }
-        let found = self.writer.resolve_subject_ref(r)?;
+        let found = self.writer.resolve_subject_ref(&record.subject())?;
         if let Some(id) = found {
             self.remember(t, v, id);
         }
         Ok(found)
     }
 
-    /// Register a subject the file names (`--create-subjects`) and remember it.
+    /// Register the subject a record names (`--create-subjects`) and remember it.
     pub fn insert_subject(
         &mut self,
-        r: &SubjectRef,
+        record: &Record,
         s: &ValidSubject,
     ) -> Result<SubjectId, StoreError> {
         let id = self.writer.insert_subject_at(s, &self.now)?;
-        let (t, v) = r.parts();
+        let (t, v) = record.subject_parts();
         self.remember(t, v, id);
         Ok(id)
     }
@@ -98,45 +108,45 @@ impl RecordImport<'_, '_> {
     }
 
     /// Insert a record, or update the stored one with the same natural key when its content
-    /// changed (as [`Writer::upsert_record`]).
-    pub fn upsert(&mut self, subject: SubjectId, record: &Record) -> Result<Upsert, StoreError> {
+    /// changed (as [`Writer::upsert_record`]). `enc` is `record` prepared by
+    /// [`EncodedRecord::new`], possibly on another thread.
+    pub fn upsert(
+        &mut self,
+        subject: SubjectId,
+        record: &Record,
+        enc: &EncodedRecord,
+    ) -> Result<Upsert, StoreError> {
         let conn = self.writer.conn;
-        let key = record.key();
-        self.payload.clear();
-        serde_json::to_writer(&mut self.payload, record)
-            .map_err(|e| StoreError::BadData(format!("用电记录无法保存：{e}")))?;
-        // serde_json writes UTF-8 only.
-        let payload = std::str::from_utf8(&self.payload)
-            .map_err(|e| StoreError::BadData(format!("用电记录无法保存：{e}")))?;
         let mut date = [0u8; 10];
         let date = iso_date(record.date(), &mut date);
-        let inserted = conn
-            .prepare_cached(
-                "INSERT INTO power_record (subject_id, kind, natural_key, account_no,
-                    record_date, payload, source, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
-                 ON CONFLICT (natural_key) DO NOTHING",
-            )?
-            .execute(params![
-                subject.0,
-                record.kind().key(),
-                key.as_str(),
-                record.account_no(),
-                date,
-                payload,
-                self.source,
-                self.now
-            ])?;
+        // No conflict target: either unique key (the subject's, or the cross-subject one of the
+        // account-keyed kinds) means the record is already stored.
+        let inserted = self.insert.execute(params![
+            subject.0,
+            record.kind().key(),
+            enc.digest,
+            enc.key.as_str(),
+            record.account_no(),
+            date,
+            enc.payload,
+            self.source,
+            self.now
+        ])?;
         if inserted == 1 {
             return Ok(Upsert::Inserted(RecordId(conn.last_insert_rowid())));
         }
-        let (id, same): (i64, bool) = conn
-            .prepare_cached("SELECT id, payload = ?2 FROM power_record WHERE natural_key = ?1")?
-            .query_row(params![key.as_str(), payload], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?
-            .ok_or_else(|| StoreError::BadData(format!("用电记录 {} 无法写入", key.as_str())))?;
+        let (id, same_key, same) = match find_by_key(conn, subject, record.kind(), enc)? {
+            Some((id, _, same_key, same)) => (id, same_key, same),
+            None => {
+                return Err(StoreError::BadData(format!(
+                    "用电记录 {} 无法写入",
+                    enc.key.as_str()
+                )));
+            }
+        };
+        if !same_key {
+            return Err(digest_clash(&enc.key));
+        }
         if same {
             return Ok(Upsert::Unchanged(RecordId(id)));
         }
@@ -150,7 +160,7 @@ impl RecordImport<'_, '_> {
             subject.0,
             record.account_no(),
             date,
-            payload,
+            enc.payload,
             self.source,
             self.now
         ])?;
@@ -172,7 +182,7 @@ impl Drop for RecordImport<'_, '_> {
 mod tests {
     use super::*;
     use crate::domain::ids::{Uscc, uscc_check_char};
-    use crate::domain::records::{ArrearsRecord, Fen};
+    use crate::domain::records::{ArrearsRecord, Fen, SubjectRef};
     use crate::domain::subject::{SubjectCode, SubjectKind};
     use crate::store::Store;
     use chrono::NaiveDate;
@@ -225,15 +235,16 @@ mod tests {
         let outcomes = st
             .write(|w| {
                 let mut out = w.record_import("import:a.csv", now())?;
-                assert_eq!(out.resolve_subject(&r)?, None);
-                let id = out.insert_subject(&r, &subject)?;
+                assert_eq!(out.resolve_subject(&arrears(100))?, None);
+                let id = out.insert_subject(&arrears(100), &subject)?;
                 // Remembered, and found by a fresh lookup too.
-                assert_eq!(out.resolve_subject(&r)?, Some(id));
+                assert_eq!(out.resolve_subject(&arrears(250))?, Some(id));
                 assert_eq!(w.resolve_subject_ref(&r)?, Some(id));
-                let a = out.upsert(id, &arrears(100))?;
-                let b = out.upsert(id, &arrears(100))?;
+                let enc = |r: &Record| EncodedRecord::new(r);
+                let a = out.upsert(id, &arrears(100), &enc(&arrears(100))?)?;
+                let b = out.upsert(id, &arrears(100), &enc(&arrears(100))?)?;
                 // Same natural key (arrears are keyed without the amount), new content.
-                let c = out.upsert(id, &arrears(250))?;
+                let c = out.upsert(id, &arrears(250), &enc(&arrears(250))?)?;
                 Ok::<_, StoreError>((id, a, b, c))
             })
             .unwrap();
@@ -254,5 +265,66 @@ mod tests {
             .query_row("PRAGMA cache_size", [], |r| r.get(0))
             .unwrap();
         assert_eq!(cache, -2000);
+    }
+
+    #[test]
+    fn account_keyed_records_are_unique_across_subjects() {
+        use crate::domain::records::ViolationRecord;
+        let mut st = Store::open_in_memory().unwrap();
+        let subject = |code: SubjectCode, name: &str| ValidSubject {
+            kind: SubjectKind::Organization,
+            code,
+            name: name.into(),
+            legal_rep: None,
+            founded_on: None,
+            phone: String::new(),
+            address: String::new(),
+        };
+        let other = {
+            let body = "91440800MA4UMB9F1";
+            SubjectCode::Uscc {
+                code: Uscc::parse(&format!("{body}{}", uscc_check_char(body).unwrap())).unwrap(),
+            }
+        };
+        let violation = Record::Violation(ViolationRecord {
+            account_no: "0300000001".into(),
+            user_name: "湛江市海港贸易有限公司".into(),
+            occurred_on: NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(),
+            amount: None,
+            energy: None,
+            days: None,
+            total_amount: Fen(50_000),
+            period_text: "2025年3月".into(),
+        });
+        let enc = EncodedRecord::new(&violation).unwrap();
+        let (a, b, first, same, moved) = st
+            .write(|w| {
+                let a = w.insert_subject(&subject(code(), "甲"), now())?;
+                let b = w.insert_subject(&subject(other, "乙"), now())?;
+                let mut out = w.record_import("import:v.csv", now())?;
+                let first = out.upsert(a, &violation, &enc)?;
+                // The account now resolves to another subject: the row is found, not doubled,
+                // and stays with its subject while its content is the same ...
+                let same = out.upsert(b, &violation, &enc)?;
+                // ... while a changed row follows the account (as a re-import always did).
+                let mut changed = violation.clone();
+                if let Record::Violation(v) = &mut changed {
+                    v.user_name = "湛江市乙公司".into();
+                }
+                let moved = out.upsert(b, &changed, &EncodedRecord::new(&changed)?)?;
+                Ok::<_, StoreError>((a, b, first, same, moved))
+            })
+            .unwrap();
+        let Upsert::Inserted(id) = first else {
+            panic!("{first:?}")
+        };
+        assert_eq!(same, Upsert::Unchanged(id));
+        assert_eq!(moved, Upsert::Updated(id));
+        assert!(st.read().records_of(a).unwrap().is_empty());
+        assert_eq!(st.read().records_of(b).unwrap().len(), 1);
+        assert_eq!(
+            st.read().record_by_key(a, &violation).unwrap(),
+            Some((id, b))
+        );
     }
 }

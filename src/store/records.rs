@@ -1,13 +1,95 @@
 //! Typed queries on power-supply records (rule S-2). A record is stored whole as JSON next to the
-//! columns that queries need (subject, kind, natural key, date); the natural key is UNIQUE, so a
-//! re-import updates a record instead of duplicating it.
+//! columns that queries need (subject, kind, natural key, date). The natural key is unique under
+//! its subject (indexed by its digest, see [`key_digest`]), and across subjects for the kinds
+//! that an account number may key; so a re-import updates a record instead of duplicating it.
 
 use chrono::NaiveDateTime;
 use rusqlite::{OptionalExtension, params};
+use sha2::{Digest, Sha256};
 
 use super::{Reader, StoreError, Writer, ts_to_sql};
-use crate::domain::records::{Record, SubjectRef};
+use crate::domain::records::{Record, RecordKey, RecordKind, SubjectRef};
 use crate::domain::subject::SubjectId;
+
+/// The 64-bit digest a natural key is indexed by: the first 8 bytes of its SHA-256, read as a
+/// big-endian signed integer. Stable across versions (migration 10 computed it for stored rows
+/// with this very function); rows whose digests match are still compared by their full key.
+pub fn key_digest(key: &str) -> i64 {
+    let hash = Sha256::digest(key.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&hash[..8]);
+    i64::from_be_bytes(first)
+}
+
+/// Kinds whose key may name an account rather than the subject's code: their keys are unique
+/// across subjects (the partial index `power_record_account_key` of migration 10).
+pub(super) fn keyed_across_subjects(kind: RecordKind) -> bool {
+    matches!(kind, RecordKind::ViolationUsage | RecordKind::Theft)
+}
+
+/// A record made ready for storage: its natural key, the key's digest and the JSON payload.
+/// Pure computation, so a bulk import prepares rows on another thread than the one writing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodedRecord {
+    pub key: RecordKey,
+    pub digest: i64,
+    pub payload: String,
+}
+
+impl EncodedRecord {
+    pub fn new(record: &Record) -> Result<Self, StoreError> {
+        let key = record.key();
+        let digest = key_digest(key.as_str());
+        let payload = serde_json::to_string(record)
+            .map_err(|e| StoreError::BadData(format!("用电记录无法保存：{e}")))?;
+        Ok(Self {
+            key,
+            digest,
+            payload,
+        })
+    }
+}
+
+/// The stored record with a record's natural key: under `subject`, or under any subject for
+/// the kinds keyed across subjects. `(id, subject, same key, same payload)`; a digest match
+/// whose key differs is a true SHA-256 collision, reported by the callers.
+pub(super) fn find_by_key(
+    conn: &rusqlite::Connection,
+    subject: SubjectId,
+    kind: RecordKind,
+    enc: &EncodedRecord,
+) -> Result<Option<(i64, SubjectId, bool, bool)>, StoreError> {
+    type Found = (i64, SubjectId, bool, bool);
+    let map = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Found> {
+        Ok((r.get(0)?, SubjectId(r.get(1)?), r.get(2)?, r.get(3)?))
+    };
+    let found = if keyed_across_subjects(kind) {
+        // The very term of the partial index, so that SQLite uses it.
+        conn.prepare_cached(
+            "SELECT id, subject_id, natural_key = ?2, payload = ?3 FROM power_record
+             WHERE kind IN ('violation_usage', 'theft') AND key_digest = ?1",
+        )?
+        .query_row(params![enc.digest, enc.key.as_str(), enc.payload], map)
+    } else {
+        conn.prepare_cached(
+            "SELECT id, subject_id, natural_key = ?3, payload = ?4 FROM power_record
+             WHERE subject_id = ?1 AND key_digest = ?2",
+        )?
+        .query_row(
+            params![subject.0, enc.digest, enc.key.as_str(), enc.payload],
+            map,
+        )
+    };
+    Ok(found.optional()?)
+}
+
+/// The refusal for two natural keys with the same digest (never seen: SHA-256).
+pub(super) fn digest_clash(key: &RecordKey) -> StoreError {
+    StoreError::BadData(format!(
+        "用电记录 {} 与已存记录的索引摘要相同但内容不同，无法写入：请联系系统管理员",
+        key.as_str()
+    ))
+}
 
 /// Database key of a power-supply record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -90,18 +172,12 @@ impl Writer<'_> {
         source: &str,
         now: NaiveDateTime,
     ) -> Result<Upsert, StoreError> {
-        let key = record.key();
-        let payload = serde_json::to_string(record)
-            .map_err(|e| StoreError::BadData(format!("用电记录无法保存：{e}")))?;
-        let existing: Option<(i64, String)> = self
-            .conn
-            .prepare_cached("SELECT id, payload FROM power_record WHERE natural_key = ?1")?
-            .query_row([key.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
+        let enc = EncodedRecord::new(record)?;
         let now = ts_to_sql(now);
-        match existing {
-            Some((id, old)) if old == payload => Ok(Upsert::Unchanged(RecordId(id))),
-            Some((id, _)) => {
+        match find_by_key(self.conn, subject, record.kind(), &enc)? {
+            Some((_, _, false, _)) => Err(digest_clash(&enc.key)),
+            Some((id, _, true, true)) => Ok(Upsert::Unchanged(RecordId(id))),
+            Some((id, _, true, false)) => {
                 self.conn
                     .prepare_cached(
                         "UPDATE power_record SET subject_id = ?2, account_no = ?3,
@@ -113,32 +189,45 @@ impl Writer<'_> {
                         subject.0,
                         record.account_no(),
                         record.date().to_string(),
-                        payload,
+                        enc.payload,
                         source,
                         now
                     ])?;
                 Ok(Upsert::Updated(RecordId(id)))
             }
-            None => {
-                self.conn
-                    .prepare_cached(
-                        "INSERT INTO power_record (subject_id, kind, natural_key, account_no,
-                            record_date, payload, source, created_at, updated_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-                    )?
-                    .execute(params![
-                        subject.0,
-                        record.kind().key(),
-                        key.as_str(),
-                        record.account_no(),
-                        record.date().to_string(),
-                        payload,
-                        source,
-                        now
-                    ])?;
-                Ok(Upsert::Inserted(RecordId(self.conn.last_insert_rowid())))
-            }
+            None => self
+                .insert_encoded(subject, record, &enc, source, &now)
+                .map(Upsert::Inserted),
         }
+    }
+
+    /// Insert a prepared record; the caller has found its key free.
+    fn insert_encoded(
+        &self,
+        subject: SubjectId,
+        record: &Record,
+        enc: &EncodedRecord,
+        source: &str,
+        now: &str,
+    ) -> Result<RecordId, StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO power_record (subject_id, kind, key_digest, natural_key, account_no,
+                    record_date, payload, source, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+            )?
+            .execute(params![
+                subject.0,
+                record.kind().key(),
+                enc.digest,
+                enc.key.as_str(),
+                record.account_no(),
+                record.date().to_string(),
+                enc.payload,
+                source,
+                now
+            ])?;
+        Ok(RecordId(self.conn.last_insert_rowid()))
     }
 }
 
@@ -166,18 +255,19 @@ impl Reader<'_> {
         .transpose()
     }
 
-    /// The record holding a natural key, with its subject.
+    /// The record that already holds `record`'s natural key, were it entered for `subject`:
+    /// under that subject, or under any subject for the kinds keyed across subjects.
     pub fn record_by_key(
         &self,
-        key: &crate::domain::records::RecordKey,
+        subject: SubjectId,
+        record: &Record,
     ) -> Result<Option<(RecordId, SubjectId)>, StoreError> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT id, subject_id FROM power_record WHERE natural_key = ?1")?
-            .query_row([key.as_str()], |r| {
-                Ok((RecordId(r.get(0)?), SubjectId(r.get(1)?)))
-            })
-            .optional()?)
+        let enc = EncodedRecord::new(record)?;
+        match find_by_key(self.conn, subject, record.kind(), &enc)? {
+            Some((_, _, false, _)) => Err(digest_clash(&enc.key)),
+            Some((id, owner, true, _)) => Ok(Some((RecordId(id), owner))),
+            None => Ok(None),
+        }
     }
 }
 
@@ -190,25 +280,8 @@ impl Writer<'_> {
         source: &str,
         now: NaiveDateTime,
     ) -> Result<RecordId, StoreError> {
-        let payload = serde_json::to_string(record)
-            .map_err(|e| StoreError::BadData(format!("用电记录无法保存：{e}")))?;
-        self.conn
-            .prepare_cached(
-                "INSERT INTO power_record (subject_id, kind, natural_key, account_no,
-                    record_date, payload, source, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-            )?
-            .execute(params![
-                subject.0,
-                record.kind().key(),
-                record.key().as_str(),
-                record.account_no(),
-                record.date().to_string(),
-                payload,
-                source,
-                ts_to_sql(now)
-            ])?;
-        Ok(RecordId(self.conn.last_insert_rowid()))
+        let enc = EncodedRecord::new(record)?;
+        self.insert_encoded(subject, record, &enc, source, &ts_to_sql(now))
     }
 
     /// Replace a record's content, its natural key included (a correction may change a key
@@ -219,21 +292,21 @@ impl Writer<'_> {
         record: &Record,
         now: NaiveDateTime,
     ) -> Result<(), StoreError> {
-        let payload = serde_json::to_string(record)
-            .map_err(|e| StoreError::BadData(format!("用电记录无法保存：{e}")))?;
+        let enc = EncodedRecord::new(record)?;
         self.conn
             .prepare_cached(
-                "UPDATE power_record SET kind = ?2, natural_key = ?3, account_no = ?4,
-                    record_date = ?5, payload = ?6, updated_at = ?7
+                "UPDATE power_record SET kind = ?2, key_digest = ?3, natural_key = ?4,
+                    account_no = ?5, record_date = ?6, payload = ?7, updated_at = ?8
                  WHERE id = ?1",
             )?
             .execute(params![
                 id.0,
                 record.kind().key(),
-                record.key().as_str(),
+                enc.digest,
+                enc.key.as_str(),
                 record.account_no(),
                 record.date().to_string(),
-                payload,
+                enc.payload,
                 ts_to_sql(now)
             ])?;
         Ok(())

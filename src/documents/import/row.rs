@@ -155,8 +155,10 @@ pub(crate) struct UsccCache {
 }
 
 impl UsccCache {
-    /// Bounded memory: the cache starts over once it holds this many codes.
-    const MAX: usize = 20_000;
+    /// Bounded memory (about 100 bytes a code, 20 MB at most): the cache starts over once it
+    /// holds this many codes. Large enough for a whole city's export, whose rows cycle through
+    /// every subject month by month.
+    const MAX: usize = 200_000;
 
     fn get(&self, text: &str) -> Option<Uscc> {
         self.map.get(text).cloned()
