@@ -50,17 +50,20 @@ impl<'c> Writer<'c> {
         let old_cache = Some(old);
         // No conflict target: either unique key (the subject's, or the cross-subject one of the
         // account-keyed kinds) means the record is already stored.
-        let insert = self.conn.prepare_cached(
+        let mut insert = self.conn.prepare_cached(
             "INSERT INTO power_record (subject_id, kind, key_digest, natural_key, account_no,
                 record_date, payload, source, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
              ON CONFLICT DO NOTHING",
         )?;
+        let now = ts_to_sql(now);
+        insert.raw_bind_parameter(8, source)?;
+        insert.raw_bind_parameter(9, now.as_str())?;
         Ok(RecordImport {
             writer: self,
             insert,
             source: source.to_string(),
-            now: ts_to_sql(now),
+            now,
             subjects: HashMap::new(),
             remembered: 0,
             old_cache,
@@ -121,17 +124,16 @@ impl RecordImport<'_, '_> {
         let date = iso_date(record.date(), &mut date);
         // No conflict target: either unique key (the subject's, or the cross-subject one of the
         // account-keyed kinds) means the record is already stored.
-        let inserted = self.insert.execute(params![
-            subject.0,
-            record.kind().key(),
-            enc.digest,
-            enc.key.as_str(),
-            record.account_no(),
-            date,
-            enc.payload,
-            self.source,
-            self.now
-        ])?;
+        // The source and the time (?8, ?9) stay bound from the start of the import.
+        let ins = &mut self.insert;
+        ins.raw_bind_parameter(1, subject.0)?;
+        ins.raw_bind_parameter(2, record.kind().key())?;
+        ins.raw_bind_parameter(3, enc.digest)?;
+        ins.raw_bind_parameter(4, enc.key.as_str())?;
+        ins.raw_bind_parameter(5, record.account_no())?;
+        ins.raw_bind_parameter(6, date)?;
+        ins.raw_bind_parameter(7, enc.payload.as_str())?;
+        let inserted = ins.raw_execute()?;
         if inserted == 1 {
             return Ok(Upsert::Inserted(RecordId(conn.last_insert_rowid())));
         }
