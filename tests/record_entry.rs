@@ -520,3 +520,63 @@ fn a_worker_desk_shares_the_file_the_operator_and_the_date() {
     let (mem, _) = self::desk(&clock);
     assert!(mem.worker_desk().unwrap().is_none());
 }
+
+/// A payment file of `rows` distinct rows for the first subject (several parsing batches).
+fn payments_file(dir: &std::path::Path, rows: u32) -> std::path::PathBuf {
+    let mut csv = String::from(
+        "机构名称,统一社会信用代码,用户编号,缴费类型名称,是否预缴费,计量开始日,计量截止日,使用量,使用单位,缴费金额,经办机关全称,经办机关统一社会信用代码,缴纳日期\n",
+    );
+    for i in 0..rows {
+        let start = d(2010, 1, 1) + Duration::days(i64::from(i));
+        let end = start + Duration::days(27);
+        let paid = end + Duration::days(3);
+        csv.push_str(&format!(
+            "湛江市霞山区海港贸易有限公司,{USCC},{ACCOUNT},电费,否,{start},{end},{}.5,千瓦时,{}.25,广东电网有限责任公司湛江供电局,,{paid}\n",
+            100 + i,
+            20 + i
+        ));
+    }
+    let path = dir.join("缴费.csv");
+    std::fs::write(&path, csv).unwrap();
+    path
+}
+
+#[test]
+fn bulk_import_on_disk_cancel_commit_reopen_and_reimport() {
+    use xinyidian::desk::{ImportOptions, Progress};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("counter.sqlite3");
+    let clock = clock();
+    let (mut desk, _) = desk_on(Store::open(&db).unwrap(), &clock);
+    let file = payments_file(dir.path(), 3000);
+
+    // Cancelled at the first batch: an error, and not one row written.
+    let cancelled = Progress::new();
+    cancelled.cancel();
+    let err = desk
+        .import_records(&file, None, ImportOptions::default(), &cancelled)
+        .unwrap_err();
+    assert!(matches!(err, DeskError::Cancelled(_)), "{err}");
+    assert_eq!(desk.count_records().unwrap(), 0);
+
+    let progress = Progress::new();
+    let first = desk
+        .import_records(&file, None, ImportOptions::default(), &progress)
+        .unwrap();
+    assert!(first.written, "{:?}", first.errors);
+    assert_eq!((first.rows, first.inserted), (3000, 3000));
+    // The reader's progress reached the end of the file.
+    let (done, total) = progress.get();
+    assert!(total > 0 && done == total, "{done}/{total}");
+
+    // Committed to the file (the log is copied in the background): a fresh open sees it all.
+    drop(desk);
+    let mut desk = Desk::new(Store::open(&db).unwrap(), Box::new(clock.clone()));
+    desk.sign_in("A1", PW).unwrap();
+    assert_eq!(desk.count_records().unwrap(), 3000);
+    let again = desk
+        .import_records(&file, None, ImportOptions::default(), &Progress::new())
+        .unwrap();
+    assert_eq!((again.inserted, again.unchanged), (0, 3000));
+    assert_eq!(desk.count_records().unwrap(), 3000);
+}
