@@ -3,7 +3,7 @@
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 
-use super::forms::ERROR_COLOR;
+use super::forms::{self, ERROR_COLOR};
 use crate::desk::Desk;
 use crate::domain::audit::AuditEntry;
 use crate::domain::text::parse_date;
@@ -102,12 +102,7 @@ impl AuditPage {
             self.query(desk);
         }
         if let Some((ok, text)) = &self.verdict {
-            let color = if *ok {
-                egui::Color32::from_rgb(20, 120, 40)
-            } else {
-                ERROR_COLOR
-            };
-            ui.label(RichText::new(text).color(color));
+            forms::outcome_ui(ui, *ok, text);
         }
         if let Some(e) = &self.error {
             ui.label(RichText::new(e).color(ERROR_COLOR));

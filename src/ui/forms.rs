@@ -20,6 +20,19 @@ pub enum FormOutcome {
 /// The red used for validation messages.
 pub const ERROR_COLOR: Color32 = Color32::from_rgb(190, 30, 30);
 
+/// The green of a done action or a valid state.
+pub const OK_COLOR: Color32 = Color32::from_rgb(20, 120, 40);
+
+/// The colour of an outcome: green when it went well, red otherwise.
+pub fn outcome_color(ok: bool) -> Color32 {
+    if ok { OK_COLOR } else { ERROR_COLOR }
+}
+
+/// An action's outcome as one line, green or red.
+pub fn outcome_ui(ui: &mut egui::Ui, ok: bool, text: &str) {
+    ui.label(RichText::new(text).color(outcome_color(ok)));
+}
+
 /// Errors for the fields of one form: live validation plus what the desk refused.
 #[derive(Default)]
 struct Messages {

@@ -14,7 +14,7 @@ use std::thread::JoinHandle;
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 
-use super::forms::ERROR_COLOR;
+use super::forms::{self, ERROR_COLOR};
 use crate::desk::{
     Desk, DeskError, ImportOptions, ImportPreview, ImportReport, Progress, preview_records,
 };
@@ -304,9 +304,7 @@ fn preview_ui(ui: &mut egui::Ui, p: &ImportPreview) {
         ui.label("列（绿色为识别的数据项）：");
         for c in &p.columns {
             if c.used {
-                ui.label(
-                    RichText::new(c.name.as_str()).color(egui::Color32::from_rgb(20, 120, 40)),
-                );
+                ui.label(RichText::new(c.name.as_str()).color(forms::OK_COLOR));
             } else {
                 ui.label(RichText::new(format!("{}（忽略）", c.name)).color(ERROR_COLOR));
             }
@@ -380,12 +378,7 @@ fn report_ui(ui: &mut egui::Ui, r: &ImportReport, opts: ImportOptions) {
             r.rejected
         )
     };
-    let color = if r.written || (opts.dry_run && r.rejected == 0) {
-        egui::Color32::from_rgb(20, 120, 40)
-    } else {
-        ERROR_COLOR
-    };
-    ui.label(RichText::new(verdict).color(color));
+    forms::outcome_ui(ui, r.written || (opts.dry_run && r.rejected == 0), &verdict);
     egui::Grid::new("import_counts")
         .num_columns(2)
         .spacing([16.0, 4.0])

@@ -440,12 +440,7 @@ impl CounterApp {
         egui::Panel::bottom("status").show(ui, |ui| {
             ui.horizontal(|ui| {
                 if let Some(n) = &self.notice {
-                    let color = if n.error {
-                        forms::ERROR_COLOR
-                    } else {
-                        Color32::from_rgb(20, 120, 40)
-                    };
-                    ui.label(RichText::new(&n.text).color(color));
+                    forms::outcome_ui(ui, !n.error, &n.text);
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     ui.label(RichText::new(format!("今天 {}", self.desk.today())).weak());

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use egui::RichText;
 
 use super::Notice;
-use super::forms::ERROR_COLOR;
+use super::forms;
 use crate::desk::Desk;
 use crate::domain::operator::Action;
 use crate::domain::park::{Park, ParkDraft, ParkId, hint_for_address};
@@ -89,12 +89,7 @@ impl ParksSettings {
             });
         }
         if let Some((ok, text)) = &self.message {
-            let color = if *ok {
-                egui::Color32::from_rgb(20, 120, 40)
-            } else {
-                ERROR_COLOR
-            };
-            ui.label(RichText::new(text).color(color));
+            forms::outcome_ui(ui, *ok, text);
         }
     }
 

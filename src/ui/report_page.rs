@@ -12,13 +12,11 @@ use chrono::NaiveDate;
 use egui::{Color32, RichText};
 
 use super::Notice;
-use super::forms::ERROR_COLOR;
+use super::forms::{ERROR_COLOR, OK_COLOR};
 use super::report_form::{ReportForm, ReportFormOutcome};
 use crate::desk::{Desk, DeskError, PreparedReport, ReportId, ReportImport, ReportView};
 use crate::domain::report::{Freshness, ReportFact};
 use crate::domain::subject::SubjectId;
-
-const OK_COLOR: Color32 = Color32::from_rgb(20, 120, 40);
 
 /// The freshness badge of a report on `today` (rule T-3): text and colour.
 pub fn badge(view: &ReportView, today: NaiveDate, max_age: u32) -> (&'static str, Color32) {

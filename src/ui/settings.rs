@@ -2,7 +2,7 @@
 
 use egui::RichText;
 
-use super::forms::ERROR_COLOR;
+use super::forms::{self, ERROR_COLOR};
 use crate::desk::{DbInfo, Desk};
 use crate::domain::operator::{Action, Operator, OperatorDraft, Role};
 
@@ -85,12 +85,7 @@ impl SettingsPage {
     pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) {
         ui.heading("设置");
         if let Some((ok, text)) = &self.message {
-            let color = if *ok {
-                egui::Color32::from_rgb(20, 120, 40)
-            } else {
-                ERROR_COLOR
-            };
-            ui.label(RichText::new(text).color(color));
+            forms::outcome_ui(ui, *ok, text);
         }
         egui::ScrollArea::vertical().show(ui, |ui| {
             self.database_ui(ui);
