@@ -555,22 +555,13 @@ impl KeyBuilder {
     }
 
     fn date(mut self, d: NaiveDate) -> Self {
-        // `%Y-%m-%d` (digits and '-', nothing to escape). Four-digit years, all real ones, are
-        // written digit by digit: a key is built for every imported row, and the formatting
-        // machinery cost more than the rest of the key.
-        let y = d.year();
-        if (1000..=9999).contains(&y) {
-            let (y, m, day) = (y as u32, d.month(), d.day());
+        // `%Y-%m-%d` (digits and '-', nothing to escape). Four-digit years, all real ones, skip
+        // the formatter: a key is built for every imported row, and formatting cost more than
+        // the rest of the key. Other years keep `Display`'s form (sign, more digits).
+        if (1000..=9999).contains(&d.year()) {
+            let mut buf = [0u8; 10];
             self.0.push('|');
-            for digit in [y / 1000, y / 100 % 10, y / 10 % 10, y % 10] {
-                self.0.push(ascii_digit(digit));
-            }
-            self.0.push('-');
-            self.0.push(ascii_digit(m / 10));
-            self.0.push(ascii_digit(m % 10));
-            self.0.push('-');
-            self.0.push(ascii_digit(day / 10));
-            self.0.push(ascii_digit(day % 10));
+            self.0.push_str(crate::domain::text::iso_date(d, &mut buf));
         } else {
             use std::fmt::Write;
             let _ = write!(self.0, "|{d}");
@@ -598,11 +589,6 @@ impl KeyBuilder {
     fn finish(self) -> RecordKey {
         RecordKey(self.0)
     }
-}
-
-/// The ASCII digit of `n` (0–9).
-fn ascii_digit(n: u32) -> char {
-    char::from_digit(n % 10, 10).unwrap_or('0')
 }
 
 fn code_ref(code: &SubjectCode) -> SubjectRef {

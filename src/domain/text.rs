@@ -62,6 +62,31 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
         .ok_or_else(|| format!("{y} 年 {m} 月没有 {d} 日，请核对日期“{}”", s.trim()))
 }
 
+/// `YYYY-MM-DD` without going through the formatter (years 0–9999, as SQLite stores them). Used
+/// for every row of a bulk import, where the formatter cost more than the rest of the row.
+pub fn iso_date(d: NaiveDate, buf: &mut [u8; 10]) -> &str {
+    use chrono::Datelike;
+    let y = d.year().clamp(0, 9999) as u32;
+    let (m, day) = (d.month(), d.day());
+    let digits = [
+        y / 1000,
+        y / 100 % 10,
+        y / 10 % 10,
+        y % 10,
+        10,
+        m / 10,
+        m % 10,
+        10,
+        day / 10,
+        day % 10,
+    ];
+    for (b, v) in buf.iter_mut().zip(digits) {
+        *b = if v == 10 { b'-' } else { b'0' + v as u8 };
+    }
+    // Only ASCII digits and '-' were written.
+    std::str::from_utf8(buf).unwrap_or("")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +120,14 @@ mod tests {
                 .contains("最多 2 个字")
         );
         assert!(require_text("a\tb", 10).is_err());
+    }
+
+    #[test]
+    fn iso_dates_match_chrono() {
+        let mut buf = [0u8; 10];
+        for (y, m, d) in [(2026, 1, 5), (1999, 12, 31), (2024, 2, 29), (5, 3, 9)] {
+            let date = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(iso_date(date, &mut buf), date.to_string());
+        }
     }
 }

@@ -12,6 +12,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{StoreError, Writer, ts_to_sql};
 use crate::domain::subject::{AccountId, SubjectId, ValidAccount, ValidSubject};
+pub(super) use crate::domain::text::iso_date;
 
 /// `AFTER INSERT ON subject` triggers whose work [`fill_name_indexes`] does in bulk.
 const DEFERRED_TRIGGERS: &[&str] = &["subject_fts_ai", "subject_ngram_ai"];
@@ -81,30 +82,6 @@ fn name_grams(name: &str, out: &mut String) {
         }
         out.push(' ');
     }
-}
-
-/// `YYYY-MM-DD` without going through the formatter (years 0–9999, as SQLite stores them).
-pub(super) fn iso_date(d: chrono::NaiveDate, buf: &mut [u8; 10]) -> &str {
-    use chrono::Datelike;
-    let y = d.year().clamp(0, 9999) as u32;
-    let (m, day) = (d.month(), d.day());
-    let digits = [
-        y / 1000,
-        y / 100 % 10,
-        y / 10 % 10,
-        y % 10,
-        10,
-        m / 10,
-        m % 10,
-        10,
-        day / 10,
-        day % 10,
-    ];
-    for (b, v) in buf.iter_mut().zip(digits) {
-        *b = if v == 10 { b'-' } else { b'0' + v as u8 };
-    }
-    // Only ASCII digits and '-' were written.
-    std::str::from_utf8(buf).unwrap_or("")
 }
 
 impl Writer<'_> {
@@ -184,7 +161,6 @@ fn fill_name_indexes(conn: &Connection, first_new: i64) -> Result<(), StoreError
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
 
     #[test]
     fn grams_are_what_the_trigger_indexes() {
@@ -206,15 +182,6 @@ mod tests {
             a.sort_unstable();
             b.sort_unstable();
             assert_eq!(a, b, "{name}");
-        }
-    }
-
-    #[test]
-    fn iso_dates_match_chrono() {
-        let mut buf = [0u8; 10];
-        for (y, m, d) in [(2026, 1, 5), (1999, 12, 31), (2024, 2, 29), (5, 3, 9)] {
-            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
-            assert_eq!(iso_date(date, &mut buf), date.to_string());
         }
     }
 }

@@ -9,9 +9,9 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
-use rusqlite::{CachedStatement, params};
+use rusqlite::CachedStatement;
 
-use super::records::{EncodedRecord, RecordId, Upsert, digest_clash, find_by_key};
+use super::records::{EncodedRecord, RecordId, Upsert, digest_clash, find_by_key, update_content};
 use super::{StoreError, Writer, bulk::iso_date, ts_to_sql};
 use crate::domain::records::Record;
 use crate::domain::subject::{SubjectId, ValidSubject};
@@ -155,20 +155,7 @@ impl RecordImport<'_, '_> {
         if same {
             return Ok(Upsert::Unchanged(RecordId(id)));
         }
-        conn.prepare_cached(
-            "UPDATE power_record SET subject_id = ?2, account_no = ?3,
-                record_date = ?4, payload = ?5, source = ?6, updated_at = ?7
-             WHERE id = ?1",
-        )?
-        .execute(params![
-            id,
-            subject.0,
-            record.account_no(),
-            date,
-            enc.payload,
-            self.source,
-            self.now
-        ])?;
+        update_content(conn, id, subject, record, enc, &self.source, &self.now)?;
         Ok(Upsert::Updated(RecordId(id)))
     }
 

@@ -87,6 +87,36 @@ pub(super) fn find_by_key(
     Ok(found.optional()?)
 }
 
+/// Overwrite a stored record (same natural key) with new content from `source`, moving it to
+/// `subject` if the key now resolves there (an account passed on).
+pub(super) fn update_content(
+    conn: &rusqlite::Connection,
+    id: i64,
+    subject: SubjectId,
+    record: &Record,
+    enc: &EncodedRecord,
+    source: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    let mut date = [0u8; 10];
+    let date = super::bulk::iso_date(record.date(), &mut date);
+    conn.prepare_cached(
+        "UPDATE power_record SET subject_id = ?2, account_no = ?3,
+            record_date = ?4, payload = ?5, source = ?6, updated_at = ?7
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        subject.0,
+        record.account_no(),
+        date,
+        enc.payload,
+        source,
+        now
+    ])?;
+    Ok(())
+}
+
 /// The refusal for two natural keys with the same digest (never seen: SHA-256).
 pub(super) fn digest_clash(key: &RecordKey) -> StoreError {
     StoreError::BadData(format!(
@@ -182,21 +212,7 @@ impl Writer<'_> {
             Some((_, _, false, _)) => Err(digest_clash(&enc.key)),
             Some((id, _, true, true)) => Ok(Upsert::Unchanged(RecordId(id))),
             Some((id, _, true, false)) => {
-                self.conn
-                    .prepare_cached(
-                        "UPDATE power_record SET subject_id = ?2, account_no = ?3,
-                            record_date = ?4, payload = ?5, source = ?6, updated_at = ?7
-                         WHERE id = ?1",
-                    )?
-                    .execute(params![
-                        id,
-                        subject.0,
-                        record.account_no(),
-                        record.date().to_string(),
-                        enc.payload,
-                        source,
-                        now
-                    ])?;
+                update_content(self.conn, id, subject, record, &enc, source, &now)?;
                 Ok(Upsert::Updated(RecordId(id)))
             }
             None => self
