@@ -1,76 +1,20 @@
 //! The window's power-supply record pages, headless through egui_kittest: the 用电记录 tab of a
 //! subject page, the record form, the import page and the 数额较大 setting.
 
+mod support;
+
 use chrono::NaiveDate;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-use xinyidian::desk::{Desk, FixedClock};
-use xinyidian::domain::operator::OperatorDraft;
+use support::counter::{
+    ACCOUNT, USCC, company_desk as desk, company_desk_on as desk_on, harness, open_tab,
+};
 use xinyidian::domain::record_draft::RecordDraft;
 use xinyidian::domain::records::{RecordKind, TheftStatus};
-use xinyidian::domain::subject::{AccountDraft, SubjectDraft, SubjectId, SubjectKind};
 use xinyidian::store::Store;
 use xinyidian::ui::CounterApp;
-
-const USCC: &str = "91440300708461136T";
-const ACCOUNT: &str = "0300123456";
-const PW: &str = "counter-2026";
-
-fn nine_am() -> chrono::NaiveDateTime {
-    NaiveDate::from_ymd_opt(2026, 11, 28)
-        .unwrap()
-        .and_hms_opt(9, 0, 0)
-        .unwrap()
-}
-
-/// A desk with the admin A1 signed in and one subject with one account.
-fn desk_on(store: Store) -> (Desk, SubjectId) {
-    let mut d = Desk::new(store, Box::new(FixedClock::At(nine_am())));
-    d.setup_admin(
-        &OperatorDraft {
-            staff_no: "A1".into(),
-            name: "管理员甲".into(),
-            hall: "霞山营业厅".into(),
-            window: "1 号窗口".into(),
-            ..OperatorDraft::default()
-        },
-        PW,
-    )
-    .unwrap();
-    let id = d
-        .create_subject(&SubjectDraft {
-            kind: SubjectKind::Organization,
-            name: "湛江市霞山区海港贸易有限公司".into(),
-            code: USCC.into(),
-            ..SubjectDraft::default()
-        })
-        .unwrap();
-    d.add_account(
-        id,
-        &AccountDraft {
-            account_no: ACCOUNT.into(),
-            usage_address: "湛江经济技术开发区钢铁产业园区一路 8 号".into(),
-            supply_start: "2021-03-01".into(),
-        },
-    )
-    .unwrap();
-    (d, id)
-}
-
-fn desk() -> (Desk, SubjectId) {
-    desk_on(Store::open_in_memory().unwrap())
-}
-
-fn harness(desk: Desk) -> Harness<'static, CounterApp> {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1366.0, 900.0))
-        .with_context_setup(xinyidian::ui::fonts::install)
-        .build_ui_state(|ui, app: &mut CounterApp| app.ui(ui), CounterApp::new(desk));
-    h.run();
-    h
-}
 
 fn type_into(h: &mut Harness<'static, CounterApp>, label: &str, text: &str) {
     let input = h.get_by_role_and_label(Role::TextInput, label);
@@ -86,14 +30,6 @@ fn clear(h: &mut Harness<'static, CounterApp>, label: &str) {
         h.key_press(egui::Key::Backspace);
         h.run();
     }
-}
-
-fn open_records_tab(h: &mut Harness<'static, CounterApp>) {
-    type_into(h, "查询", USCC);
-    h.key_press(egui::Key::Enter);
-    h.run();
-    h.get_by_label("用电记录").click();
-    h.run();
 }
 
 #[test]
@@ -137,7 +73,7 @@ fn the_records_tab_highlights_dishonesty_records_with_their_rule() {
     )
     .unwrap();
     let mut h = harness(d);
-    open_records_tab(&mut h);
+    open_tab(&mut h, "用电记录");
     h.get_by_label("用电记录（3 条，其中失信记录 2 条）");
     h.get_by_label("失信记录 · D-2");
     h.get_by_label("失信记录 · D-1");
@@ -154,7 +90,7 @@ fn the_records_tab_highlights_dishonesty_records_with_their_rule() {
 fn a_bad_amount_shows_inline_and_nothing_is_written() {
     let (d, _) = desk();
     let mut h = harness(d);
-    open_records_tab(&mut h);
+    open_tab(&mut h, "用电记录");
     h.get_by_label("尚无用电记录");
     h.get_by_role_and_label(Role::Button, "录入用电记录")
         .click();
@@ -176,7 +112,7 @@ fn a_bad_amount_shows_inline_and_nothing_is_written() {
 fn a_record_entered_in_the_form_appears_and_a_reminder_is_recorded() {
     let (d, id) = desk();
     let mut h = harness(d);
-    open_records_tab(&mut h);
+    open_tab(&mut h, "用电记录");
     h.get_by_role_and_label(Role::Button, "录入用电记录")
         .click();
     h.run();

@@ -19,14 +19,16 @@ pub const PW: &str = "counter-2026";
 /// A desk on 2026-11-28 09:00 with the admin A1 signed in, and one company (with its legal
 /// representative) that has one account in the steel park.
 pub fn company_desk() -> (Desk, SubjectId) {
+    company_desk_on(Store::open_in_memory().unwrap())
+}
+
+/// [`company_desk`] on a given store (a file, where a test needs one).
+pub fn company_desk_on(store: Store) -> (Desk, SubjectId) {
     let at = NaiveDate::from_ymd_opt(2026, 11, 28)
         .unwrap()
         .and_hms_opt(9, 0, 0)
         .unwrap();
-    let mut d = Desk::new(
-        Store::open_in_memory().unwrap(),
-        Box::new(FixedClock::At(at)),
-    );
+    let mut d = Desk::new(store, Box::new(FixedClock::At(at)));
     d.setup_admin(
         &OperatorDraft {
             staff_no: "A1".into(),
