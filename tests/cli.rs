@@ -1,13 +1,14 @@
 //! The command line, through the built binary.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use serde_json::Value;
 
 const VALID_USCC: &str = "91440300708461136T";
 const VALID_ID: &str = "11010519491231002X";
-const PW: &str = "counter-2026";
 
 struct Env {
     _dir: tempfile::TempDir,
@@ -35,23 +36,8 @@ impl Env {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        run_with_db(&self.db, args)
+        support::cli::run(&self.db, args)
     }
-}
-
-fn run_with_db(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xinyidian"))
-        .arg("--db")
-        .arg(db)
-        .arg("--date")
-        .arg("2026-11-28")
-        .args(args)
-        .env_remove("XINYIDIAN_DB")
-        .env("XINYIDIAN_OPERATOR", "A1")
-        .env("XINYIDIAN_PASSWORD", PW)
-        .env("XINYIDIAN_NEW_PASSWORD", PW)
-        .output()
-        .unwrap()
 }
 
 fn stdout(o: &Output) -> String {
@@ -259,7 +245,7 @@ fn database_that_is_not_sqlite_is_explained_and_untouched() {
     let path = dir.path().join("报表.xlsx");
     let content = "PK\u{3}\u{4} not a database ".repeat(100);
     std::fs::write(&path, &content).unwrap();
-    let o = run_with_db(&path, &["subject", "recent"]);
+    let o = support::cli::run(&path, &["subject", "recent"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("不是信易电数据库"), "{}", stderr(&o));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), content);
@@ -401,7 +387,7 @@ fn audit_verify_passes_then_names_a_tampered_row() {
 fn first_account_must_be_admin() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("new.sqlite3");
-    let o = run_with_db(
+    let o = support::cli::run(
         &db,
         &[
             "operator",

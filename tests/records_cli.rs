@@ -1,27 +1,16 @@
 //! Importing power-supply records through the command line (issue 4).
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
+use support::cli::run;
+
 const A: &str = "91440300708461136T";
 const B: &str = "91110108551385082Q";
-const PW: &str = "counter-2026";
-
-fn run(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xinyidian"))
-        .arg("--db")
-        .arg(db)
-        .args(["--date", "2026-11-28"])
-        .args(args)
-        .env_remove("XINYIDIAN_DB")
-        .env("XINYIDIAN_OPERATOR", "A1")
-        .env("XINYIDIAN_PASSWORD", PW)
-        .env("XINYIDIAN_NEW_PASSWORD", PW)
-        .output()
-        .unwrap()
-}
 
 fn err(o: &Output) -> String {
     format!(

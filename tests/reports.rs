@@ -6,9 +6,10 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use chrono::NaiveDate;
+use support::cli::run_on as run;
 use support::report_pdf as fx;
 use xinyidian::desk::{
     Desk, DeskError, FixedClock, HandAdverse, HandFacts, ReportImport, ReportRefusal, ReportStatus,
@@ -518,21 +519,6 @@ fn reports_survive_reopening_the_database() {
 }
 
 // --- The command line, through the built binary. ---
-
-fn run(db: &Path, date: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xinyidian"))
-        .arg("--db")
-        .arg(db)
-        .arg("--date")
-        .arg(date)
-        .args(args)
-        .env_remove("XINYIDIAN_DB")
-        .env("XINYIDIAN_OPERATOR", "A1")
-        .env("XINYIDIAN_PASSWORD", PW)
-        .env("XINYIDIAN_NEW_PASSWORD", PW)
-        .output()
-        .unwrap()
-}
 
 fn out(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -1,5 +1,7 @@
 //! `check`, `trusted`, `park`, `letter` and `commitment` through the built binary.
 
+mod support;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -57,18 +59,7 @@ impl Env {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_xinyidian"))
-            .arg("--db")
-            .arg(&self.db)
-            .arg("--date")
-            .arg("2026-11-28")
-            .args(args)
-            .env_remove("XINYIDIAN_DB")
-            .env("XINYIDIAN_OPERATOR", "A1")
-            .env("XINYIDIAN_PASSWORD", PW)
-            .env("XINYIDIAN_NEW_PASSWORD", PW)
-            .output()
-            .unwrap()
+        support::cli::run(&self.db, args)
     }
 }
 

@@ -1,4 +1,5 @@
 //! Helpers shared by the integration tests and benchmarks.
 
+pub mod cli;
 pub mod counter;
 pub mod report_pdf;
