@@ -50,21 +50,7 @@ impl SubjectBulk<'_, '_> {
         subject: SubjectId,
         a: &ValidAccount,
     ) -> Result<AccountId, StoreError> {
-        let conn = self.writer.conn;
-        let mut date = [0u8; 10];
-        let start = a.supply_start.map(|d| iso_date(d, &mut date));
-        conn.prepare_cached(
-            "INSERT INTO account (subject_id, account_no, usage_address, supply_start, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![
-            subject.0,
-            a.account_no,
-            a.usage_address,
-            start,
-            self.now
-        ])?;
-        Ok(AccountId(conn.last_insert_rowid()))
+        self.writer.insert_account_at(subject, a, &self.now)
     }
 }
 

@@ -465,6 +465,21 @@ impl Writer<'_> {
         now: NaiveDateTime,
     ) -> Result<AccountId, StoreError> {
         let now = ts_to_sql(now);
+        let id = self.insert_account_at(subject, a, &now)?;
+        self.touch_subject(subject, &now)?;
+        Ok(id)
+    }
+
+    /// The account row of [`Writer::insert_account`], with the timestamp already in its SQL
+    /// form and the subject left untouched (bulk loads).
+    pub(super) fn insert_account_at(
+        &self,
+        subject: SubjectId,
+        a: &ValidAccount,
+        now: &str,
+    ) -> Result<AccountId, StoreError> {
+        let mut date = [0u8; 10];
+        let start = a.supply_start.map(|d| super::bulk::iso_date(d, &mut date));
         self.conn
             .prepare_cached(
                 "INSERT INTO account (subject_id, account_no, usage_address, supply_start, created_at)
@@ -474,12 +489,10 @@ impl Writer<'_> {
                 subject.0,
                 a.account_no,
                 a.usage_address,
-                a.supply_start.map(|d| d.to_string()),
-                now,
+                start,
+                now
             ])?;
-        let id = AccountId(self.conn.last_insert_rowid());
-        self.touch_subject(subject, &now)?;
-        Ok(id)
+        Ok(AccountId(self.conn.last_insert_rowid()))
     }
 
     /// Change an account's address or start date (its 用户编号 too).
