@@ -282,7 +282,13 @@ impl Reader<'_> {
         subject: SubjectId,
         record: &Record,
     ) -> Result<Option<(RecordId, SubjectId)>, StoreError> {
-        let enc = EncodedRecord::new(record)?;
+        // Only the key is looked up: no payload to serialise (its comparison is not used).
+        let key = record.key();
+        let enc = EncodedRecord {
+            digest: key_digest(key.as_str()),
+            key,
+            payload: String::new(),
+        };
         match find_by_key(self.conn, subject, record.kind(), &enc)? {
             Some((_, _, false, _)) => Err(digest_clash(&enc.key)),
             Some((id, owner, true, _)) => Ok(Some((RecordId(id), owner))),
