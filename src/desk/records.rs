@@ -34,8 +34,6 @@ const BATCHES_IN_FLIGHT: usize = 4;
 enum Parsed {
     Row(ImportedRow, EncodedRecord),
     Bad(RowError),
-    /// The row could not be encoded (not expected: every record serialises).
-    Failed(String),
 }
 
 /// Consecutive rows of the file, how far the file has been read, and whether this is the end.
@@ -63,10 +61,10 @@ fn parse_ahead(
             Err(_) => Vec::with_capacity(BATCH_ROWS),
         };
         items.extend(reader.by_ref().take(BATCH_ROWS).map(|item| match item {
-            Ok(row) => match EncodedRecord::new(&row.record) {
-                Ok(enc) => Parsed::Row(row, enc),
-                Err(e) => Parsed::Failed(e.to_string()),
-            },
+            Ok(row) => {
+                let enc = EncodedRecord::new(&row.record);
+                Parsed::Row(row, enc)
+            }
             Err(e) => Parsed::Bad(e),
         }));
         let end = items.len() < BATCH_ROWS;
@@ -280,11 +278,6 @@ impl Desk {
                             Parsed::Bad(e) => {
                                 refuse(&mut report, e)?;
                                 continue;
-                            }
-                            Parsed::Failed(e) => {
-                                return Err(DeskError::Import(format!(
-                                    "用电记录无法保存，未写入任何记录：{e}"
-                                )));
                             }
                         };
                         for n in &row.notes {

@@ -10,6 +10,7 @@ mod cases;
 mod commitments;
 mod migrations;
 mod operators;
+mod record_codec;
 mod record_import;
 mod records;
 mod reports;

@@ -1,17 +1,16 @@
 //! Writing many power-supply records in one transaction (bulk import, rule S-2). Same result as
 //! [`Writer::upsert_record`] row by row, with what a million rows make expensive taken out of the
-//! loop: the timestamp is formatted once, the key, its digest and the payload come prepared
+//! loop: the timestamp is formatted once, the key digest and the stored form come prepared
 //! ([`EncodedRecord`], made on the parsing thread), a new natural key costs one probe of the one
 //! (subject, key digest) index (INSERT … ON CONFLICT DO NOTHING; only a key already stored is
 //! read back and compared), subjects named again and again by a marketing export are looked up
 //! once, and the page cache is enlarged while the import runs.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDateTime;
+use foldhash::HashMap;
 use rusqlite::CachedStatement;
 
-use super::records::{EncodedRecord, RecordId, Upsert, digest_clash, find_by_key, update_content};
+use super::records::{EncodedRecord, Found, RecordId, Upsert, find_by_key, update_content};
 use super::{StoreError, Writer, bulk::iso_date, ts_to_sql};
 use crate::domain::records::Record;
 use crate::domain::subject::{SubjectId, ValidSubject};
@@ -53,21 +52,21 @@ impl<'c> Writer<'c> {
         // No conflict target: either unique key (the subject's, or the cross-subject one of the
         // account-keyed kinds) means the record is already stored.
         let mut insert = self.conn.prepare_cached(
-            "INSERT INTO power_record (subject_id, kind, key_digest, natural_key, account_no,
-                record_date, payload, source, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+            "INSERT INTO power_record (subject_id, kind, key_digest, account_no, record_date,
+                payload, source, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
              ON CONFLICT DO NOTHING",
         )?;
         let now = ts_to_sql(now);
-        insert.raw_bind_parameter(8, source)?;
-        insert.raw_bind_parameter(9, now.as_str())?;
+        insert.raw_bind_parameter(7, source)?;
+        insert.raw_bind_parameter(8, now.as_str())?;
         Ok(RecordImport {
             writer: self,
             insert,
             expect_stored: false,
             source: source.to_string(),
             now,
-            subjects: HashMap::new(),
+            subjects: HashMap::default(),
             remembered: 0,
             old_cache,
         })
@@ -128,7 +127,7 @@ impl RecordImport<'_, '_> {
         // A file is mostly new rows or mostly rows already stored (a re-import): try first what
         // the previous row turned out to be, so that each row costs one statement, not two.
         let existing = if self.expect_stored {
-            find_by_key(conn, subject, record.kind(), enc)?
+            find_by_key(conn, subject, record, enc)?
         } else {
             None
         };
@@ -139,24 +138,22 @@ impl RecordImport<'_, '_> {
                     self.expect_stored = false;
                     return Ok(Upsert::Inserted(RecordId(conn.last_insert_rowid())));
                 }
-                find_by_key(conn, subject, record.kind(), enc)?
+                find_by_key(conn, subject, record, enc)?
             }
         };
         self.expect_stored = true;
-        let Some((id, _, same_key, same)) = existing else {
-            return Err(StoreError::BadData(format!(
-                "用电记录 {} 无法写入",
-                enc.key.as_str()
-            )));
-        };
-        if !same_key {
-            return Err(digest_clash(&enc.key));
+        match existing {
+            Some(Found { id, same: true, .. }) => Ok(Upsert::Unchanged(RecordId(id))),
+            Some(Found { id, .. }) => {
+                update_content(conn, id, subject, record, enc, &self.source, &self.now)?;
+                Ok(Upsert::Updated(RecordId(id)))
+            }
+            // Refused by a unique key, yet not found by it: only a damaged index does this.
+            None => Err(StoreError::BadData(format!(
+                "用电记录 {} 无法写入：数据库索引可能已损坏，请联系系统管理员",
+                record.key().as_str()
+            ))),
         }
-        if same {
-            return Ok(Upsert::Unchanged(RecordId(id)));
-        }
-        update_content(conn, id, subject, record, enc, &self.source, &self.now)?;
-        Ok(Upsert::Updated(RecordId(id)))
     }
 
     /// Insert the record unless its key is taken; whether it was inserted.
@@ -169,15 +166,14 @@ impl RecordImport<'_, '_> {
     ) -> Result<bool, StoreError> {
         // No conflict target: either unique key (the subject's, or the cross-subject one of the
         // account-keyed kinds) means the record is already stored. The source and the time
-        // (?8, ?9) stay bound from the start of the import.
+        // (?7, ?8) stay bound from the start of the import.
         let ins = &mut self.insert;
         ins.raw_bind_parameter(1, subject.0)?;
         ins.raw_bind_parameter(2, record.kind().key())?;
         ins.raw_bind_parameter(3, enc.digest)?;
-        ins.raw_bind_parameter(4, enc.key.as_str())?;
-        ins.raw_bind_parameter(5, record.account_no())?;
-        ins.raw_bind_parameter(6, date)?;
-        ins.raw_bind_parameter(7, enc.payload.as_str())?;
+        ins.raw_bind_parameter(4, record.account_no())?;
+        ins.raw_bind_parameter(5, date)?;
+        ins.raw_bind_parameter(6, enc.payload.as_slice())?;
         Ok(ins.raw_execute()? == 1)
     }
 }
@@ -254,7 +250,8 @@ mod tests {
                 // Remembered, and found by a fresh lookup too.
                 assert_eq!(out.resolve_subject(&arrears(250))?, Some(id));
                 assert_eq!(w.resolve_subject_ref(&r)?, Some(id));
-                let enc = |r: &Record| EncodedRecord::new(r);
+                let enc =
+                    |r: &Record| -> Result<EncodedRecord, StoreError> { Ok(EncodedRecord::new(r)) };
                 let a = out.upsert(id, &arrears(100), &enc(&arrears(100))?)?;
                 let b = out.upsert(id, &arrears(100), &enc(&arrears(100))?)?;
                 // Same natural key (arrears are keyed without the amount), new content.
@@ -318,7 +315,7 @@ mod tests {
             total_amount: Fen(50_000),
             period_text: "2025年3月".into(),
         });
-        let enc = EncodedRecord::new(&violation).unwrap();
+        let enc = EncodedRecord::new(&violation);
         let (a, b, first, same, moved) = st
             .write(|w| {
                 let a = w.insert_subject(&subject(code(), "甲"), now())?;
@@ -333,7 +330,7 @@ mod tests {
                 if let Record::Violation(v) = &mut changed {
                     v.user_name = "湛江市乙公司".into();
                 }
-                let moved = out.upsert(b, &changed, &EncodedRecord::new(&changed)?)?;
+                let moved = out.upsert(b, &changed, &EncodedRecord::new(&changed))?;
                 Ok::<_, StoreError>((a, b, first, same, moved))
             })
             .unwrap();

@@ -1,14 +1,17 @@
-//! Typed queries on power-supply records (rule S-2). A record is stored whole as JSON next to the
-//! columns that queries need (subject, kind, natural key, date). The natural key is unique under
-//! its subject (indexed by its digest, see [`key_digest`]), and across subjects for the kinds
-//! that an account number may key; so a re-import updates a record instead of duplicating it.
+//! Typed queries on power-supply records (rule S-2). A record is stored whole in a compact
+//! binary form ([`super::record_codec`]) next to the columns that queries need (subject, kind,
+//! key digest, date). The natural key is unique under its subject (indexed by its digest, see
+//! [`key_digest`]), and across subjects for the kinds that an account number may key; so a
+//! re-import updates a record instead of duplicating it. The key itself is not stored: it is a
+//! function of the record ([`Record::key`]), recomputed in the rare case it must be compared.
 
 use chrono::NaiveDateTime;
+use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use super::{Reader, StoreError, Writer, ts_to_sql};
-use crate::domain::records::{Record, RecordKey, RecordKind, SubjectRef};
+use super::{Reader, StoreError, Writer, record_codec, ts_to_sql};
+use crate::domain::records::{Record, RecordKind, SubjectRef};
 use crate::domain::subject::SubjectId;
 
 /// The 64-bit digest a natural key is indexed by: the first 8 bytes of its SHA-256, read as a
@@ -27,64 +30,87 @@ pub(super) fn keyed_across_subjects(kind: RecordKind) -> bool {
     matches!(kind, RecordKind::ViolationUsage | RecordKind::Theft)
 }
 
-/// A record made ready for storage: its natural key, the key's digest and the JSON payload.
-/// Pure computation, so a bulk import prepares rows on another thread than the one writing.
+/// A record made ready for storage: its natural key's digest and its stored form. Pure
+/// computation, so a bulk import prepares rows on another thread than the one writing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EncodedRecord {
-    pub key: RecordKey,
     pub digest: i64,
-    pub payload: String,
+    pub payload: Vec<u8>,
 }
 
 impl EncodedRecord {
-    pub fn new(record: &Record) -> Result<Self, StoreError> {
-        let key = record.key();
-        let digest = key_digest(key.as_str());
-        // Sized for a payment row at once (about 420 bytes) instead of growing four times.
-        let mut buf = Vec::with_capacity(512);
-        serde_json::to_writer(&mut buf, record)
-            .map_err(|e| StoreError::BadData(format!("用电记录无法保存：{e}")))?;
-        let payload = String::from_utf8(buf)
-            .map_err(|e| StoreError::BadData(format!("用电记录无法保存：{e}")))?;
-        Ok(Self {
-            key,
-            digest,
-            payload,
-        })
+    pub fn new(record: &Record) -> Self {
+        let digest = key_digest(record.key().as_str());
+        // Sized for a payment row at once (about 150 bytes) instead of growing.
+        let mut payload = Vec::with_capacity(192);
+        record_codec::encode(record, &mut payload);
+        Self { digest, payload }
     }
 }
 
-/// The stored record with a record's natural key: under `subject`, or under any subject for
-/// the kinds keyed across subjects. `(id, subject, same key, same payload)`; a digest match
-/// whose key differs is a true SHA-256 collision, reported by the callers.
+/// The record stored in the payload column of row `id` (a damaged payload is an error naming
+/// the row, never a panic).
+pub(super) fn decode_payload(id: i64, value: ValueRef<'_>) -> Result<Record, StoreError> {
+    let damaged = |e: &str| StoreError::BadData(format!("用电记录 {id} 已损坏：{e}"));
+    match value {
+        ValueRef::Blob(b) => record_codec::decode(b).map_err(|e| damaged(&e)),
+        // Migration 11 leaves a payload it could not read as it was (text), for this message.
+        _ => Err(damaged("内容无法识别，请联系系统管理员")),
+    }
+}
+
+/// What [`find_by_key`] found.
+pub(super) struct Found {
+    pub id: i64,
+    pub subject: SubjectId,
+    /// The stored record is `enc`'s, byte for byte.
+    pub same: bool,
+}
+
+/// The stored record with `record`'s natural key: under `subject`, or under any subject for the
+/// kinds keyed across subjects. A digest match whose record has another key is a true SHA-256
+/// collision: refused ([`digest_clash`]), never merged.
 pub(super) fn find_by_key(
     conn: &rusqlite::Connection,
     subject: SubjectId,
-    kind: RecordKind,
+    record: &Record,
     enc: &EncodedRecord,
-) -> Result<Option<(i64, SubjectId, bool, bool)>, StoreError> {
-    type Found = (i64, SubjectId, bool, bool);
+) -> Result<Option<Found>, StoreError> {
     let map = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Found> {
-        Ok((r.get(0)?, SubjectId(r.get(1)?), r.get(2)?, r.get(3)?))
+        Ok(Found {
+            id: r.get(0)?,
+            subject: SubjectId(r.get(1)?),
+            same: r.get(2)?,
+        })
     };
-    let found = if keyed_across_subjects(kind) {
+    let found = if keyed_across_subjects(record.kind()) {
         // The very term of the partial index, so that SQLite uses it.
         conn.prepare_cached(
-            "SELECT id, subject_id, natural_key = ?2, payload = ?3 FROM power_record
+            "SELECT id, subject_id, payload = ?2 FROM power_record
              WHERE kind IN ('violation_usage', 'theft') AND key_digest = ?1",
         )?
-        .query_row(params![enc.digest, enc.key.as_str(), enc.payload], map)
+        .query_row(params![enc.digest, enc.payload], map)
     } else {
         conn.prepare_cached(
-            "SELECT id, subject_id, natural_key = ?3, payload = ?4 FROM power_record
+            "SELECT id, subject_id, payload = ?3 FROM power_record
              WHERE subject_id = ?1 AND key_digest = ?2",
         )?
-        .query_row(
-            params![subject.0, enc.digest, enc.key.as_str(), enc.payload],
-            map,
-        )
+        .query_row(params![subject.0, enc.digest, enc.payload], map)
+    }
+    .optional()?;
+    let Some(found) = found else {
+        return Ok(None);
     };
-    Ok(found.optional()?)
+    // Equal records have equal keys; otherwise compare the keys themselves.
+    if !found.same {
+        let stored = conn
+            .prepare_cached("SELECT payload FROM power_record WHERE id = ?1")?
+            .query_row([found.id], |r| Ok(decode_payload(found.id, r.get_ref(0)?)))??;
+        if stored.key() != record.key() {
+            return Err(digest_clash(record));
+        }
+    }
+    Ok(Some(found))
 }
 
 /// Overwrite a stored record (same natural key) with new content from `source`, moving it to
@@ -99,7 +125,7 @@ pub(super) fn update_content(
     now: &str,
 ) -> Result<(), StoreError> {
     let mut date = [0u8; 10];
-    let date = super::bulk::iso_date(record.date(), &mut date);
+    let date = crate::domain::text::iso_date(record.date(), &mut date);
     conn.prepare_cached(
         "UPDATE power_record SET subject_id = ?2, account_no = ?3,
             record_date = ?4, payload = ?5, source = ?6, updated_at = ?7
@@ -118,10 +144,10 @@ pub(super) fn update_content(
 }
 
 /// The refusal for two natural keys with the same digest (never seen: SHA-256).
-pub(super) fn digest_clash(key: &RecordKey) -> StoreError {
+pub(super) fn digest_clash(record: &Record) -> StoreError {
     StoreError::BadData(format!(
         "用电记录 {} 与已存记录的索引摘要相同但内容不同，无法写入：请联系系统管理员",
-        key.as_str()
+        record.key().as_str()
     ))
 }
 
@@ -162,30 +188,21 @@ impl Reader<'_> {
 
     /// Every record of a subject, oldest first.
     pub fn records_of(&self, subject: SubjectId) -> Result<Vec<StoredRecord>, StoreError> {
-        let rows = self
-            .conn
-            .prepare_cached(
-                "SELECT id, payload, source FROM power_record WHERE subject_id = ?1
-                 ORDER BY record_date, id",
-            )?
-            .query_map([subject.0], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows.into_iter()
-            .map(|(id, payload, source)| {
-                Ok(StoredRecord {
-                    id: RecordId(id),
-                    record: serde_json::from_str(&payload)
-                        .map_err(|e| StoreError::BadData(format!("用电记录 {id}：{e}")))?,
-                    source,
-                })
-            })
-            .collect()
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, payload, source FROM power_record WHERE subject_id = ?1
+             ORDER BY record_date, id",
+        )?;
+        let mut rows = stmt.query([subject.0])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            out.push(StoredRecord {
+                id: RecordId(id),
+                record: decode_payload(id, r.get_ref(1)?)?,
+                source: r.get(2)?,
+            });
+        }
+        Ok(out)
     }
 
     /// How many records are stored.
@@ -206,12 +223,11 @@ impl Writer<'_> {
         source: &str,
         now: NaiveDateTime,
     ) -> Result<Upsert, StoreError> {
-        let enc = EncodedRecord::new(record)?;
+        let enc = EncodedRecord::new(record);
         let now = ts_to_sql(now);
-        match find_by_key(self.conn, subject, record.kind(), &enc)? {
-            Some((_, _, false, _)) => Err(digest_clash(&enc.key)),
-            Some((id, _, true, true)) => Ok(Upsert::Unchanged(RecordId(id))),
-            Some((id, _, true, false)) => {
+        match find_by_key(self.conn, subject, record, &enc)? {
+            Some(Found { id, same: true, .. }) => Ok(Upsert::Unchanged(RecordId(id))),
+            Some(Found { id, .. }) => {
                 update_content(self.conn, id, subject, record, &enc, source, &now)?;
                 Ok(Upsert::Updated(RecordId(id)))
             }
@@ -230,19 +246,19 @@ impl Writer<'_> {
         source: &str,
         now: &str,
     ) -> Result<RecordId, StoreError> {
+        let mut date = [0u8; 10];
         self.conn
             .prepare_cached(
-                "INSERT INTO power_record (subject_id, kind, key_digest, natural_key, account_no,
-                    record_date, payload, source, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+                "INSERT INTO power_record (subject_id, kind, key_digest, account_no, record_date,
+                    payload, source, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
             )?
             .execute(params![
                 subject.0,
                 record.kind().key(),
                 enc.digest,
-                enc.key.as_str(),
                 record.account_no(),
-                record.date().to_string(),
+                crate::domain::text::iso_date(record.date(), &mut date),
                 enc.payload,
                 source,
                 now
@@ -256,23 +272,21 @@ impl Writer<'_> {
 impl Reader<'_> {
     /// One record by its database key, with its subject.
     pub fn record(&self, id: RecordId) -> Result<Option<(SubjectId, StoredRecord)>, StoreError> {
-        let row: Option<(i64, String, String)> = self
+        let mut stmt = self
             .conn
-            .prepare_cached("SELECT subject_id, payload, source FROM power_record WHERE id = ?1")?
-            .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?;
-        row.map(|(subject, payload, source)| {
-            Ok((
-                SubjectId(subject),
-                StoredRecord {
-                    id,
-                    record: serde_json::from_str(&payload)
-                        .map_err(|e| StoreError::BadData(format!("用电记录 {}：{e}", id.0)))?,
-                    source,
-                },
-            ))
-        })
-        .transpose()
+            .prepare_cached("SELECT subject_id, payload, source FROM power_record WHERE id = ?1")?;
+        let mut rows = stmt.query([id.0])?;
+        let Some(r) = rows.next()? else {
+            return Ok(None);
+        };
+        Ok(Some((
+            SubjectId(r.get(0)?),
+            StoredRecord {
+                id,
+                record: decode_payload(id.0, r.get_ref(1)?)?,
+                source: r.get(2)?,
+            },
+        )))
     }
 
     /// The record that already holds `record`'s natural key, were it entered for `subject`:
@@ -282,18 +296,8 @@ impl Reader<'_> {
         subject: SubjectId,
         record: &Record,
     ) -> Result<Option<(RecordId, SubjectId)>, StoreError> {
-        // Only the key is looked up: no payload to serialise (its comparison is not used).
-        let key = record.key();
-        let enc = EncodedRecord {
-            digest: key_digest(key.as_str()),
-            key,
-            payload: String::new(),
-        };
-        match find_by_key(self.conn, subject, record.kind(), &enc)? {
-            Some((_, _, false, _)) => Err(digest_clash(&enc.key)),
-            Some((id, owner, true, _)) => Ok(Some((RecordId(id), owner))),
-            None => Ok(None),
-        }
+        let enc = EncodedRecord::new(record);
+        Ok(find_by_key(self.conn, subject, record, &enc)?.map(|f| (RecordId(f.id), f.subject)))
     }
 }
 
@@ -306,7 +310,7 @@ impl Writer<'_> {
         source: &str,
         now: NaiveDateTime,
     ) -> Result<RecordId, StoreError> {
-        let enc = EncodedRecord::new(record)?;
+        let enc = EncodedRecord::new(record);
         self.insert_encoded(subject, record, &enc, source, &ts_to_sql(now))
     }
 
@@ -318,20 +322,20 @@ impl Writer<'_> {
         record: &Record,
         now: NaiveDateTime,
     ) -> Result<(), StoreError> {
-        let enc = EncodedRecord::new(record)?;
+        let enc = EncodedRecord::new(record);
+        let mut date = [0u8; 10];
         self.conn
             .prepare_cached(
-                "UPDATE power_record SET kind = ?2, key_digest = ?3, natural_key = ?4,
-                    account_no = ?5, record_date = ?6, payload = ?7, updated_at = ?8
+                "UPDATE power_record SET kind = ?2, key_digest = ?3, account_no = ?4,
+                    record_date = ?5, payload = ?6, updated_at = ?7
                  WHERE id = ?1",
             )?
             .execute(params![
                 id.0,
                 record.kind().key(),
                 enc.digest,
-                enc.key.as_str(),
                 record.account_no(),
-                record.date().to_string(),
+                crate::domain::text::iso_date(record.date(), &mut date),
                 enc.payload,
                 ts_to_sql(now)
             ])?;

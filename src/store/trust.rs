@@ -333,27 +333,25 @@ impl Reader<'_> {
              FROM subject s ORDER BY s.id",
         )?;
         let mut records = self.conn.prepare(
-            "SELECT subject_id, payload FROM power_record
+            "SELECT subject_id, id, payload FROM power_record
              WHERE kind NOT IN ('payment', 'person_payment') ORDER BY subject_id, id",
         )?;
         let mut srows = subjects.query([])?;
         let mut rrows = records.query([])?;
-        let mut pending: Option<(i64, String)> = next_record(&mut rrows)?;
+        let mut pending: Option<(i64, Record)> = next_record(&mut rrows)?;
         while let Some(r) = srows.next()? {
             let id: i64 = r.get(0)?;
             let mut recs = Vec::new();
-            while let Some((sid, payload)) = &pending {
+            while let Some((sid, _)) = &pending {
                 if *sid > id {
                     break;
                 }
-                if *sid == id {
-                    recs.push(
-                        serde_json::from_str::<Record>(payload).map_err(|e| {
-                            StoreError::BadData(format!("主体 {id} 的用电记录：{e}"))
-                        })?,
-                    );
+                let next = next_record(&mut rrows)?;
+                if let Some((sid, record)) = std::mem::replace(&mut pending, next)
+                    && sid == id
+                {
+                    recs.push(record);
                 }
-                pending = next_record(&mut rrows)?;
             }
             let row = CheckRow {
                 subject_id: SubjectId(id),
@@ -371,9 +369,12 @@ impl Reader<'_> {
     }
 }
 
-fn next_record(rows: &mut rusqlite::Rows<'_>) -> Result<Option<(i64, String)>, StoreError> {
+fn next_record(rows: &mut rusqlite::Rows<'_>) -> Result<Option<(i64, Record)>, StoreError> {
     Ok(match rows.next()? {
-        Some(r) => Some((r.get(0)?, r.get(1)?)),
+        Some(r) => Some((
+            r.get(0)?,
+            super::records::decode_payload(r.get(1)?, r.get_ref(2)?)?,
+        )),
         None => None,
     })
 }

@@ -1,7 +1,8 @@
 //! One row → one typed record, or every problem of the row at once (rules S-2, ID-1, ID-2).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+
+use foldhash::HashMap;
 
 use chrono::{Datelike, Days, NaiveDate};
 
@@ -434,7 +435,15 @@ impl<'a, 'c> RowCtx<'a, 'c> {
             }
             return None;
         };
-        let no = normalize(&t);
+        // Account numbers are nearly always plain digits: nothing to normalise.
+        let no = if t
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+        {
+            t.to_string()
+        } else {
+            normalize(&t)
+        };
         if no.chars().count() > MAX_ACCOUNT_NO || !no.chars().all(|c| c.is_ascii_alphanumeric()) {
             self.problem(
                 col,
