@@ -32,8 +32,32 @@ const BATCHES_IN_FLIGHT: usize = 4;
 // Nearly every item is a row: boxing it would cost an allocation a row for nothing.
 #[allow(clippy::large_enum_variant)]
 enum Parsed {
-    Row(ImportedRow, EncodedRecord),
+    Row(ReadyRow),
     Bad(RowError),
+}
+
+/// What the writer needs of a good row. The record itself stays on the parsing thread, which
+/// frees it at once (cheap for the allocator); the writer decodes it from `enc` on the rare
+/// paths that need it (registering an unknown subject, a refusal).
+struct ReadyRow {
+    /// Excel row number.
+    row: u64,
+    notes: Vec<crate::documents::import::RowNote>,
+    /// [`Record::subject_parts`]: code type (or `account`) and code.
+    subject: (&'static str, String),
+    enc: EncodedRecord,
+}
+
+impl ReadyRow {
+    fn new(row: ImportedRow) -> Self {
+        let (t, v) = row.record.subject_parts();
+        Self {
+            row: row.row,
+            subject: (t, v.to_string()),
+            enc: EncodedRecord::new(&row.record),
+            notes: row.notes,
+        }
+    }
 }
 
 /// Consecutive rows of the file, how far the file has been read, and whether this is the end.
@@ -61,10 +85,7 @@ fn parse_ahead(
             Err(_) => Vec::with_capacity(BATCH_ROWS),
         };
         items.extend(reader.by_ref().take(BATCH_ROWS).map(|item| match item {
-            Ok(row) => {
-                let enc = EncodedRecord::new(&row.record);
-                Parsed::Row(row, enc)
-            }
+            Ok(row) => Parsed::Row(ReadyRow::new(row)),
             Err(e) => Parsed::Bad(e),
         }));
         let end = items.len() < BATCH_ROWS;
@@ -273,8 +294,8 @@ impl Desk {
                     complete = batch.end;
                     for item in &batch.items {
                         report.rows += 1;
-                        let (row, enc) = match item {
-                            Parsed::Row(row, enc) => (row, enc),
+                        let row = match item {
+                            Parsed::Row(row) => row,
                             Parsed::Bad(e) => {
                                 refuse(&mut report, e)?;
                                 continue;
@@ -285,24 +306,25 @@ impl Desk {
                                 report.row_notes.push(format!("第 {} 行：{n}", row.row));
                             }
                         }
-                        let subject = match out.resolve_subject(&row.record)? {
+                        let parts = (row.subject.0, row.subject.1.as_str());
+                        let subject = match out.resolve_subject(parts)? {
                             Some(id) => id,
-                            None if opts.create_subjects => match subject_for_row(&row.record) {
-                                Some(s) => {
-                                    report.created_subjects += 1;
-                                    out.insert_subject(&row.record, &s)?
-                                }
-                                None => {
-                                    refuse(&mut report, &unknown(&row.row, &row.record, false))?;
-                                    continue;
-                                }
-                            },
                             None => {
-                                refuse(&mut report, &unknown(&row.row, &row.record, true))?;
-                                continue;
+                                let record = row.enc.record()?;
+                                match subject_for_row(&record) {
+                                    Some(s) if opts.create_subjects => {
+                                        report.created_subjects += 1;
+                                        out.insert_subject(parts, &s)?
+                                    }
+                                    _ => {
+                                        let e = unknown(&row.row, &record, !opts.create_subjects);
+                                        refuse(&mut report, &e)?;
+                                        continue;
+                                    }
+                                }
                             }
                         };
-                        match out.upsert(subject, &row.record, enc)? {
+                        match out.upsert(subject, &row.enc)? {
                             Upsert::Inserted(_) => report.inserted += 1,
                             Upsert::Updated(_) => report.updated += 1,
                             Upsert::Unchanged(_) => report.unchanged += 1,

@@ -40,7 +40,7 @@ use serde::Serialize;
 use crate::domain::records::{Record, RecordKind};
 
 use columns::{ColumnMap, MIN_KNOWN, col_letter, known_count, match_header};
-use row::{Cell, RowCtx, UsccCache};
+use row::{Cell, RowCtx};
 use sheet::SheetSource;
 use text_source::{GbkReader, Guard, MAX_RECORD_BYTES, SNIFF_BYTES, Shared, Sniffed, lock};
 
@@ -302,7 +302,6 @@ pub struct RecordReader {
     today: NaiveDate,
     source: Source,
     finished: bool,
-    usccs: UsccCache,
 }
 
 /// Open a record file. `kind` forces the record kind; `None` recognises it from the headers.
@@ -372,7 +371,6 @@ fn open_sheet(
         today,
         source: Source::Sheet(opened.source),
         finished: false,
-        usccs: UsccCache::default(),
     })
 }
 
@@ -504,7 +502,6 @@ fn open_csv(
         today,
         source: Source::Csv(Box::new(src)),
         finished: false,
-        usccs: UsccCache::default(),
     })
 }
 
@@ -632,7 +629,6 @@ impl RecordReader {
         row: u64,
         cells: &[Cell<'_>],
         mut extra: Vec<CellProblem>,
-        usccs: &mut UsccCache,
     ) -> Result<ImportedRow, RowError> {
         // Cells beyond the header: usually a name with an unquoted comma that shifted the row.
         let width = map.names.len();
@@ -651,7 +647,7 @@ impl RecordReader {
                 ),
             });
         }
-        let mut ctx = RowCtx::new(cells, map, today, usccs);
+        let mut ctx = RowCtx::new(cells, map, today);
         ctx.problems = extra;
         match row::build(&mut ctx, kind) {
             Some(record) => Ok(ImportedRow {
@@ -728,15 +724,7 @@ impl RecordReader {
             }
         }
         let cells: Vec<Cell<'_>> = texts.iter().map(|t| Cell::Text(t)).collect();
-        let result = Self::check(
-            &self.map,
-            self.header.kind,
-            self.today,
-            row,
-            &cells,
-            extra,
-            &mut self.usccs,
-        );
+        let result = Self::check(&self.map, self.header.kind, self.today, row, &cells, extra);
         drop(cells);
         drop(texts);
         src.spare = rec;
@@ -762,7 +750,6 @@ impl RecordReader {
                 row,
                 &cells,
                 Vec::new(),
-                &mut self.usccs,
             ));
         }
         None

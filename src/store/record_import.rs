@@ -12,7 +12,7 @@ use rusqlite::CachedStatement;
 
 use super::records::{EncodedRecord, Found, RecordId, Upsert, find_by_key, update_content};
 use super::{StoreError, Writer, bulk::iso_date, ts_to_sql};
-use crate::domain::records::Record;
+use crate::domain::records::RecordKind;
 use crate::domain::subject::{SubjectId, ValidSubject};
 
 /// Page cache while importing, in KiB: the natural-key and subject indexes of a large table stay
@@ -30,6 +30,8 @@ pub struct RecordImport<'w, 'c> {
     insert: CachedStatement<'c>,
     /// Whether the last row was already stored (see [`RecordImport::upsert`]).
     expect_stored: bool,
+    /// The kind bound to the insert (bindings outlive each execution).
+    bound_kind: Option<RecordKind>,
     source: String,
     now: String,
     /// Subject by code type, then code.
@@ -64,6 +66,7 @@ impl<'c> Writer<'c> {
             writer: self,
             insert,
             expect_stored: false,
+            bound_kind: None,
             source: source.to_string(),
             now,
             subjects: HashMap::default(),
@@ -74,28 +77,34 @@ impl<'c> Writer<'c> {
 }
 
 impl RecordImport<'_, '_> {
-    /// The subject a record names (see [`super::Reader::resolve_subject_ref`]), remembered for
-    /// the next rows of the same subject.
-    pub fn resolve_subject(&mut self, record: &Record) -> Result<Option<SubjectId>, StoreError> {
-        let (t, v) = record.subject_parts();
+    /// The subject a record names, by the record's [`Record::subject_parts`] (a code type and
+    /// the code, or `account` and a 用户编号), remembered for the next rows of the same subject.
+    pub fn resolve_subject(
+        &mut self,
+        (t, v): (&'static str, &str),
+    ) -> Result<Option<SubjectId>, StoreError> {
         if let Some(id) = self.subjects.get(t).and_then(|m| m.get(v)) {
             return Ok(Some(*id));
         }
-        let found = self.writer.resolve_subject_ref(&record.subject())?;
+        let found = if t == "account" {
+            self.writer.account_by_no(v)?.map(|(a, _)| a.subject_id)
+        } else {
+            self.writer.subject_by_code(t, v)?.map(|(id, _)| id)
+        };
         if let Some(id) = found {
             self.remember(t, v, id);
         }
         Ok(found)
     }
 
-    /// Register the subject a record names (`--create-subjects`) and remember it.
+    /// Register the subject a record names (`--create-subjects`) and remember it under the
+    /// record's subject parts.
     pub fn insert_subject(
         &mut self,
-        record: &Record,
+        (t, v): (&'static str, &str),
         s: &ValidSubject,
     ) -> Result<SubjectId, StoreError> {
         let id = self.writer.insert_subject_at(s, &self.now)?;
-        let (t, v) = record.subject_parts();
         self.remember(t, v, id);
         Ok(id)
     }
@@ -113,66 +122,62 @@ impl RecordImport<'_, '_> {
     }
 
     /// Insert a record, or update the stored one with the same natural key when its content
-    /// changed (as [`Writer::upsert_record`]). `enc` is `record` prepared by
+    /// changed (as [`Writer::upsert_record`]). `enc` is the record prepared by
     /// [`EncodedRecord::new`], possibly on another thread.
     pub fn upsert(
         &mut self,
         subject: SubjectId,
-        record: &Record,
         enc: &EncodedRecord,
     ) -> Result<Upsert, StoreError> {
         let conn = self.writer.conn;
-        let mut date = [0u8; 10];
-        let date = iso_date(record.date(), &mut date);
         // A file is mostly new rows or mostly rows already stored (a re-import): try first what
         // the previous row turned out to be, so that each row costs one statement, not two.
         let existing = if self.expect_stored {
-            find_by_key(conn, subject, record, enc)?
+            find_by_key(conn, subject, enc)?
         } else {
             None
         };
         let existing = match existing {
             Some(found) => Some(found),
             None => {
-                if self.insert_new(subject, record, enc, date)? {
+                if self.insert_new(subject, enc)? {
                     self.expect_stored = false;
                     return Ok(Upsert::Inserted(RecordId(conn.last_insert_rowid())));
                 }
-                find_by_key(conn, subject, record, enc)?
+                find_by_key(conn, subject, enc)?
             }
         };
         self.expect_stored = true;
         match existing {
             Some(Found { id, same: true, .. }) => Ok(Upsert::Unchanged(RecordId(id))),
             Some(Found { id, .. }) => {
-                update_content(conn, id, subject, record, enc, &self.source, &self.now)?;
+                update_content(conn, id, subject, enc, &self.source, &self.now)?;
                 Ok(Upsert::Updated(RecordId(id)))
             }
             // Refused by a unique key, yet not found by it: only a damaged index does this.
             None => Err(StoreError::BadData(format!(
                 "用电记录 {} 无法写入：数据库索引可能已损坏，请联系系统管理员",
-                record.key().as_str()
+                enc.record()?.key().as_str()
             ))),
         }
     }
 
     /// Insert the record unless its key is taken; whether it was inserted.
-    fn insert_new(
-        &mut self,
-        subject: SubjectId,
-        record: &Record,
-        enc: &EncodedRecord,
-        date: &str,
-    ) -> Result<bool, StoreError> {
+    fn insert_new(&mut self, subject: SubjectId, enc: &EncodedRecord) -> Result<bool, StoreError> {
         // No conflict target: either unique key (the subject's, or the cross-subject one of the
         // account-keyed kinds) means the record is already stored. The source and the time
-        // (?7, ?8) stay bound from the start of the import.
+        // (?7, ?8) stay bound from the start of the import, and the kind while it does not
+        // change (a file holds one kind).
         let ins = &mut self.insert;
+        if self.bound_kind != Some(enc.kind) {
+            ins.raw_bind_parameter(2, enc.kind.key())?;
+            self.bound_kind = Some(enc.kind);
+        }
+        let mut date = [0u8; 10];
         ins.raw_bind_parameter(1, subject.0)?;
-        ins.raw_bind_parameter(2, record.kind().key())?;
         ins.raw_bind_parameter(3, enc.digest)?;
-        ins.raw_bind_parameter(4, record.account_no())?;
-        ins.raw_bind_parameter(5, date)?;
+        ins.raw_bind_parameter(4, enc.account_no.as_deref())?;
+        ins.raw_bind_parameter(5, iso_date(enc.date, &mut date))?;
         ins.raw_bind_parameter(6, enc.payload.as_slice())?;
         Ok(ins.raw_execute()? == 1)
     }
@@ -192,7 +197,7 @@ impl Drop for RecordImport<'_, '_> {
 mod tests {
     use super::*;
     use crate::domain::ids::{Uscc, uscc_check_char};
-    use crate::domain::records::{ArrearsRecord, Fen, SubjectRef};
+    use crate::domain::records::{ArrearsRecord, Fen, Record, SubjectRef};
     use crate::domain::subject::{SubjectCode, SubjectKind};
     use crate::store::Store;
     use chrono::NaiveDate;
@@ -245,24 +250,23 @@ mod tests {
         let outcomes = st
             .write(|w| {
                 let mut out = w.record_import("import:a.csv", now())?;
-                assert_eq!(out.resolve_subject(&arrears(100))?, None);
-                let id = out.insert_subject(&arrears(100), &subject)?;
+                assert_eq!(out.resolve_subject(arrears(100).subject_parts())?, None);
+                let id = out.insert_subject(arrears(100).subject_parts(), &subject)?;
                 // Remembered, and found by a fresh lookup too.
-                assert_eq!(out.resolve_subject(&arrears(250))?, Some(id));
+                assert_eq!(out.resolve_subject(arrears(250).subject_parts())?, Some(id));
                 assert_eq!(w.resolve_subject_ref(&r)?, Some(id));
-                let enc =
-                    |r: &Record| -> Result<EncodedRecord, StoreError> { Ok(EncodedRecord::new(r)) };
-                let a = out.upsert(id, &arrears(100), &enc(&arrears(100))?)?;
-                let b = out.upsert(id, &arrears(100), &enc(&arrears(100))?)?;
+                let enc = EncodedRecord::new;
+                let a = out.upsert(id, &enc(&arrears(100)))?;
+                let b = out.upsert(id, &enc(&arrears(100)))?;
                 // Same natural key (arrears are keyed without the amount), new content.
-                let c = out.upsert(id, &arrears(250), &enc(&arrears(250))?)?;
+                let c = out.upsert(id, &enc(&arrears(250)))?;
                 // A new row right after stored ones (the writer first looks for it).
                 let mut later = arrears(80);
                 if let Record::Arrears(a) = &mut later {
                     a.period_start = NaiveDate::from_ymd_opt(2025, 2, 1).unwrap();
                     a.period_end = NaiveDate::from_ymd_opt(2025, 2, 28).unwrap();
                 }
-                let d = out.upsert(id, &later, &enc(&later)?)?;
+                let d = out.upsert(id, &enc(&later))?;
                 assert!(matches!(d, Upsert::Inserted(_)), "{d:?}");
                 Ok::<_, StoreError>((id, a, b, c))
             })
@@ -321,16 +325,16 @@ mod tests {
                 let a = w.insert_subject(&subject(code(), "甲"), now())?;
                 let b = w.insert_subject(&subject(other, "乙"), now())?;
                 let mut out = w.record_import("import:v.csv", now())?;
-                let first = out.upsert(a, &violation, &enc)?;
+                let first = out.upsert(a, &enc)?;
                 // The account now resolves to another subject: the row is found, not doubled,
                 // and stays with its subject while its content is the same ...
-                let same = out.upsert(b, &violation, &enc)?;
+                let same = out.upsert(b, &enc)?;
                 // ... while a changed row follows the account (as a re-import always did).
                 let mut changed = violation.clone();
                 if let Record::Violation(v) = &mut changed {
                     v.user_name = "湛江市乙公司".into();
                 }
-                let moved = out.upsert(b, &changed, &EncodedRecord::new(&changed))?;
+                let moved = out.upsert(b, &EncodedRecord::new(&changed))?;
                 Ok::<_, StoreError>((a, b, first, same, moved))
             })
             .unwrap();

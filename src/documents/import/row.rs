@@ -2,8 +2,6 @@
 
 use std::borrow::Cow;
 
-use foldhash::HashMap;
-
 use chrono::{Datelike, Days, NaiveDate};
 
 use crate::domain::ids::{IdDocKind, IdDocument, ResidentId, Uscc, mask_id_number, normalize};
@@ -145,48 +143,16 @@ pub(crate) struct RowCtx<'a, 'c> {
     pub(crate) today: NaiveDate,
     pub(crate) problems: Vec<CellProblem>,
     pub(crate) notes: Vec<RowNote>,
-    usccs: &'a mut UsccCache,
-}
-
-/// Codes already validated in this file. An export repeats the same subjects and the same
-/// 经办机关 on many rows; validation is deterministic, so a code seen valid stays valid.
-#[derive(Debug, Default)]
-pub(crate) struct UsccCache {
-    map: HashMap<String, Uscc>,
-}
-
-impl UsccCache {
-    /// Bounded memory (about 100 bytes a code, 20 MB at most): the cache starts over once it
-    /// holds this many codes. Large enough for a whole city's export, whose rows cycle through
-    /// every subject month by month.
-    const MAX: usize = 200_000;
-
-    fn get(&self, text: &str) -> Option<Uscc> {
-        self.map.get(text).cloned()
-    }
-
-    fn put(&mut self, text: &str, code: &Uscc) {
-        if self.map.len() >= Self::MAX {
-            self.map.clear();
-        }
-        self.map.insert(text.to_string(), code.clone());
-    }
 }
 
 impl<'a, 'c> RowCtx<'a, 'c> {
-    pub(crate) fn new(
-        cells: &'a [Cell<'c>],
-        map: &'a ColumnMap,
-        today: NaiveDate,
-        usccs: &'a mut UsccCache,
-    ) -> Self {
+    pub(crate) fn new(cells: &'a [Cell<'c>], map: &'a ColumnMap, today: NaiveDate) -> Self {
         Self {
             cells,
             map,
             today,
             problems: Vec::new(),
             notes: Vec::new(),
-            usccs,
         }
     }
 
@@ -412,14 +378,8 @@ impl<'a, 'c> RowCtx<'a, 'c> {
             }
             return None;
         };
-        if let Some(u) = self.usccs.get(&t) {
-            return Some(u);
-        }
         match Uscc::parse(&t) {
-            Ok(u) => {
-                self.usccs.put(&t, &u);
-                Some(u)
-            }
+            Ok(u) => Some(u),
             Err(e) => {
                 let hint = number_cell_hint(&cell);
                 self.problem(col, t.into_owned(), format!("{e}{hint}"));

@@ -162,11 +162,8 @@ impl Scan {
         while let Some(&b) = rest.first() {
             let delim = self.delim;
             let skip = match self.state {
-                State::Unquoted => rest
-                    .iter()
-                    .position(|&c| c == delim || c == b'\n' || c == b'\r')
-                    .unwrap_or(rest.len()),
-                State::Quoted => rest.iter().position(|&c| c == b'"').unwrap_or(rest.len()),
+                State::Unquoted => memchr::memchr3(delim, b'\n', b'\r', rest).unwrap_or(rest.len()),
+                State::Quoted => memchr::memchr(b'"', rest).unwrap_or(rest.len()),
                 _ => 0,
             };
             if skip == 0 {
