@@ -97,17 +97,16 @@ pub struct Uscc(String);
 impl Uscc {
     /// Normalise and validate `input` (rule ID-1).
     pub fn parse(input: &str) -> Result<Self, IdError> {
-        // What exports hold is already normalised: skip the character-by-character copy (an
-        // import validates a code on every row).
-        let s = if input.len() == 18
-            && input
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
-        {
-            input.to_string()
-        } else {
-            normalize(input)
-        };
+        // What exports hold is a normalised, valid code: checked byte by byte, without the
+        // character-by-character copy (an import validates a code or two on every row).
+        match Self::parse_plain(input) {
+            Some(code) => Ok(code),
+            None => Self::parse_normalized(normalize(input)),
+        }
+    }
+
+    /// Validate a normalised code, naming the first problem (rule ID-1).
+    fn parse_normalized(s: String) -> Result<Self, IdError> {
         check_uscc_shape(&s)?;
         let expected = uscc_check_char(&s).ok_or(IdError::Empty {
             what: "统一社会信用代码",
@@ -121,6 +120,29 @@ impl Uscc {
             });
         }
         Ok(Self(s))
+    }
+
+    /// The code when `input` is already normalised and valid; `None` sends everything else,
+    /// every error included, through the full path of [`Uscc::parse`], which names the problem.
+    fn parse_plain(input: &str) -> Option<Self> {
+        let b = input.as_bytes();
+        if b.len() != 18 {
+            return None;
+        }
+        let mut sum = 0u32;
+        for (i, &c) in b.iter().enumerate() {
+            let v = *USCC_VALUES.get(usize::from(c))?;
+            if v == NOT_USCC || ((2..8).contains(&i) && !c.is_ascii_digit()) {
+                return None;
+            }
+            if let Some(w) = USCC_WEIGHTS.get(i) {
+                sum += u32::from(v) * w;
+            }
+        }
+        let check = *USCC_ALPHABET
+            .as_bytes()
+            .get(((31 - sum % 31) % 31) as usize)?;
+        (check == b[17]).then(|| Self(input.to_string()))
     }
 
     /// Accept a code whose shape is right but whose national check character fails. Rule ID-1:
@@ -694,6 +716,25 @@ mod tests {
     /// Build a valid USCC from a 17-character body by appending its check character.
     fn with_check(body: &str) -> String {
         format!("{body}{}", uscc_check_char(body).unwrap())
+    }
+
+    #[test]
+    fn the_plain_path_agrees_with_the_full_one() {
+        use proptest::prelude::*;
+        let valid = with_check("91440800MA4UMB8E0");
+        proptest!(|(s in "[0-9A-Z]{18}|[0-9A-Za-z ]{16,19}|9144[0-9]{4}[0-9A-Z]{9}[0-9A-Z]")| {
+            let full = Uscc::parse_normalized(normalize(&s));
+            match Uscc::parse_plain(&s) {
+                // Accepted: exactly what the full path accepts.
+                Some(code) => prop_assert_eq!(Ok(code), full),
+                // Passed on: an already normal code the full path must then refuse.
+                None if s == normalize(&s) && s.len() == 18 => prop_assert!(full.is_err()),
+                None => {}
+            }
+        });
+        assert_eq!(Uscc::parse_plain(&valid).map(|u| u.0), Some(valid.clone()));
+        assert!(Uscc::parse_plain(&valid.to_lowercase()).is_none());
+        assert!(Uscc::parse(&valid.to_lowercase()).is_ok());
     }
 
     #[test]

@@ -221,14 +221,42 @@ impl Store {
     /// checkpoint, as long again as the writing of a million rows); a background thread with its
     /// own connection does that afterwards, while the clerk already reads the result. The data
     /// is committed either way: readers find it in the log until it is copied.
+    ///
+    /// Foreign keys are not checked inside: every reference `f` writes must come from a lookup
+    /// or an insert in the same transaction (the import resolves each subject that way), so the
+    /// check would only look up again, for every row, what was just found.
     pub fn write_bulk<T, E>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T, E>) -> Result<T, E>
     where
         E: From<StoreError>,
     {
-        let Some(path) = self.path.clone() else {
+        // Both settings can only change outside a transaction, and both are restored before
+        // anything else uses the connection.
+        self.conn
+            .pragma_update(None, "foreign_keys", false)
+            .map_err(StoreError::from)?;
+        let out = match self.path.clone() {
             // In memory: no log to copy.
-            return self.write(f);
+            None => self.write(f),
+            Some(path) => self.write_without_checkpoint(path, f),
         };
+        let restored = self.conn.pragma_update(None, "foreign_keys", true);
+        match (out, restored) {
+            (Ok(_), Err(e)) => Err(StoreError::Sqlite(format!(
+                "导入已保存，但无法恢复外键检查（{e}）：请重新启动程序后再继续办理"
+            ))
+            .into()),
+            (out, _) => out,
+        }
+    }
+
+    fn write_without_checkpoint<T, E>(
+        &mut self,
+        path: PathBuf,
+        f: impl FnOnce(&Writer<'_>) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
         let old: i64 = self
             .conn
             .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
@@ -433,5 +461,39 @@ mod tests {
             )
             .unwrap();
         assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn bulk_writes_leave_foreign_keys_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let fk = |s: &Store| -> i64 {
+            s.conn
+                .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+                .unwrap()
+        };
+        for mut s in [
+            Store::open(&dir.path().join("a.sqlite3")).unwrap(),
+            Store::open_in_memory().unwrap(),
+        ] {
+            let ok: Result<(), StoreError> = s.write_bulk(|_| Ok(()));
+            assert!(ok.is_ok());
+            assert_eq!(fk(&s), 1);
+            let failed: Result<(), StoreError> =
+                s.write_bulk(|_| Err(StoreError::BadData("故意失败".into())));
+            assert!(failed.is_err());
+            assert_eq!(fk(&s), 1);
+            // And enforced again: a record of a subject that does not exist is refused.
+            let orphan = s.write(|w| {
+                w.conn
+                    .execute(
+                        "INSERT INTO power_record (subject_id, kind, key_digest, record_date,
+                             payload, source, created_at, updated_at)
+                         VALUES (424242, 'payment', 1, '2025-01-01', x'01', 'counter', '', '')",
+                        [],
+                    )
+                    .map_err(StoreError::from)
+            });
+            assert!(orphan.is_err());
+        }
     }
 }
