@@ -683,7 +683,17 @@ impl RecordReader {
             }
         };
         let mut extra = Vec::new();
-        let texts: Vec<Cow<'_, str>> = rec
+        let width = rec.len();
+        // One UTF-8 check for the whole row (csv checks the field boundaries too); only a row
+        // that fails is looked at field by field, to name the bad cell.
+        let (valid, raw) = match csv::StringRecord::from_byte_record(rec) {
+            Ok(valid) => (valid, None),
+            Err(e) => (csv::StringRecord::new(), Some(e.into_byte_record())),
+        };
+        // Text only for a row with a bad cell (owned, repaired); a valid row's cells borrow it.
+        let texts: Vec<Cow<'_, str>> = match &raw {
+            None => Vec::new(),
+            Some(rec) => rec
             .iter()
             .enumerate()
             .map(|(i, f)| match std::str::from_utf8(f) {
@@ -702,13 +712,14 @@ impl RecordReader {
                     Cow::Owned(String::from_utf8_lossy(f).into_owned())
                 }
             })
-            .collect();
+            .collect(),
+        };
         if is_last {
             let (in_quotes, last_byte_is_break) = {
                 let s = lock(&src.shared);
                 (s.ended_in_quotes, s.ends_with_break)
             };
-            if in_quotes || (rec.len() < src.header_width && !last_byte_is_break) {
+            if in_quotes || (width < src.header_width && !last_byte_is_break) {
                 extra.push(CellProblem {
                     column: String::new(),
                     value: String::new(),
@@ -717,17 +728,20 @@ impl RecordReader {
                         if in_quotes {
                             "引号没有闭合".to_string()
                         } else {
-                            format!("只有 {} 列，表头有 {} 列", rec.len(), src.header_width)
+                            format!("只有 {width} 列，表头有 {} 列", src.header_width)
                         }
                     ),
                 });
             }
         }
-        let cells: Vec<Cell<'_>> = texts.iter().map(|t| Cell::Text(t)).collect();
+        let cells: Vec<Cell<'_>> = match &raw {
+            None => valid.iter().map(Cell::Text).collect(),
+            Some(_) => texts.iter().map(|t| Cell::Text(t)).collect(),
+        };
         let result = Self::check(&self.map, self.header.kind, self.today, row, &cells, extra);
         drop(cells);
         drop(texts);
-        src.spare = rec;
+        src.spare = raw.unwrap_or_else(|| valid.into_byte_record());
         Some(result)
     }
 
