@@ -54,14 +54,14 @@ impl<'c> Writer<'c> {
         // No conflict target: either unique key (the subject's, or the cross-subject one of the
         // account-keyed kinds) means the record is already stored.
         let mut insert = self.conn.prepare_cached(
-            "INSERT INTO power_record (subject_id, kind, key_digest, account_no, record_date,
-                payload, source, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+            "INSERT INTO power_record (subject_id, kind, key_digest, record_date, payload,
+                source, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
              ON CONFLICT DO NOTHING",
         )?;
         let now = ts_to_sql(now);
-        insert.raw_bind_parameter(7, source)?;
-        insert.raw_bind_parameter(8, now.as_str())?;
+        insert.raw_bind_parameter(6, source)?;
+        insert.raw_bind_parameter(7, now.as_str())?;
         Ok(RecordImport {
             writer: self,
             insert,
@@ -163,7 +163,7 @@ impl RecordImport<'_, '_> {
     fn insert_new(&mut self, subject: SubjectId, enc: &EncodedRecord) -> Result<bool, StoreError> {
         // No conflict target: either unique key (the subject's, or the cross-subject one of the
         // account-keyed kinds) means the record is already stored. The source and the time
-        // (?7, ?8) stay bound from the start of the import, and the kind while it does not
+        // (?6, ?7) stay bound from the start of the import, and the kind while it does not
         // change (a file holds one kind).
         let ins = &mut self.insert;
         if self.bound_kind != Some(enc.kind) {
@@ -173,9 +173,8 @@ impl RecordImport<'_, '_> {
         let mut date = [0u8; 10];
         ins.raw_bind_parameter(1, subject.0)?;
         ins.raw_bind_parameter(3, enc.digest)?;
-        ins.raw_bind_parameter(4, enc.account_no.as_deref())?;
-        ins.raw_bind_parameter(5, iso_date(enc.date, &mut date))?;
-        ins.raw_bind_parameter(6, enc.payload.as_slice())?;
+        ins.raw_bind_parameter(4, iso_date(enc.date, &mut date))?;
+        ins.raw_bind_parameter(5, enc.payload.as_slice())?;
         Ok(ins.raw_execute()? == 1)
     }
 }

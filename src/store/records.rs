@@ -30,7 +30,7 @@ pub(super) fn keyed_across_subjects(kind: RecordKind) -> bool {
     matches!(kind, RecordKind::ViolationUsage | RecordKind::Theft)
 }
 
-/// A record made ready for storage: the columns of its row (kind, key digest, account, date)
+/// A record made ready for storage: the columns of its row (kind, key digest, date)
 /// and its stored form. Pure computation, so a bulk import prepares rows on another thread than
 /// the one writing, and hands over this instead of the record: three allocations instead of a
 /// dozen cross the threads. The rare paths that need the record itself decode it
@@ -39,7 +39,6 @@ pub(super) fn keyed_across_subjects(kind: RecordKind) -> bool {
 pub struct EncodedRecord {
     pub kind: RecordKind,
     pub digest: i64,
-    pub account_no: Option<String>,
     pub date: NaiveDate,
     pub payload: Vec<u8>,
 }
@@ -53,7 +52,6 @@ impl EncodedRecord {
         Self {
             kind: record.kind(),
             digest,
-            account_no: record.account_no().map(str::to_string),
             date: record.date(),
             payload,
         }
@@ -144,19 +142,11 @@ pub(super) fn update_content(
     let mut date = [0u8; 10];
     let date = crate::domain::text::iso_date(enc.date, &mut date);
     conn.prepare_cached(
-        "UPDATE power_record SET subject_id = ?2, account_no = ?3,
-            record_date = ?4, payload = ?5, source = ?6, updated_at = ?7
+        "UPDATE power_record SET subject_id = ?2, record_date = ?3, payload = ?4, source = ?5,
+            updated_at = ?6
          WHERE id = ?1",
     )?
-    .execute(params![
-        id,
-        subject.0,
-        enc.account_no,
-        date,
-        enc.payload,
-        source,
-        now
-    ])?;
+    .execute(params![id, subject.0, date, enc.payload, source, now])?;
     Ok(())
 }
 
@@ -265,15 +255,14 @@ impl Writer<'_> {
         let mut date = [0u8; 10];
         self.conn
             .prepare_cached(
-                "INSERT INTO power_record (subject_id, kind, key_digest, account_no, record_date,
-                    payload, source, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                "INSERT INTO power_record (subject_id, kind, key_digest, record_date, payload,
+                    source, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
             )?
             .execute(params![
                 subject.0,
                 enc.kind.key(),
                 enc.digest,
-                enc.account_no,
                 crate::domain::text::iso_date(enc.date, &mut date),
                 enc.payload,
                 source,
@@ -342,15 +331,14 @@ impl Writer<'_> {
         let mut date = [0u8; 10];
         self.conn
             .prepare_cached(
-                "UPDATE power_record SET kind = ?2, key_digest = ?3, account_no = ?4,
-                    record_date = ?5, payload = ?6, updated_at = ?7
+                "UPDATE power_record SET kind = ?2, key_digest = ?3, record_date = ?4,
+                    payload = ?5, updated_at = ?6
                  WHERE id = ?1",
             )?
             .execute(params![
                 id.0,
                 enc.kind.key(),
                 enc.digest,
-                enc.account_no,
                 crate::domain::text::iso_date(enc.date, &mut date),
                 enc.payload,
                 ts_to_sql(now)
