@@ -521,11 +521,6 @@ impl RecordKey {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    /// A key read back from the store.
-    pub fn from_stored(key: String) -> Self {
-        Self(key)
-    }
 }
 
 /// Builds a key from parts joined by `|`; free text is escaped so that parts cannot run together.

@@ -86,11 +86,7 @@ impl RecordImport<'_, '_> {
         if let Some(id) = self.subjects.get(&(t, CodeKey::new(v))) {
             return Ok(Some(*id));
         }
-        let found = if t == "account" {
-            self.writer.account_by_no(v)?.map(|(a, _)| a.subject_id)
-        } else {
-            self.writer.subject_by_code(t, v)?.map(|(id, _)| id)
-        };
+        let found = self.writer.subject_named((t, v))?;
         if let Some(id) = found {
             self.remember(t, v, id);
         }
@@ -222,7 +218,7 @@ impl Drop for RecordImport<'_, '_> {
 mod tests {
     use super::*;
     use crate::domain::ids::{Uscc, uscc_check_char};
-    use crate::domain::records::{ArrearsRecord, Fen, Record, SubjectRef};
+    use crate::domain::records::{ArrearsRecord, Fen, Record};
     use crate::domain::subject::{SubjectCode, SubjectKind};
     use crate::store::Store;
     use chrono::NaiveDate;
@@ -271,7 +267,6 @@ mod tests {
             phone: String::new(),
             address: String::new(),
         };
-        let r = SubjectRef::Code { code: code() };
         let outcomes = st
             .write(|w| {
                 let mut out = w.record_import("import:a.csv", now())?;
@@ -279,7 +274,7 @@ mod tests {
                 let id = out.insert_subject(arrears(100).subject_parts(), &subject)?;
                 // Remembered, and found by a fresh lookup too.
                 assert_eq!(out.resolve_subject(arrears(250).subject_parts())?, Some(id));
-                assert_eq!(w.resolve_subject_ref(&r)?, Some(id));
+                assert_eq!(w.subject_named(arrears(1).subject_parts())?, Some(id));
                 let enc = EncodedRecord::new;
                 let a = out.upsert(id, &enc(&arrears(100)))?;
                 let b = out.upsert(id, &enc(&arrears(100)))?;

@@ -11,7 +11,7 @@ use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use super::{Reader, StoreError, Writer, record_codec, ts_to_sql};
-use crate::domain::records::{Record, RecordKind, SubjectRef};
+use crate::domain::records::{Record, RecordKind};
 use crate::domain::subject::SubjectId;
 
 /// The 64-bit digest a natural key is indexed by: the first 8 bytes of its SHA-256, read as a
@@ -180,16 +180,16 @@ pub struct StoredRecord {
 }
 
 impl Reader<'_> {
-    /// The subject a record names: by code, or by 用户编号 for violation records.
-    pub fn resolve_subject_ref(&self, r: &SubjectRef) -> Result<Option<SubjectId>, StoreError> {
-        match r {
-            SubjectRef::Code { code } => {
-                let (t, c) = code.parts();
-                Ok(self.subject_by_code(t, c)?.map(|(id, _)| id))
-            }
-            SubjectRef::Account { account_no } => {
-                Ok(self.account_by_no(account_no)?.map(|(a, _)| a.subject_id))
-            }
+    /// The subject a record names, given as [`Record::subject_parts`]: a code type and the
+    /// code, or `account` and a 用户编号 (violation records name the account).
+    pub fn subject_named(
+        &self,
+        (t, v): (&'static str, &str),
+    ) -> Result<Option<SubjectId>, StoreError> {
+        if t == "account" {
+            Ok(self.account_by_no(v)?.map(|(a, _)| a.subject_id))
+        } else {
+            Ok(self.subject_by_code(t, v)?.map(|(id, _)| id))
         }
     }
 
