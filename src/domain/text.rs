@@ -37,6 +37,46 @@ pub fn require_text(s: &str, max: usize) -> Result<String, String> {
     Ok(t.to_string())
 }
 
+/// How many characters of a user's value an error message quotes (a bad cell may be a
+/// 900 KB paste; the clerk needs to recognise it, not read it).
+pub const SHOWN_VALUE_CHARS: usize = 60;
+
+/// A value as an error message quotes it: at most [`SHOWN_VALUE_CHARS`] characters, then
+/// "…（共 N 字）"; control, bidirectional and invisible characters written as `\u{…}` so that
+/// nothing in a hostile file can move the terminal's cursor, reorder the line or hide itself.
+pub fn shown_value(s: &str) -> String {
+    let mut out = String::new();
+    let mut count = 0usize;
+    for c in s.chars() {
+        count += 1;
+        if count > SHOWN_VALUE_CHARS {
+            continue;
+        }
+        if is_hidden_char(c) {
+            out.push_str(&format!("\\u{{{:04X}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    if count > SHOWN_VALUE_CHARS {
+        out.push_str(&format!("…（共 {count} 字）"));
+    }
+    out
+}
+
+/// Characters a reader cannot see or that change how the text around them is shown: controls,
+/// zero-width characters, bidirectional overrides and isolates, the BOM, the soft hyphen and
+/// variation selectors. They have no place in a name, a code or an address.
+pub fn is_hidden_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}'
+            | '\u{17B5}' | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}'
+            | '\u{E0000}'..='\u{E0FFF}')
+}
+
 /// Parse a date as clerks and spreadsheets write it: `2024-02-29`, `2024/2/29`, `2024.2.29`,
 /// `2024年2月29日`, `20240229`. The message names the date and the expected form.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -90,6 +130,18 @@ pub fn iso_date(d: NaiveDate, buf: &mut [u8; 10]) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shown_value_cuts_and_escapes() {
+        assert_eq!(shown_value("湛江"), "湛江");
+        assert_eq!(shown_value("a\u{1b}[2Jb"), "a\\u{001B}[2Jb");
+        assert_eq!(shown_value("x\u{202E}y\u{200B}"), "x\\u{202E}y\\u{200B}");
+        let long = "码".repeat(900_000);
+        let shown = shown_value(&long);
+        assert!(shown.starts_with(&"码".repeat(SHOWN_VALUE_CHARS)));
+        assert!(shown.ends_with("…（共 900000 字）"), "{shown}");
+        assert!(shown.chars().count() < 80);
+    }
 
     #[test]
     fn dates_in_common_forms() {
