@@ -367,6 +367,7 @@ pub fn open_desk_signed_in(cli: &Cli) -> Result<Desk> {
 
 /// Run a subcommand; `Ok(code)` is the process exit status.
 pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
+    end_quietly_on_closed_pipe();
     match command {
         Command::Code(CodeCmd::Check { codes }) => Ok(code_check(cli, codes)),
         Command::Subject(cmd) => subject(cli, cmd),
@@ -1039,5 +1040,18 @@ fn records(cli: &Cli, cmd: &RecordsCmd) -> Result<ExitCode> {
             }
             Ok(0)
         }
+    }
+}
+
+/// `xinyidian report list … | head`: once the reader has gone, the command should simply end,
+/// as other command-line tools do. Rust ignores SIGPIPE, which turns the next `println!` into a
+/// panic ("failed printing to stdout"); the default action ends the process silently instead.
+/// Only for subcommands: the window must never be killed by a pipe some library writes to.
+fn end_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called on the main thread before any other thread exists in a subcommand run;
+    // `signal` with SIG_DFL installs no handler code, it only restores the default action.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

@@ -683,3 +683,38 @@ fn cancelled_export_writes_nothing_and_keeps_the_old_file() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     assert_eq!(audit_len(&mut dk), before + 1);
 }
+
+#[test]
+fn a_breach_updates_the_stored_standing_and_t1a_names_the_broken_letter() {
+    let clock = clock_at(d(2024, 2, 29));
+    let mut dk = desk(&clock);
+    let (sid, cid) = company_with_letter(&mut dk, 7);
+    let dir = tempfile::tempdir().unwrap();
+    let scan = dir.path().join("已签.pdf");
+    std::fs::write(&scan, "%PDF-1.4 signed").unwrap();
+    dk.attach_signed_letter(cid, &scan).unwrap();
+    let case = dk.open_case(cid, None).unwrap();
+    dk.connect_case(case.id, d(2024, 2, 29)).unwrap();
+    clock.advance(Duration::days(366)); // 2025-03-01, the day after the deadline
+    as_op(&mut dk, "S1");
+    dk.decide_breach(case.id, "未在接火送电后一年内补交物业权属证明", "")
+        .unwrap();
+    // Nobody ran a check: the stored standing was refreshed by the decision itself.
+    let st = dk.trust_status(sid).unwrap().expect("standing stored");
+    assert!(!st.trustworthy);
+    assert_eq!(st.as_of, d(2025, 3, 1));
+    let live = dk.standing(sid).unwrap();
+    assert_eq!(live.dishonesty_records, 1, "{live:?}");
+    assert!(live.incentives.is_empty());
+    let v = dk.run_check(sid, None, None).unwrap().verdict;
+    let t1a = v.rule(Rule::T1a).unwrap();
+    assert_eq!(t1a.outcome, RuleOutcome::Fail, "{t1a:?}");
+    assert!(
+        t1a.evidence.iter().any(|e| e.contains("违诺")),
+        "T-1(a) must name the broken letter: {t1a:?}"
+    );
+    assert!(
+        !t1a.evidence.iter().any(|e| e.contains("尚未出具")),
+        "{t1a:?}"
+    );
+}

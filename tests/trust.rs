@@ -475,3 +475,115 @@ proptest! {
         }
     }
 }
+
+// ---- the stored standing follows every event (issue: stale 守信用电主体 after a breach) ----
+
+/// The fixture subject, clean report imported, letter issued and signed: a 守信用电主体 without
+/// anyone having pressed 核查.
+fn trusted_fixture(desk: &mut Desk) -> xinyidian::domain::subject::SubjectId {
+    let s = fixture_subject(desk);
+    desk.update_subject(
+        s,
+        &SubjectDraft {
+            legal_rep_name: "陈海明".into(),
+            ..SubjectDraft::from_subject(&desk.subject(s).unwrap())
+        },
+    )
+    .unwrap();
+    import_fixture(desk, s, &fx::clean_org_report());
+    let mut f = desk.letter_fields_for(s).unwrap();
+    f.relation = Some(xinyidian::domain::letter::Relation::Tenant);
+    f.legal_rep_id_number = "11010519491231002X".into();
+    let c = desk
+        .issue_letter(s, Business::NewConnection, &f, None)
+        .unwrap()
+        .commitment;
+    let dir = tempfile::tempdir().unwrap();
+    let scan = dir.path().join("已签承诺书.pdf");
+    std::fs::write(&scan, "%PDF-1.4 signed scan").unwrap();
+    desk.attach_signed_letter(c.id, &scan).unwrap();
+    s
+}
+
+#[test]
+fn signing_the_letter_makes_the_stored_standing_trusted_and_a_theft_record_ends_it() {
+    let mut desk = desk_at(Store::open_in_memory().unwrap(), d(2026, 5, 6));
+    let s = trusted_fixture(&mut desk);
+    let st = desk
+        .trust_status(s)
+        .unwrap()
+        .expect("standing stored with the signed letter");
+    assert!(st.trustworthy, "{st:?}");
+    assert!(
+        desk.trusted_subjects()
+            .unwrap()
+            .iter()
+            .any(|r| r.subject_id == s)
+    );
+    let live = desk.standing(s).unwrap();
+    assert!(live.trustworthy);
+    assert_eq!(live.dishonesty_records, 0);
+
+    // A theft record imported for its account: the list drops it in the same transaction.
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("窃电.csv");
+    std::fs::write(
+        &f,
+        format!(
+            "用户名称,统一社会信用代码,用户编号,窃电发现日期,补缴电费金额,违约使用电费金额\n{},{},0309876543,2026-01-10,1200,3600\n",
+            fx::ORG_NAME,
+            fx::uscc()
+        ),
+    )
+    .unwrap();
+    desk.import_records(&f, None, ImportOptions::default(), &Progress::new())
+        .unwrap();
+    let st = desk.trust_status(s).unwrap().unwrap();
+    assert!(!st.trustworthy, "{st:?}");
+    assert!(
+        !desk
+            .trusted_subjects()
+            .unwrap()
+            .iter()
+            .any(|r| r.subject_id == s)
+    );
+    let live = desk.standing(s).unwrap();
+    assert!(!live.trustworthy);
+    assert_eq!(live.dishonesty_records, 1);
+    assert!(live.incentives.is_empty());
+}
+
+#[test]
+fn eleven_days_of_use_is_no_three_year_record_but_enough_for_xinyidian() {
+    // RULES.md T-2: the shortened window is 信易电's (T-6) only.
+    let mut desk = desk_at(Store::open_in_memory().unwrap(), d(2026, 5, 6));
+    let s = trusted_fixture(&mut desk);
+    let account = desk.subject(s).unwrap().accounts[0].clone();
+    desk.update_account(
+        account.id,
+        &AccountDraft {
+            account_no: account.account_no.clone(),
+            usage_address: account.usage_address.clone(),
+            supply_start: "2026-04-25".into(),
+        },
+    )
+    .unwrap();
+    let v = desk
+        .run_check(s, Some(Business::NewConnection), Some("0309876543"))
+        .unwrap()
+        .verdict;
+    let t1b = v.rule(Rule::T1b).unwrap();
+    assert_eq!(t1b.outcome, RuleOutcome::Fail, "{t1b:?}");
+    assert!(
+        t1b.evidence
+            .iter()
+            .any(|e| e.contains("用电未满 3 年") && e.contains("2026-04-25")),
+        "{t1b:?}"
+    );
+    assert!(!v.trustworthy);
+    assert!(v.incentives.is_empty());
+    assert_eq!(v.rule(Rule::T6Power).unwrap().outcome, RuleOutcome::Pass);
+    assert_eq!(v.eligible, Some(true), "{v:#?}");
+    // The stored standing agrees, without a separate check.
+    assert!(!desk.trust_status(s).unwrap().unwrap().trustworthy);
+}

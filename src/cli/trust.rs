@@ -71,7 +71,7 @@ pub enum ParkCmd {
 pub fn verdict_json(v: &Verdict, id: Option<i64>) -> serde_json::Value {
     json!({
         "verdict_id": id,
-        "subject": {"name": v.subject.name, "code": v.subject.code},
+        "subject": {"name": v.subject.name, "code": shown_code(&v.subject.code)},
         "date": v.date,
         "business": v.business.map(Business::label),
         "account": v.account_no,
@@ -92,11 +92,22 @@ pub fn verdict_json(v: &Verdict, id: Option<i64>) -> serde_json::Value {
     })
 }
 
+/// The subject's code as a verdict prints it: a USCC whole, a personal ID number masked (rule
+/// ID-3: a terminal's scrollback and a redirected file are lists, not the subject's page).
+fn shown_code(code: &str) -> String {
+    match xinyidian::domain::ids::Uscc::parse(code) {
+        Ok(_) => code.to_string(),
+        Err(_) => xinyidian::domain::ids::mask_id_number(code),
+    }
+}
+
 /// Print a verdict for a person at a terminal.
 pub fn print_verdict(v: &Verdict) {
     println!(
         "{}（{}）  核查日期 {}",
-        v.subject.name, v.subject.code, v.date
+        v.subject.name,
+        shown_code(&v.subject.code),
+        v.date
     );
     println!("结论：{}", v.headline);
     if !v.incentives.is_empty() {

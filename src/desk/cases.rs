@@ -197,11 +197,14 @@ impl Desk {
         summary: String,
     ) -> Result<(), DeskError> {
         let now = self.now();
+        let refresh = self.refresh()?;
         self.store.write(|w| {
             w.update_case(next, now)?;
             if let Some(c) = commitment {
                 w.update_commitment(c, now)?;
             }
+            // A breach (D-4) or a withdrawal (D-5) changes the subject's standing.
+            refresh.subject(w, next.subject_id)?;
             record(
                 w,
                 Some(me),
@@ -262,6 +265,7 @@ impl Desk {
         let mut c = self.commitment(case.commitment_id)?;
         let unit = self.accepting_unit()?;
         let now = self.now();
+        let refresh = self.refresh()?;
         self.store.write(|w| {
             let blob = w.put_blob(&bytes, kind.media_type())?;
             let next = case.fulfil(
@@ -279,6 +283,7 @@ impl Desk {
             c.deciding_unit = Some(unit.clone());
             w.update_case(&next, now)?;
             w.update_commitment(&c, now)?;
+            refresh.subject(w, next.subject_id)?;
             record(
                 w,
                 Some(&me),
@@ -514,28 +519,27 @@ impl Desk {
         })?;
         Ok(n)
     }
+}
 
-    /// Withdrawals before connection, as D-5 exemptions for the trust check's evidence.
-    pub(super) fn withdrawals_for_check(
-        &self,
-        subject: SubjectId,
-    ) -> Result<Vec<CommitmentBreach>, DeskError> {
-        Ok(self
-            .cases_of(subject)?
-            .into_iter()
-            .filter_map(|c| {
-                let w = c.withdrawal?;
-                Some(CommitmentBreach {
-                    commitment_code: c.commitment_code,
-                    unfulfilled: format!("接火送电前主动中止：{}", w.reason),
-                    determined_on: w.withdrawn_on,
-                    withdrawal: Some(Withdrawal {
-                        withdrawn_on: w.withdrawn_on,
-                        connected_on: c.connected_on,
-                        investment_wasted: false,
-                    }),
-                })
+/// A subject's withdrawals before connection, as D-5 exemptions for the trust check.
+pub(super) fn withdrawals_for_check(
+    r: &crate::store::Reader<'_>,
+    subject: SubjectId,
+) -> Result<Vec<CommitmentBreach>, DeskError> {
+    Ok(r.cases_of(subject)?
+        .into_iter()
+        .filter_map(|c| {
+            let w = c.withdrawal?;
+            Some(CommitmentBreach {
+                commitment_code: c.commitment_code,
+                unfulfilled: format!("接火送电前主动中止：{}", w.reason),
+                determined_on: w.withdrawn_on,
+                withdrawal: Some(Withdrawal {
+                    withdrawn_on: w.withdrawn_on,
+                    connected_on: c.connected_on,
+                    investment_wasted: false,
+                }),
             })
-            .collect())
-    }
+        })
+        .collect())
 }

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::auth::record;
 use super::{Desk, DeskError, Progress};
+use crate::domain::commitment::Fulfilment;
 use crate::domain::dishonesty::CommitmentBreach;
 use crate::domain::ids::normalize;
 use crate::domain::operator::Action;
@@ -21,7 +22,8 @@ use crate::domain::trust::{
     Verdict, check,
 };
 use crate::store::{
-    CheckRow, NewVerdict, StoredVerdict, TrustStatus, TrustedRow, VerdictId, VerdictRow,
+    CheckRow, NewVerdict, Reader, StoredVerdict, TrustStatus, TrustedRow, VerdictId, VerdictRow,
+    Writer,
 };
 
 /// A verdict just decided and stored.
@@ -78,56 +80,177 @@ fn subject_facts(s: &Subject) -> SubjectFacts {
     }
 }
 
+/// The latest credit report of the subject, if any (rules T-1(c), T-3, T-4).
+fn report_for_check(r: &Reader<'_>, subject: SubjectId) -> Result<Option<ReportUsed>, DeskError> {
+    Ok(r.latest_report(subject)?.map(report_used))
+}
+
+/// The commitment letter's state (rule C-1) and decided commitment cases (rules D-4, D-5).
+pub(super) fn commitments_for_check(
+    r: &Reader<'_>,
+    subject: SubjectId,
+) -> Result<(LetterState, Vec<CommitmentBreach>), DeskError> {
+    let all = r.commitments_of(subject)?;
+    let broken =
+        |c: &&crate::domain::commitment::Commitment| c.fulfilment == Some(Fulfilment::None);
+    // A signed letter counts as given (T-1(a)) unless that commitment was broken; a letter
+    // still running comes next; only when every letter was broken is the letter broken.
+    let signed = all.iter().find(|c| c.is_signed() && !broken(c));
+    let running = all.iter().find(|c| c.fulfilment.is_none());
+    let letter = match (signed, running, all.iter().find(broken)) {
+        (Some(c), _, _) => LetterState::Signed {
+            code: c.code.clone(),
+            signed_on: c.signed_on.unwrap_or(c.made_on),
+        },
+        (None, Some(c), _) => LetterState::Issued {
+            code: c.code.clone(),
+            issued_on: c.made_on,
+        },
+        (None, None, Some(c)) => LetterState::Broken {
+            code: c.code.clone(),
+            decided_on: c.fulfilment_decided_on.unwrap_or(c.made_on),
+        },
+        _ => LetterState::None,
+    };
+    let mut breaches: Vec<CommitmentBreach> = all
+        .iter()
+        .filter(broken)
+        .filter_map(|c| {
+            Some(CommitmentBreach {
+                commitment_code: c.code.clone(),
+                unfulfilled: c.unfulfilled.clone().unwrap_or_else(|| "未履行承诺".into()),
+                determined_on: c.fulfilment_decided_on?,
+                withdrawal: None,
+            })
+        })
+        .collect();
+    // Withdrawals before connection show as D-5 exemptions (no record).
+    breaches.extend(super::cases::withdrawals_for_check(r, subject)?);
+    Ok((letter, breaches))
+}
+
+/// What the trust check reads about one subject, all through one reader, so that inside a
+/// write transaction it sees the transaction's own changes.
+struct Gathered {
+    subject: Subject,
+    stored: Vec<crate::store::StoredRecord>,
+    records: Vec<Record>,
+    report: Option<ReportUsed>,
+    letter: LetterState,
+    breaches: Vec<CommitmentBreach>,
+}
+
+fn gather(r: &Reader<'_>, subject: SubjectId) -> Result<Gathered, DeskError> {
+    let s = r
+        .subject(subject)?
+        .ok_or_else(|| DeskError::NotFound(format!("编号为 {subject} 的主体")))?;
+    let stored = r.records_of(subject)?;
+    let records = stored.iter().map(|r| r.record.clone()).collect();
+    let (letter, breaches) = commitments_for_check(r, subject)?;
+    Ok(Gathered {
+        subject: s,
+        stored,
+        records,
+        report: report_for_check(r, subject)?,
+        letter,
+        breaches,
+    })
+}
+
+impl Gathered {
+    fn input(&self, today: NaiveDate, settings: CheckSettings) -> CheckInput<'_> {
+        CheckInput {
+            today,
+            subject: subject_facts(&self.subject),
+            records: &self.records,
+            breaches: &self.breaches,
+            report: self.report.as_ref().map(|r| (&r.report, r.label.clone())),
+            letter: self.letter.clone(),
+            business: None,
+            settings,
+        }
+    }
+}
+
+/// Re-decide a subject's 守信用电主体 standing (rule T-1) inside the transaction of the action
+/// that changed its inputs (a record, a breach, a withdrawal, a signed letter, a report), so
+/// that the stored standing — badges, the 守信用电主体 list — never contradicts the records.
+pub(super) fn refresh_standing(
+    w: &Writer<'_>,
+    subject: SubjectId,
+    today: NaiveDate,
+    settings: CheckSettings,
+) -> Result<Verdict, DeskError> {
+    let g = gather(w, subject)?;
+    let v = check(&g.input(today, settings));
+    w.set_trust_status(subject, v.trustworthy, today, &v.headline, None)?;
+    Ok(v)
+}
+
+/// The business date and settings a standing refresh decides with, read before the write
+/// transaction starts (the closure cannot reach the desk).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Refresh {
+    today: NaiveDate,
+    settings: CheckSettings,
+}
+
+impl Refresh {
+    /// Refresh one subject's stored standing inside `w` (see [`refresh_standing`]).
+    pub(super) fn subject(&self, w: &Writer<'_>, subject: SubjectId) -> Result<(), DeskError> {
+        refresh_standing(w, subject, self.today, self.settings).map(|_| ())
+    }
+}
+
+/// A subject's standing as the current data decide it today (rule T-1), for its page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Standing {
+    pub trustworthy: bool,
+    pub headline: String,
+    /// Dishonesty records counting today (D-1..D-4), see [`Verdict::dishonesty_records`].
+    pub dishonesty_records: usize,
+    /// T-7 badges (empty unless trustworthy).
+    pub incentives: Vec<String>,
+    pub as_of: NaiveDate,
+}
+
 impl Desk {
+    /// The subject's standing decided afresh from its current records, letters, cases and
+    /// report as of the business date; nothing is stored (reads need no sign-in).
+    pub fn standing(&self, subject: SubjectId) -> Result<Standing, DeskError> {
+        let settings = self.check_settings()?;
+        let today = self.today();
+        let g = gather(&self.store.read(), subject)?;
+        let v = check(&g.input(today, settings));
+        Ok(Standing {
+            trustworthy: v.trustworthy,
+            headline: v.headline,
+            dishonesty_records: v.dishonesty_records,
+            incentives: v.incentives,
+            as_of: today,
+        })
+    }
+
+    /// Grows with every committed action here or at another counter (see
+    /// [`Reader::data_version`]); a page re-reads what it derives when this moves.
+    pub fn data_version(&self) -> Result<i64, DeskError> {
+        Ok(self.store.read().data_version()?)
+    }
+
+    /// What a write needs to refresh the standing of the subjects it changes.
+    pub(super) fn refresh(&self) -> Result<Refresh, DeskError> {
+        Ok(Refresh {
+            today: self.today(),
+            settings: self.check_settings()?,
+        })
+    }
+
     /// The check settings in force (rules T-3 and D-1).
     pub fn check_settings(&self) -> Result<CheckSettings, DeskError> {
         Ok(CheckSettings {
             report_max_age_days: self.report_max_age_days()?,
             dishonesty: self.dishonesty_params()?,
         })
-    }
-
-    /// The latest credit report of the subject, if any (rules T-1(c), T-3, T-4).
-    fn report_for_check(&self, subject: SubjectId) -> Result<Option<ReportUsed>, DeskError> {
-        Ok(self.latest_report(subject)?.map(report_used))
-    }
-
-    /// The commitment letter's state (rule C-1) and decided commitment cases (rules D-4, D-5).
-    fn commitments_for_check(
-        &self,
-        subject: SubjectId,
-    ) -> Result<(LetterState, Vec<CommitmentBreach>), DeskError> {
-        let all = self.store.read().commitments_of(subject)?;
-        // A signed letter counts as given (T-1(a)) unless that commitment was broken.
-        let signed = all.iter().find(|c| {
-            c.is_signed() && c.fulfilment != Some(crate::domain::commitment::Fulfilment::None)
-        });
-        let letter = match (signed, all.first()) {
-            (Some(c), _) => LetterState::Signed {
-                code: c.code.clone(),
-                signed_on: c.signed_on.unwrap_or(c.made_on),
-            },
-            (None, Some(c)) if c.fulfilment.is_none() => LetterState::Issued {
-                code: c.code.clone(),
-                issued_on: c.made_on,
-            },
-            _ => LetterState::None,
-        };
-        let mut breaches: Vec<CommitmentBreach> = all
-            .iter()
-            .filter(|c| c.fulfilment == Some(crate::domain::commitment::Fulfilment::None))
-            .filter_map(|c| {
-                Some(CommitmentBreach {
-                    commitment_code: c.code.clone(),
-                    unfulfilled: c.unfulfilled.clone().unwrap_or_else(|| "未履行承诺".into()),
-                    determined_on: c.fulfilment_decided_on?,
-                    withdrawal: None,
-                })
-            })
-            .collect();
-        // Withdrawals before connection show as D-5 exemptions (no record).
-        breaches.extend(self.withdrawals_for_check(subject)?);
-        Ok((letter, breaches))
     }
 
     /// Where the business takes place: the account's chosen park, else a hint from its address.
@@ -161,7 +284,8 @@ impl Desk {
         account_no: Option<&str>,
     ) -> Result<CheckOutcome, DeskError> {
         let me = self.authorize(Action::RunCheck)?;
-        let s = self.subject(subject)?;
+        let g = gather(&self.store.read(), subject)?;
+        let s = &g.subject;
         let today = self.today();
         let account = match account_no.map(normalize).filter(|a| !a.is_empty()) {
             Some(no) => Some(
@@ -184,22 +308,13 @@ impl Desk {
             }),
             None => None,
         };
-        let stored = self.store.read().records_of(subject)?;
-        let records: Vec<Record> = stored.iter().map(|r| r.record.clone()).collect();
-        let report = self.report_for_check(subject)?;
-        let (letter, breaches) = self.commitments_for_check(subject)?;
         let settings = self.check_settings()?;
         let input = CheckInput {
-            today,
-            subject: subject_facts(&s),
-            records: &records,
-            breaches: &breaches,
-            report: report.as_ref().map(|r| (&r.report, r.label.clone())),
-            letter: letter.clone(),
             business: business_req.clone(),
-            settings,
+            ..g.input(today, settings)
         };
         let verdict = check(&input);
+        let (stored, report, letter, breaches) = (&g.stored, &g.report, &g.letter, &g.breaches);
         // What the verdict used, so that it can be shown as it was after data change.
         let inputs = json!({
             "date": today,
@@ -294,13 +409,16 @@ impl Desk {
         // Subjects with a report, letter or commitment case are few: looked up first, so that
         // everything else streams.
         let mut commitments = std::collections::HashMap::new();
-        for id in self.store.read().subjects_with_commitments()? {
-            commitments.insert(id, self.commitments_for_check(id)?);
-        }
         let mut reports = std::collections::HashMap::new();
-        for id in self.store.read().subjects_with_reports()? {
-            if let Some(r) = self.report_for_check(id)? {
-                reports.insert(id, r);
+        {
+            let r = self.store.read();
+            for id in r.subjects_with_commitments()? {
+                commitments.insert(id, commitments_for_check(&r, id)?);
+            }
+            for id in r.subjects_with_reports()? {
+                if let Some(rep) = report_for_check(&r, id)? {
+                    reports.insert(id, rep);
+                }
             }
         }
         let none = (LetterState::None, Vec::new());
@@ -331,12 +449,7 @@ impl Desk {
                 if v.trustworthy {
                     report.trustworthy += 1;
                 }
-                if v.rules.iter().any(|r| {
-                    matches!(
-                        r.rule,
-                        crate::domain::trust::Rule::T1b | crate::domain::trust::Rule::D4
-                    ) && r.outcome == crate::domain::trust::RuleOutcome::Fail
-                }) {
+                if v.dishonesty_records > 0 {
                     report.with_dishonesty += 1;
                 }
                 w.set_trust_status(row.subject_id, v.trustworthy, today, &v.headline, None)?;

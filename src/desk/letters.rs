@@ -157,6 +157,7 @@ impl Desk {
         let unit = self.accepting_unit()?;
         let today = self.today();
         let now = self.now();
+        let refresh = self.refresh()?;
         let font = crate::assets::CJK_FONT;
         self.store.write(|w| {
             if let Some(mut c) = w.open_commitment(subject, business)? {
@@ -225,6 +226,7 @@ impl Desk {
                 issued_by: me.staff_no.clone(),
             };
             c.id = w.insert_commitment(&c, serial, verdict.map(|v| v.0), now)?;
+            refresh.subject(w, subject)?;
             record(
                 w,
                 Some(&me),
@@ -283,11 +285,14 @@ impl Desk {
         })?;
         let today = self.today();
         let now = self.now();
+        let refresh = self.refresh()?;
         self.store.write(|w| {
             let blob = w.put_blob(&bytes, kind.media_type())?;
             let replaced = c.signed_file.replace(blob.sha256.clone());
             c.signed_on = Some(today);
             w.update_commitment(&c, now)?;
+            // The signed letter is T-1(a)'s evidence.
+            refresh.subject(w, c.subject_id)?;
             record(
                 w,
                 Some(&me),

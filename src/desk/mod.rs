@@ -32,7 +32,7 @@ use crate::store::{Store, StoreError};
 pub use crate::store::{ReportId, ReportStatus, ReportView};
 pub use auth::{AuditVerdict, IDLE_LOCK_DEFAULT};
 pub use cases::QueueFilters;
-pub use check::{CheckAllReport, CheckOutcome};
+pub use check::{CheckAllReport, CheckOutcome, Standing};
 pub use demo::DemoReport;
 pub use import_preview::{ImportPreview, PreviewColumn, PreviewRow, preview_records};
 pub use letters::{ACCEPTING_UNIT_NAME_KEY, ACCEPTING_UNIT_USCC_KEY, IssuedLetter};

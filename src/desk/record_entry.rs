@@ -134,6 +134,7 @@ impl Desk {
     ) -> Result<RecordId, DeskError> {
         let me = self.authorize(Action::EnterRecord)?;
         let (today, now) = (self.today(), self.now());
+        let refresh = self.refresh()?;
         self.store.write(|w| {
             let s = subject_of(w, subject)?;
             let record = draft
@@ -154,7 +155,14 @@ impl Desk {
                 )));
             }
             let id = w.insert_record(subject, &record, COUNTER_SOURCE, now)?;
-            entry_audit(w, &me, now, subject, format!("录入{}", record.summary()))?;
+            entry_audit(
+                w,
+                &refresh,
+                &me,
+                now,
+                subject,
+                format!("录入{}", record.summary()),
+            )?;
             Ok(id)
         })
     }
@@ -165,6 +173,7 @@ impl Desk {
     pub fn correct_record(&mut self, id: RecordId, draft: &RecordDraft) -> Result<(), DeskError> {
         let me = self.authorize(Action::EnterRecord)?;
         let (today, now) = (self.today(), self.now());
+        let refresh = self.refresh()?;
         self.store.write(|w| {
             let (s, before) = stored(w, id)?;
             let kind = crate::domain::record_draft::kind_for(draft.kind, s.kind);
@@ -193,6 +202,7 @@ impl Desk {
             w.replace_record(id, &after, now)?;
             entry_audit(
                 w,
+                &refresh,
                 &me,
                 now,
                 s.id,
@@ -205,6 +215,7 @@ impl Desk {
     pub fn record_reminder(&mut self, id: RecordId, reminded_on: &str) -> Result<(), DeskError> {
         let me = self.authorize(Action::EnterRecord)?;
         let (today, now) = (self.today(), self.now());
+        let refresh = self.refresh()?;
         self.store.write(|w| {
             let (s, r) = stored(w, id)?;
             let kind = r.kind();
@@ -215,6 +226,7 @@ impl Desk {
             w.replace_record(id, &r, now)?;
             entry_audit(
                 w,
+                &refresh,
                 &me,
                 now,
                 s.id,
@@ -228,6 +240,7 @@ impl Desk {
     pub fn settle_arrears(&mut self, id: RecordId, paid_off_on: &str) -> Result<(), DeskError> {
         let me = self.authorize(Action::EnterRecord)?;
         let (today, now) = (self.today(), self.now());
+        let refresh = self.refresh()?;
         self.store.write(|w| {
             let (s, r) = stored(w, id)?;
             let kind = r.kind();
@@ -238,6 +251,7 @@ impl Desk {
             w.replace_record(id, &r, now)?;
             entry_audit(
                 w,
+                &refresh,
                 &me,
                 now,
                 s.id,
@@ -251,6 +265,7 @@ impl Desk {
     pub fn record_just_cause(&mut self, id: RecordId, cause: &str) -> Result<(), DeskError> {
         let me = self.authorize(Action::EnterRecord)?;
         let now = self.now();
+        let refresh = self.refresh()?;
         self.store.write(|w| {
             let (s, r) = stored(w, id)?;
             let kind = r.kind();
@@ -262,6 +277,7 @@ impl Desk {
             let was = before.map(|b| format!("（原为：{b}）")).unwrap_or_default();
             entry_audit(
                 w,
+                &refresh,
                 &me,
                 now,
                 s.id,
@@ -271,13 +287,17 @@ impl Desk {
     }
 }
 
+/// The audit row of a record entry, after the subject's standing is refreshed (a record can
+/// make or clear a dishonesty record, D-1..D-3).
 fn entry_audit(
     w: &Writer<'_>,
+    refresh: &super::check::Refresh,
     me: &Operator,
     now: NaiveDateTime,
     subject: SubjectId,
     summary: String,
 ) -> Result<(), DeskError> {
+    refresh.subject(w, subject)?;
     audit(
         w,
         Some(me),

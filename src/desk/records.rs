@@ -229,9 +229,15 @@ impl Desk {
         }
         let today = self.today();
         let now = self.now();
+        let refresh = self.refresh()?;
         let reader =
             open_records(path, kind, today).map_err(|e| DeskError::Import(e.to_string()))?;
         let header = reader.header().clone();
+        // Payments never count against a subject (D-1..D-3), so a payment file changes no
+        // standing; any other kind may, for every subject whose record it adds or changes.
+        let may_change_standing =
+            !matches!(header.kind, RecordKind::Payment | RecordKind::PersonPayment);
+        let mut changed: std::collections::BTreeSet<SubjectId> = Default::default();
         let mut report = ImportReport {
             kind: header.kind.label().to_string(),
             format: reader.format().label().to_string(),
@@ -327,7 +333,13 @@ impl Desk {
                         match out.upsert(subject, &row.enc)? {
                             Upsert::Inserted(_) => report.inserted += 1,
                             Upsert::Updated(_) => report.updated += 1,
-                            Upsert::Unchanged(_) => report.unchanged += 1,
+                            Upsert::Unchanged(_) => {
+                                report.unchanged += 1;
+                                continue;
+                            }
+                        }
+                        if may_change_standing {
+                            changed.insert(subject);
                         }
                     }
                     // Freed by the parser; if it has ended, they are freed here.
@@ -350,6 +362,9 @@ impl Desk {
                     // Roll back: the closure's error undoes the transaction; the report goes back
                     // through the error path below.
                     return Err(DeskError::ImportNotWritten(Box::new(report.clone())));
+                }
+                for s in &changed {
+                    refresh.subject(w, *s)?;
                 }
                 audit(
                     w,

@@ -591,6 +591,7 @@ impl Desk {
         problems: &[String],
     ) -> Result<ReportId, DeskError> {
         let now = self.now();
+        let refresh = self.refresh()?;
         self.store.write(|w| {
             let blob = w.put_blob(&prepared.bytes, prepared.media_type)?;
             let id = w.insert_report(&NewReport {
@@ -606,6 +607,8 @@ impl Desk {
                 imported_by_name: &me.name,
                 imported_at: now,
             })?;
+            // The report decides T-1(c) (the serious-dishonesty list).
+            refresh.subject(w, subject.id)?;
             let r = &checked.report;
             let mut summary = format!(
                 "导入“{}”的信用报告“{}”：编号 {}，生成于 {}，{} 条不良信息，状态 {}，SHA-256 {}",

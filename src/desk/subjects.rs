@@ -141,12 +141,15 @@ impl Desk {
         let me = self.authorize(Action::EditSubject)?;
         let now = self.now();
         let valid = draft.validate(self.today()).map_err(DeskError::Invalid)?;
+        let refresh = self.refresh()?;
         self.store.write(|w| {
             refuse_duplicate(w, &valid, Some(id))?;
             let before = w
                 .subject(id)?
                 .ok_or_else(|| DeskError::NotFound(format!("编号为 {id} 的主体")))?;
             w.update_subject(id, &valid, now)?;
+            // The name and code decide whether the report is this subject's (T-1(c)).
+            refresh.subject(w, id)?;
             let summary = change_summary(&before, &valid);
             record(
                 w,
@@ -169,12 +172,15 @@ impl Desk {
         let me = self.authorize(Action::AddAccount)?;
         let now = self.now();
         let valid = draft.validate(self.today()).map_err(DeskError::Invalid)?;
+        let refresh = self.refresh()?;
         self.store.write(|w| {
             if w.subject(subject)?.is_none() {
                 return Err(DeskError::NotFound(format!("编号为 {subject} 的主体")));
             }
             refuse_duplicate_account(w, &valid.account_no, None)?;
             let id = w.insert_account(subject, &valid, now)?;
+            // The supply start decides whether three years of use are on record (T-1(b), T-2).
+            refresh.subject(w, subject)?;
             let summary = format!(
                 "新增用电户 {}：{}{}",
                 valid.account_no,
@@ -201,12 +207,14 @@ impl Desk {
         let me = self.authorize(Action::EditAccount)?;
         let now = self.now();
         let valid = draft.validate(self.today()).map_err(DeskError::Invalid)?;
+        let refresh = self.refresh()?;
         self.store.write(|w| {
             refuse_duplicate_account(w, &valid.account_no, Some(id))?;
             let before = w
                 .account(id)?
                 .ok_or_else(|| DeskError::NotFound(format!("编号为 {} 的用户", id.0)))?;
             w.update_account(id, &valid, now)?;
+            refresh.subject(w, before.subject_id)?;
             let summary = format!(
                 "修改用电户 {}：{} → {} {}",
                 before.account_no, before.usage_address, valid.account_no, valid.usage_address

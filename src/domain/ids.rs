@@ -76,6 +76,14 @@ pub enum IdError {
     BirthDateFuture { date: NaiveDate },
     #[error("这是 15 位的第一代身份证号码，柜台不受理：请申请人出示 18 位的第二代居民身份证")]
     FirstGeneration,
+    #[error(
+        "{what}第 {position} 位有一个看不见的字符（{unicode}），多半是复制时带来的：请删除后重新输入"
+    )]
+    HiddenChar {
+        what: &'static str,
+        position: usize,
+        unicode: String,
+    },
     #[error("{what}格式不正确：{expected}")]
     Format {
         what: &'static str,
@@ -107,6 +115,7 @@ impl Uscc {
 
     /// Validate a normalised code, naming the first problem (rule ID-1).
     fn parse_normalized(s: String) -> Result<Self, IdError> {
+        refuse_hidden(&s, "统一社会信用代码")?;
         check_uscc_shape(&s)?;
         let expected = uscc_check_char(&s).ok_or(IdError::Empty {
             what: "统一社会信用代码",
@@ -150,6 +159,7 @@ impl Uscc {
     /// which the desk enforces and records.
     pub fn parse_accepting_check_failure(input: &str) -> Result<Self, IdError> {
         let s = normalize(input);
+        refuse_hidden(&s, "统一社会信用代码")?;
         check_uscc_shape(&s)?;
         Ok(Self(s))
     }
@@ -307,6 +317,7 @@ impl ResidentId {
         if s.is_empty() {
             return Err(IdError::Empty { what: WHAT });
         }
+        refuse_hidden(&s, WHAT)?;
         let n = s.chars().count();
         if n == 15 && s.chars().all(|c| c.is_ascii_digit()) {
             return Err(IdError::FirstGeneration);
@@ -506,6 +517,7 @@ impl IdDocument {
     /// others (rule ID-2).
     pub fn parse(kind: IdDocKind, number: &str, today: NaiveDate) -> Result<Self, IdError> {
         let s = normalize(number);
+        refuse_hidden(&s, "证件号码")?;
         let number = match kind {
             IdDocKind::ResidentId => ResidentId::parse(&s, today)?.0,
             IdDocKind::Passport => {
@@ -581,6 +593,23 @@ impl IdDocument {
     /// The number masked for lists and exports (rule ID-3).
     pub fn masked(&self) -> String {
         mask_id_number(&self.number)
+    }
+}
+
+/// A zero-width space or a direction mark pasted with a code would otherwise surface as a
+/// puzzling length ("输入的是 19 位"): name it and where it is.
+fn refuse_hidden(s: &str, what: &'static str) -> Result<(), IdError> {
+    match s
+        .chars()
+        .enumerate()
+        .find(|(_, c)| super::text::is_hidden_char(*c))
+    {
+        Some((i, c)) => Err(IdError::HiddenChar {
+            what,
+            position: i + 1,
+            unicode: format!("U+{:04X}", c as u32),
+        }),
+        None => Ok(()),
     }
 }
 
@@ -668,28 +697,48 @@ pub fn check_code(input: &str, today: NaiveDate) -> CodeCheck {
     if let Ok(code) = &uscc {
         return make(CodeKind::Uscc, Ok(()), code.warnings());
     }
+    if let Err(e) = refuse_hidden(&normalized, "代码") {
+        return make(CodeKind::Other, Err(e), Vec::new());
+    }
     let rid = ResidentId::parse(&normalized, today);
     if rid.is_ok() {
         return make(CodeKind::ResidentId, Ok(()), Vec::new());
     }
-    let digits_only = normalized.len() >= 15
+    let n = normalized.len();
+    let digits_only = n >= 1
         && normalized.is_ascii()
-        && normalized[..normalized.len() - 1]
+        && normalized[..n - 1].chars().all(|c| c.is_ascii_digit())
+        && normalized[n - 1..]
             .chars()
-            .all(|c| c.is_ascii_digit());
+            .all(|c| c.is_ascii_digit() || c == 'X');
     let looks_personal = digits_only
-        && (normalized.len() == 15
-            || (normalized.len() == 18
+        && (n == 15
+            || (n == 18
                 && is_province_code(&normalized[..2])
                 && matches!(&normalized[6..8], "18" | "19" | "20")));
     if looks_personal {
         return make(CodeKind::ResidentId, rid.map(|_| ()), Vec::new());
     }
-    let other_doc = IdDocKind::ALL[1..5]
-        .iter()
-        .find_map(|k| IdDocument::parse(*k, &normalized, today).ok());
-    if other_doc.is_some() && normalized.len() != 18 {
+    // Without a stated 证件类型 only shapes that are unmistakable count as another document: a
+    // 港澳 or 台湾 permit, a foreigner's permanent residence card, a passport number with its
+    // letter prefix. A bare run of digits is a resident ID or a code with digits missing or
+    // extra (17 digits is not a passport), and is reported as one.
+    let other_doc = if digits_only && !matches!(n, 8 | 10) {
+        None
+    } else {
+        IdDocKind::ALL[1..5]
+            .iter()
+            .filter(|k| {
+                **k != IdDocKind::Passport
+                    || normalized.starts_with(|c: char| c.is_ascii_alphabetic())
+            })
+            .find_map(|k| IdDocument::parse(*k, &normalized, today).ok())
+    };
+    if other_doc.is_some() && n != 18 {
         return make(CodeKind::Other, Ok(()), Vec::new());
+    }
+    if digits_only && n != 18 {
+        return make(CodeKind::ResidentId, rid.map(|_| ()), Vec::new());
     }
     make(CodeKind::Uscc, uscc.map(|_| ()), Vec::new())
 }
@@ -975,6 +1024,53 @@ mod tests {
         let c = check_code("91440800MA4UMB8EOX", t);
         assert_eq!(c.kind, CodeKind::Uscc);
         assert!(c.result.is_err());
+    }
+
+    #[test]
+    fn bare_digits_are_not_another_document() {
+        let t = today();
+        // 17 digits: a resident ID with a digit missing, not a passport.
+        let c = check_code("44080319900101123", t);
+        assert_eq!(c.kind, CodeKind::ResidentId);
+        assert!(
+            matches!(
+                c.result,
+                Err(IdError::WrongLength {
+                    expected: 18,
+                    actual: 17,
+                    ..
+                })
+            ),
+            "{:?}",
+            c.result
+        );
+        let c = check_code("12345", t);
+        assert!(c.result.is_err(), "{c:?}");
+        // Passports keep their letter prefix; 台湾 permits are 8 or 10 digits.
+        assert!(check_code("E12345678", t).result.is_ok());
+        assert_eq!(check_code("12345678", t).kind, CodeKind::Other);
+    }
+
+    #[test]
+    fn hidden_characters_in_a_code_are_named() {
+        let t = today();
+        let uscc = with_check("91440800MA4UMB8E0");
+        let pasted = format!("{}\u{200B}{}", &uscc[..5], &uscc[5..]);
+        let c = check_code(&pasted, t);
+        let e = c.result.unwrap_err();
+        assert!(
+            matches!(e, IdError::HiddenChar { position: 6, .. }),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("U+200B"), "{e}");
+        assert!(matches!(
+            Uscc::parse(&pasted),
+            Err(IdError::HiddenChar { .. })
+        ));
+        assert!(matches!(
+            ResidentId::parse("11010519491231002\u{202E}X", t),
+            Err(IdError::HiddenChar { position: 18, .. })
+        ));
     }
 
     #[test]

@@ -34,7 +34,43 @@ pub fn require_text(s: &str, max: usize) -> Result<String, String> {
     if t.chars().any(char::is_control) {
         return Err("含有换行或制表符等控制字符，请删除".into());
     }
+    refuse_unprintable(t)?;
     Ok(t.to_string())
+}
+
+/// Refuse what a name, address or reason must not hold although it is not a control character:
+/// invisible characters (zero-width spaces, direction overrides that make "公司A" read "A司公"),
+/// emoji and private-use characters. Each message names the character, since the clerk cannot
+/// see it; the letter (C-1), exports and the platform feed (E-1) all need plain text.
+pub fn refuse_unprintable(t: &str) -> Result<(), String> {
+    for (i, c) in t.chars().enumerate() {
+        let at = i + 1;
+        if is_hidden_char(c) {
+            return Err(format!(
+                "第 {at} 个字处有一个看不见的字符（U+{:04X}），多半是复制时带来的：请删除后重新输入",
+                c as u32
+            ));
+        }
+        if is_emoji(c) {
+            return Err(format!(
+                "第 {at} 个字“{c}”是表情符号，承诺书和报送数据不能使用：请删除"
+            ));
+        }
+        if matches!(c, '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..='\u{10FFFF}') {
+            return Err(format!(
+                "第 {at} 个字（U+{:04X}）是自定义字符，其他电脑无法显示：请改用标准汉字",
+                c as u32
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Emoji and pictographs (the blocks emoji are drawn from; no name or address needs them).
+pub fn is_emoji(c: char) -> bool {
+    matches!(c,
+        '\u{1F000}'..='\u{1FAFF}' | '\u{2600}'..='\u{27BF}' | '\u{2B00}'..='\u{2BFF}'
+        | '\u{E0020}'..='\u{E007F}' | '\u{20E3}')
 }
 
 /// How many characters of a user's value an error message quotes (a bad cell may be a
@@ -130,6 +166,18 @@ pub fn iso_date(d: NaiveDate, buf: &mut [u8; 10]) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invisible_characters_and_emoji_are_refused_by_name() {
+        let e = require_text("\u{200B}\u{200B}", 10).unwrap_err();
+        assert!(e.contains("U+200B"), "{e}");
+        let e = require_text("湛江\u{202E}公司", 10).unwrap_err();
+        assert!(e.contains("第 3 个字") && e.contains("U+202E"), "{e}");
+        let e = require_text("海港贸易😀", 10).unwrap_err();
+        assert!(e.contains("😀") && e.contains("表情符号"), "{e}");
+        // A CJK Extension B character (Cantonese names) is a legal name character.
+        assert_eq!(require_text("陈𨋢", 10).unwrap(), "陈𨋢");
+    }
 
     #[test]
     fn shown_value_cuts_and_escapes() {

@@ -100,8 +100,12 @@ impl RuleOutcome {
 pub enum Rule {
     /// T-1(a) / C-1: the commitment letter has been given.
     T1a,
-    /// T-1(b): no arrears, theft or violation-usage dishonesty record in the window.
+    /// T-1(b): a full three-year power-side record without arrears, theft or violation-usage
+    /// dishonesty records (T-2: no shortened window for 守信用电主体).
     T1b,
+    /// T-6: for 信易电, the same power-side record in the shortened window of annex 3 §3
+    /// (since use began, when that is less than three years ago).
+    T6Power,
     /// D-4: no broken credit commitment in the window.
     D4,
     /// T-1(c): not on the serious-dishonesty list.
@@ -131,7 +135,7 @@ pub struct RuleSpec {
 }
 
 /// Every rule of the check, in display order.
-pub const RULES: [RuleSpec; 7] = [
+pub const RULES: [RuleSpec; 8] = [
     RuleSpec {
         rule: Rule::T1a,
         id: "T-1(a)",
@@ -144,11 +148,20 @@ pub const RULES: [RuleSpec; 7] = [
     RuleSpec {
         rule: Rule::T1b,
         id: "T-1(b)",
-        title: "回溯期内无欠费、窃电、违约用电失信记录",
-        basis: "近三年（用电不满三年的自用电之日起）供电记录中无欠费、窃电、违约用电失信记录（T-1(b)、T-2、D-1~D-3）",
+        title: "连续三年无欠费、窃电、违约用电失信记录",
+        basis: "认定日前连续 3 年供电记录中无欠费、窃电、违约用电失信记录；用电未满 3 年的不能认定（T-1(b)、T-2、D-1~D-3）",
         for_trust: true,
-        for_eligibility: true,
+        for_eligibility: false,
         eval: rule_t1b,
+    },
+    RuleSpec {
+        rule: Rule::T6Power,
+        id: "T-6",
+        title: "信易电：回溯期内无欠费、窃电、违约用电失信记录",
+        basis: "近三年（企业用电不满三年的自用电以来）供电记录中无欠费、窃电、违约用电失信记录（T-6、T-2、附件 3 第三条）",
+        for_trust: false,
+        for_eligibility: true,
+        eval: rule_t6_power,
     },
     RuleSpec {
         rule: Rule::D4,
@@ -231,6 +244,8 @@ pub enum LetterState {
     Issued { code: String, issued_on: NaiveDate },
     /// Signed and attached.
     Signed { code: String, signed_on: NaiveDate },
+    /// Every letter the subject gave was broken (D-4): a broken letter is no commitment given.
+    Broken { code: String, decided_on: NaiveDate },
 }
 
 /// The subject facts the check needs.
@@ -343,7 +358,10 @@ impl Window {
 pub struct Context<'a> {
     pub input: &'a CheckInput<'a>,
     pub assessment: Assessment,
-    /// Power side (rule T-1(b)): since the first supply start.
+    /// 守信用电主体 (rule T-1(b)): the full three years, never shortened (T-2).
+    pub trust_window: Option<Window>,
+    /// Power side of 信易电 (rule T-6) and D-4: since the first supply start when that is less
+    /// than three years ago (T-2, annex 3 §3).
     pub power_window: Option<Window>,
     /// Credit-report side (rule T-4): since the founding date.
     pub report_window: Option<Window>,
@@ -365,10 +383,27 @@ impl<'a> Context<'a> {
         };
         Self {
             assessment,
+            trust_window: Window::lookback(input.today, None, ""),
             power_window: Window::lookback(input.today, power_began, "用电时间"),
             report_window: Window::lookback(input.today, founded, "成立时间"),
             input,
         }
+    }
+
+    /// Dishonesty records that count on the check date (see [`Verdict::dishonesty_records`]).
+    fn counting_dishonesty(&self) -> usize {
+        let inside = |w: &Option<Window>, d: NaiveDate| w.as_ref().is_some_and(|w| w.contains(d));
+        self.assessment
+            .findings
+            .iter()
+            .filter(|f| {
+                if f.rule == RuleId::D4 {
+                    inside(&self.power_window, f.since)
+                } else {
+                    f.rule.is_power_side() && inside(&self.trust_window, f.since)
+                }
+            })
+            .count()
     }
 
     /// Why no window could be set: the check date lies before the subject began.
@@ -450,6 +485,13 @@ pub fn rule_t1a(ctx: &Context<'_>) -> Finding {
             )],
             Some("请申请人在承诺书上签字盖章，扫描后上传".into()),
         ),
+        LetterState::Broken { code, decided_on } => Finding::new(
+            RuleOutcome::Fail,
+            vec![format!(
+                "承诺书 {code} 已于 {decided_on} 被认定违诺（全部未履行，D-4），不再视为已作出承诺"
+            )],
+            Some("违诺记录可按修复程序申请信用修复（X-1）；修复前不能认定为守信用电主体".into()),
+        ),
         LetterState::None => Finding::new(
             RuleOutcome::Pending,
             vec!["尚未出具诚信守法用电承诺书".into()],
@@ -458,12 +500,8 @@ pub fn rule_t1a(ctx: &Context<'_>) -> Finding {
     }
 }
 
-/// T-1(b): power-side dishonesty records (D-1..D-3) inside the power window.
-pub fn rule_t1b(ctx: &Context<'_>) -> Finding {
-    let Some(w) = &ctx.power_window else {
-        return ctx.no_window();
-    };
-    let threshold = ctx.input.settings.dishonesty.large_arrears_threshold;
+/// Power-side dishonesty records (D-1..D-3) inside `w`: evidence lines and whether one counts.
+fn power_side_findings(ctx: &Context<'_>, w: &Window) -> (Vec<String>, bool) {
     let mut evidence = vec![format!("回溯期：{}", w.note)];
     let mut failed = false;
     for f in ctx
@@ -486,19 +524,80 @@ pub fn rule_t1b(ctx: &Context<'_>) -> Finding {
             evidence.push(format!("尚未构成失信记录：{}", c.reason));
         }
     }
+    (evidence, failed)
+}
+
+/// The answer of a power-side rule once its findings are known.
+fn power_side_finding(ctx: &Context<'_>, mut evidence: Vec<String>, failed: bool) -> Finding {
     if failed {
-        Finding::new(
+        return Finding::new(
             RuleOutcome::Fail,
             evidence,
             Some("失信记录可按修复程序申请信用修复（X-1）；修复前不能认定为守信用电主体".into()),
-        )
-    } else {
-        evidence.push(format!(
-            "回溯期内无欠费、窃电、违约用电失信记录（数额较大标准：{} 元）",
-            threshold.to_yuan_string()
-        ));
-        Finding::new(RuleOutcome::Pass, evidence, None)
+        );
     }
+    evidence.push(format!(
+        "回溯期内无欠费、窃电、违约用电失信记录（数额较大标准：{} 元）",
+        ctx.input
+            .settings
+            .dishonesty
+            .large_arrears_threshold
+            .to_yuan_string()
+    ));
+    Finding::new(RuleOutcome::Pass, evidence, None)
+}
+
+/// T-1(b): a full three-year power-side record (T-2) without dishonesty records (D-1..D-3).
+/// A subject that has used electricity for less than three years has no such record yet and is
+/// not a 守信用电主体, however clean its short history; one whose start of use is not recorded
+/// cannot be shown to have it.
+pub fn rule_t1b(ctx: &Context<'_>) -> Finding {
+    // No power window: the check date lies before the subject began (founded or supplied).
+    let (Some(w), Some(_)) = (&ctx.trust_window, &ctx.power_window) else {
+        return ctx.no_window();
+    };
+    let (mut evidence, failed) = power_side_findings(ctx, w);
+    if failed {
+        return power_side_finding(ctx, evidence, true);
+    }
+    match ctx.input.subject.supply_start {
+        Some(began) if began > w.start => {
+            evidence.push(format!(
+                "用电未满 3 年：用电开始日期 {began}，认定需 {} 起连续 3 年的用电记录（依据 T-2）",
+                w.start
+            ));
+            let full_on = began
+                .checked_add_months(Months::new(12 * LOOKBACK_YEARS))
+                .and_then(|d| d.checked_sub_days(Days::new(1)));
+            Finding::new(
+                RuleOutcome::Fail,
+                evidence,
+                Some(match full_on {
+                    Some(d) => format!("用电满 3 年后（{d} 起）可再次核查"),
+                    None => "用电满 3 年后可再次核查".into(),
+                }),
+            )
+        }
+        Some(_) => power_side_finding(ctx, evidence, false),
+        None => {
+            evidence.push("用电户未登记用电开始日期，无法确认已连续用电满 3 年".into());
+            Finding::new(
+                RuleOutcome::Pending,
+                evidence,
+                Some("请在主体的用电户上填写用电开始日期后重新核查".into()),
+            )
+        }
+    }
+}
+
+/// T-6: the power side of 信易电 eligibility, in the shortened window of annex 3 §3 (since use
+/// began when that is less than three years ago).
+pub fn rule_t6_power(ctx: &Context<'_>) -> Finding {
+    let Some(w) = &ctx.power_window else {
+        return ctx.no_window();
+    };
+    let (evidence, failed) = power_side_findings(ctx, w);
+    power_side_finding(ctx, evidence, failed)
 }
 
 /// D-4: broken credit commitments inside the power window.
@@ -749,8 +848,15 @@ pub struct Verdict {
     pub complete: bool,
     /// One line for the clerk: 守信用电主体 / 可办理信易电 / 不符合.
     pub headline: String,
+    /// The full three years of rule T-1(b) (absent in verdicts stored before it existed).
+    #[serde(default)]
+    pub trust_window: Option<Window>,
     pub power_window: Option<Window>,
     pub report_window: Option<Window>,
+    /// How many dishonesty records count against the subject on the check date: power-side
+    /// ones (D-1..D-3) in the three years of T-1(b), broken commitments (D-4) in their window.
+    #[serde(default)]
+    pub dishonesty_records: usize,
     pub rules: Vec<RuleResult>,
     /// Rule T-7 badges (empty unless trustworthy).
     pub incentives: Vec<String>,
@@ -824,6 +930,8 @@ pub fn check(input: &CheckInput<'_>) -> Verdict {
         eligible,
         complete: pending == 0,
         headline,
+        trust_window: ctx.trust_window.clone(),
+        dishonesty_records: ctx.counting_dishonesty(),
         power_window: ctx.power_window.clone(),
         report_window: ctx.report_window.clone(),
         rules,

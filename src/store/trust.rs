@@ -227,6 +227,16 @@ impl Reader<'_> {
         }))
     }
 
+    /// A number that grows with every committed user action, in this window or another
+    /// counter's (each writes one audit row): pages that show derived facts re-read them when it
+    /// moves. One index lookup.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT coalesce(max(seq), 0) FROM audit")?
+            .query_row([], |r| r.get(0))?)
+    }
+
     /// A subject's current status, if it was ever checked.
     pub fn trust_status(&self, subject: SubjectId) -> Result<Option<TrustStatus>, StoreError> {
         let row = self

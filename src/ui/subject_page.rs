@@ -44,8 +44,9 @@ pub struct SubjectPage {
     letter: LetterPanel,
     cases: super::case_panel::CasePanel,
     parks: super::parks::AccountParks,
-    /// Rule T-7 badges: whether the subject is a 守信用电主体 (loaded on first show).
-    trusted: Option<bool>,
+    /// The subject's standing (rule T-1; T-7 badges), with the data version it was read at:
+    /// re-read whenever any action here or at another counter moved the data.
+    standing: Option<(i64, Option<crate::desk::Standing>)>,
 }
 
 impl SubjectPage {
@@ -59,7 +60,7 @@ impl SubjectPage {
             check: CheckPanel::new(&subject),
             letter: LetterPanel::default(),
             cases: super::case_panel::CasePanel::default(),
-            trusted: None,
+            standing: None,
             parks: super::parks::AccountParks::default(),
             subject,
         }
@@ -93,20 +94,23 @@ impl SubjectPage {
             ui.heading(&s.name);
             ui.label(RichText::new(s.kind.label()).weak());
         });
-        if self.trusted.is_none() {
-            self.trusted = Some(
-                desk.trust_status(s.id)
-                    .ok()
-                    .flatten()
-                    .is_some_and(|t| t.trustworthy),
-            );
+        let version = desk.data_version().unwrap_or(-1);
+        if self.standing.as_ref().is_none_or(|(v, _)| *v != version) {
+            self.standing = Some((version, desk.standing(s.id).ok()));
         }
-        if self.trusted == Some(true) {
-            let badges: Vec<String> = crate::domain::trust::INCENTIVES
-                .iter()
-                .map(|s| s.to_string())
-                .collect();
-            incentive_badges_ui(ui, &badges);
+        if let Some((_, Some(st))) = &self.standing {
+            if st.trustworthy {
+                incentive_badges_ui(ui, &st.incentives);
+            }
+            if st.dishonesty_records > 0 {
+                ui.label(
+                    RichText::new(format!(
+                        "失信记录 {} 条（依据 D-1~D-4，截至 {}）",
+                        st.dishonesty_records, st.as_of
+                    ))
+                    .color(super::forms::ERROR_COLOR),
+                );
+            }
         }
         ui.horizontal(|ui| {
             for (tab, label) in [
@@ -125,9 +129,6 @@ impl SubjectPage {
                 .id_salt("check_tab")
                 .show(ui, |ui| self.check.ui(ui, desk, &self.subject))
                 .inner;
-            if n.is_some() {
-                self.trusted = None;
-            }
             return n.map(PageAction::Notice).or(action);
         }
         if self.tab == SubjectTab::Cases {
@@ -142,9 +143,6 @@ impl SubjectPage {
                 .id_salt("letter_tab")
                 .show(ui, |ui| self.letter.ui(ui, desk, &self.subject))
                 .inner;
-            if n.is_some() {
-                self.trusted = None;
-            }
             return n.map(PageAction::Notice).or(action);
         }
         if self.tab == SubjectTab::Records {
