@@ -95,7 +95,9 @@ fn check_json_has_every_rule_and_exits_zero_whatever_the_verdict() {
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!(
         ids,
-        ["T-1(a)", "T-1(b)", "D-4", "T-1(c)", "T-3", "T-4", "T-5"]
+        [
+            "T-1(a)", "T-1(b)", "T-6", "D-4", "T-1(c)", "T-3", "T-4", "T-5"
+        ]
     );
     for r in rules {
         assert!(r["title"].is_string());
@@ -107,7 +109,7 @@ fn check_json_has_every_rule_and_exits_zero_whatever_the_verdict() {
         );
     }
     // The park is only hinted by the address: pending until chosen on the account.
-    assert_eq!(rules[6]["outcome"], "pending");
+    assert_eq!(rules[7]["outcome"], "pending");
     ok(&env.run(&["park", "assign", "0300123456", "1"]));
     let out = ok(&env.run(&[
         "--json",
@@ -119,13 +121,13 @@ fn check_json_has_every_rule_and_exits_zero_whatever_the_verdict() {
         "0300123456",
     ]));
     let v: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["rules"][6]["outcome"], "pass");
+    assert_eq!(v["rules"][7]["outcome"], "pass");
 
     // Without a business, eligibility is null and T-3..T-5 do not apply.
     let out = ok(&env.run(&["--json", "check", USCC]));
     let v: Value = serde_json::from_str(&out).unwrap();
     assert!(v["eligible"].is_null());
-    assert_eq!(v["rules"][4]["outcome"], "not_applicable");
+    assert_eq!(v["rules"][5]["outcome"], "not_applicable");
 }
 
 #[test]
@@ -292,4 +294,25 @@ fn a_case_from_letter_to_breach_and_the_next_check_fails_d4() {
         .unwrap()
         .clone();
     assert_eq!(d4["outcome"], "fail", "{d4}");
+}
+
+#[test]
+fn a_closed_output_pipe_ends_the_command_quietly() {
+    // `xinyidian check … --json | head -c 1`: the reader goes away before the output is written.
+    let env = Env::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xinyidian"))
+        .args(["--db"])
+        .arg(&env.db)
+        .args(["--date", "2026-11-28", "--json", "park", "list"])
+        .env_remove("XINYIDIAN_DB")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
+    assert_ne!(out.status.code(), Some(101), "a panic's exit status");
 }
