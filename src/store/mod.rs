@@ -399,7 +399,7 @@ impl Store {
                         .conn
                         .query_row(
                             "SELECT count(*) FROM sqlite_master
-                             WHERE type = 'table' AND name IN ('subject', 'subject_account')",
+                             WHERE type = 'table' AND name IN ('subject', 'account')",
                             [],
                             |r| r.get::<_, i64>(0),
                         )
