@@ -28,7 +28,7 @@ use xinyidian::domain::subject::{
 };
 use xinyidian::domain::text::parse_date;
 use xinyidian::store::AuditFilter;
-use xinyidian::store::{self, Store};
+use xinyidian::store::{self, OpenMode, OpenOptions, Store};
 
 /// 信易电柜台：不带参数运行打开柜台窗口；带子命令时在命令行中执行批量操作。
 #[derive(Parser, Debug)]
@@ -330,15 +330,36 @@ pub fn db_path(cli: &Cli) -> Result<PathBuf> {
     }
 }
 
-/// Open the desk for a headless command.
-pub fn open_desk(cli: &Cli) -> Result<Desk> {
-    let path = db_path(cli)?;
-    let store = Store::open(&path)?;
-    let clock: Box<dyn xinyidian::desk::Clock> = match cli.date {
+fn clock_of(cli: &Cli) -> Box<dyn xinyidian::desk::Clock> {
+    match cli.date {
         Some(d) => Box::new(FixedClock::Date(d)),
         None => Box::new(SystemClock),
+    }
+}
+
+/// Open the desk for a read command: read-only, never creating the file (issue 14, point 8).
+pub fn open_desk(cli: &Cli) -> Result<Desk> {
+    open_desk_with(cli, &OpenOptions::new(OpenMode::ReadOnly))
+}
+
+/// Open the desk for writing; `create`: a missing file becomes a new database (the window's
+/// first start, the first administrator's setup).
+pub fn open_desk_for_write(cli: &Cli, create: bool) -> Result<Desk> {
+    let mode = if create {
+        OpenMode::Create
+    } else {
+        OpenMode::Existing
     };
-    Ok(Desk::new(store, clock))
+    let mut desk = open_desk_with(cli, &OpenOptions::new(mode))?;
+    // A write waiting for another window's long import says so, then goes through.
+    desk.on_lock_wait(|| eprintln!("正在等待其他窗口完成导入…"));
+    Ok(desk)
+}
+
+fn open_desk_with(cli: &Cli, opts: &OpenOptions) -> Result<Desk> {
+    let path = db_path(cli)?;
+    let store = Store::open_with(&path, opts)?;
+    Ok(Desk::new(store, clock_of(cli)))
 }
 
 /// A password from `var`, or asked on the terminal without echo.
@@ -354,7 +375,7 @@ fn password_from(var: &str, prompt: &str) -> Result<String> {
 
 /// Open the desk and sign in the operator named by `--operator` (every write needs one).
 pub fn open_desk_signed_in(cli: &Cli) -> Result<Desk> {
-    let mut desk = open_desk(cli)?;
+    let mut desk = open_desk_for_write(cli, false)?;
     let Some(staff_no) = &cli.operator else {
         bail!(
             "写操作需要指明操作员：请加 --operator 工号（或设置环境变量 XINYIDIAN_OPERATOR），密码放在 XINYIDIAN_PASSWORD 中"
@@ -786,7 +807,11 @@ fn tempfile_dir() -> Result<PathBuf> {
 }
 
 fn operator(cli: &Cli, cmd: &OperatorCmd) -> Result<ExitCode> {
-    let mut desk = open_desk(cli)?;
+    // `operator add` on a new database is the explicit setup: the one command that creates it.
+    let mut desk = match cmd {
+        OperatorCmd::Add { .. } => open_desk_for_write(cli, true)?,
+        _ => open_desk(cli)?,
+    };
     let find = |desk: &Desk, staff_no: &str| -> Result<xinyidian::domain::operator::Operator> {
         let no = xinyidian::domain::ids::normalize(staff_no);
         desk.operators()?
@@ -883,21 +908,27 @@ fn operator(cli: &Cli, cmd: &OperatorCmd) -> Result<ExitCode> {
 fn audit(cli: &Cli, cmd: &AuditCmd) -> Result<ExitCode> {
     match cmd {
         AuditCmd::Verify => {
-            let desk = open_desk(cli)?;
+            // Read-only, and an older schema is fine: an evidence copy is verified as it is.
+            let desk = open_desk_with(
+                cli,
+                &OpenOptions {
+                    allow_old_schema: true,
+                    ..OpenOptions::new(OpenMode::ReadOnly)
+                },
+            )?;
             let v = desk.verify_audit()?;
             if cli.json {
                 println!(
                     "{}",
-                    json!({"intact": v.broken.is_none(), "rows_checked": v.rows_checked,
-                           "broken": v.broken.as_ref().map(|b| b.to_string())})
+                    json!({"intact": v.intact(), "rows_checked": v.rows_checked,
+                           "broken": v.broken.as_ref().map(|b| b.to_string()),
+                           "legacy_rows": v.legacy_rows, "keyed_since": v.keyed_since,
+                           "head": v.head, "reanchored": v.reanchored})
                 );
             } else {
-                match &v.broken {
-                    None => println!("操作日志完整：共 {} 条，哈希链未被改动", v.rows_checked),
-                    Some(b) => println!("操作日志被改动：{b}"),
-                }
+                print_audit_verdict(&v);
             }
-            Ok(if v.broken.is_none() { 0 } else { 1 })
+            Ok(if v.intact() { 0 } else { 1 })
         }
         AuditCmd::List {
             staff,
@@ -937,6 +968,42 @@ fn audit(cli: &Cli, cmd: &AuditCmd) -> Result<ExitCode> {
             }
             Ok(0)
         }
+    }
+}
+
+fn print_audit_verdict(v: &xinyidian::desk::AuditVerdict) {
+    if let Some(b) = &v.broken {
+        println!("操作日志被改动：{b}");
+        return;
+    }
+    match (v.keyed_since, &v.head) {
+        (Some(since), Some(h)) => println!(
+            "操作日志完整：共 {} 条，哈希链未被改动；第 {since} 条起有密钥签名，末尾与锚定记录相符（第 {} 条，签名 {}…）",
+            v.rows_checked,
+            h.seq,
+            h.mac.get(..16).unwrap_or(&h.mac)
+        ),
+        (None, Some(h)) => println!(
+            "操作日志完整：共 {} 条，哈希链未被改动，末尾与锚定记录相符（第 {} 条）",
+            v.rows_checked, h.seq
+        ),
+        (_, None) => println!(
+            "操作日志完整：共 {} 条，哈希链未被改动（未锚定：内存数据库，或尚未被本版本写入的旧数据库）",
+            v.rows_checked
+        ),
+    }
+    if v.legacy_rows > 0 {
+        println!(
+            "其中前 {} 条写于升级之前，按旧规则（无密钥 SHA-256）校验：这些记录只能证明彼此相接，密钥签名与锚定自升级时开始",
+            v.legacy_rows
+        );
+    }
+    if !v.reanchored.is_empty() {
+        let seqs: Vec<String> = v.reanchored.iter().map(i64::to_string).collect();
+        println!(
+            "注意：第 {} 条记录了锚定文件缺失或不符后重新锚定，请核实当时的原因",
+            seqs.join("、")
+        );
     }
 }
 

@@ -23,6 +23,7 @@ fn main() -> ExitCode {
 }
 
 fn open_window(cli: &cli::Cli, started: std::time::Instant) -> anyhow::Result<()> {
-    let desk = cli::open_desk(cli)?;
+    // The window's first start creates the database (and its folder).
+    let desk = cli::open_desk_for_write(cli, true)?;
     xinyidian::ui::run(desk, started).map_err(|e| anyhow::anyhow!("无法打开窗口：{e}"))
 }

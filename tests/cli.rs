@@ -403,3 +403,117 @@ fn first_account_must_be_admin() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("第一个账号必须是管理员"));
 }
+
+// ---- issue 14, point 8: only our own files, never created on a read, read-only copies ----
+
+fn table_count(path: &std::path::Path) -> i64 {
+    rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .unwrap()
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn another_programs_sqlite_file_is_refused_and_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("微信.db");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE message (id INTEGER PRIMARY KEY, body TEXT);")
+        .unwrap();
+    let before = std::fs::read(&path).unwrap();
+    for args in [
+        &["subject", "recent"][..],
+        &["audit", "verify"][..],
+        &[
+            "subject",
+            "add",
+            "--kind",
+            "法人",
+            "--name",
+            "甲公司",
+            "--code",
+            VALID_USCC,
+        ][..],
+    ] {
+        let o = support::cli::run(&path, args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&o).contains("不是信易电数据库"), "{}", stderr(&o));
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert_eq!(table_count(&path), 1);
+    let wal = dir.path().join("微信.db-wal");
+    assert!(!wal.exists());
+}
+
+#[test]
+fn a_mistyped_path_is_an_error_and_nothing_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typo/counter.sqlite3");
+    for args in [&["audit", "verify"][..], &["subject", "recent"][..]] {
+        let o = support::cli::run(&path, args);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains("数据库文件"), "{}", stderr(&o));
+        assert!(stderr(&o).contains("不存在"), "{}", stderr(&o));
+        assert!(!stdout(&o).contains("完整"), "{}", stdout(&o));
+    }
+    assert!(!dir.path().join("typo").exists());
+}
+
+#[test]
+fn a_read_only_copy_can_be_read_and_verified() {
+    let env = Env::new();
+    let o = env.run(&[
+        "subject",
+        "add",
+        "--kind",
+        "法人",
+        "--name",
+        "甲公司",
+        "--code",
+        VALID_USCC,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let evidence = tempfile::tempdir().unwrap();
+    let copy = evidence.path().join("证据.sqlite3");
+    std::fs::copy(&env.db, &copy).unwrap();
+    let head = |db: &std::path::Path| {
+        let mut name = db.file_name().unwrap().to_os_string();
+        name.push(".audit-head");
+        db.with_file_name(name)
+    };
+    std::fs::copy(head(&env.db), head(&copy)).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for p in [&copy, &head(&copy)] {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o444)).unwrap();
+        }
+    }
+    let o = support::cli::run(&copy, &["audit", "verify"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("操作日志完整"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("锚定"), "{}", stdout(&o));
+    let o = support::cli::run(&copy, &["subject", "find", "甲公司"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("甲公司"));
+}
+
+#[test]
+fn audit_rows_keep_the_real_time_under_date() {
+    let env = Env::new();
+    let real = chrono::Local::now().date_naive();
+    let o = env.run(&["--json", "audit", "list"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = json(&o);
+    let rows = rows.as_array().unwrap();
+    assert!(!rows.is_empty());
+    for r in rows {
+        let at = r["content"]["at"].as_str().unwrap();
+        // Run near midnight, the action may have been yesterday.
+        let day = chrono::NaiveDate::parse_from_str(&at[..10], "%Y-%m-%d").unwrap();
+        assert!((real - day).num_days() <= 1, "stamped {at}");
+        if day.to_string() != "2026-11-28" {
+            assert_eq!(r["content"]["business_date"], "2026-11-28");
+        }
+    }
+}

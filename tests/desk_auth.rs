@@ -500,3 +500,353 @@ fn audit_verify_detects_deleted_and_inserted_rows() {
         assert!(v.broken.is_some(), "not detected: {tamper}");
     }
 }
+
+// ---- issue 14, points 6 to 8: the real clock, the anchored chain, opening only our files ----
+
+use xinyidian::desk::FixedClock;
+use xinyidian::domain::audit::{ChainBreak, chain_hash};
+use xinyidian::store::{OpenMode, OpenOptions, REANCHOR_ACTION, head_path};
+
+/// Open `path` with the audit key in `keys` (tests never touch $HOME).
+fn store_at(path: &std::path::Path, keys: &std::path::Path, mode: OpenMode) -> Store {
+    Store::open_with(
+        path,
+        &OpenOptions {
+            key_dir: Some(keys.to_path_buf()),
+            ..OpenOptions::new(mode)
+        },
+    )
+    .unwrap()
+}
+
+fn real_today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// `audit verify` as the CLI runs it: read-only, older schemas accepted.
+fn verify_at(path: &std::path::Path, keys: &std::path::Path) -> xinyidian::desk::AuditVerdict {
+    let store = Store::open_with(
+        path,
+        &OpenOptions {
+            key_dir: Some(keys.to_path_buf()),
+            allow_old_schema: true,
+            ..OpenOptions::new(OpenMode::ReadOnly)
+        },
+    )
+    .unwrap();
+    Desk::new(store, Box::new(clock())).verify_audit().unwrap()
+}
+
+#[test]
+fn a_locked_account_stays_locked_when_the_business_date_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, keys) = (dir.path().join("lock.sqlite3"), dir.path().join("keys"));
+    let today = real_today();
+    {
+        let mut d = Desk::new(
+            store_at(&path, &keys, OpenMode::Create),
+            Box::new(FixedClock::Date(today)),
+        );
+        d.setup_admin(
+            &OperatorDraft {
+                staff_no: "A1".into(),
+                name: "管理员甲".into(),
+                ..OperatorDraft::default()
+            },
+            PW,
+        )
+        .unwrap();
+        d.sign_out().unwrap();
+        for _ in 0..5 {
+            assert!(matches!(
+                d.sign_in("A1", "wrong-password"),
+                Err(DeskError::BadCredentials | DeskError::AccountLocked { .. })
+            ));
+        }
+    }
+    // `--date` a day, a month, a year on: the lock runs on the real clock and still holds.
+    for later in [1, 30, 365] {
+        let mut d = Desk::new(
+            store_at(&path, &keys, OpenMode::Existing),
+            Box::new(FixedClock::Date(today + Duration::days(later))),
+        );
+        assert!(
+            matches!(d.sign_in("A1", PW), Err(DeskError::AccountLocked { .. })),
+            "signed in with --date {later} days on"
+        );
+    }
+}
+
+#[test]
+fn audit_rows_carry_the_real_time_and_the_business_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, keys) = (dir.path().join("dates.sqlite3"), dir.path().join("keys"));
+    let business = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+    let before = chrono::Local::now().naive_local() - Duration::seconds(1);
+    {
+        let mut d = Desk::new(
+            store_at(&path, &keys, OpenMode::Create),
+            Box::new(FixedClock::Date(business)),
+        );
+        assert_eq!(d.today(), business);
+        d.setup_admin(
+            &OperatorDraft {
+                staff_no: "A1".into(),
+                name: "管理员甲".into(),
+                ..OperatorDraft::default()
+            },
+            PW,
+        )
+        .unwrap();
+        d.create_subject(&org("湛江市霞山区海港贸易有限公司", USCC))
+            .unwrap();
+        let after = chrono::Local::now().naive_local() + Duration::seconds(1);
+        let rows = d.audit_log(&AuditFilter::default(), 10).unwrap();
+        assert!(rows.len() >= 2);
+        for r in &rows {
+            assert!(
+                (before..=after).contains(&r.content.at),
+                "stamped {} instead of the real time",
+                r.content.at
+            );
+            assert_eq!(r.content.business_date, Some(business));
+        }
+    }
+    assert!(verify_at(&path, &keys).intact());
+    // The business date is signed with the row: moving it is an edit.
+    raw(
+        &path,
+        "UPDATE audit SET business_date = '2021-01-01' WHERE seq = 2",
+    );
+    assert_eq!(
+        verify_at(&path, &keys).broken,
+        Some(ChainBreak::Edited { seq: 2 })
+    );
+}
+
+/// A file database with the admin and two subjects (5 audit rows), closed.
+fn filled(path: &std::path::Path, keys: &std::path::Path) {
+    let mut d = desk_on(store_at(path, keys, OpenMode::Create), &clock());
+    d.create_subject(&org("湛江市霞山区海港贸易有限公司", USCC))
+        .unwrap();
+    d.create_subject(&org("湛江市坡头区南海水产有限公司", "91110108551385082Q"))
+        .unwrap();
+}
+
+#[test]
+fn deleting_the_newest_rows_is_detected_and_their_numbers_never_reused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, keys) = (dir.path().join("cut.sqlite3"), dir.path().join("keys"));
+    filled(&path, &keys);
+    let v = verify_at(&path, &keys);
+    assert!(v.intact(), "{:?}", v.broken);
+    assert_eq!(v.head.as_ref().map(|h| h.seq), Some(5));
+    raw(&path, "DELETE FROM audit WHERE seq >= 4");
+    assert!(matches!(
+        verify_at(&path, &keys).broken,
+        Some(ChainBreak::Truncated {
+            head_seq: 5,
+            last_seq: 3,
+            ..
+        })
+    ));
+    // Later writes do not hide it by taking the deleted numbers again.
+    {
+        let mut d = Desk::new(
+            store_at(&path, &keys, OpenMode::Existing),
+            Box::new(clock()),
+        );
+        d.sign_in("A1", PW).unwrap();
+    }
+    let seqs: Vec<i64> = rusqlite::Connection::open(&path)
+        .unwrap()
+        .prepare("SELECT seq FROM audit ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(seqs, vec![1, 2, 3, 6]);
+    assert_eq!(
+        verify_at(&path, &keys).broken,
+        Some(ChainBreak::Gap {
+            expected: 4,
+            found: 6
+        })
+    );
+    // Even with the highest number given forgotten as well.
+    raw(
+        &path,
+        "DELETE FROM audit WHERE seq = 6; DELETE FROM sqlite_sequence;",
+    );
+    {
+        let mut d = Desk::new(
+            store_at(&path, &keys, OpenMode::Existing),
+            Box::new(clock()),
+        );
+        d.sign_in("A1", PW).unwrap();
+    }
+    assert!(verify_at(&path, &keys).broken.is_some());
+}
+
+#[test]
+fn an_edited_and_rechained_trail_is_detected() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, keys) = (dir.path().join("rechain.sqlite3"), dir.path().join("keys"));
+    filled(&path, &keys);
+    // Edit row 3 and recompute every hash from there, as anyone can without the key.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("UPDATE audit SET summary = '篡改' WHERE seq = 3", [])
+        .unwrap();
+    let mut prev: String = conn
+        .query_row("SELECT hash FROM audit WHERE seq = 2", [], |r| r.get(0))
+        .unwrap();
+    let d = Desk::new(
+        store_at(&path, &keys, OpenMode::Existing),
+        Box::new(clock()),
+    );
+    let mut all = Vec::new();
+    {
+        let mut d = d;
+        d.sign_in("A1", PW).unwrap();
+        all.extend(d.audit_log(&AuditFilter::default(), 100).unwrap());
+    }
+    all.sort_by_key(|r| r.seq);
+    for r in all.iter().filter(|r| r.seq >= 3) {
+        let hash = chain_hash(r.seq, &prev, &r.content);
+        conn.execute(
+            "UPDATE audit SET prev_hash = ?2, hash = ?3, key_id = NULL WHERE seq = ?1",
+            rusqlite::params![r.seq, prev, hash],
+        )
+        .unwrap();
+        prev = hash;
+    }
+    drop(conn);
+    let v = verify_at(&path, &keys);
+    assert_eq!(v.broken, Some(ChainBreak::Unkeyed { seq: 3 }), "{v:?}");
+}
+
+#[test]
+fn a_database_of_an_earlier_version_keeps_its_old_rows_verifiable_and_is_keyed_from_the_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, keys) = (dir.path().join("old.sqlite3"), dir.path().join("keys"));
+    filled(&path, &keys);
+    // Make it what version 11 wrote: unkeyed SHA-256 rows, no application id, no head file.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let mut rows = {
+        let d = Desk::new(
+            store_at(&path, &keys, OpenMode::Existing),
+            Box::new(clock()),
+        );
+        let mut d = d;
+        d.sign_in("A1", PW).unwrap();
+        d.audit_log(&AuditFilter::default(), 100).unwrap()
+    };
+    rows.sort_by_key(|r| r.seq);
+    let mut prev = xinyidian::domain::audit::GENESIS_HASH.to_string();
+    for r in &rows {
+        let mut c = r.content.clone();
+        c.business_date = None;
+        let hash = chain_hash(r.seq, &prev, &c);
+        conn.execute(
+            "UPDATE audit SET prev_hash = ?2, hash = ?3, key_id = NULL, business_date = NULL
+             WHERE seq = ?1",
+            rusqlite::params![r.seq, prev, hash],
+        )
+        .unwrap();
+        prev = hash;
+    }
+    conn.execute_batch("PRAGMA user_version = 11; PRAGMA application_id = 0;")
+        .unwrap();
+    drop(conn);
+    std::fs::remove_file(head_path(&path)).unwrap();
+    let old = rows.len() as u64;
+    // A read-only verify of the old file: old rule, nothing to anchor yet.
+    let v = verify_at(&path, &keys);
+    assert!(v.intact(), "{:?}", v.broken);
+    assert_eq!((v.legacy_rows, v.keyed_since, v.head), (old, None, None));
+    // The first write-open upgrades it and anchors it; the next row is keyed.
+    {
+        let mut d = Desk::new(
+            store_at(&path, &keys, OpenMode::Existing),
+            Box::new(clock()),
+        );
+        d.sign_in("A1", PW).unwrap();
+    }
+    let v = verify_at(&path, &keys);
+    assert!(v.intact(), "{:?}", v.broken);
+    assert_eq!(v.legacy_rows, old);
+    assert_eq!(v.keyed_since, Some(old as i64 + 1));
+    assert!(v.reanchored.is_empty());
+    // The old rows are anchored too: the first keyed row signs the last old hash.
+    raw(&path, "UPDATE audit SET summary = '改' WHERE seq = 2");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let mut prev = xinyidian::domain::audit::GENESIS_HASH.to_string();
+    for r in rows.iter_mut() {
+        if r.seq == 2 {
+            r.content.summary = "改".into();
+        }
+        r.content.business_date = None;
+        let hash = chain_hash(r.seq, &prev, &r.content);
+        conn.execute(
+            "UPDATE audit SET prev_hash = ?2, hash = ?3 WHERE seq = ?1",
+            rusqlite::params![r.seq, prev, hash],
+        )
+        .unwrap();
+        prev = hash;
+    }
+    drop(conn);
+    assert_eq!(
+        verify_at(&path, &keys).broken,
+        Some(ChainBreak::Unlinked {
+            seq: old as i64 + 1
+        })
+    );
+}
+
+#[test]
+fn a_missing_head_file_is_reported_and_a_rebuilt_one_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, keys) = (dir.path().join("head.sqlite3"), dir.path().join("keys"));
+    filled(&path, &keys);
+    std::fs::remove_file(head_path(&path)).unwrap();
+    assert!(matches!(
+        verify_at(&path, &keys).broken,
+        Some(ChainBreak::HeadMissing { .. })
+    ));
+    {
+        let mut d = Desk::new(
+            store_at(&path, &keys, OpenMode::Existing),
+            Box::new(clock()),
+        );
+        d.sign_in("A1", PW).unwrap();
+        let rows = d.audit_log(&AuditFilter::default(), 2).unwrap();
+        assert_eq!(rows[1].content.action, REANCHOR_ACTION);
+        assert!(rows[1].content.summary.contains("锚定文件缺失"));
+    }
+    let v = verify_at(&path, &keys);
+    assert!(v.intact(), "{:?}", v.broken);
+    assert_eq!(v.reanchored, vec![6]);
+    // Another computer's key cannot vouch for these rows.
+    let other = dir.path().join("other-keys");
+    let v = verify_at(&path, &other);
+    assert!(
+        matches!(v.broken, Some(ChainBreak::NoKey { .. })),
+        "{:?}",
+        v.broken
+    );
+}
+
+#[test]
+fn a_read_only_desk_refuses_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, keys) = (dir.path().join("ro.sqlite3"), dir.path().join("keys"));
+    filled(&path, &keys);
+    let mut d = Desk::new(
+        store_at(&path, &keys, OpenMode::ReadOnly),
+        Box::new(clock()),
+    );
+    let err = d.sign_in("A1", PW).unwrap_err();
+    assert!(err.to_string().contains("只读"), "{err}");
+    assert_eq!(d.lookup("海港贸易", 10).unwrap().hits.len(), 1);
+}

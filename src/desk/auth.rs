@@ -9,12 +9,14 @@ use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use serde::Serialize;
 
 use super::{Desk, DeskError};
-use crate::domain::audit::{AuditContent, AuditEntry, ChainBreak, ChainVerifier};
+use crate::domain::audit::{AuditContent, AuditEntry, ChainBreak, ChainVerifier, HeadRecord};
 use crate::domain::operator::{
     Action, Operator, OperatorDraft, OperatorId, Role, after_failed_sign_in, is_locked,
     validate_password,
 };
-use crate::store::{AuditFilter, StoreError, Writer};
+use crate::store::{
+    AuditFilter, HeadState, KEYED_AUDIT_VERSION, REANCHOR_ACTION, StoreError, Writer,
+};
 
 /// Setting key and default of the idle lock.
 pub const IDLE_LOCK_KEY: &str = "idle_lock_minutes";
@@ -25,7 +27,25 @@ pub const IDLE_LOCK_DEFAULT: u32 = 10;
 pub struct AuditVerdict {
     /// Rows checked before the first break (all rows when intact).
     pub rows_checked: u64,
+    /// The first break, including an end that does not reach its anchor.
     pub broken: Option<ChainBreak>,
+    /// Rows checked by the old, unkeyed SHA-256 rule (written before the upgrade to schema 12).
+    pub legacy_rows: u64,
+    /// The first row signed with the audit key (the keyed chain starts at the upgrade).
+    pub keyed_since: Option<i64>,
+    /// The head record the end was checked against (`None`: in memory, or an old database
+    /// never opened by this version for writing).
+    pub head: Option<HeadRecord>,
+    /// Rows where the program re-anchored the chain because its head file was missing or not
+    /// signed by this computer's key: each is worth asking about.
+    pub reanchored: Vec<i64>,
+}
+
+impl AuditVerdict {
+    /// Whether the chain is intact and reaches its anchor.
+    pub fn intact(&self) -> bool {
+        self.broken.is_none()
+    }
 }
 
 fn hash_password(pw: &str) -> Result<String, DeskError> {
@@ -80,6 +100,8 @@ pub(super) fn record(
         action: action.to_string(),
         subject_id,
         summary,
+        // The store adds the business date when `--date` sets it apart from `now`.
+        business_date: None,
     })?;
     Ok(())
 }
@@ -446,22 +468,72 @@ impl Desk {
         Ok(self.store.read().audit_rows(filter, limit)?)
     }
 
-    /// Walk the whole chain and report the first broken row. Needs no sign-in: it only reads,
-    /// and an auditor runs it from the command line.
+    /// Walk the whole chain and report the first broken row, then check that its end reaches
+    /// the head record beside the database. Needs no sign-in: it only reads, and an auditor
+    /// runs it from the command line, on a read-only copy too.
     pub fn verify_audit(&self) -> Result<AuditVerdict, DeskError> {
-        let mut v = ChainVerifier::default();
+        let mut v = ChainVerifier::with_key(self.store.audit_key().cloned());
         let mut broken = None;
+        let mut reanchored = Vec::new();
         self.store.read().for_each_audit_row(|row| {
-            if broken.is_none()
-                && let Err(b) = v.push(&row)
-            {
-                broken = Some(b);
+            if broken.is_none() {
+                match v.push(&row) {
+                    Err(b) => broken = Some(b),
+                    Ok(()) if row.key_id.is_some() && row.content.action == REANCHOR_ACTION => {
+                        reanchored.push(row.seq);
+                    }
+                    Ok(()) => {}
+                }
             }
             Ok::<_, DeskError>(())
         })?;
+        let mut head = None;
+        if broken.is_none() {
+            let keyed_schema = self.store.schema_version()? >= KEYED_AUDIT_VERSION;
+            match self.store.audit_head() {
+                HeadState::NotAnchored => {}
+                // A database of an earlier version, never written by this one: nothing to
+                // anchor yet.
+                HeadState::Missing(_) if !keyed_schema => {}
+                HeadState::Missing(p) => {
+                    broken = Some(ChainBreak::HeadMissing {
+                        path: p.display().to_string(),
+                    })
+                }
+                HeadState::Unreadable(p) => {
+                    broken = Some(ChainBreak::HeadForged {
+                        path: p.display().to_string(),
+                    })
+                }
+                HeadState::Present(p, h) => {
+                    let (last, _) = v.last();
+                    broken = match self.store.audit_key() {
+                        None => Some(ChainBreak::NoKey { seq: last }),
+                        Some(k) if !h.is_signed_by(k) => Some(ChainBreak::HeadForged {
+                            path: p.display().to_string(),
+                        }),
+                        Some(_) => v.check_head(&h).err(),
+                    };
+                    head = Some(h);
+                }
+            }
+        }
         Ok(AuditVerdict {
             rows_checked: v.count(),
             broken,
+            legacy_rows: v.legacy_count(),
+            keyed_since: v.keyed_since(),
+            head,
+            reanchored,
         })
+    }
+
+    /// The head record of the audit chain (for the daily summary): `None` in memory or when the
+    /// file is missing or unreadable.
+    pub fn audit_head(&self) -> Option<HeadRecord> {
+        match self.store.audit_head() {
+            HeadState::Present(_, h) => Some(h),
+            _ => None,
+        }
     }
 }

@@ -46,11 +46,24 @@ pub use reports::{
 };
 pub use subjects::Lookup;
 
-/// Where "now" comes from.
+/// Where "now" and "today" come from. Two different things (issue 14, point 6):
+///
+/// - [`Clock::now`] is the real instant: sign-in, lockout, the idle lock and every stored
+///   timestamp (audit rows included) use it, so moving the business date cannot lift a lockout
+///   or back-date the audit trail;
+/// - [`Clock::today`] is the business date the rules and documents are judged on, which the
+///   CLI's `--date` may set apart from the calendar.
 pub trait Clock: Send {
+    /// The real instant.
     fn now(&self) -> NaiveDateTime;
+    /// A business date deliberately set apart from the real calendar (`--date`); `None` when
+    /// the business date is simply the date of [`Clock::now`].
+    fn business_date(&self) -> Option<NaiveDate> {
+        None
+    }
+    /// The business date.
     fn today(&self) -> NaiveDate {
-        self.now().date()
+        self.business_date().unwrap_or_else(|| self.now().date())
     }
 }
 
@@ -63,8 +76,9 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that runs on the computer's time of day but on a chosen date (`--date`), or stands
-/// still at a chosen instant (tests).
+/// `Date`: the computer's real clock with a chosen business date (`--date`): `today()` is the
+/// date, `now()` stays the real instant. `At`: a clock standing still at a chosen instant, for
+/// both (tests).
 pub enum FixedClock {
     Date(NaiveDate),
     At(NaiveDateTime),
@@ -73,8 +87,15 @@ pub enum FixedClock {
 impl Clock for FixedClock {
     fn now(&self) -> NaiveDateTime {
         match self {
-            FixedClock::Date(d) => d.and_time(Local::now().naive_local().time()),
+            FixedClock::Date(_) => Local::now().naive_local(),
             FixedClock::At(t) => *t,
+        }
+    }
+
+    fn business_date(&self) -> Option<NaiveDate> {
+        match self {
+            FixedClock::Date(d) => Some(*d),
+            FixedClock::At(_) => None,
         }
     }
 }
@@ -211,7 +232,9 @@ pub struct Desk {
 }
 
 impl Desk {
-    pub fn new(store: Store, clock: Box<dyn Clock>) -> Self {
+    pub fn new(mut store: Store, clock: Box<dyn Clock>) -> Self {
+        // Audit rows record a business date set apart from the calendar beside the real time.
+        store.set_business_date(clock.business_date());
         Self {
             store,
             clock,
@@ -219,17 +242,37 @@ impl Desk {
         }
     }
 
-    /// Open the database at `path` with the system clock.
+    /// Open (creating if needed) the database at `path` with the system clock.
     pub fn open(path: &Path) -> Result<Self, DeskError> {
         Ok(Self::new(Store::open(path)?, Box::new(SystemClock)))
     }
 
-    /// Today by the desk's clock.
+    /// Open an existing database for reading only (read commands, `audit verify`, evidence
+    /// copies): nothing is created or written, and every write action is refused.
+    pub fn open_read_only(path: &Path) -> Result<Self, DeskError> {
+        Ok(Self::new(
+            Store::open_read_only(path)?,
+            Box::new(SystemClock),
+        ))
+    }
+
+    /// Call `f` when a write has waited a while for another window's transaction, e.g. a long
+    /// import (the CLI prints "正在等待其他窗口完成导入…"); the write goes through afterwards.
+    pub fn on_lock_wait(&mut self, f: impl Fn() + Send + Sync + 'static) {
+        self.store.on_lock_wait(f);
+    }
+
+    /// The business date (rules, documents): `--date` when given.
     pub fn today(&self) -> NaiveDate {
         self.clock.today()
     }
 
-    /// Now by the desk's clock.
+    /// The business date when it was set apart from the calendar (`--date`).
+    pub fn business_date(&self) -> Option<NaiveDate> {
+        self.clock.business_date()
+    }
+
+    /// The real instant (sign-in, lockout, idle lock, timestamps); `--date` does not move it.
     pub fn now(&self) -> NaiveDateTime {
         self.clock.now()
     }

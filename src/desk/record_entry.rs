@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 
 use super::auth::record as audit;
 use super::records::RecordView;
@@ -52,12 +52,17 @@ impl DeskError {
 struct ForkedClock {
     start: NaiveDateTime,
     at: Instant,
+    business_date: Option<NaiveDate>,
 }
 
 impl Clock for ForkedClock {
     fn now(&self) -> NaiveDateTime {
         let elapsed = chrono::Duration::from_std(self.at.elapsed()).unwrap_or_default();
         self.start + elapsed
+    }
+
+    fn business_date(&self) -> Option<NaiveDate> {
+        self.business_date
     }
 }
 
@@ -103,6 +108,7 @@ impl Desk {
         let clock = ForkedClock {
             start: self.now(),
             at: Instant::now(),
+            business_date: self.business_date(),
         };
         let mut desk = Desk::new(store, Box::new(clock));
         desk.session = self.session.clone();

@@ -380,7 +380,39 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX power_record_adverse ON power_record (subject_id, id)
         WHERE kind NOT IN ('payment', 'person_payment');
     "#,
+    // 12 (issue 14, points 6 and 7): the audit trail's sequence numbers are never reused
+    // (AUTOINCREMENT keeps the highest one ever given in sqlite_sequence, so deleting the newest
+    // rows does not hand their numbers to later writes); each row may record the business date
+    // (`--date`) beside its real time; and rows from now on are signed with a key kept outside
+    // the database (`key_id` names it; NULL marks a row of the old, unkeyed SHA-256 rule).
+    r#"
+    CREATE TABLE audit_v12 (
+        seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+        at            TEXT NOT NULL,
+        staff_no      TEXT NOT NULL,
+        window        TEXT NOT NULL,
+        action        TEXT NOT NULL,
+        subject_id    INTEGER,
+        summary       TEXT NOT NULL,
+        prev_hash     TEXT NOT NULL,
+        hash          TEXT NOT NULL,
+        business_date TEXT,
+        key_id        TEXT
+    );
+    INSERT INTO audit_v12 (seq, at, staff_no, window, action, subject_id, summary, prev_hash,
+            hash)
+        SELECT seq, at, staff_no, window, action, subject_id, summary, prev_hash, hash
+        FROM audit ORDER BY seq;
+    DROP TABLE audit;
+    ALTER TABLE audit_v12 RENAME TO audit;
+    CREATE INDEX audit_staff ON audit (staff_no);
+    CREATE INDEX audit_subject ON audit (subject_id);
+    CREATE INDEX audit_at ON audit (at);
+    "#,
 ];
+
+/// The first schema version whose audit rows are keyed and anchored.
+pub const KEYED_AUDIT_VERSION: i64 = 12;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

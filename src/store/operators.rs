@@ -3,8 +3,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{OptionalExtension, Row, params, params_from_iter};
 
-use super::{Reader, StoreError, Writer, ts_from_sql, ts_to_sql};
-use crate::domain::audit::{AuditContent, AuditEntry, GENESIS_HASH, chain_hash};
+use super::{Reader, StoreError, Writer, date_from_sql, ts_from_sql, ts_to_sql};
+use crate::domain::audit::{AuditContent, AuditEntry, GENESIS_HASH, keyed_mac};
 use crate::domain::operator::{Operator, OperatorId, Role, ValidOperator};
 
 const OPERATOR_COLUMNS: &str =
@@ -72,6 +72,8 @@ type RawAudit = (
     String,
     String,
     String,
+    Option<String>,
+    Option<String>,
 );
 
 fn audit_row(r: &Row<'_>) -> rusqlite::Result<RawAudit> {
@@ -85,11 +87,14 @@ fn audit_row(r: &Row<'_>) -> rusqlite::Result<RawAudit> {
         r.get(6)?,
         r.get(7)?,
         r.get(8)?,
+        r.get(9)?,
+        r.get(10)?,
     ))
 }
 
 fn audit_from(row: RawAudit) -> Result<AuditEntry, StoreError> {
-    let (seq, at, staff_no, window, action, subject_id, summary, prev_hash, hash) = row;
+    let (seq, at, staff_no, window, action, subject_id, summary, prev_hash, hash, day, key_id) =
+        row;
     Ok(AuditEntry {
         seq,
         content: AuditContent {
@@ -99,14 +104,25 @@ fn audit_from(row: RawAudit) -> Result<AuditEntry, StoreError> {
             action,
             subject_id,
             summary,
+            business_date: date_from_sql(day)?,
         },
         prev_hash,
         hash,
+        key_id,
     })
 }
 
-const AUDIT_COLUMNS: &str =
-    "seq, at, staff_no, window, action, subject_id, summary, prev_hash, hash";
+/// The audit columns as this schema has them: a file older than version 12 (read-only, for
+/// `audit verify`) has no business date and no key.
+fn audit_columns(conn: &rusqlite::Connection) -> Result<&'static str, StoreError> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    Ok(if version >= super::KEYED_AUDIT_VERSION {
+        "seq, at, staff_no, window, action, subject_id, summary, prev_hash, hash, business_date,
+         key_id"
+    } else {
+        "seq, at, staff_no, window, action, subject_id, summary, prev_hash, hash, NULL, NULL"
+    })
+}
 
 impl Reader<'_> {
     /// How many operators exist (0 means the first start: ask for the admin account).
@@ -167,7 +183,8 @@ impl Reader<'_> {
 
     /// Audit rows matching `filter`, newest first, at most `limit`.
     pub fn audit_rows(&self, f: &AuditFilter, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut sql = format!("SELECT {AUDIT_COLUMNS} FROM audit WHERE 1 = 1");
+        let columns = audit_columns(self.conn)?;
+        let mut sql = format!("SELECT {columns} FROM audit WHERE 1 = 1");
         let mut args: Vec<String> = Vec::new();
         if let Some(s) = &f.staff_no {
             args.push(s.clone());
@@ -204,12 +221,41 @@ impl Reader<'_> {
         rows.into_iter().map(audit_from).collect()
     }
 
+    /// The last audit row's sequence number and hash (`(0, GENESIS_HASH)` with none).
+    pub fn last_audit(&self) -> Result<(i64, String), StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .unwrap_or_else(|| (0, GENESIS_HASH.to_string())))
+    }
+
+    /// How many audit rows there are.
+    pub fn count_audit(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM audit")?
+            .query_row([], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// How many audit rows are signed with a key.
+    pub fn count_keyed_audit(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM audit WHERE key_id IS NOT NULL")?
+            .query_row([], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// Feed every audit row, oldest first, to `f` (streamed: the trail may be long).
     pub fn for_each_audit_row<E: From<StoreError>>(
         &self,
         mut f: impl FnMut(AuditEntry) -> Result<(), E>,
     ) -> Result<(), E> {
-        let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit ORDER BY seq");
+        let columns = audit_columns(self.conn)?;
+        let sql = format!("SELECT {columns} FROM audit ORDER BY seq");
         let mut stmt = self.conn.prepare(&sql).map_err(StoreError::from)?;
         let rows = stmt.query_map([], audit_row).map_err(StoreError::from)?;
         for row in rows {
@@ -299,35 +345,74 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Append one audit row, chained to the last one, inside the action's own transaction.
+    /// Append one audit row, chained to the last one and signed with the audit key, inside the
+    /// action's own transaction. Its sequence number is never one given before: it follows the
+    /// highest of the last row, the highest ever given (`sqlite_sequence`) and the head file's,
+    /// so rows deleted from the end leave a gap that `audit verify` reports.
     pub fn append_audit(&self, c: &AuditContent) -> Result<i64, StoreError> {
-        let last: Option<(i64, String)> = self
+        if self.reanchor.replace(false) {
+            let why = self.audit.reanchor.clone().unwrap_or_default();
+            let (last, _) = self.last_audit()?;
+            self.insert_audit(&AuditContent {
+                at: c.at,
+                staff_no: String::new(),
+                window: String::new(),
+                action: super::REANCHOR_ACTION.to_string(),
+                subject_id: None,
+                summary: format!("{why}：日志此前到第 {last} 条，自本条起重新锚定"),
+                business_date: None,
+            })?;
+        }
+        self.insert_audit(c)
+    }
+
+    fn insert_audit(&self, c: &AuditContent) -> Result<i64, StoreError> {
+        let key = self
+            .audit
+            .key
+            .as_ref()
+            .ok_or_else(|| StoreError::Anchor("本机没有审计密钥，无法写入操作日志".into()))?;
+        let (last, prev) = self.last_audit()?;
+        let given: i64 = self
             .conn
-            .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
-            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        let (seq, prev) = match last {
-            Some((s, h)) => (s + 1, h),
-            None => (1, GENESIS_HASH.to_string()),
+            .prepare_cached(
+                "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'audit'",
+            )?
+            .query_row([], |r| r.get(0))?;
+        let anchored = match self.audit.head.as_deref().map(super::anchor::read_head) {
+            Some(super::HeadState::Present(_, h)) if h.is_signed_by(key) => h.seq,
+            _ => 0,
         };
-        let hash = chain_hash(seq, &prev, c);
+        let seq = last.max(given).max(anchored) + 1;
+        let content = AuditContent {
+            business_date: self
+                .audit
+                .business_date
+                .or(c.business_date)
+                .filter(|d| *d != c.at.date()),
+            ..c.clone()
+        };
+        let hash = keyed_mac(key, seq, &prev, &content);
         self.conn
             .prepare_cached(
                 "INSERT INTO audit (seq, at, staff_no, window, action, subject_id, summary,
-                    prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    prev_hash, hash, business_date, key_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 seq,
-                ts_to_sql(c.at),
-                c.staff_no,
-                c.window,
-                c.action,
-                c.subject_id,
-                c.summary,
+                ts_to_sql(content.at),
+                content.staff_no,
+                content.window,
+                content.action,
+                content.subject_id,
+                content.summary,
                 prev,
-                hash
+                hash,
+                content.business_date.map(|d| d.to_string()),
+                key.id()
             ])?;
+        self.appended.replace(Some((seq, hash)));
         Ok(seq)
     }
 
