@@ -715,12 +715,10 @@ mod hostile_workbooks {
     const SHEET_HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#;
     const SHEET_TAIL: &str = "</sheetData></worksheet>";
 
+    type WritePart = dyn Fn(&mut dyn Write);
+
     /// A minimal XLSX written part by part; `sheet` and `strings` write their part's body.
-    fn raw_xlsx(
-        path: &Path,
-        sheet: impl FnOnce(&mut dyn Write),
-        strings: Option<&dyn Fn(&mut dyn Write)>,
-    ) {
+    fn raw_xlsx(path: &Path, sheet: impl FnOnce(&mut dyn Write), strings: Option<&WritePart>) {
         let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
         let opts = SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
