@@ -1041,11 +1041,13 @@ fn records(cli: &Cli, cmd: &RecordsCmd) -> Result<ExitCode> {
                 for n in &report.row_notes {
                     println!("提示：{n}");
                 }
+                // Row errors go to stderr with every other error (issue 14), so that a script
+                // reading stdout sees only the result.
                 for e in &report.errors {
-                    println!("{e}");
+                    eprintln!("{e}");
                 }
                 if report.rejected as usize > report.errors.len() {
-                    println!(
+                    eprintln!(
                         "……另有 {} 行有问题未列出",
                         report.rejected as usize - report.errors.len()
                     );
@@ -1070,7 +1072,7 @@ fn records(cli: &Cli, cmd: &RecordsCmd) -> Result<ExitCode> {
                         report.inserted, report.updated, report.unchanged
                     );
                 } else {
-                    println!(
+                    eprintln!(
                         "未写入任何记录：请修改上述 {} 行后重新导入，或加 --skip-invalid 只导入合格的行",
                         report.rejected
                     );

@@ -2,6 +2,8 @@
 //! imported (rules D-1..D-3): valid and invalid CSV (UTF-8, BOM, GBK) and XLSX files, every
 //! whole-file error, every row error, and the rejected-rows file.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -697,4 +699,402 @@ mod hostile {
             }
         }
     }
+}
+
+/// Workbooks that tried to kill the program (issue 14 point 5): each is refused quickly with a
+/// Chinese message naming where and what the limit is, or read with bounded memory.
+mod hostile_workbooks {
+    use super::*;
+    use std::io::Write;
+    use zip::write::SimpleFileOptions;
+
+    const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#;
+    const PKG_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
+    const WORKBOOK: &str = r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="缴费" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
+    const WB_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#;
+    const SHEET_HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#;
+    const SHEET_TAIL: &str = "</sheetData></worksheet>";
+
+    type WritePart = dyn Fn(&mut dyn Write);
+
+    /// A minimal XLSX written part by part; `sheet` and `strings` write their part's body.
+    fn raw_xlsx(path: &Path, sheet: impl FnOnce(&mut dyn Write), strings: Option<&WritePart>) {
+        let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+        let opts = SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(None);
+        for (name, body) in [
+            ("[Content_Types].xml", CONTENT_TYPES),
+            ("_rels/.rels", PKG_RELS),
+            ("xl/workbook.xml", WORKBOOK),
+            ("xl/_rels/workbook.xml.rels", WB_RELS),
+        ] {
+            z.start_file(name, opts).unwrap();
+            z.write_all(body.as_bytes()).unwrap();
+        }
+        z.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
+        z.write_all(SHEET_HEAD.as_bytes()).unwrap();
+        sheet(&mut z);
+        z.write_all(SHEET_TAIL.as_bytes()).unwrap();
+        if let Some(strings) = strings {
+            z.start_file("xl/sharedStrings.xml", opts).unwrap();
+            strings(&mut z);
+        }
+        z.finish().unwrap();
+    }
+
+    fn inline(r: &str, text: &str) -> String {
+        format!(r#"<c r="{r}" t="inlineStr"><is><t>{text}</t></is></c>"#)
+    }
+
+    /// The header row of a payment file as inline strings.
+    fn header_row() -> String {
+        let cells: String = PAY_HEADER
+            .split(',')
+            .enumerate()
+            .map(|(i, h)| inline(&format!("{}1", (b'A' + i as u8) as char), h))
+            .collect();
+        format!(r#"<row r="1">{cells}</row>"#)
+    }
+
+    #[test]
+    fn one_cell_at_xfd1048576_is_one_row_not_a_grid() {
+        use rust_xlsxwriter::Workbook;
+        let dir = tempfile::tempdir().unwrap();
+        // The issue's file: a single cell at the last cell of the grid (it aborted the process
+        // allocating 549,755,813,888 bytes).
+        let p = dir.path().join("xfd.xlsx");
+        let mut wb = Workbook::new();
+        wb.add_worksheet()
+            .write_string(1_048_575, 16_383, "x")
+            .unwrap();
+        wb.save(&p).unwrap();
+        assert!(std::fs::metadata(&p).unwrap().len() < 10_000);
+        let e = open_err(&p);
+        assert!(matches!(e, ImportError::HeaderNotFound { .. }), "{e}");
+
+        // With a header and one good row: the good row imports, the far cell is its row's error.
+        let (a, b) = usccs();
+        let p = dir.path().join("xfd2.xlsx");
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in PAY_HEADER.split(',').enumerate() {
+            ws.write_string(0, c as u16, h).unwrap();
+        }
+        let row = [
+            "甲公司",
+            &a,
+            "电费",
+            "否",
+            "2024-01-01",
+            "2024-01-31",
+            "1",
+            "千瓦时",
+            "10",
+            "湛江供电局",
+            &b,
+            "2024-02-05",
+        ];
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(1, c as u16, *v).unwrap();
+        }
+        ws.write_string(1_048_575, 16_383, "x").unwrap();
+        wb.save(&p).unwrap();
+        let (ok, bad) = collect(&p, None);
+        assert_eq!(ok.len(), 1, "{bad:?}");
+        assert_eq!(bad.len(), 1);
+        assert_eq!(bad[0].row, 1_048_576);
+        assert!(bad[0].to_string().contains("多出 1 个"), "{}", bad[0]);
+    }
+
+    #[test]
+    fn a_cell_beyond_excels_grid_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("far.xlsx");
+        raw_xlsx(
+            &p,
+            |w| {
+                w.write_all(header_row().as_bytes()).unwrap();
+                w.write_all(format!(r#"<row r="2">{}</row>"#, inline("ZZZZ2", "x")).as_bytes())
+                    .unwrap();
+            },
+            None,
+        );
+        let e = open_err(&p).to_string();
+        assert!(e.contains("缴费") && e.contains("16384"), "{e}");
+    }
+
+    #[test]
+    fn an_overlong_inline_cell_is_named_with_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("long.xlsx");
+        // 1 MiB stands for the issue's 2 GiB cell: anything past the limit is refused the same
+        // way, before a byte of it is kept.
+        raw_xlsx(
+            &p,
+            |w| {
+                w.write_all(header_row().as_bytes()).unwrap();
+                w.write_all(br#"<row r="2"><c r="C2" t="inlineStr"><is><t>"#)
+                    .unwrap();
+                w.write_all(&vec![b'A'; 1 << 20]).unwrap();
+                w.write_all(b"</t></is></c></row>").unwrap();
+            },
+            None,
+        );
+        let e = open_err(&p);
+        assert!(matches!(e, ImportError::CellTooLong { .. }), "{e}");
+        let msg = e.to_string();
+        assert!(
+            msg.contains("工作表“缴费”")
+                && msg.contains("第 2 行 C 列（C2）")
+                && msg.contains("32767"),
+            "{msg}"
+        );
+        assert!(msg.chars().count() < 300, "{msg}");
+    }
+
+    #[test]
+    fn an_overlong_shared_string_is_named_by_the_cell_that_uses_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("shared.xlsx");
+        let strings = |w: &mut dyn Write| {
+            w.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="2" uniqueCount="2"><si><t>short</t></si><si><t>"#).unwrap();
+            w.write_all(&vec![b' '; 1 << 20]).unwrap();
+            w.write_all(b"</t></si></sst>").unwrap();
+        };
+        raw_xlsx(
+            &p,
+            |w| {
+                w.write_all(header_row().as_bytes()).unwrap();
+                w.write_all(br#"<row r="5"><c r="D5" t="s"><v>1</v></c></row>"#)
+                    .unwrap();
+            },
+            Some(&strings),
+        );
+        let msg = open_err(&p).to_string();
+        assert!(
+            msg.contains("第 5 行 D 列（D5）") && msg.contains("32767"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn compressed_whitespace_is_refused_as_a_bomb() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("bomb.xlsx");
+        // Whitespace in 4 KB runs between empty elements: no run is long, the whole is 48 MB from
+        // under 1 MB (the issue's file was 4 GB from 4 MB).
+        let chunk: Vec<u8> = b"<x/>".iter().chain(&[b' '; 4092]).copied().collect();
+        raw_xlsx(
+            &p,
+            |w| {
+                w.write_all(header_row().as_bytes()).unwrap();
+                for _ in 0..(48 << 20) / chunk.len() {
+                    w.write_all(&chunk).unwrap();
+                }
+            },
+            None,
+        );
+        assert!(std::fs::metadata(&p).unwrap().len() < 1 << 20);
+        let e = open_err(&p);
+        assert!(matches!(e, ImportError::WorkbookLimit { .. }), "{e}");
+        let msg = e.to_string();
+        assert!(
+            msg.contains("压缩比超过 200 倍") && msg.contains("sheet1.xml"),
+            "{msg}"
+        );
+
+        // One long run of whitespace in the shared strings, outside any string.
+        let p = dir.path().join("bomb2.xlsx");
+        let strings = |w: &mut dyn Write| {
+            w.write_all(br#"<sst uniqueCount="1"><si><t>a</t></si>"#)
+                .unwrap();
+            w.write_all(&vec![b'\n'; 1 << 20]).unwrap();
+            w.write_all(b"</sst>").unwrap();
+        };
+        raw_xlsx(
+            &p,
+            |w| w.write_all(header_row().as_bytes()).unwrap(),
+            Some(&strings),
+        );
+        let msg = open_err(&p).to_string();
+        assert!(
+            msg.contains("sharedStrings.xml") && msg.contains("256 KB"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn a_declared_string_count_calamine_would_reserve_is_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("count.xlsx");
+        let strings = |w: &mut dyn Write| {
+            w.write_all(br#"<sst uniqueCount="4000000000000"><si><t>a</t></si></sst>"#)
+                .unwrap();
+        };
+        raw_xlsx(
+            &p,
+            |w| w.write_all(header_row().as_bytes()).unwrap(),
+            Some(&strings),
+        );
+        let msg = open_err(&p).to_string();
+        assert!(
+            msg.contains("4000000000000") && msg.contains("共享字符串"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn a_streamed_sheet_imports_like_before() {
+        let (a, b) = usccs();
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("ok.xlsx");
+        let row = |r: u32, amount: &str| {
+            let vals = [
+                "乙公司",
+                &a,
+                "电费",
+                "否",
+                "2024-01-01",
+                "2024-01-31",
+                "1",
+                "千瓦时",
+                amount,
+                "湛江供电局",
+                &b,
+                "2024-02-05",
+            ];
+            let cells: String = vals
+                .iter()
+                .enumerate()
+                .map(|(i, v)| inline(&format!("{}{r}", (b'A' + i as u8) as char), v))
+                .collect();
+            format!(r#"<row r="{r}">{cells}</row>"#)
+        };
+        raw_xlsx(
+            &p,
+            |w| {
+                w.write_all(header_row().as_bytes()).unwrap();
+                w.write_all(row(2, "10").as_bytes()).unwrap();
+                // Blank rows (styled empty cells) are skipped; row numbers stay Excel's.
+                w.write_all(br#"<row r="3"><c r="A3" s="1"/></row>"#)
+                    .unwrap();
+                w.write_all(row(7, "x").as_bytes()).unwrap();
+            },
+            None,
+        );
+        let reader = open_records(&p, None, today()).unwrap();
+        assert_eq!(reader.header().sheet.as_deref(), Some("缴费"));
+        let (ok, bad) = collect(&p, None);
+        assert_eq!(ok.iter().map(|r| r.row).collect::<Vec<_>>(), vec![2]);
+        assert_eq!(bad.iter().map(|r| r.row).collect::<Vec<_>>(), vec![7]);
+        assert!(bad[0].to_string().contains("缴费金额“x”"), "{}", bad[0]);
+    }
+}
+
+/// Error lines quote at most ~60 characters of a bad value, with control characters escaped,
+/// and OS errors are said in Chinese (issue 14 point 10).
+#[test]
+fn error_lines_quote_values_short_and_escaped() {
+    let (a, b) = usccs();
+    let long_date = format!("\u{1b}[2J{}", "9".repeat(100_000));
+    let text = format!(
+        "{PAY_HEADER}\n甲公司,{a},电费,否,2024-01-01,2024-01-31,1,千瓦时,10,湛江供电局,{b},{long_date}\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "long.csv", text.as_bytes());
+    let (_, bad) = collect(&p, None);
+    let line = bad[0].to_string();
+    assert!(line.contains("缴纳日期"), "{line}");
+    assert!(line.chars().count() < 400, "{} chars", line.chars().count());
+    assert!(
+        !line.contains('\u{1b}') && line.contains("\\u{001B}"),
+        "{line}"
+    );
+    assert!(line.contains("共 100004 字"), "{line}");
+    // The rejected-rows file's 原因 column is the same short line; the cells stay as written.
+    let reader = open_records(&p, None, today()).unwrap();
+    let out = dir.path().join("rejected.csv");
+    let mut w = RejectWriter::create(&out, reader.header()).unwrap();
+    for r in reader {
+        if let Err(e) = r {
+            w.write(&e).unwrap();
+        }
+    }
+    w.finish().unwrap();
+    let saved = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(saved.matches(&long_date).count(), 1);
+}
+
+#[test]
+fn files_that_cannot_be_opened_are_explained_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, expect) in [
+        (dir.path().join("does-not-exist.csv"), "文件不存在"),
+        (dir.path().to_path_buf(), "文件夹"),
+    ] {
+        let e = open_err(&path);
+        let msg = e.to_string();
+        assert!(matches!(e, ImportError::Open { .. }), "{msg}");
+        assert!(msg.contains(expect), "{msg}");
+        assert!(
+            !msg.contains("os error") && !msg.contains("No such"),
+            "{msg}"
+        );
+    }
+    let header = open_records(
+        &write(dir.path(), "a.csv", payments_csv().as_bytes()),
+        None,
+        today(),
+    )
+    .unwrap()
+    .header()
+    .clone();
+    let e = RejectWriter::create(&dir.path().join("no/such/dir/r.csv"), &header)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("不存在") && !e.contains("os error"), "{e}");
+}
+
+/// `records import` prints row errors on stderr, with every other error; stdout keeps the result.
+#[test]
+fn cli_row_errors_go_to_stderr() {
+    use support::cli::run;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.sqlite3");
+    let o = run(
+        &db,
+        &[
+            "operator",
+            "add",
+            "--staff-no",
+            "A1",
+            "--name",
+            "管理员",
+            "--role",
+            "admin",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (a, b) = usccs();
+    let f = write(
+        dir.path(),
+        "缴费.csv",
+        format!(
+            "{PAY_HEADER}\n甲公司,{a},电费,否,2023-02-01,2023-02-30,1,千瓦时,10,湛江供电局,{b},2023-03-05\n"
+        )
+        .as_bytes(),
+    );
+    let o = run(&db, &["records", "import", f.to_str().unwrap()]);
+    let (out, err) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(
+        err.contains("第 2 行") && err.contains("未写入任何记录"),
+        "{err}"
+    );
+    assert!(!out.contains("第 2 行"), "{out}");
 }

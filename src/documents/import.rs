@@ -23,8 +23,10 @@
 //! ```
 
 mod columns;
+mod guard;
 mod row;
 mod sheet;
+mod stream;
 mod text_source;
 
 use std::borrow::Cow;
@@ -38,6 +40,7 @@ use csv::ByteRecord;
 use serde::Serialize;
 
 use crate::domain::records::{Record, RecordKind};
+use crate::domain::text::shown_value;
 
 use columns::{ColumnMap, MIN_KNOWN, col_letter, known_count, match_header};
 use row::{Cell, RowCtx};
@@ -73,6 +76,24 @@ pub enum ImportError {
     NotText,
     #[error("Excel 文件无法读取（{reason}）：文件可能已损坏或没有完整下载，请重新导出后再试")]
     Workbook { reason: String },
+    /// A workbook beyond the limits that keep the import's memory bounded (issue 14): too
+    /// large, a compression bomb, a part far larger than any spreadsheet has.
+    #[error(
+        "Excel 文件{reason}：为防止程序内存耗尽，不予读取。请在 Excel 中打开该文件，“另存为”新的工作簿（或把记录分成几个文件）后再导入"
+    )]
+    WorkbookLimit { reason: String },
+    #[error(
+        "工作表“{sheet}”{place}的单元格内容超过 {limit} 字（Excel 单元格最多 {limit} 字），文件可能已损坏或被恶意构造：请检查该单元格后重新导出"
+    )]
+    CellTooLong {
+        sheet: String,
+        place: String,
+        limit: usize,
+    },
+    #[error(
+        "工作表“{sheet}”的单元格位置“{cell}”超出 Excel 的范围（最多 1048576 行、16384 列，即 XFD1048576）：文件已损坏，请重新导出"
+    )]
+    CellOutsideGrid { sheet: String, cell: String },
     #[error("工作簿中没有含数据的工作表")]
     NoSheet,
     #[error(
@@ -161,7 +182,11 @@ impl HeaderReport {
             out.push(format!(
                 "以下列不是“{}”的数据项，导入时忽略：{}",
                 self.kind.label(),
-                self.unknown.join("、")
+                self.unknown
+                    .iter()
+                    .map(|c| shown_value(c))
+                    .collect::<Vec<_>>()
+                    .join("、")
             ));
         }
         if !self.absent_optional.is_empty() {
@@ -209,6 +234,50 @@ pub struct CellProblem {
     pub column: String,
     pub value: String,
     pub reason: String,
+}
+
+impl CellProblem {
+    /// A problem quoting `value` as an error line may: at most ~60 characters, hidden characters
+    /// escaped ([`shown_value`]); the reason's own quotation of the value (a parser's message
+    /// such as 日期“…”无法识别) is shortened the same way.
+    pub(crate) fn quoting(column: String, value: &str, reason: String) -> Self {
+        let shown = shown_value(value);
+        let reason = if shown == value {
+            reason
+        } else {
+            let trimmed = value.trim();
+            let reason = if trimmed.is_empty() {
+                reason
+            } else {
+                reason.replace(trimmed, &shown_value(trimmed))
+            };
+            // Whatever else of the value is left in the reason is cut there too.
+            shown_long(&reason)
+        };
+        Self {
+            column,
+            value: shown,
+            reason,
+        }
+    }
+}
+
+/// A reason that should never be long: escaped, and cut at a few hundred characters.
+fn shown_long(s: &str) -> String {
+    const MAX: usize = 300;
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i >= MAX {
+            out.push('…');
+            break;
+        }
+        if crate::domain::text::is_hidden_char(c) {
+            out.push_str(&format!("\\u{{{:04X}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 impl fmt::Display for CellProblem {
@@ -291,7 +360,10 @@ struct CsvSource {
 
 enum Source {
     Csv(Box<CsvSource>),
+    /// XLS and ODS, read whole.
     Sheet(SheetSource),
+    /// XLSX, streamed.
+    Stream(Box<stream::StreamSource>),
 }
 
 /// An open record file: the kind, the header report and an iterator over the data rows.
@@ -315,8 +387,15 @@ pub fn open_records(
     let shown = path.display().to_string();
     let open_err = |e: std::io::Error| ImportError::Open {
         path: shown.clone(),
-        reason: e.to_string(),
+        reason: super::io_reason(&e),
     };
+    // A folder opens on some systems and fails only at the first read, in English.
+    if path.is_dir() {
+        return Err(ImportError::Open {
+            path: shown,
+            reason: "这是一个文件夹，不是文件".into(),
+        });
+    }
     let mut file = File::open(path).map_err(open_err)?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut head = Vec::with_capacity(SNIFF_BYTES.min(total as usize + 1));
@@ -325,7 +404,7 @@ pub fn open_records(
         .read_to_end(&mut head)
         .map_err(|e| ImportError::Read {
             path: shown.clone(),
-            reason: e.to_string(),
+            reason: super::io_reason(&e),
         })?;
     let complete = head.len() < SNIFF_BYTES;
     let format = match text_source::sniff(&head, complete) {
@@ -333,6 +412,8 @@ pub fn open_records(
         Sniffed::Utf16 => return Err(ImportError::Utf16),
         Sniffed::Binary => return Err(ImportError::NotText),
         Sniffed::BadEncoding { line } => return Err(ImportError::WrongEncoding { line }),
+        // OpenDocument puts its media type, stored, first in the zip.
+        Sniffed::Zip if is_opendocument(&head) => FileFormat::Ods,
         Sniffed::Zip => FileFormat::Xlsx,
         Sniffed::Cfb => FileFormat::Xls,
         Sniffed::Utf8 { bom } => FileFormat::CsvUtf8 { bom },
@@ -349,12 +430,52 @@ pub fn open_records(
     }
 }
 
+/// An OpenDocument package: its first entry is `mimetype`, stored, naming the media type.
+fn is_opendocument(head: &[u8]) -> bool {
+    head.get(30..38) == Some(&b"mimetype"[..])
+        && head
+            .get(38..)
+            .is_some_and(|rest| rest.starts_with(b"application/vnd.oasis.opendocument"))
+}
+
 fn open_sheet(
     path: &Path,
     format: FileFormat,
     kind: Option<RecordKind>,
     today: NaiveDate,
 ) -> Result<RecordReader, ImportError> {
+    if format == FileFormat::Xlsx {
+        let (opened, source) = match stream::open(path, kind) {
+            Ok(o) => o,
+            // A zip without the package relationships: an OpenDocument sheet, perhaps.
+            Err(ImportError::Workbook { reason }) if reason == guard::NOT_XLSX => {
+                return open_sheet(path, FileFormat::Ods, kind, today);
+            }
+            Err(e) => return Err(e),
+        };
+        return Ok(RecordReader {
+            header: HeaderReport {
+                kind: opened.header.kind,
+                kind_detected: opened.header.detected,
+                row: opened.header_row,
+                sheet: Some(opened.sheet),
+                columns: opened.header_cells,
+                unknown: opened.header.unknown,
+                absent_optional: opened.header.absent_optional,
+            },
+            format,
+            map: opened.header.map,
+            today,
+            source: Source::Stream(Box::new(source)),
+            finished: false,
+        });
+    }
+    // XLS and ODS are read whole by calamine: bounded by their size first.
+    let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    match format {
+        FileFormat::Ods => guard::check_ods(path)?,
+        _ => guard::check_file_size(len, guard::MAX_WHOLE_FILE_BYTES, ".xls 文件")?,
+    }
     let opened = sheet::open(path, format, kind)?;
     Ok(RecordReader {
         header: HeaderReport {
@@ -393,18 +514,14 @@ pub fn columns(kind: RecordKind) -> Vec<ColumnSpec> {
         .collect()
 }
 
-/// A first-row preview for error messages: the cells joined, at most 80 characters.
+/// A first-row preview for error messages: the cells joined, as [`shown_value`] quotes a value.
 pub(crate) fn preview(cells: &[String]) -> String {
     let joined = cells
         .iter()
         .map(|c| c.trim())
         .collect::<Vec<_>>()
         .join("，");
-    let mut out: String = joined.chars().take(80).collect();
-    if joined.chars().count() > 80 {
-        out.push('…');
-    }
-    out
+    shown_value(&joined)
 }
 
 fn open_csv(
@@ -580,7 +697,7 @@ impl CsvSource {
                         Some(row) => ReadFailure::TooLong { row },
                         None => ReadFailure::Io {
                             row: self.last_row + 1,
-                            reason: e.to_string(),
+                            reason: csv_reason(&e),
                         },
                     });
                 }
@@ -616,6 +733,11 @@ impl RecordReader {
             Source::Sheet(s) => ReadProgress {
                 done: s.next as u64,
                 total: s.height() as u64,
+                unit: ProgressUnit::Rows,
+            },
+            Source::Stream(s) => ReadProgress {
+                done: s.done,
+                total: s.last_row.max(s.done),
                 unit: ProgressUnit::Rows,
             },
         }
@@ -699,16 +821,16 @@ impl RecordReader {
             .map(|(i, f)| match std::str::from_utf8(f) {
                 Ok(s) => Cow::Borrowed(s),
                 Err(_) => {
-                    extra.push(CellProblem {
-                        column: self
+                    extra.push(CellProblem::quoting(
+                        self
                             .map
                             .names
                             .get(i)
                             .cloned()
                             .unwrap_or_else(|| format!("{} 列", col_letter(i))),
-                        value: String::from_utf8_lossy(f).into_owned(),
-                        reason: "含有不是 UTF-8 编码的字符：请在 Excel 中“另存为”→“CSV UTF-8（逗号分隔）”后重新导入".into(),
-                    });
+                        &String::from_utf8_lossy(f),
+                        "含有不是 UTF-8 编码的字符：请在 Excel 中“另存为”→“CSV UTF-8（逗号分隔）”后重新导入".into(),
+                    ));
                     Cow::Owned(String::from_utf8_lossy(f).into_owned())
                 }
             })
@@ -768,6 +890,23 @@ impl RecordReader {
         }
         None
     }
+
+    fn next_stream(&mut self) -> Option<Result<ImportedRow, RowError>> {
+        let Source::Stream(src) = &mut self.source else {
+            return None;
+        };
+        Some(match src.next_row()? {
+            Ok((row, cells)) => Self::check(
+                &self.map,
+                self.header.kind,
+                self.today,
+                row,
+                &cells,
+                Vec::new(),
+            ),
+            Err(e) => Err(e),
+        })
+    }
 }
 
 impl Iterator for RecordReader {
@@ -781,6 +920,7 @@ impl Iterator for RecordReader {
         let item = match self.source {
             Source::Csv(_) => self.next_csv(),
             Source::Sheet(_) => self.next_sheet(),
+            Source::Stream(_) => self.next_stream(),
         };
         match &item {
             None | Some(Err(RowError { fatal: true, .. })) => self.finished = true,
@@ -803,9 +943,9 @@ pub struct RejectWriter {
 impl RejectWriter {
     /// Create (or overwrite) `path` with the header of the imported file plus 原因.
     pub fn create(path: &Path, header: &HeaderReport) -> Result<Self, ImportError> {
-        let err = |e: &dyn fmt::Display| ImportError::RejectFile {
+        let err = |e: &std::io::Error| ImportError::RejectFile {
             path: path.display().to_string(),
-            reason: e.to_string(),
+            reason: super::io_reason(e),
         };
         let file = File::create(path).map_err(|e| err(&e))?;
         let mut out = BufWriter::new(file);
@@ -813,7 +953,7 @@ impl RejectWriter {
         let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(out);
         let mut head: Vec<&str> = header.columns.iter().map(String::as_str).collect();
         head.push("原因");
-        writer.write_record(&head).map_err(|e| err(&e))?;
+        writer.write_record(&head).map_err(|e| csv_err(path, &e))?;
         Ok(Self {
             writer,
             width: header.columns.len(),
@@ -844,14 +984,30 @@ impl RejectWriter {
 
     /// Flush and close; returns the number of rows written.
     pub fn finish(mut self) -> Result<u64, ImportError> {
-        self.writer.flush().map_err(|e| self.error(&e))?;
+        self.writer.flush().map_err(|e| ImportError::RejectFile {
+            path: self.path.display().to_string(),
+            reason: super::io_reason(&e),
+        })?;
         Ok(self.rows)
     }
 
-    fn error(&self, e: &dyn fmt::Display) -> ImportError {
-        ImportError::RejectFile {
-            path: self.path.display().to_string(),
-            reason: e.to_string(),
-        }
+    fn error(&self, e: &csv::Error) -> ImportError {
+        csv_err(&self.path, e)
+    }
+}
+
+/// A CSV writer's error in Chinese (it is an I/O error underneath).
+fn csv_err(path: &Path, e: &csv::Error) -> ImportError {
+    ImportError::RejectFile {
+        path: path.display().to_string(),
+        reason: csv_reason(e),
+    }
+}
+
+/// The reason of a csv error: an I/O error said in Chinese; csv's own text otherwise.
+fn csv_reason(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => super::io_reason(io),
+        _ => e.to_string(),
     }
 }

@@ -164,11 +164,11 @@ impl<'a, 'c> RowCtx<'a, 'c> {
     }
 
     fn problem(&mut self, col: Col, value: String, reason: impl Into<String>) {
-        self.problems.push(CellProblem {
-            column: self.map.name(col).to_string(),
-            value,
-            reason: reason.into(),
-        });
+        self.problems.push(CellProblem::quoting(
+            self.map.name(col).to_string(),
+            &value,
+            reason.into(),
+        ));
     }
 
     fn missing(&mut self, col: Col) {

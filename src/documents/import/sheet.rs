@@ -1,5 +1,6 @@
-//! XLSX / XLS / ODS via calamine, one worksheet at a time: numbers, strings, the cached values of
-//! formulas, and date cells (as dates, 1900 and 1904 systems).
+//! XLS / ODS via calamine, one worksheet at a time, read whole (bounded first by their size, see
+//! [`super::guard`]); XLSX is streamed ([`super::stream`]) and shares [`cell_of`]. Numbers,
+//! strings, the cached values of formulas, and date cells (as dates, 1900 and 1904 systems).
 
 use std::fs::File;
 use std::io::BufReader;
