@@ -260,11 +260,8 @@ impl LetterFont {
         let mut emoji: Vec<char> = Vec::new();
         for c in text.chars() {
             match self.refusal(field, c) {
-                Some(LetterPdfError::Emoji { .. }) => {
-                    if !emoji.contains(&c) {
-                        emoji.push(c);
-                    }
-                }
+                Some(LetterPdfError::Emoji { .. }) if emoji.contains(&c) => {}
+                Some(LetterPdfError::Emoji { .. }) => emoji.push(c),
                 Some(e) => {
                     first.get_or_insert(e);
                 }
