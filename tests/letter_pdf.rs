@@ -8,8 +8,9 @@ use chrono::NaiveDate;
 use lopdf::{Document, Object};
 use xinyidian::assets::CJK_FONT;
 use xinyidian::documents::letter_pdf::{
-    LetterFont, LetterPdfError, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, PAGE_HEIGHT,
-    PAGE_WIDTH, RunRole, layout_letter, render_letter, render_letter_with,
+    FontFace, LetterFont, LetterPdfError, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP,
+    PAGE_HEIGHT, PAGE_WIDTH, RunRole, layout_letter, render_letter, render_letter_with,
+    unprintable_chars,
 };
 use xinyidian::domain::ids::{
     IdDocKind, org_code_check_char, resident_id_check_char, uscc_check_char,
@@ -17,7 +18,9 @@ use xinyidian::domain::ids::{
 use xinyidian::domain::letter::{
     COMMITMENTS, CommitmentCode, DATE_LINE, LABEL_APPLICANT_NAME, LABEL_LEGAL_REP_ID_KIND,
     LABEL_LEGAL_REP_ID_NUMBER, LABEL_LEGAL_REP_NAME, LABEL_RELATION, LABEL_USCC, LetterField,
-    LetterFields, PREAMBLE, Relation, SIGN_LEGAL_REP, SIGN_LEGAL_REP_NOTE, SIGN_ORGANIZATION,
+    LetterFields, LetterForm, PERSON_COMMITMENTS, PERSON_LABEL_ID_KIND, PERSON_LABEL_ID_NUMBER,
+    PERSON_LABEL_NAME, PERSON_LABEL_RELATION, PERSON_PREAMBLE, PERSON_SIGN, PERSON_SIGN_NOTE,
+    PREAMBLE, Relation, SIGN_LEGAL_REP, SIGN_LEGAL_REP_NOTE, SIGN_ORGANIZATION,
     SIGN_ORGANIZATION_NOTE, TITLE, ValidLetter,
 };
 
@@ -31,6 +34,9 @@ fn font() -> &'static LetterFont {
     static FONT: OnceLock<LetterFont> = OnceLock::new();
     FONT.get_or_init(|| LetterFont::parse(CJK_FONT).expect("bundled font parses"))
 }
+
+/// 𨋢 (U+282E2, CJK Extension B, HKSCS): common in Cantonese names, missing from Noto Sans SC.
+const EXT_B: char = '\u{282E2}';
 
 fn uscc() -> String {
     let org8 = "MA4W1234";
@@ -51,7 +57,43 @@ fn fields(name: &str) -> LetterFields {
         legal_rep_id_kind: IdDocKind::ResidentId,
         legal_rep_id_number: resident_id(),
         relation: Some(Relation::Owner),
+        ..LetterFields::default()
     }
+}
+
+fn person_fields(name: &str) -> LetterFields {
+    LetterFields {
+        form: LetterForm::Person,
+        applicant_name: name.into(),
+        person_id_kind: IdDocKind::ResidentId,
+        person_id_number: resident_id(),
+        relation: Some(Relation::Tenant),
+        ..LetterFields::default()
+    }
+}
+
+fn person_letter(name: &str) -> ValidLetter {
+    person_fields(name)
+        .validate(today())
+        .expect("valid person letter")
+}
+
+/// The text of a PDF as poppler's pdftotext reads it, or `None` when it is not installed.
+fn pdftotext(pdf: &[u8]) -> Option<String> {
+    std::process::Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .ok()?;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("letter.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let txt = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(txt.status.success());
+    Some(String::from_utf8(txt.stdout).unwrap())
 }
 
 fn letter(name: &str) -> ValidLetter {
@@ -68,18 +110,21 @@ fn strip_ws(s: &str) -> String {
 
 /// What the letter must say, in reading order, fields filled (footer not included).
 fn expected_body(v: &ValidLetter) -> String {
+    if v.form() == LetterForm::Person {
+        return expected_person_body(v);
+    }
     let mut s = String::new();
     s += TITLE;
     s += LABEL_APPLICANT_NAME;
     s += v.applicant_name();
     s += LABEL_USCC;
-    s += v.uscc().as_str();
+    s += v.uscc().unwrap().as_str();
     s += LABEL_LEGAL_REP_NAME;
-    s += v.legal_rep_name();
+    s += v.legal_rep_name().unwrap();
     s += LABEL_LEGAL_REP_ID_KIND;
-    s += v.legal_rep_id().kind.label();
+    s += v.legal_rep_id().unwrap().kind.label();
     s += LABEL_LEGAL_REP_ID_NUMBER;
-    s += &v.legal_rep_id().number;
+    s += &v.legal_rep_id().unwrap().number;
     s += LABEL_RELATION;
     s += v.relation().label();
     s += PREAMBLE;
@@ -92,6 +137,30 @@ fn expected_body(v: &ValidLetter) -> String {
     s += SIGN_ORGANIZATION;
     s += "_____";
     s += SIGN_ORGANIZATION_NOTE;
+    s += DATE_LINE;
+    strip_ws(&s)
+}
+
+/// The person form, in reading order, fields filled (footer not included).
+fn expected_person_body(v: &ValidLetter) -> String {
+    let id = v.person_id().unwrap();
+    let mut s = String::new();
+    s += TITLE;
+    s += PERSON_LABEL_NAME;
+    s += v.applicant_name();
+    s += PERSON_LABEL_ID_KIND;
+    s += id.kind.label();
+    s += PERSON_LABEL_ID_NUMBER;
+    s += &id.number;
+    s += PERSON_LABEL_RELATION;
+    s += v.relation().label();
+    s += PERSON_PREAMBLE;
+    for c in PERSON_COMMITMENTS {
+        s += c;
+    }
+    s += PERSON_SIGN;
+    s += "_____";
+    s += PERSON_SIGN_NOTE;
     s += DATE_LINE;
     strip_ws(&s)
 }
@@ -463,4 +532,164 @@ fn longest_names_and_every_id_kind_still_render() {
     assert!(text.contains("港澳居民来往内地通行证"));
     assert!(text.contains("H1234567801"));
     assert!(text.contains("关系:租户"));
+}
+
+#[test]
+fn a_person_letter_reads_back_with_the_person_wording_and_the_commitments() {
+    let v = person_letter("陈志明");
+    let pdf = render_letter_with(&v, &code(), font()).unwrap();
+    let pages = page_count(&pdf);
+    let readers = [
+        (
+            "pdf-extract",
+            Some(pdf_extract::extract_text_from_mem(&pdf).unwrap()),
+        ),
+        ("pdftotext", pdftotext(&pdf)),
+    ];
+    for (reader, text) in readers {
+        let Some(text) = text else {
+            eprintln!("{reader} not installed: check skipped");
+            continue;
+        };
+        let (body, footers) = without_footers(&text, code().as_str(), pages);
+        assert_eq!(footers, pages, "{reader}: one 承诺编码 footer per page");
+        assert_eq!(body, expected_person_body(&v), "{reader}");
+        assert!(body.contains("申请人姓名:陈志明"), "{reader}: {body}");
+        assert!(
+            body.contains(&format!("身份证件类型居民身份证证件号码:{}", resident_id())),
+            "{reader}: {body}"
+        );
+        assert!(body.contains("我郑重承诺:一、"), "{reader}");
+        // Five commitments verbatim from annex 2, the other two with 我单位 → 我.
+        for (annex, person) in COMMITMENTS.iter().zip(PERSON_COMMITMENTS) {
+            assert!(body.contains(&strip_ws(person)), "{reader}: {person}");
+            assert_eq!(body.contains(&strip_ws(annex)), *annex == person, "{annex}");
+        }
+        assert!(
+            body.contains("申请人：_____(签字)____年____月____日"),
+            "{reader}"
+        );
+        // Nothing of the unit form.
+        for unit in ["单位", "统一社会信用代码", "法定代表人", "盖章"] {
+            assert!(!body.contains(unit), "{reader}: {unit} in {body}");
+        }
+    }
+}
+
+#[test]
+fn a_person_letter_stays_inside_the_margins_and_is_deterministic() {
+    let v = person_letter("欧阳𨋢𠝹");
+    let layout = layout_letter(&v, &code(), font()).unwrap();
+    let right = PAGE_WIDTH - MARGIN_RIGHT;
+    for r in layout.pages.iter().flat_map(|p| &p.runs) {
+        assert!(
+            r.x >= MARGIN_LEFT - EPS && r.x + r.width <= right + EPS,
+            "{r:?}"
+        );
+    }
+    let a = layout.to_pdf(font()).unwrap();
+    assert!(a == render_letter_with(&v, &code(), font()).unwrap());
+    assert!(a.len() < 200 * 1024, "{} bytes", a.len());
+}
+
+#[test]
+fn an_extension_b_character_prints_exactly_from_the_fallback_font() {
+    let name = format!("湛江市霞山区{EXT_B}记五金店");
+    let v = letter(&name);
+    let layout = layout_letter(&v, &code(), font()).unwrap();
+    // The name is three runs: main font, fallback for 𨋢, main font.
+    let faces: Vec<(&str, FontFace)> = layout.pages[0]
+        .runs
+        .iter()
+        .filter(|r| r.role == RunRole::Value && name.contains(r.text.as_str()))
+        .map(|r| (r.text.as_str(), r.face))
+        .collect();
+    assert_eq!(
+        faces,
+        vec![
+            ("湛江市霞山区", FontFace::Main),
+            ("𨋢", FontFace::Fallback),
+            ("记五金店", FontFace::Main)
+        ]
+    );
+    assert!(
+        layout
+            .pages
+            .iter()
+            .flat_map(|p| &p.runs)
+            .filter(|r| r.face == FontFace::Fallback)
+            .count()
+            == 1,
+        "only the one character comes from the fallback"
+    );
+
+    let pdf = layout.to_pdf(font()).unwrap();
+    assert!(pdf.len() < 200 * 1024, "PDF is {} bytes", pdf.len());
+    let doc = Document::load_mem(&pdf).unwrap();
+    let fonts = embedded_fonts(&doc);
+    assert_eq!(fonts.len(), 2, "{fonts:?}");
+    let fallback = fonts
+        .iter()
+        .find(|(base, _, _)| base.contains("XinyidianHanExt"))
+        .expect("fallback embedded");
+    let (tag, _) = fallback.0.split_once('+').expect("subset tag");
+    assert!(tag.len() == 6 && tag.chars().all(|c| c.is_ascii_uppercase()));
+    assert!(fallback.2, "fallback has a ToUnicode map");
+    assert!(
+        fallback.1 < xinyidian::assets::CJK_FALLBACK_FONT.len() / 20,
+        "fallback embedded as a subset: {} bytes",
+        fallback.1
+    );
+    let main = fonts
+        .iter()
+        .find(|(b, _, _)| b.contains("NotoSansSC"))
+        .unwrap();
+    assert_ne!(
+        main.0.split_once('+').unwrap().0,
+        tag,
+        "distinct subset tags"
+    );
+
+    // Both readers get the name back exactly, 𨋢 included.
+    let extracted = strip_ws(&pdf_extract::extract_text_from_mem(&pdf).unwrap());
+    assert!(
+        extracted.contains(&format!("申请用电单位名称:{name}")),
+        "{extracted}"
+    );
+    if let Some(text) = pdftotext(&pdf) {
+        let (body, _) = without_footers(&text, code().as_str(), page_count(&pdf));
+        assert_eq!(body, expected_body(&v));
+    }
+}
+
+#[test]
+fn a_letter_without_rare_characters_embeds_only_the_main_font() {
+    let pdf = render_letter_with(&letter("湛江市某某实业有限公司"), &code(), font()).unwrap();
+    let fonts = embedded_fonts(&Document::load_mem(&pdf).unwrap());
+    assert_eq!(fonts.len(), 1, "{fonts:?}");
+    assert!(fonts[0].0.contains("NotoSansSC"));
+}
+
+#[test]
+fn emoji_and_invisible_characters_are_refused_with_a_message_naming_them() {
+    let v = person_letter("陈志明😀");
+    let err = render_letter_with(&v, &code(), font()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "申请人姓名含有表情符号“😀”，承诺书无法打印，请删除"
+    );
+    let v = letter("湛江\u{200B}实业有限公司");
+    let err = render_letter_with(&v, &code(), font()).unwrap_err();
+    assert!(
+        matches!(err, LetterPdfError::Hidden { code: 0x200B, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("申请用电单位名称"), "{err}");
+    // The same characters, found before any letter is made (for registration).
+    assert_eq!(unprintable_chars("陈志明😀"), vec!['😀']);
+    assert_eq!(
+        unprintable_chars(&format!("陈{EXT_B}明")),
+        Vec::<char>::new()
+    );
+    assert_eq!(unprintable_chars("湛江\u{10FFFD}"), vec!['\u{10FFFD}']);
 }

@@ -3,9 +3,11 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use xinyidian::desk::{Desk, DeskError, FixedClock};
-use xinyidian::domain::commitment::{CommitmentType, Publicity};
-use xinyidian::domain::ids::uscc_check_char;
-use xinyidian::domain::letter::{LetterField, Relation};
+use xinyidian::domain::commitment::{
+    CommitmentType, Publicity, committer_kind_label, content_text_for,
+};
+use xinyidian::domain::ids::{IdDocKind, uscc_check_char};
+use xinyidian::domain::letter::{LetterField, LetterForm, Relation};
 use xinyidian::domain::operator::OperatorDraft;
 use xinyidian::domain::subject::{SubjectDraft, SubjectId, SubjectKind};
 use xinyidian::domain::trust::{Business, Rule, RuleOutcome};
@@ -166,19 +168,146 @@ fn bad_letters_are_refused_and_nothing_is_written() {
     assert_eq!(audit_before, audit_after);
 }
 
+fn person(desk: &mut Desk, name: &str) -> SubjectId {
+    desk.create_subject(&SubjectDraft {
+        kind: SubjectKind::NaturalPerson,
+        name: name.into(),
+        code: valid_rep_id(),
+        ..SubjectDraft::default()
+    })
+    .unwrap()
+}
+
 #[test]
-fn natural_persons_get_no_unit_letter() {
+fn a_natural_person_gets_the_person_form_and_t1a_passes_once_signed() {
+    let dir = tempfile::tempdir().unwrap();
     let mut desk = setup(Store::open_in_memory().unwrap());
-    let id = desk
-        .create_subject(&SubjectDraft {
-            kind: SubjectKind::NaturalPerson,
-            name: "陈海明".into(),
-            code: valid_rep_id(),
-            ..SubjectDraft::default()
-        })
+    let id = person(&mut desk, "陈海明");
+    let mut f = desk.letter_fields_for(id).unwrap();
+    assert_eq!(f.form, LetterForm::Person);
+    assert_eq!(f.applicant_name, "陈海明");
+    assert_eq!(f.person_id_kind, IdDocKind::ResidentId);
+    assert_eq!(f.person_id_number, valid_rep_id());
+    assert!(f.uscc.is_empty() && f.legal_rep_name.is_empty());
+
+    // The relation is still the clerk's choice, named as the person form names it.
+    let e = desk
+        .issue_letter(id, Business::NewConnection, &f, None)
+        .unwrap_err();
+    match &e {
+        DeskError::InvalidLetter(errs) => {
+            assert_eq!(errs.len(), 1);
+            assert_eq!(errs[0].field, LetterField::PersonRelation);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(e.to_string().contains("申请人与用电地址"), "{e}");
+
+    f.relation = Some(Relation::Owner);
+    let issued = desk
+        .issue_letter(id, Business::NewConnection, &f, None)
         .unwrap();
-    let e = desk.letter_fields_for(id).unwrap_err();
-    assert!(e.to_string().contains("自然人"), "{e}");
+    let c = &issued.commitment;
+    assert!(!issued.reused);
+    assert_eq!(c.code, "44080020261128000001");
+    // The C-3 record of a person: 承诺人类别 自然人, 承诺人代码 the 证件号码, and the content
+    // the person signed.
+    assert_eq!(c.committer_kind, SubjectKind::NaturalPerson);
+    assert_eq!(committer_kind_label(c.committer_kind), "自然人");
+    assert_eq!(c.committer_name, "陈海明");
+    assert_eq!(c.committer_code, valid_rep_id());
+    assert_eq!(c.content, content_text_for(LetterForm::Person));
+    assert!(c.content.contains("对我进行停电处理"));
+    assert_eq!(c.letter.form, LetterForm::Person);
+    assert!(issued.pdf.starts_with(b"%PDF"));
+    // A reprint is the same document.
+    assert_eq!(desk.letter_pdf(c.id).unwrap(), issued.pdf);
+    let again = desk
+        .issue_letter(id, Business::NewConnection, &f, None)
+        .unwrap();
+    assert!(again.reused);
+    assert_eq!(again.pdf, issued.pdf);
+
+    // Before the signed scan: T-1(a) pending; after it: passed (rule T-1(a)).
+    let v = desk.run_check(id, None, None).unwrap().verdict;
+    assert_eq!(v.rule(Rule::T1a).unwrap().outcome, RuleOutcome::Pending);
+    let scan = dir.path().join("已签.pdf");
+    std::fs::write(&scan, b"%PDF-1.4\n signed by hand").unwrap();
+    desk.attach_signed_letter(c.id, &scan).unwrap();
+    let out = desk.finalise_check(c.id).unwrap();
+    let row = out.verdict.rule(Rule::T1a).unwrap();
+    assert_eq!(row.outcome, RuleOutcome::Pass, "{row:?}");
+    assert!(row.evidence[0].contains(&c.code), "{row:?}");
+}
+
+#[test]
+fn a_person_letter_must_be_the_person_s_own_and_a_unit_cannot_use_it() {
+    let mut desk = setup(Store::open_in_memory().unwrap());
+    let p = person(&mut desk, "陈海明");
+    let mut f = desk.letter_fields_for(p).unwrap();
+    f.relation = Some(Relation::Tenant);
+
+    // Another valid ID number: refused, both numbers masked in the message (ID-3).
+    let mut other = f.clone();
+    other.person_id_kind = IdDocKind::Passport;
+    other.person_id_number = "E12345678".into();
+    let e = desk
+        .issue_letter(p, Business::NewConnection, &other, None)
+        .unwrap_err();
+    assert!(e.to_string().contains("不一致"), "{e}");
+    assert!(!e.to_string().contains(&valid_rep_id()), "{e}");
+
+    // The unit form for a person, and the person form for a company: refused.
+    let mut unit_form = f.clone();
+    unit_form.form = LetterForm::Unit;
+    unit_form.uscc = uscc(7);
+    unit_form.legal_rep_name = "陈海明".into();
+    unit_form.legal_rep_id_number = valid_rep_id();
+    let e = desk
+        .issue_letter(p, Business::NewConnection, &unit_form, None)
+        .unwrap_err();
+    assert!(e.to_string().contains("自然人承诺书"), "{e}");
+    let company_id = company(&mut desk, 7, &valid_rep_id());
+    let mut person_form = f.clone();
+    person_form.applicant_name = "湛江市第7贸易有限公司".into();
+    let e = desk
+        .issue_letter(company_id, Business::NewConnection, &person_form, None)
+        .unwrap_err();
+    assert!(e.to_string().contains("不能使用自然人承诺书"), "{e}");
+    assert!(desk.commitments_of(p).unwrap().is_empty());
+    assert!(desk.commitments_of(company_id).unwrap().is_empty());
+
+    // A company's letter is still annex 2's unit form.
+    let cf = desk.letter_fields_for(company_id).unwrap();
+    assert_eq!(cf.form, LetterForm::Unit);
+    assert_eq!(cf.legal_rep_name, "陈海明");
+}
+
+#[test]
+fn an_extension_b_name_issues_and_an_emoji_name_is_refused_naming_it() {
+    let mut desk = setup(Store::open_in_memory().unwrap());
+    let id = person(&mut desk, "陈𨋢明");
+    let mut f = desk.letter_fields_for(id).unwrap();
+    f.relation = Some(Relation::Owner);
+    let issued = desk
+        .issue_letter(id, Business::NewConnection, &f, None)
+        .unwrap();
+    let text = pdf_extract::extract_text_from_mem(&issued.pdf).unwrap();
+    let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(text.contains("申请人姓名:陈𨋢明"), "{text}");
+
+    let mut emoji = f.clone();
+    emoji.applicant_name = "陈明😀".into();
+    let before = desk.commitments_of(id).unwrap();
+    let e = desk
+        .issue_letter(id, Business::Transfer, &emoji, None)
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("申请人姓名含有表情符号“😀”，承诺书无法打印，请删除"),
+        "{e}"
+    );
+    assert_eq!(desk.commitments_of(id).unwrap(), before, "nothing written");
 }
 
 #[test]

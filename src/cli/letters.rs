@@ -8,27 +8,30 @@ use serde_json::json;
 
 use super::{Cli, ExitCode, open_desk, open_desk_signed_in};
 use xinyidian::domain::commitment::Commitment;
-use xinyidian::domain::letter::Relation;
+use xinyidian::domain::ids::mask_id_number;
+use xinyidian::domain::letter::{LetterForm, Relation};
+use xinyidian::domain::subject::SubjectKind;
 use xinyidian::domain::trust::Business;
 
-/// `xinyidian letter`.
+/// `xinyidian letter`. A 自然人 gets the person form (申请人姓名、证件类型、证件号码), filled from
+/// the subject; every other subject annex 2's unit form.
 #[derive(clap::Args, Debug)]
 pub struct LetterArgs {
-    /// 主体的统一社会信用代码或用户编号
+    /// 主体的统一社会信用代码、自然人的证件号码或用户编号
     pub code: String,
     /// 输出的 PDF 文件
     #[arg(long, value_name = "FILE.pdf")]
     pub out: PathBuf,
-    /// 申请单位与用电地址对应建筑物的关系：业主 或 租户
+    /// 申请单位（自然人为申请人）与用电地址对应建筑物的关系：业主 或 租户
     #[arg(long, value_parser = parse_relation)]
     pub relation: Option<Relation>,
     /// 信易电业务：用电报装 或 更名过户
     #[arg(long, default_value = "用电报装", value_parser = parse_business)]
     pub business: Business,
-    /// 更正法定代表人姓名（默认取主体登记信息）
+    /// 更正法定代表人姓名（默认取主体登记信息；自然人不适用）
     #[arg(long)]
     pub legal_rep: Option<String>,
-    /// 更正法定代表人身份证号码（默认取主体登记信息）
+    /// 更正法定代表人身份证号码（默认取主体登记信息；自然人不适用）
     #[arg(long)]
     pub legal_rep_id: Option<String>,
 }
@@ -68,6 +71,16 @@ pub enum CommitmentCmd {
     },
 }
 
+/// 承诺人代码 as the command line shows it: a 自然人's 证件号码 masked (rule ID-3: only the
+/// subject's own page and the printed letter show it whole).
+fn committer_code_shown(c: &Commitment) -> String {
+    if c.committer_kind == SubjectKind::NaturalPerson {
+        mask_id_number(&c.committer_code)
+    } else {
+        c.committer_code.clone()
+    }
+}
+
 /// The JSON of a commitment with annex 4's data-item names (rule C-3).
 pub fn commitment_json(c: &Commitment) -> serde_json::Value {
     json!({
@@ -75,7 +88,7 @@ pub fn commitment_json(c: &Commitment) -> serde_json::Value {
         "承诺编码": c.code,
         "承诺人名称": c.committer_name,
         "承诺人类别": xinyidian::domain::commitment::committer_kind_label(c.committer_kind),
-        "承诺人代码": c.committer_code,
+        "承诺人代码": committer_code_shown(c),
         "承诺类型": c.commitment_type.label(),
         "承诺事由": c.reason,
         "承诺内容": c.content,
@@ -113,6 +126,14 @@ pub fn letter(cli: &Cli, args: &LetterArgs) -> Result<ExitCode> {
     let s = desk.subject_by_code(&args.code)?;
     let mut fields = desk.letter_fields_for(s.id)?;
     fields.relation = args.relation;
+    if fields.form == LetterForm::Person
+        && (args.legal_rep.is_some() || args.legal_rep_id.is_some())
+    {
+        anyhow::bail!(
+            "“{}”是自然人，承诺书由申请人本人签字，没有法定代表人：请去掉 --legal-rep / --legal-rep-id",
+            s.name
+        );
+    }
     if let Some(n) = &args.legal_rep {
         fields.legal_rep_name = n.clone();
     }

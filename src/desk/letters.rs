@@ -11,12 +11,14 @@ use super::{Desk, DeskError};
 use crate::documents::letter_pdf::render_letter;
 use crate::domain::commitment::{
     AcceptingUnit, Commitment, CommitmentId, CommitmentType, LIABILITY, Publicity,
-    committer_kind_label, content_text, reason_text, sniff_scan,
+    committer_kind_label, content_text_for, reason_text, sniff_scan,
 };
 use crate::domain::ids::normalize;
-use crate::domain::letter::{CommitmentCode, LetterField, LetterFields, ValidLetter};
+use crate::domain::letter::{
+    Applicant, CommitmentCode, LetterField, LetterFields, LetterForm, ValidLetter,
+};
 use crate::domain::operator::Action;
-use crate::domain::subject::{SubjectCode, SubjectId, SubjectKind};
+use crate::domain::subject::{Subject, SubjectCode, SubjectId, SubjectKind};
 use crate::domain::text::FieldError;
 use crate::domain::trust::Business;
 use crate::store::VerdictId;
@@ -73,21 +75,28 @@ impl Desk {
     }
 
     /// The letter's fields filled from the subject (rule C-1); the clerk checks and completes
-    /// them (the relation 业主/租户 is always the clerk's choice).
+    /// them (the relation 业主/租户 is always the clerk's choice). A 自然人 gets the person form
+    /// (申请人姓名、证件类型、证件号码), every other subject annex 2's unit form.
     pub fn letter_fields_for(&self, subject: SubjectId) -> Result<LetterFields, DeskError> {
         let s = self.subject(subject)?;
-        let SubjectCode::Uscc { code } = &s.code else {
-            return Err(DeskError::Check(format!(
-                "“{}”是自然人：诚信守法用电承诺书由申请用电单位（法人、非法人组织或个体工商户）出具，自然人不适用",
-                s.name
-            )));
+        let mut f = match &s.code {
+            SubjectCode::Uscc { code } => LetterFields {
+                form: LetterForm::Unit,
+                applicant_name: s.name.clone(),
+                uscc: code.as_str().to_string(),
+                ..LetterFields::default()
+            },
+            SubjectCode::Person { doc } => LetterFields {
+                form: LetterForm::Person,
+                applicant_name: s.name.clone(),
+                person_id_kind: doc.kind,
+                person_id_number: doc.number.clone(),
+                ..LetterFields::default()
+            },
         };
-        let mut f = LetterFields {
-            applicant_name: s.name.clone(),
-            uscc: code.as_str().to_string(),
-            ..LetterFields::default()
-        };
-        if let Some(rep) = &s.legal_rep {
+        if f.form == LetterForm::Unit
+            && let Some(rep) = &s.legal_rep
+        {
             f.legal_rep_name = rep.name.clone();
             if let Some(doc) = &rep.doc {
                 f.legal_rep_id_kind = doc.kind;
@@ -95,6 +104,52 @@ impl Desk {
             }
         }
         Ok(f)
+    }
+
+    /// The letter must be about this subject, in the subject's form: a typo in a code would
+    /// bind someone else, and a unit's letter cannot be signed by a person or the reverse.
+    fn check_letter_binds(subject: &Subject, letter: &ValidLetter) -> Result<(), DeskError> {
+        let person = subject.kind == SubjectKind::NaturalPerson;
+        match (letter.applicant(), &subject.code) {
+            (Applicant::Unit { uscc, .. }, SubjectCode::Uscc { code }) if !person => {
+                if uscc.as_str() != code.as_str() {
+                    return Err(DeskError::InvalidLetter(vec![FieldError::new(
+                        LetterField::Uscc,
+                        format!(
+                            "统一社会信用代码 {} 与本主体登记的 {} 不一致：请核对，或先修改主体信息",
+                            uscc.as_str(),
+                            code.as_str()
+                        ),
+                    )]));
+                }
+                Ok(())
+            }
+            (Applicant::Person { id }, SubjectCode::Person { doc }) if person => {
+                if id.kind != doc.kind || id.number != doc.number {
+                    // Both numbers masked: an error message is not the subject's own page (ID-3).
+                    return Err(DeskError::InvalidLetter(vec![FieldError::new(
+                        LetterField::PersonIdNumber,
+                        format!(
+                            "申请人证件（{} {}）与本主体登记的（{} {}）不一致：请核对，或先修改主体信息",
+                            id.kind.label(),
+                            id.masked(),
+                            doc.kind.label(),
+                            doc.masked()
+                        ),
+                    )]));
+                }
+                Ok(())
+            }
+            (Applicant::Unit { .. }, _) => Err(DeskError::Check(format!(
+                "“{}”是自然人：请使用自然人承诺书（申请人姓名、证件类型、证件号码），不能出具单位承诺书",
+                subject.name
+            ))),
+            (Applicant::Person { .. }, _) => Err(DeskError::Check(format!(
+                "“{}”是{}：承诺书须由单位出具（统一社会信用代码、法定代表人签字），不能使用自然人承诺书",
+                subject.name,
+                subject.kind.label()
+            ))),
+        }
     }
 
     fn validate_letter(
@@ -136,24 +191,8 @@ impl Desk {
     ) -> Result<IssuedLetter, DeskError> {
         let me = self.authorize(Action::IssueLetter)?;
         let s = self.subject(subject)?;
-        if s.kind == SubjectKind::NaturalPerson {
-            return Err(DeskError::Check(format!(
-                "“{}”是自然人：诚信守法用电承诺书由申请用电单位出具，自然人不适用",
-                s.name
-            )));
-        }
         let letter = self.validate_letter(&s.code, fields)?;
-        // The letter must be about this subject: a typo in the code would bind someone else.
-        if letter.uscc().as_str() != s.code.parts().1 {
-            return Err(DeskError::InvalidLetter(vec![FieldError::new(
-                LetterField::Uscc,
-                format!(
-                    "统一社会信用代码 {} 与本主体登记的 {} 不一致：请核对，或先修改主体信息",
-                    letter.uscc().as_str(),
-                    s.code.parts().1
-                ),
-            )]));
-        }
+        Self::check_letter_binds(&s, &letter)?;
         let unit = self.accepting_unit()?;
         let today = self.today();
         let now = self.now();
@@ -169,6 +208,7 @@ impl Desk {
                 if changed {
                     c.letter = fields.clone();
                     c.committer_name = letter.applicant_name().to_string();
+                    c.content = content_text_for(letter.form());
                     w.update_commitment(&c, now)?;
                 }
                 record(
@@ -209,7 +249,7 @@ impl Desk {
                 commitment_type: CommitmentType::ProofSubstitute,
                 business,
                 reason: reason_text(business),
-                content: content_text(),
+                content: content_text_for(letter.form()),
                 liability: LIABILITY.to_string(),
                 made_on: today,
                 valid_until: None,

@@ -9,8 +9,14 @@
 //!
 //! The font is the window's own (`crate::assets::CJK_FONT`), embedded as a subset: printpdf
 //! keeps only the glyphs the letter uses and writes a `/ToUnicode` map, so the text can be
-//! searched and copied and the file stays small. The output is deterministic: the same letter
-//! and code give the same bytes, so a reprint is identical to the first print.
+//! searched and copied and the file stays small. A character the main font lacks — the CJK
+//! Extension B..F characters of Cantonese names such as 𨋢 (U+282E2) — is drawn from the
+//! bundled fallback (`crate::assets::CJK_FALLBACK_FONT`, HKSCS-2004's Extension B..F
+//! characters), embedded as a second subset: the font is chosen per run, so a legal name prints
+//! exactly. A character neither font has, an emoji or an invisible character is refused with a
+//! message naming it ([`unprintable_chars`] lets the desk refuse it when the name is entered).
+//! The output is deterministic: the same letter and code give the same bytes, so a reprint is
+//! identical to the first print.
 //!
 //! Layout ([`layout_letter`]) and drawing ([`LetterLayout::to_pdf`]) are separate so that tests
 //! can check every position against the margins.
@@ -24,12 +30,16 @@ use printpdf::{
 use qrcode::{EcLevel, QrCode};
 use sha2::{Digest, Sha256};
 
+use unicode_properties::UnicodeEmoji;
+
 use crate::domain::letter::{
-    BLANK, COMMITMENTS, CommitmentCode, DATE_LINE, LABEL_APPLICANT_NAME, LABEL_LEGAL_REP_ID_KIND,
-    LABEL_LEGAL_REP_ID_NUMBER, LABEL_LEGAL_REP_NAME, LABEL_RELATION, LABEL_USCC, PREAMBLE,
-    SIGN_LEGAL_REP, SIGN_LEGAL_REP_NOTE, SIGN_ORGANIZATION, SIGN_ORGANIZATION_NOTE, TITLE,
-    ValidLetter,
+    Applicant, BLANK, CommitmentCode, DATE_LINE, LABEL_APPLICANT_NAME, LABEL_LEGAL_REP_ID_KIND,
+    LABEL_LEGAL_REP_ID_NUMBER, LABEL_LEGAL_REP_NAME, LABEL_RELATION, LABEL_USCC,
+    PERSON_LABEL_ID_KIND, PERSON_LABEL_ID_NUMBER, PERSON_LABEL_NAME, PERSON_LABEL_RELATION,
+    PERSON_PREAMBLE, PERSON_SIGN, PERSON_SIGN_NOTE, PREAMBLE, SIGN_LEGAL_REP, SIGN_LEGAL_REP_NOTE,
+    SIGN_ORGANIZATION, SIGN_ORGANIZATION_NOTE, TITLE, ValidLetter,
 };
+use crate::domain::text::is_hidden_char;
 
 /// Points per millimetre.
 const MM: f32 = 72.0 / 25.4;
@@ -83,6 +93,13 @@ pub enum LetterPdfError {
         ch: char,
         code: u32,
     },
+    #[error("{field}含有表情符号{}，承诺书无法打印，请删除", quoted(.chars))]
+    Emoji {
+        field: &'static str,
+        chars: Vec<char>,
+    },
+    #[error("{field}含有看不见的字符（U+{code:04X}），打印出来会与登记的不一致：请删除后重新输入")]
+    Hidden { field: &'static str, code: u32 },
     #[error("承诺书超过 {MAX_PAGES} 页，无法打印：请缩短{field}")]
     TooLong { field: &'static str },
     #[error("承诺编码无法生成二维码（{detail}）：请核对承诺编码")]
@@ -91,27 +108,36 @@ pub enum LetterPdfError {
     Pdf { detail: String },
 }
 
-/// The print font, parsed once. Parsing the 10.5 MB CJK font is the slow part of rendering, so
-/// a caller that prints several letters keeps one `LetterFont` (see the `letter` bench).
+/// Each emoji of a message in its own quotes: “😀”“🎉”.
+fn quoted(chars: &[char]) -> String {
+    chars.iter().map(|c| format!("“{c}”")).collect()
+}
+
+/// Emoji in the sense of the letter: `Emoji=Yes` in Unicode, except ASCII (digits, `#` and `*`
+/// are keycap bases but ordinary characters). The fonts may draw some of them (☎, ©) as text,
+/// but a registered name with a pictograph is a typing accident, not a legal name.
+pub fn is_emoji(c: char) -> bool {
+    !c.is_ascii() && c.is_emoji_char()
+}
+
+/// Which embedded font draws a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FontFace {
+    /// The main font (`CJK_FONT`).
+    Main,
+    /// The CJK Extension fallback (`CJK_FALLBACK_FONT`), for characters the main font lacks.
+    Fallback,
+}
+
+/// One parsed font program.
 #[derive(Debug, Clone)]
-pub struct LetterFont {
+struct Face {
     font: ParsedFont,
     units_per_em: f32,
 }
 
-impl LetterFont {
-    /// The bundled `CJK_FONT`, parsed on first use and kept for the life of the process
-    /// (about 30 ms saved on every later letter; the window holds the same bytes anyway).
-    pub fn bundled() -> Result<&'static LetterFont, LetterPdfError> {
-        static BUNDLED: OnceLock<Result<LetterFont, LetterPdfError>> = OnceLock::new();
-        BUNDLED
-            .get_or_init(|| LetterFont::parse(crate::assets::CJK_FONT))
-            .as_ref()
-            .map_err(Clone::clone)
-    }
-
-    /// Parse a TrueType/OpenType font (the bundled `CJK_FONT`).
-    pub fn parse(bytes: &[u8]) -> Result<Self, LetterPdfError> {
+impl Face {
+    fn parse(bytes: &[u8]) -> Result<Self, LetterPdfError> {
         let mut warnings = Vec::new();
         let font = ParsedFont::from_bytes(bytes, 0, &mut warnings).ok_or_else(|| {
             LetterPdfError::Font {
@@ -130,13 +156,68 @@ impl LetterFont {
         Ok(Self { font, units_per_em })
     }
 
-    /// Advance of `ch` at `size` pt, or `None` when the font has no glyph for it.
-    pub fn advance(&self, ch: char, size: f32) -> Option<f32> {
+    fn advance(&self, ch: char, size: f32) -> Option<f32> {
         let gid = self.font.lookup_glyph_index(u32::from(ch))?;
         if gid == 0 {
             return None;
         }
         Some(f32::from(self.font.get_horizontal_advance(gid)) * size / self.units_per_em)
+    }
+}
+
+/// The bundled fallback, parsed on first use. `None` only if the bundled bytes were damaged
+/// (a unit test parses them); the letter then refuses the characters only it has.
+fn bundled_fallback() -> Option<&'static Face> {
+    static FALLBACK: OnceLock<Option<Face>> = OnceLock::new();
+    FALLBACK
+        .get_or_init(|| Face::parse(crate::assets::CJK_FALLBACK_FONT).ok())
+        .as_ref()
+}
+
+/// The print fonts, parsed once: the main font, and the bundled CJK Extension fallback for the
+/// characters it lacks. Parsing the 10.5 MB main font is the slow part of rendering, so a
+/// caller that prints several letters keeps one `LetterFont` (see the `letter` bench).
+#[derive(Debug, Clone)]
+pub struct LetterFont {
+    main: Face,
+    fallback: Option<&'static Face>,
+}
+
+impl LetterFont {
+    /// The bundled `CJK_FONT` with the fallback, parsed on first use and kept for the life of
+    /// the process (about 30 ms saved on every later letter; the window holds the same bytes
+    /// anyway).
+    pub fn bundled() -> Result<&'static LetterFont, LetterPdfError> {
+        static BUNDLED: OnceLock<Result<LetterFont, LetterPdfError>> = OnceLock::new();
+        BUNDLED
+            .get_or_init(|| LetterFont::parse(crate::assets::CJK_FONT))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Parse a TrueType/OpenType font (the bundled `CJK_FONT`) as the main font; the bundled
+    /// fallback draws what it lacks.
+    pub fn parse(bytes: &[u8]) -> Result<Self, LetterPdfError> {
+        Ok(Self {
+            main: Face::parse(bytes)?,
+            fallback: bundled_fallback(),
+        })
+    }
+
+    /// The font that draws `ch` (the main font when it has the glyph) and its advance at
+    /// `size` pt, or `None` when neither font has it.
+    pub fn glyph(&self, ch: char, size: f32) -> Option<(FontFace, f32)> {
+        if let Some(a) = self.main.advance(ch, size) {
+            return Some((FontFace::Main, a));
+        }
+        self.fallback?
+            .advance(ch, size)
+            .map(|a| (FontFace::Fallback, a))
+    }
+
+    /// Advance of `ch` at `size` pt, or `None` when no font has a glyph for it.
+    pub fn advance(&self, ch: char, size: f32) -> Option<f32> {
+        self.glyph(ch, size).map(|(_, a)| a)
     }
 
     /// Width of `text` at `size` pt and horizontal scale `hscale` (percent); characters without
@@ -148,6 +229,91 @@ impl LetterFont {
             * hscale
             / 100.0
     }
+
+    /// Why `ch` cannot be printed in `field`, if it cannot.
+    fn refusal(&self, field: &'static str, ch: char) -> Option<LetterPdfError> {
+        if is_hidden_char(ch) {
+            Some(LetterPdfError::Hidden {
+                field,
+                code: u32::from(ch),
+            })
+        } else if is_emoji(ch) {
+            Some(LetterPdfError::Emoji {
+                field,
+                chars: vec![ch],
+            })
+        } else if self.glyph(ch, BODY_SIZE).is_none() {
+            Some(LetterPdfError::MissingGlyph {
+                field,
+                ch,
+                code: u32::from(ch),
+            })
+        } else {
+            None
+        }
+    }
+
+    /// Check that `text` prints exactly in `field`: no invisible character, no emoji, and a
+    /// glyph for every character in one of the fonts. Emoji are named all at once.
+    pub fn check_printable(&self, field: &'static str, text: &str) -> Result<(), LetterPdfError> {
+        let mut first = None;
+        let mut emoji: Vec<char> = Vec::new();
+        for c in text.chars() {
+            match self.refusal(field, c) {
+                Some(LetterPdfError::Emoji { .. }) if emoji.contains(&c) => {}
+                Some(LetterPdfError::Emoji { .. }) => emoji.push(c),
+                Some(e) => {
+                    first.get_or_insert(e);
+                }
+                None => {}
+            }
+        }
+        if !emoji.is_empty() {
+            return Err(LetterPdfError::Emoji {
+                field,
+                chars: emoji,
+            });
+        }
+        first.map_or(Ok(()), Err)
+    }
+
+    /// The distinct characters of `text` this font pair cannot print, in order of appearance.
+    pub fn unprintable_chars(&self, text: &str) -> Vec<char> {
+        let mut out: Vec<char> = Vec::new();
+        for c in text.chars() {
+            if !out.contains(&c) && self.refusal("", c).is_some() {
+                out.push(c);
+            }
+        }
+        out
+    }
+}
+
+/// The distinct characters of `text` that the letter cannot print, in order of appearance:
+/// invisible characters (`text::is_hidden_char`), emoji ([`is_emoji`]), and characters neither
+/// the main font nor the CJK Extension fallback has. Pure (the bundled fonts are parsed once per
+/// process, about 40 ms the first time); the desk calls it when a name is entered so that a
+/// name the letter would refuse is refused at registration. If the bundled font could not be
+/// parsed, every character is unprintable.
+pub fn unprintable_chars(text: &str) -> Vec<char> {
+    match LetterFont::bundled() {
+        Ok(font) => font.unprintable_chars(text),
+        Err(_) => {
+            let mut out: Vec<char> = Vec::new();
+            for c in text.chars() {
+                if !out.contains(&c) {
+                    out.push(c);
+                }
+            }
+            out
+        }
+    }
+}
+
+/// [`LetterFont::check_printable`] with the bundled fonts: the message to show when a value of
+/// `field` (e.g. "主体名称") cannot be printed on the letter.
+pub fn check_printable(field: &'static str, text: &str) -> Result<(), LetterPdfError> {
+    LetterFont::bundled()?.check_printable(field, text)
 }
 
 /// What a placed run of text is, for tests and for drawing.
@@ -179,6 +345,8 @@ pub struct PlacedRun {
     /// Advance width of the whole run, measured from the font's glyph advances.
     pub width: f32,
     pub role: RunRole,
+    /// The font the run is drawn in.
+    pub face: FontFace,
 }
 
 /// The QR code of one page: dark modules as filled squares.
@@ -256,6 +424,7 @@ struct Token {
     hscale: f32,
     width: f32,
     space: bool,
+    face: FontFace,
 }
 
 /// A piece of a paragraph before breaking: text with one role and one horizontal scale.
@@ -318,42 +487,52 @@ fn tokenize(
 ) -> Result<Vec<Token>, LetterPdfError> {
     let mut tokens: Vec<Token> = Vec::new();
     for seg in segments {
-        // Blanks stay one token: an underline is not broken.
+        // Every emoji of a field named at once, before the first missing glyph.
+        font.check_printable(seg.field, seg.text)?;
+        // Blanks stay one token: an underline is not broken. A word is drawn in one font.
         let mut word = String::new();
         let mut word_width = 0.0;
-        let flush = |tokens: &mut Vec<Token>, word: &mut String, width: &mut f32| {
-            if !word.is_empty() {
-                tokens.push(Token {
-                    text: std::mem::take(word),
-                    role: seg.role,
-                    hscale: seg.hscale,
-                    width: *width * seg.hscale / 100.0,
-                    space: false,
-                });
-                *width = 0.0;
-            }
-        };
+        let mut word_face = FontFace::Main;
+        let flush =
+            |tokens: &mut Vec<Token>, word: &mut String, width: &mut f32, face: FontFace| {
+                if !word.is_empty() {
+                    tokens.push(Token {
+                        text: std::mem::take(word),
+                        role: seg.role,
+                        hscale: seg.hscale,
+                        width: *width * seg.hscale / 100.0,
+                        space: false,
+                        face,
+                    });
+                    *width = 0.0;
+                }
+            };
         for c in seg.text.chars() {
-            let adv = font.advance(c, size).ok_or(LetterPdfError::MissingGlyph {
+            let (face, adv) = font.glyph(c, size).ok_or(LetterPdfError::MissingGlyph {
                 field: seg.field,
                 ch: c,
                 code: u32::from(c),
             })?;
             if seg.role == RunRole::Blank || is_word_char(c) {
+                if face != word_face {
+                    flush(&mut tokens, &mut word, &mut word_width, word_face);
+                    word_face = face;
+                }
                 word.push(c);
                 word_width += adv;
                 continue;
             }
-            flush(&mut tokens, &mut word, &mut word_width);
+            flush(&mut tokens, &mut word, &mut word_width, word_face);
             tokens.push(Token {
                 text: c.to_string(),
                 role: seg.role,
                 hscale: seg.hscale,
                 width: adv * seg.hscale / 100.0,
                 space: c == ' ',
+                face,
             });
         }
-        flush(&mut tokens, &mut word, &mut word_width);
+        flush(&mut tokens, &mut word, &mut word_width, word_face);
     }
     Ok(tokens)
 }
@@ -461,7 +640,7 @@ fn line_runs(tokens: Vec<Token>, x: f32, size: f32) -> Vec<PlacedRun> {
     let mut pen = x;
     for t in tokens {
         match runs.last_mut() {
-            Some(r) if r.role == t.role && r.hscale == t.hscale => {
+            Some(r) if r.role == t.role && r.hscale == t.hscale && r.face == t.face => {
                 r.text.push_str(&t.text);
                 r.width += t.width;
             }
@@ -473,6 +652,7 @@ fn line_runs(tokens: Vec<Token>, x: f32, size: f32) -> Vec<PlacedRun> {
                 hscale: t.hscale,
                 width: t.width,
                 role: t.role,
+                face: t.face,
             }),
         }
         pen += t.width;
@@ -560,21 +740,33 @@ fn title_block(font: &LetterFont) -> Result<Block, LetterPdfError> {
 
 /// The signature block, blanks left for the pen, aligned to end two characters before the
 /// right margin: an empty pitch, then 签字, 盖章 and the date with an empty pitch between each.
-fn signature_block(font: &LetterFont) -> Result<Block, LetterPdfError> {
+/// The person form has the applicant's 签字 and the date only.
+fn signature_block(font: &LetterFont, person: bool) -> Result<Block, LetterPdfError> {
     let blank_scale = 100.0 * SIGN_BLANK_WIDTH / font.width(BLANK, BODY_SIZE, 100.0).max(1.0);
-    let rows: [Vec<Segment<'_>>; 3] = [
+    let rows: Vec<Vec<Segment<'_>>> = if person {
         vec![
-            Segment::text(SIGN_LEGAL_REP),
-            Segment::blank(BLANK, blank_scale),
-            Segment::text(SIGN_LEGAL_REP_NOTE),
-        ],
+            vec![
+                Segment::text(PERSON_SIGN),
+                Segment::blank(BLANK, blank_scale),
+                Segment::text(PERSON_SIGN_NOTE),
+            ],
+            date_segments(),
+        ]
+    } else {
         vec![
-            Segment::text(SIGN_ORGANIZATION),
-            Segment::blank(BLANK, blank_scale),
-            Segment::text(SIGN_ORGANIZATION_NOTE),
-        ],
-        date_segments(),
-    ];
+            vec![
+                Segment::text(SIGN_LEGAL_REP),
+                Segment::blank(BLANK, blank_scale),
+                Segment::text(SIGN_LEGAL_REP_NOTE),
+            ],
+            vec![
+                Segment::text(SIGN_ORGANIZATION),
+                Segment::blank(BLANK, blank_scale),
+                Segment::text(SIGN_ORGANIZATION_NOTE),
+            ],
+            date_segments(),
+        ]
+    };
     let mut token_rows = Vec::new();
     for row in &rows {
         token_rows.push(tokenize(row, BODY_SIZE, font)?);
@@ -711,74 +903,118 @@ fn paginate(blocks: Vec<Block>) -> Result<Vec<Vec<PlacedRun>>, LetterPdfError> {
 // ---------------------------------------------------------------------------------------------
 // The letter
 
-/// Lay out the letter: the annex 2 wording with the fields filled in after their labels, the
-/// signature block left blank, and on every page the footer with the 承诺编码 and its QR code
-/// (plus 第 N 页 共 M 页 when there is more than one page).
+/// Lay out the letter: the annex 2 wording (or the derived person form) with the fields filled
+/// in after their labels, the signature block left blank, and on every page the footer with the
+/// 承诺编码 and its QR code (plus 第 N 页 共 M 页 when there is more than one page).
 pub fn layout_letter(
     letter: &ValidLetter,
     code: &CommitmentCode,
     font: &LetterFont,
 ) -> Result<LetterLayout, LetterPdfError> {
-    let id = letter.legal_rep_id();
     let mut blocks = vec![title_block(font)?];
-    let fields: [(Vec<Segment<'_>>, &'static str); 5] = [
-        (
-            vec![
-                Segment::text(LABEL_APPLICANT_NAME),
-                Segment::text(" "),
-                Segment::value(letter.applicant_name(), "申请用电单位名称"),
-            ],
-            "申请用电单位名称",
-        ),
-        (
-            vec![
-                Segment::text(LABEL_USCC),
-                Segment::text(" "),
-                Segment::value(letter.uscc().as_str(), "统一社会信用代码"),
-            ],
-            "统一社会信用代码",
-        ),
-        (
-            vec![
-                Segment::text(LABEL_LEGAL_REP_NAME),
-                Segment::text(" "),
-                Segment::value(letter.legal_rep_name(), "法定代表人姓名"),
-            ],
-            "法定代表人姓名",
-        ),
-        (
-            // The annex's blank between the two labels takes the 证件类型.
-            vec![
-                Segment::text(LABEL_LEGAL_REP_ID_KIND),
-                Segment::text(" "),
-                Segment::value(id.kind.label(), "法定代表人身份证件类型"),
-                Segment::text(" "),
-                Segment::text(LABEL_LEGAL_REP_ID_NUMBER),
-                Segment::text(" "),
-                Segment::value(&id.number, "法定代表人证件号码"),
-            ],
-            "法定代表人证件号码",
-        ),
-        (
-            // "_____ (业主/租户)" becomes the chosen word.
-            vec![
-                Segment::text(LABEL_RELATION),
-                Segment::text(" "),
-                Segment::value(letter.relation().label(), "关系"),
-            ],
-            "关系",
-        ),
-    ];
+    let (fields, preamble, person): (Vec<(Vec<Segment<'_>>, &'static str)>, &str, bool) =
+        match letter.applicant() {
+            Applicant::Unit {
+                uscc,
+                legal_rep_name,
+                legal_rep_id: id,
+            } => (
+                vec![
+                    (
+                        vec![
+                            Segment::text(LABEL_APPLICANT_NAME),
+                            Segment::text(" "),
+                            Segment::value(letter.applicant_name(), "申请用电单位名称"),
+                        ],
+                        "申请用电单位名称",
+                    ),
+                    (
+                        vec![
+                            Segment::text(LABEL_USCC),
+                            Segment::text(" "),
+                            Segment::value(uscc.as_str(), "统一社会信用代码"),
+                        ],
+                        "统一社会信用代码",
+                    ),
+                    (
+                        vec![
+                            Segment::text(LABEL_LEGAL_REP_NAME),
+                            Segment::text(" "),
+                            Segment::value(legal_rep_name, "法定代表人姓名"),
+                        ],
+                        "法定代表人姓名",
+                    ),
+                    (
+                        // The annex's blank between the two labels takes the 证件类型.
+                        vec![
+                            Segment::text(LABEL_LEGAL_REP_ID_KIND),
+                            Segment::text(" "),
+                            Segment::value(id.kind.label(), "法定代表人身份证件类型"),
+                            Segment::text(" "),
+                            Segment::text(LABEL_LEGAL_REP_ID_NUMBER),
+                            Segment::text(" "),
+                            Segment::value(&id.number, "法定代表人证件号码"),
+                        ],
+                        "法定代表人证件号码",
+                    ),
+                    (
+                        // "_____ (业主/租户)" becomes the chosen word.
+                        vec![
+                            Segment::text(LABEL_RELATION),
+                            Segment::text(" "),
+                            Segment::value(letter.relation().label(), "关系"),
+                        ],
+                        "关系",
+                    ),
+                ],
+                PREAMBLE,
+                false,
+            ),
+            Applicant::Person { id } => (
+                vec![
+                    (
+                        vec![
+                            Segment::text(PERSON_LABEL_NAME),
+                            Segment::text(" "),
+                            Segment::value(letter.applicant_name(), "申请人姓名"),
+                        ],
+                        "申请人姓名",
+                    ),
+                    (
+                        vec![
+                            Segment::text(PERSON_LABEL_ID_KIND),
+                            Segment::text(" "),
+                            Segment::value(id.kind.label(), "身份证件类型"),
+                            Segment::text(" "),
+                            Segment::text(PERSON_LABEL_ID_NUMBER),
+                            Segment::text(" "),
+                            Segment::value(&id.number, "证件号码"),
+                        ],
+                        "证件号码",
+                    ),
+                    (
+                        vec![
+                            Segment::text(PERSON_LABEL_RELATION),
+                            Segment::text(" "),
+                            Segment::value(letter.relation().label(), "关系"),
+                        ],
+                        "关系",
+                    ),
+                ],
+                PERSON_PREAMBLE,
+                true,
+            ),
+        };
     for (segments, field) in &fields {
         blocks.push(paragraph(segments, 0.0, font, field)?);
     }
     blocks.push(paragraph(
-        &[Segment::text(PREAMBLE)],
+        &[Segment::text(preamble)],
         0.0,
         font,
         "承诺书正文",
     )?);
-    for c in COMMITMENTS {
+    for c in letter.form().commitments() {
         // Body paragraphs open with a two-character indent (GB/T 9704).
         blocks.push(paragraph(
             &[Segment::text(c)],
@@ -787,7 +1023,7 @@ pub fn layout_letter(
             "承诺书正文",
         )?);
     }
-    blocks.push(signature_block(font)?);
+    blocks.push(signature_block(font, person)?);
 
     let bodies = paginate(blocks)?;
     let qr = qr_placement(code)?;
@@ -834,6 +1070,7 @@ fn footer_runs(
             hscale: 100.0,
             width,
             role: RunRole::PageNumber,
+            face: FontFace::Main,
         });
     }
     Ok(runs)
@@ -886,16 +1123,47 @@ impl LetterLayout {
 
         // The resource name doubles as the subset tag ("ABCDEF+NotoSansSC-Regular"), which
         // must be six capital letters; derive it from the text so that it is stable per letter.
-        let font_id = FontId(subset_tag(&self.texts()));
-        doc.resources
-            .fonts
-            .map
-            .insert(font_id.clone(), printpdf::PdfFont::new(font.font.clone()));
+        let texts = self.texts();
+        let main_id = FontId(subset_tag(&texts));
+        doc.resources.fonts.map.insert(
+            main_id.clone(),
+            printpdf::PdfFont::new(font.main.font.clone()),
+        );
+        // The fallback is embedded only when a run needs it: a letter without such characters
+        // is the same file as before the fallback existed.
+        let uses_fallback = self
+            .pages
+            .iter()
+            .flat_map(|p| &p.runs)
+            .any(|r| r.face == FontFace::Fallback);
+        let fallback_id = match font.fallback {
+            Some(face) if uses_fallback => {
+                let mut salted = texts.clone();
+                salted.push("\u{0}fallback");
+                let mut tag = subset_tag(&salted);
+                if tag == main_id.0 {
+                    salted.push("\u{0}again");
+                    tag = subset_tag(&salted);
+                }
+                let id = FontId(tag);
+                doc.resources
+                    .fonts
+                    .map
+                    .insert(id.clone(), printpdf::PdfFont::new(face.font.clone()));
+                Some(id)
+            }
+            // The layout only places fallback runs when the fallback exists.
+            _ => None,
+        };
+        let ids = FontIds {
+            main: main_id,
+            fallback: fallback_id,
+        };
 
         let pages = self
             .pages
             .iter()
-            .map(|p| PdfPage::new(Mm(210.0), Mm(297.0), page_ops(p, &font_id)))
+            .map(|p| PdfPage::new(Mm(210.0), Mm(297.0), page_ops(p, &ids)))
             .collect();
         doc.pages = pages;
 
@@ -925,16 +1193,28 @@ impl LetterLayout {
     }
 }
 
-fn page_ops(page: &PageLayout, font_id: &FontId) -> Vec<Op> {
+/// The resource names of the embedded fonts.
+struct FontIds {
+    main: FontId,
+    fallback: Option<FontId>,
+}
+
+fn page_ops(page: &PageLayout, ids: &FontIds) -> Vec<Op> {
     let mut ops = Vec::new();
     let mut size = -1.0_f32;
+    let mut face = FontFace::Main;
     let mut hscale = 100.0_f32;
     ops.push(Op::StartTextSection);
     for run in &page.runs {
-        if run.size != size {
+        if run.size != size || run.face != face {
             size = run.size;
+            face = run.face;
+            let id = match (face, &ids.fallback) {
+                (FontFace::Fallback, Some(id)) => id,
+                _ => &ids.main,
+            };
             ops.push(Op::SetFont {
-                font: PdfFontHandle::External(font_id.clone()),
+                font: PdfFontHandle::External(id.clone()),
                 size: Pt(size),
             });
         }
@@ -1056,6 +1336,7 @@ mod tests {
             hscale: 100.0,
             width: s.chars().count() as f32,
             space: s == " ",
+            face: FontFace::Main,
         }
     }
 
@@ -1122,6 +1403,7 @@ mod tests {
                 hscale: 100.0,
                 width: BODY_SIZE,
                 role: RunRole::Text,
+                face: FontFace::Main,
             }],
             height,
             baseline: centred_baseline(height, BODY_SIZE),
@@ -1227,5 +1509,73 @@ mod tests {
         assert!((han - BODY_SIZE).abs() < 0.01, "{han}");
         assert!(digit < 0.7 * han, "{digit}");
         assert_eq!(font.advance('\u{10FFFD}', BODY_SIZE), None);
+    }
+
+    #[test]
+    fn the_bundled_fallback_parses_and_draws_what_the_main_font_lacks() {
+        let font = LetterFont::bundled().unwrap();
+        assert!(font.fallback.is_some(), "bundled fallback parses");
+        // 𨋢 (U+282E2, HKSCS): not in Noto Sans SC, drawn by the fallback at one em.
+        let (face, adv) = font.glyph('\u{282E2}', BODY_SIZE).unwrap();
+        assert_eq!(face, FontFace::Fallback);
+        assert!((adv - BODY_SIZE).abs() < 0.5, "{adv}");
+        // The main font wins whenever it has the glyph.
+        assert_eq!(font.glyph('湛', BODY_SIZE).unwrap().0, FontFace::Main);
+        assert_eq!(font.glyph('A', BODY_SIZE).unwrap().0, FontFace::Main);
+        assert_eq!(font.glyph('\u{10FFFD}', BODY_SIZE), None);
+    }
+
+    #[test]
+    fn unprintable_chars_names_emoji_hidden_and_missing_characters_once_each() {
+        assert!(unprintable_chars("陈𨋢明 Chan Lap-ming（湛江）").is_empty());
+        assert_eq!(
+            unprintable_chars("陈😀明😀\u{200B}\u{10FFFD}"),
+            vec!['😀', '\u{200B}', '\u{10FFFD}']
+        );
+        // Keycap bases are emoji in Unicode but ordinary characters here.
+        assert!(unprintable_chars("0123456789#*").is_empty());
+        assert!(is_emoji('😀') && is_emoji('❤') && !is_emoji('7') && !is_emoji('湛'));
+    }
+
+    #[test]
+    fn emoji_are_refused_with_a_message_that_names_them() {
+        let err = check_printable("申请人姓名", "陈😀明🎉😀").unwrap_err();
+        assert_eq!(
+            err,
+            LetterPdfError::Emoji {
+                field: "申请人姓名",
+                chars: vec!['😀', '🎉']
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "申请人姓名含有表情符号“😀”“🎉”，承诺书无法打印，请删除"
+        );
+        let err = check_printable("申请人姓名", "陈\u{200B}明").unwrap_err();
+        assert!(err.to_string().contains("U+200B"), "{err}");
+        assert!(
+            !err.to_string().contains('\u{200B}'),
+            "the hidden character is not printed"
+        );
+        assert_eq!(check_printable("申请人姓名", "陈𨋢明"), Ok(()));
+    }
+
+    #[test]
+    fn runs_switch_font_inside_a_name() {
+        let font = LetterFont::bundled().unwrap();
+        let tokens = tokenize(&[Segment::value("陈𨋢明", "申请人姓名")], BODY_SIZE, font).unwrap();
+        let runs = line_runs(tokens, MARGIN_LEFT, BODY_SIZE);
+        let got: Vec<(&str, FontFace)> = runs.iter().map(|r| (r.text.as_str(), r.face)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("陈", FontFace::Main),
+                ("𨋢", FontFace::Fallback),
+                ("明", FontFace::Main)
+            ]
+        );
+        // Each run starts where the previous one ends.
+        assert!((runs[1].x - (runs[0].x + runs[0].width)).abs() < 1e-3);
+        assert!((runs[2].x - (runs[1].x + runs[1].width)).abs() < 1e-3);
     }
 }

@@ -4,7 +4,7 @@
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::letter::{COMMITMENTS, LetterFields};
+use super::letter::{LetterFields, LetterForm};
 use super::subject::{SubjectId, SubjectKind};
 use super::trust::Business;
 
@@ -91,7 +91,7 @@ impl Publicity {
     }
 }
 
-/// 承诺人类别 as the platform names it.
+/// 承诺人类别 as the platform names it (a 自然人 signs the person form of the letter).
 pub fn committer_kind_label(kind: SubjectKind) -> &'static str {
     match kind {
         SubjectKind::Organization => "法人及非法人组织",
@@ -102,7 +102,13 @@ pub fn committer_kind_label(kind: SubjectKind) -> &'static str {
 
 /// 承诺内容: the seven commitments of annex 2, as one text.
 pub fn content_text() -> String {
-    COMMITMENTS.concat()
+    content_text_for(LetterForm::Unit)
+}
+
+/// 承诺内容 of a letter of this form: what the applicant signed (the person form says 我 where
+/// annex 2 says 我单位).
+pub fn content_text_for(form: LetterForm) -> String {
+    form.commitments().concat()
 }
 
 /// 违诺责任: what breaking the commitment entails (annex 2 items 三 and 六, rules C-2, D-4).
@@ -148,7 +154,7 @@ pub struct Commitment {
     pub committer_name: String,
     /// 承诺人类别.
     pub committer_kind: SubjectKind,
-    /// 承诺人代码 (统一社会信用代码).
+    /// 承诺人代码: the 统一社会信用代码, or a 自然人's 证件号码 (shown masked, rule ID-3).
     pub committer_code: String,
     /// 承诺类型.
     pub commitment_type: CommitmentType,
@@ -256,6 +262,11 @@ mod tests {
         let c = content_text();
         assert!(c.starts_with("一、所提供的资料"));
         assert!(c.contains("七、本《诚信守法用电承诺书》统一向社会公开"));
+        assert!(c.contains("对我单位进行停电处理"));
+        let p = content_text_for(LetterForm::Person);
+        assert!(p.contains("对我进行停电处理，我配合供电企业停电工作"));
+        assert!(!p.contains("单位"));
+        assert_eq!(committer_kind_label(SubjectKind::NaturalPerson), "自然人");
         assert_eq!(
             reason_text(Business::Transfer),
             "信易电：以信用报告和信用承诺暂代物业权属证明办理更名过户"

@@ -5,6 +5,13 @@
 //! reads (the line breaks that the policy's PDF put inside sentences are joined; the punctuation,
 //! including the half-width `:` and `( )` the annex uses in places, is kept as it is). A unit test
 //! compares the constants with the seed text.
+//!
+//! Annex 2 is written for a 申请用电单位. A 自然人 signs the derived person form
+//! ([`LetterForm::Person`]): the same letter with the wording changed only where the annex speaks
+//! of a 单位 — 申请人姓名 and the person's own 证件类型 / 证件号码 instead of the unit's name, code
+//! and legal representative, 我 for 我单位 (in the preamble and commitments 二 and 三), and one
+//! 申请人（签字） line instead of 法定代表人（签字） and 单位名称（盖章）. It is not annex text; the
+//! README says so, and unit tests check that it differs from annex 2 in nothing else.
 
 use std::fmt;
 
@@ -78,6 +85,74 @@ pub fn annex_text() -> Vec<String> {
     out
 }
 
+/// Person form (derived, not annex text): label before the applicant's name.
+pub const PERSON_LABEL_NAME: &str = "申请人姓名:";
+/// Person form: label before the blank that takes the applicant's 证件类型 (the annex's
+/// 法定代表人身份证件类型 without 法定代表人).
+pub const PERSON_LABEL_ID_KIND: &str = "身份证件类型";
+/// Person form: label before the applicant's 证件号码 (as in the annex).
+pub const PERSON_LABEL_ID_NUMBER: &str = LABEL_LEGAL_REP_ID_NUMBER;
+/// Person form: label before the relation to the building (申请单位 → 申请人).
+pub const PERSON_LABEL_RELATION: &str = "申请人与用电地址对应建筑物的关系:";
+/// Person form: the sentence before the commitments (我单位 → 我).
+pub const PERSON_PREAMBLE: &str = "我郑重承诺:";
+/// Person form: annex 2's seven commitments with 我单位 → 我 (in 二 and 三); the other five are
+/// the annex's own sentences.
+pub const PERSON_COMMITMENTS: [&str; 7] = [
+    COMMITMENTS[0],
+    "二、用电地址对应建筑物为我合法使用，不存在违章、违建或其他违法情形及纠纷；",
+    "三、承诺在接火送电后一年内补齐物业权属证明或相关证明文件，如在规定时限内无法提供，供电企业可配合相关执法部门对我进行停电处理，我配合供电企业停电工作。",
+    COMMITMENTS[3],
+    COMMITMENTS[4],
+    COMMITMENTS[5],
+    COMMITMENTS[6],
+];
+/// Person form: the applicant signs in person (法定代表人 → 申请人); the annex's 单位名称（盖章）
+/// line has no counterpart for a person and is left out.
+pub const PERSON_SIGN: &str = "申请人：";
+/// Note after the applicant's signature blank.
+pub const PERSON_SIGN_NOTE: &str = SIGN_LEGAL_REP_NOTE;
+
+/// The person form in reading order, blanks unfilled (the counterpart of [`annex_text`]).
+pub fn person_form_text() -> Vec<String> {
+    let mut out = vec![
+        TITLE.to_string(),
+        PERSON_LABEL_NAME.to_string(),
+        format!("{PERSON_LABEL_ID_KIND} {BLANK} {PERSON_LABEL_ID_NUMBER}"),
+        format!("{PERSON_LABEL_RELATION} {BLANK} {RELATION_CHOICES}"),
+        PERSON_PREAMBLE.to_string(),
+    ];
+    out.extend(PERSON_COMMITMENTS.iter().map(|c| c.to_string()));
+    out.extend([
+        format!("{PERSON_SIGN}{BLANK}"),
+        PERSON_SIGN_NOTE.to_string(),
+        DATE_LINE.to_string(),
+    ]);
+    out
+}
+
+/// Which form of the letter is filled in (rule C-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LetterForm {
+    /// Annex 2 verbatim: a 法人、非法人组织 or 个体工商户 with its 统一社会信用代码 and legal
+    /// representative. Records stored before the person form existed are this form.
+    #[default]
+    Unit,
+    /// The derived 自然人 form: 申请人姓名、证件类型、证件号码.
+    Person,
+}
+
+impl LetterForm {
+    /// The seven commitments this form prints.
+    pub fn commitments(self) -> &'static [&'static str; 7] {
+        match self {
+            LetterForm::Unit => &COMMITMENTS,
+            LetterForm::Person => &PERSON_COMMITMENTS,
+        }
+    }
+}
+
 /// 申请单位与用电地址对应建筑物的关系 (annex 2: 业主/租户).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -132,6 +207,12 @@ pub enum LetterField {
     LegalRepIdKind,
     LegalRepIdNumber,
     Relation,
+    /// Person form: 申请人姓名 (the `applicant_name` field).
+    PersonName,
+    /// Person form: the applicant's 证件号码.
+    PersonIdNumber,
+    /// Person form: 申请人与用电地址对应建筑物的关系.
+    PersonRelation,
 }
 
 impl LetterField {
@@ -144,33 +225,73 @@ impl LetterField {
             LetterField::LegalRepIdKind => "法定代表人身份证件类型",
             LetterField::LegalRepIdNumber => "法定代表人证件号码",
             LetterField::Relation => "申请单位与用电地址对应建筑物的关系",
+            LetterField::PersonName => "申请人姓名",
+            LetterField::PersonIdNumber => "证件号码",
+            LetterField::PersonRelation => "申请人与用电地址对应建筑物的关系",
         }
     }
 }
 
-/// What the clerk fills in on the letter, as typed (rule C-1).
+/// What the clerk fills in on the letter, as typed (rule C-1). The unit form uses the USCC and
+/// legal-representative fields, the person form the `person_id_*` fields; the others are
+/// ignored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LetterFields {
+    /// 单位 (annex 2) or 自然人 (derived form). Absent in records stored before the person
+    /// form: those are unit letters.
+    #[serde(default)]
+    pub form: LetterForm,
+    /// 申请用电单位名称, or 申请人姓名 on the person form.
     pub applicant_name: String,
     pub uscc: String,
     pub legal_rep_name: String,
     pub legal_rep_id_kind: IdDocKind,
     pub legal_rep_id_number: String,
+    /// Person form: the applicant's 证件类型.
+    #[serde(default = "default_id_kind")]
+    pub person_id_kind: IdDocKind,
+    /// Person form: the applicant's 证件号码.
+    #[serde(default)]
+    pub person_id_number: String,
     /// `None` until the clerk chooses 业主 or 租户.
     pub relation: Option<Relation>,
+}
+
+fn default_id_kind() -> IdDocKind {
+    IdDocKind::ResidentId
 }
 
 impl Default for LetterFields {
     fn default() -> Self {
         Self {
+            form: LetterForm::Unit,
             applicant_name: String::new(),
             uscc: String::new(),
             legal_rep_name: String::new(),
             legal_rep_id_kind: IdDocKind::ResidentId,
             legal_rep_id_number: String::new(),
+            person_id_kind: IdDocKind::ResidentId,
+            person_id_number: String::new(),
             relation: None,
         }
     }
+}
+
+/// Who makes the commitment on a valid letter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applicant {
+    /// Annex 2: a unit, its code and its legal representative, who signs.
+    Unit {
+        uscc: Uscc,
+        legal_rep_name: String,
+        /// Printed in full (rule ID-3 allows it on the printed letter only).
+        legal_rep_id: IdDocument,
+    },
+    /// The derived person form: the applicant signs for himself or herself.
+    Person {
+        /// Printed in full (rule ID-3 allows it on the printed letter only).
+        id: IdDocument,
+    },
 }
 
 /// A letter whose fields passed validation: the only input the printer takes, so nothing
@@ -178,32 +299,60 @@ impl Default for LetterFields {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidLetter {
     applicant_name: String,
-    uscc: Uscc,
-    legal_rep_name: String,
-    legal_rep_id: IdDocument,
+    applicant: Applicant,
     relation: Relation,
 }
 
 impl ValidLetter {
-    /// 申请用电单位名称, trimmed.
+    /// 申请用电单位名称 (or 申请人姓名 on the person form), trimmed.
     pub fn applicant_name(&self) -> &str {
         &self.applicant_name
     }
 
-    /// 统一社会信用代码, normalised.
-    pub fn uscc(&self) -> &Uscc {
-        &self.uscc
+    /// Which form the letter is.
+    pub fn form(&self) -> LetterForm {
+        match self.applicant {
+            Applicant::Unit { .. } => LetterForm::Unit,
+            Applicant::Person { .. } => LetterForm::Person,
+        }
     }
 
-    /// 法定代表人姓名, trimmed.
-    pub fn legal_rep_name(&self) -> &str {
-        &self.legal_rep_name
+    /// The unit and its representative, or the person.
+    pub fn applicant(&self) -> &Applicant {
+        &self.applicant
     }
 
-    /// The legal representative's identity document; the letter prints the full number
-    /// (rule ID-3 allows it on the printed letter only).
-    pub fn legal_rep_id(&self) -> &IdDocument {
-        &self.legal_rep_id
+    /// 统一社会信用代码, normalised (unit form only).
+    pub fn uscc(&self) -> Option<&Uscc> {
+        match &self.applicant {
+            Applicant::Unit { uscc, .. } => Some(uscc),
+            Applicant::Person { .. } => None,
+        }
+    }
+
+    /// 法定代表人姓名, trimmed (unit form only).
+    pub fn legal_rep_name(&self) -> Option<&str> {
+        match &self.applicant {
+            Applicant::Unit { legal_rep_name, .. } => Some(legal_rep_name),
+            Applicant::Person { .. } => None,
+        }
+    }
+
+    /// The legal representative's identity document (unit form only); the letter prints the
+    /// full number (rule ID-3 allows it on the printed letter only).
+    pub fn legal_rep_id(&self) -> Option<&IdDocument> {
+        match &self.applicant {
+            Applicant::Unit { legal_rep_id, .. } => Some(legal_rep_id),
+            Applicant::Person { .. } => None,
+        }
+    }
+
+    /// The applicant's own identity document (person form only), printed in full.
+    pub fn person_id(&self) -> Option<&IdDocument> {
+        match &self.applicant {
+            Applicant::Unit { .. } => None,
+            Applicant::Person { id } => Some(id),
+        }
     }
 
     /// 业主 or 租户.
@@ -215,7 +364,7 @@ impl ValidLetter {
 impl LetterFields {
     /// Validate every field as of `today` (a birth date in an ID number may not lie in the
     /// future); all problems are returned at once so that a form can mark each wrong field
-    /// (rules C-1, ID-1, ID-2).
+    /// (rules C-1, ID-1, ID-2). Only the fields of the chosen form are looked at.
     pub fn validate(&self, today: NaiveDate) -> Result<ValidLetter, Vec<FieldError<LetterField>>> {
         self.validate_inner(today, false)
     }
@@ -231,6 +380,17 @@ impl LetterFields {
     }
 
     fn validate_inner(
+        &self,
+        today: NaiveDate,
+        accept_uscc_check_failure: bool,
+    ) -> Result<ValidLetter, Vec<FieldError<LetterField>>> {
+        match self.form {
+            LetterForm::Unit => self.validate_unit(today, accept_uscc_check_failure),
+            LetterForm::Person => self.validate_person(today),
+        }
+    }
+
+    fn validate_unit(
         &self,
         today: NaiveDate,
         accept_uscc_check_failure: bool,
@@ -292,12 +452,68 @@ impl LetterFields {
             {
                 Ok(ValidLetter {
                     applicant_name,
-                    uscc,
-                    legal_rep_name,
-                    legal_rep_id,
+                    applicant: Applicant::Unit {
+                        uscc,
+                        legal_rep_name,
+                        legal_rep_id,
+                    },
                     relation,
                 })
             }
+            _ => Err(errors),
+        }
+    }
+
+    /// The person form: 申请人姓名, the person's 证件类型 and 证件号码, and the relation.
+    fn validate_person(
+        &self,
+        today: NaiveDate,
+    ) -> Result<ValidLetter, Vec<FieldError<LetterField>>> {
+        let mut errors = Vec::new();
+        let mut err = |field, message: String| errors.push(FieldError { field, message });
+
+        let applicant_name = if self.applicant_name.trim().is_empty() {
+            err(
+                LetterField::PersonName,
+                "申请人姓名不能为空：承诺书须由申请人本人签字，请填写申请人姓名".into(),
+            );
+            Err(())
+        } else {
+            require_text(&self.applicant_name, MAX_PERSON_NAME)
+                .map_err(|m| err(LetterField::PersonName, format!("申请人姓名{m}")))
+        };
+
+        let id = if normalize(&self.person_id_number).is_empty() {
+            err(
+                LetterField::PersonIdNumber,
+                format!(
+                    "申请人证件号码不能为空：请按所选证件类型（{}）填写",
+                    self.person_id_kind.label()
+                ),
+            );
+            Err(())
+        } else {
+            IdDocument::parse(self.person_id_kind, &self.person_id_number, today).map_err(|e| {
+                err(
+                    LetterField::PersonIdNumber,
+                    format!("申请人{}：{e}", self.person_id_kind.label()),
+                )
+            })
+        };
+
+        let relation = self.relation.ok_or_else(|| {
+            err(
+                LetterField::PersonRelation,
+                "请选择申请人与用电地址对应建筑物的关系：业主或租户".into(),
+            )
+        });
+
+        match (applicant_name, id, relation) {
+            (Ok(applicant_name), Ok(id), Ok(relation)) if errors.is_empty() => Ok(ValidLetter {
+                applicant_name,
+                applicant: Applicant::Person { id },
+                relation,
+            }),
             _ => Err(errors),
         }
     }
@@ -475,6 +691,18 @@ mod tests {
             legal_rep_id_kind: IdDocKind::ResidentId,
             legal_rep_id_number: resident_id(),
             relation: Some(Relation::Tenant),
+            ..LetterFields::default()
+        }
+    }
+
+    fn person_fields() -> LetterFields {
+        LetterFields {
+            form: LetterForm::Person,
+            applicant_name: "陈𨋢明".into(),
+            person_id_kind: IdDocKind::ResidentId,
+            person_id_number: resident_id(),
+            relation: Some(Relation::Owner),
+            ..LetterFields::default()
         }
     }
 
@@ -539,10 +767,105 @@ mod tests {
     fn valid_fields_pass() {
         let v = fields().validate(today()).unwrap();
         assert_eq!(v.applicant_name(), "湛江市某某实业有限公司");
-        assert_eq!(v.uscc().as_str(), uscc());
-        assert_eq!(v.legal_rep_name(), "张三");
-        assert_eq!(v.legal_rep_id().number, resident_id());
+        assert_eq!(v.form(), LetterForm::Unit);
+        assert_eq!(v.uscc().unwrap().as_str(), uscc());
+        assert_eq!(v.legal_rep_name(), Some("张三"));
+        assert_eq!(v.legal_rep_id().unwrap().number, resident_id());
+        assert_eq!(v.person_id(), None);
         assert_eq!(v.relation(), Relation::Tenant);
+    }
+
+    #[test]
+    fn person_form_differs_from_annex_2_only_where_it_speaks_of_a_unit() {
+        // Commitments: 我单位 → 我, nothing else; five of seven are the annex's sentences.
+        for (annex, person) in COMMITMENTS.iter().zip(PERSON_COMMITMENTS) {
+            assert_eq!(person, annex.replace("我单位", "我"));
+            assert!(!person.contains("单位"), "{person}");
+        }
+        let unchanged = COMMITMENTS
+            .iter()
+            .zip(PERSON_COMMITMENTS)
+            .filter(|(a, p)| **a == *p)
+            .count();
+        assert_eq!(unchanged, 5);
+        assert_eq!(PERSON_PREAMBLE, PREAMBLE.replace("我单位", "我"));
+        assert_eq!(
+            PERSON_LABEL_RELATION,
+            LABEL_RELATION.replace("申请单位", "申请人")
+        );
+        assert_eq!(
+            PERSON_LABEL_ID_KIND,
+            LABEL_LEGAL_REP_ID_KIND.replace("法定代表人", "")
+        );
+        assert_eq!(PERSON_SIGN, SIGN_LEGAL_REP.replace("法定代表人", "申请人"));
+        // No 单位 anywhere, no 盖章 line, and no added wording such as 按手印.
+        let text = person_form_text().concat();
+        assert!(!text.contains("单位"), "{text}");
+        assert!(!text.contains("盖章") && !text.contains("手印"), "{text}");
+        assert_eq!(LetterForm::Person.commitments(), &PERSON_COMMITMENTS);
+        assert_eq!(LetterForm::Unit.commitments(), &COMMITMENTS);
+    }
+
+    #[test]
+    fn valid_person_fields_pass_and_ignore_the_unit_fields() {
+        let v = person_fields().validate(today()).unwrap();
+        assert_eq!(v.form(), LetterForm::Person);
+        assert_eq!(v.applicant_name(), "陈𨋢明");
+        assert_eq!(v.person_id().unwrap().number, resident_id());
+        assert_eq!(v.uscc(), None);
+        assert_eq!(v.legal_rep_name(), None);
+        assert_eq!(v.relation(), Relation::Owner);
+    }
+
+    #[test]
+    fn person_form_errors_name_the_person_fields() {
+        let mut f = person_fields();
+        f.applicant_name = " ".into();
+        f.person_id_number = String::new();
+        f.relation = None;
+        let errs = f.validate(today()).unwrap_err();
+        let fields: Vec<LetterField> = errs.iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            vec![
+                LetterField::PersonName,
+                LetterField::PersonIdNumber,
+                LetterField::PersonRelation
+            ]
+        );
+        assert!(errs[0].message.contains("申请人姓名不能为空"));
+        assert!(
+            errs[1].message.contains("居民身份证"),
+            "{}",
+            errs[1].message
+        );
+        assert!(errs[2].message.contains("申请人与用电地址"));
+        let mut f = person_fields();
+        f.applicant_name = "王".repeat(MAX_PERSON_NAME + 1);
+        let good = resident_id();
+        let wrong = if good.ends_with('1') { '2' } else { '1' };
+        f.person_id_number = format!("{}{wrong}", &good[..17]);
+        let errs = f.validate(today()).unwrap_err();
+        assert!(
+            errs[0].message.contains("最多 50 个字"),
+            "{}",
+            errs[0].message
+        );
+        assert!(
+            errs[1].message.starts_with("申请人居民身份证"),
+            "{}",
+            errs[1].message
+        );
+    }
+
+    #[test]
+    fn records_stored_before_the_person_form_read_as_unit_letters() {
+        let json = r#"{"applicant_name":"湛江市某某实业有限公司","uscc":"X","legal_rep_name":"张三",
+            "legal_rep_id_kind":"resident_id","legal_rep_id_number":"1","relation":"owner"}"#;
+        let f: LetterFields = serde_json::from_str(json).unwrap();
+        assert_eq!(f.form, LetterForm::Unit);
+        assert_eq!(f.person_id_kind, IdDocKind::ResidentId);
+        assert!(f.person_id_number.is_empty());
     }
 
     #[test]
@@ -627,7 +950,7 @@ mod tests {
         f.uscc = format!("{}{wrong}", &good[..17]);
         assert!(f.validate(today()).is_err());
         let v = f.validate_accepting_uscc_check_failure(today()).unwrap();
-        assert_eq!(v.uscc().as_str(), f.uscc);
+        assert_eq!(v.uscc().unwrap().as_str(), f.uscc);
     }
 
     #[test]

@@ -5,6 +5,9 @@ use std::sync::Arc;
 use egui::{FontData, FontDefinitions, FontFamily, FontId, TextStyle};
 
 const CJK: &str = "noto_sans_sc";
+/// The letter's CJK Extension fallback (HKSCS characters such as 𨋢), last in every family so
+/// that a name shows on screen as it prints.
+const CJK_EXT: &str = "xinyidian_han_ext";
 
 /// Install the bundled CJK font first in every family (Chinese and Latin digits then share one
 /// face); egui's own fonts stay behind it for symbols and emoji.
@@ -24,6 +27,17 @@ pub fn install(ctx: &egui::Context) {
         .entry(FontFamily::Monospace)
         .or_default()
         .push(CJK.to_owned());
+    fonts.font_data.insert(
+        CJK_EXT.to_owned(),
+        Arc::new(FontData::from_static(crate::assets::CJK_FALLBACK_FONT)),
+    );
+    for family in [FontFamily::Proportional, FontFamily::Monospace] {
+        fonts
+            .families
+            .entry(family)
+            .or_default()
+            .push(CJK_EXT.to_owned());
+    }
     ctx.set_fonts(fonts);
     ctx.set_theme(egui::Theme::Light);
     // Clerks read this all day at 1366×768: slightly larger than egui's defaults.

@@ -10,7 +10,7 @@ use super::Notice;
 use super::forms::{ERROR_COLOR, id_kind_combo_ui, text_field_ui};
 use crate::desk::{Desk, DeskError};
 use crate::domain::commitment::{Commitment, CommitmentId};
-use crate::domain::letter::{LetterField, LetterFields, Relation};
+use crate::domain::letter::{LetterField, LetterFields, LetterForm, Relation};
 use crate::domain::subject::Subject;
 use crate::domain::text::FieldError;
 use crate::domain::trust::Business;
@@ -90,12 +90,12 @@ impl LetterPanel {
             }
         }
         ui.strong("填写诚信守法用电承诺书");
-        ui.label(
-            RichText::new(
-                "以下内容按主体登记信息自动填写，请与申请人核对；打印的措辞与附件 2 一字不差。",
-            )
-            .weak(),
-        );
+        let hint = if self.fields.as_ref().map(|f| f.form) == Some(LetterForm::Person) {
+            "以下内容按主体登记信息自动填写，请与申请人核对。自然人使用由附件 2 改写的自然人承诺书：仅将附件中“单位”的表述改为申请人本人（如“我单位”改为“我”），由申请人本人签字。"
+        } else {
+            "以下内容按主体登记信息自动填写，请与申请人核对；打印的措辞与附件 2 一字不差。"
+        };
+        ui.label(RichText::new(hint).weak());
         let mut submit = false;
         if let Some(f) = &mut self.fields {
             let errors = std::mem::take(&mut self.errors);
@@ -121,44 +121,71 @@ impl LetterPanel {
                         .labelled_by(l.id);
                     ui.end_row();
                     let mut enter = false;
-                    enter |= text_field_ui(
-                        ui,
-                        "申请用电单位名称",
-                        &mut f.applicant_name,
-                        "",
-                        err(LetterField::ApplicantName),
-                    )
-                    .1;
-                    enter |= text_field_ui(
-                        ui,
-                        "统一社会信用代码",
-                        &mut f.uscc,
-                        "18 位",
-                        err(LetterField::Uscc),
-                    )
-                    .1;
-                    enter |= text_field_ui(
-                        ui,
-                        "法定代表人姓名",
-                        &mut f.legal_rep_name,
-                        "",
-                        err(LetterField::LegalRepName),
-                    )
-                    .1;
-                    id_kind_combo_ui(
-                        ui,
-                        "法定代表人身份证件类型",
-                        "letter_id_kind",
-                        &mut f.legal_rep_id_kind,
-                    );
-                    enter |= text_field_ui(
-                        ui,
-                        "证件号码",
-                        &mut f.legal_rep_id_number,
-                        "",
-                        err(LetterField::LegalRepIdNumber),
-                    )
-                    .1;
+                    let person = f.form == LetterForm::Person;
+                    if person {
+                        // The derived 自然人 form (申请人姓名、证件类型、证件号码).
+                        enter |= text_field_ui(
+                            ui,
+                            "申请人姓名",
+                            &mut f.applicant_name,
+                            "",
+                            err(LetterField::PersonName),
+                        )
+                        .1;
+                        id_kind_combo_ui(
+                            ui,
+                            "身份证件类型",
+                            "letter_person_id_kind",
+                            &mut f.person_id_kind,
+                        );
+                        enter |= text_field_ui(
+                            ui,
+                            "证件号码",
+                            &mut f.person_id_number,
+                            "",
+                            err(LetterField::PersonIdNumber),
+                        )
+                        .1;
+                    } else {
+                        enter |= text_field_ui(
+                            ui,
+                            "申请用电单位名称",
+                            &mut f.applicant_name,
+                            "",
+                            err(LetterField::ApplicantName),
+                        )
+                        .1;
+                        enter |= text_field_ui(
+                            ui,
+                            "统一社会信用代码",
+                            &mut f.uscc,
+                            "18 位",
+                            err(LetterField::Uscc),
+                        )
+                        .1;
+                        enter |= text_field_ui(
+                            ui,
+                            "法定代表人姓名",
+                            &mut f.legal_rep_name,
+                            "",
+                            err(LetterField::LegalRepName),
+                        )
+                        .1;
+                        id_kind_combo_ui(
+                            ui,
+                            "法定代表人身份证件类型",
+                            "letter_id_kind",
+                            &mut f.legal_rep_id_kind,
+                        );
+                        enter |= text_field_ui(
+                            ui,
+                            "证件号码",
+                            &mut f.legal_rep_id_number,
+                            "",
+                            err(LetterField::LegalRepIdNumber),
+                        )
+                        .1;
+                    }
                     ui.label("与用电地址建筑物的关系");
                     ui.vertical(|ui| {
                         ui.horizontal(|ui| {
@@ -166,7 +193,12 @@ impl LetterPanel {
                                 ui.radio_value(&mut f.relation, Some(r), r.label());
                             }
                         });
-                        if let Some(m) = err(LetterField::Relation) {
+                        let relation_field = if person {
+                            LetterField::PersonRelation
+                        } else {
+                            LetterField::Relation
+                        };
+                        if let Some(m) = err(relation_field) {
                             ui.label(RichText::new(m).color(ERROR_COLOR).small());
                         }
                     });
@@ -213,7 +245,14 @@ impl LetterPanel {
                     notice = Some(Notice::info(if issued.reused {
                         format!("承诺书 {code} 尚未签署，已按原编码重新生成（未新建记录）")
                     } else {
-                        format!("已出具承诺书 {code}，请打印后由申请人签字盖章")
+                        format!(
+                            "已出具承诺书 {code}，请打印后由申请人{}",
+                            if f.form == LetterForm::Person {
+                                "本人签字"
+                            } else {
+                                "签字盖章"
+                            }
+                        )
                     }));
                     self.issued = Some((code, issued.pdf));
                     self.commitments = None;
