@@ -17,7 +17,7 @@ use xinyidian::desk::{
 use xinyidian::domain::operator::{OperatorDraft, Role};
 use xinyidian::domain::report::{AdverseKind, Freshness, ReportFact};
 use xinyidian::domain::subject::{SubjectDraft, SubjectId, SubjectKind};
-use xinyidian::domain::trust::{Rule, RuleOutcome};
+use xinyidian::domain::trust::{Business, Rule, RuleOutcome};
 use xinyidian::store::{AuditFilter, Store};
 
 const PW: &str = "counter-2026";
@@ -656,7 +656,10 @@ fn cli_report_import_show_and_list() {
 // ---- issue 14 point 12: a report rule never passes on a report the reader doubts ----
 
 fn t4(desk: &mut Desk, s: SubjectId) -> (RuleOutcome, Vec<String>, Option<bool>) {
-    let v = desk.run_check(s, None, None).unwrap().verdict;
+    let v = desk
+        .run_check(s, Some(Business::NewConnection), None)
+        .unwrap()
+        .verdict;
     let row = v.rule(Rule::T4).unwrap();
     (row.outcome, row.evidence.clone(), v.eligible)
 }
