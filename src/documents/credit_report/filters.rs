@@ -869,7 +869,7 @@ mod tests {
         // ASCII85 edge cases: partial last group, `z`, white space.
         assert_eq!(
             decode(b"87cURD]i,\"Ebo80~>", &[f("A85")], 100).unwrap(),
-            b"Hello World"
+            b"Hello World!"
         );
         assert_eq!(
             decode(b"z\n!!~>", &[f("A85")], 100).unwrap(),
