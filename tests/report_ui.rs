@@ -194,3 +194,34 @@ fn settings_page_edits_the_report_max_age() {
     h.get_by_label("已保存信用报告有效天数");
     assert_eq!(h.state().desk().report_max_age_days().unwrap(), 7);
 }
+
+#[test]
+fn a_doubted_report_is_confirmed_by_hand_on_its_page() {
+    // Issue 14 point 12: the summary counts an entry the reader did not find.
+    let (mut desk, s) = desk_on(2026, 5, 6);
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("报告.pdf");
+    std::fs::write(&f, fx::unreadable_entry_report()).unwrap();
+    desk.import_report(s, &f).unwrap();
+    let mut h = harness(desk);
+    open_subject(&mut h);
+    h.get_by_label_contains("查看报告").click();
+    h.run();
+    h.get_by_label("人工核对确认（依据 T-4）");
+    assert!(h.get_all_by_label_contains("正文读到 0 条").count() >= 1);
+    h.get_by_role_and_label(Role::Button, "补录一条不良信息")
+        .click();
+    h.run();
+    let date = h.get_by_role_and_label(Role::TextInput, "日期");
+    date.focus();
+    date.type_text("2025-06-06");
+    h.run();
+    h.get_by_label_contains("我已对照报告原件核对各章").click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "人工核对确认")
+        .click();
+    h.run();
+    h.get_by_label_contains("对照原件人工核对确认（依据 T-4）");
+    h.get_by_label("立案时间 2025-06-06");
+    assert!(h.query_by_label("人工核对确认（依据 T-4）").is_none());
+}

@@ -17,6 +17,7 @@ use xinyidian::desk::{
 use xinyidian::domain::operator::{OperatorDraft, Role};
 use xinyidian::domain::report::{AdverseKind, Freshness, ReportFact};
 use xinyidian::domain::subject::{SubjectDraft, SubjectId, SubjectKind};
+use xinyidian::domain::trust::{Business, Rule, RuleOutcome};
 use xinyidian::store::{AuditFilter, Store};
 
 const PW: &str = "counter-2026";
@@ -650,4 +651,157 @@ fn cli_report_import_show_and_list() {
         &["--json", "report", "list", "91110108551385082Q"],
     );
     assert_eq!(json(&o), serde_json::json!([]));
+}
+
+// ---- issue 14 point 12: a report rule never passes on a report the reader doubts ----
+
+fn t4(desk: &mut Desk, s: SubjectId) -> (RuleOutcome, Vec<String>, Option<bool>) {
+    let v = desk
+        .run_check(s, Some(Business::NewConnection), None)
+        .unwrap()
+        .verdict;
+    let row = v.rule(Rule::T4).unwrap();
+    (row.outcome, row.evidence.clone(), v.eligible)
+}
+
+fn corpus_file(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/reports")
+            .join(name),
+    )
+    .unwrap()
+}
+
+#[test]
+fn an_entry_in_a_two_column_table_is_read_and_fails_t4() {
+    // reportlab's two-column tables (label cell | value cell); 司法判决 1 条, and chapter 八 holds
+    // a 失信被执行人 entry published 2025-07-01, inside the window.
+    let mut desk = desk_on(d(2026, 5, 6));
+    let s = fixture_subject(&mut desk);
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "表格版.pdf",
+        &corpus_file("reportlab-table-org.pdf"),
+    );
+    let view = desk.import_report(s, &f).unwrap().view().unwrap().clone();
+    assert!(view.report.doubts.is_empty(), "{:?}", view.report.doubts);
+    assert!(
+        view.report
+            .adverse
+            .iter()
+            .any(|e| e.kind == AdverseKind::DishonestExecutee),
+        "{:?}",
+        view.report.adverse
+    );
+    let (outcome, evidence, eligible) = t4(&mut desk, s);
+    assert_eq!(outcome, RuleOutcome::Fail, "{evidence:?}");
+    assert!(
+        evidence.iter().any(|e| e.contains("失信被执行人")),
+        "{evidence:?}"
+    );
+    assert_ne!(eligible, Some(true));
+}
+
+#[test]
+fn a_doubted_report_leaves_t4_pending_until_a_clerk_confirms_it() {
+    let mut desk = desk_on(d(2026, 5, 6));
+    let s = fixture_subject(&mut desk);
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "报告.pdf", &fx::unreadable_entry_report());
+    let out = desk.import_report(s, &f).unwrap();
+    let ReportImport::Stored { view, warnings, .. } = &out else {
+        panic!("{out:?}");
+    };
+    assert!(view.report.adverse.is_empty());
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("为 1 条，正文读到 0 条")),
+        "{warnings:?}"
+    );
+    assert_eq!(view.report.doubts.len(), 1, "{:?}", view.report.doubts);
+    assert!(view.report.confirmed.is_none());
+
+    // Before: the parser noted the mismatch, yet T-4 passed. Now it waits for the clerk, with
+    // the discrepancy as evidence, and the subject is not eligible.
+    let (outcome, evidence, eligible) = t4(&mut desk, s);
+    assert_eq!(outcome, RuleOutcome::Pending, "{evidence:?}");
+    assert!(
+        evidence
+            .iter()
+            .any(|e| e.contains("为 1 条，正文读到 0 条")),
+        "{evidence:?}"
+    );
+    assert_ne!(eligible, Some(true));
+
+    // The clerk checks the paper and types the entry the reader missed, with its date.
+    let id = view.id;
+    let confirmed = desk
+        .confirm_report_by_hand(
+            id,
+            &HandFacts {
+                adverse: vec![HandAdverse {
+                    kind: AdverseKind::DishonestExecutee,
+                    date: Some(d(2025, 6, 6)),
+                    title: "（2025）粤0802执100号".into(),
+                }],
+                ..HandFacts::default()
+            },
+        )
+        .unwrap();
+    let c = confirmed.report.confirmed.clone().unwrap();
+    assert_eq!(c.operator, "C1");
+    assert_eq!(c.at, d(2026, 5, 6).and_hms_opt(10, 0, 0).unwrap());
+    assert_eq!(confirmed.report.adverse.len(), 1);
+    assert!(confirmed.hand_entry.as_ref().unwrap().chapters_confirmed);
+    assert_eq!(desk.latest_report(s).unwrap().unwrap(), confirmed);
+    let (outcome, evidence, _) = t4(&mut desk, s);
+    assert_eq!(outcome, RuleOutcome::Fail, "{evidence:?}");
+    assert!(
+        evidence.iter().any(|e| e.contains("2025-06-06")),
+        "{evidence:?}"
+    );
+    // Import and confirmation are both in the audit trail, which still verifies.
+    assert_eq!(import_audit_rows(&mut desk), 2);
+    assert!(desk.verify_audit().unwrap().broken.is_none());
+}
+
+#[test]
+fn a_confirmed_report_is_decided_on_the_confirmed_facts() {
+    // The clerk finds on the paper that the one entry is older than the window: T-4 passes,
+    // naming who confirmed.
+    let mut desk = desk_on(d(2026, 5, 6));
+    let s = fixture_subject(&mut desk);
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "报告.pdf", &fx::unreadable_entry_report());
+    let id = desk.import_report(s, &f).unwrap().view().unwrap().id;
+    assert_eq!(t4(&mut desk, s).0, RuleOutcome::Pending);
+    desk.confirm_report_by_hand(
+        id,
+        &HandFacts {
+            adverse: vec![HandAdverse {
+                kind: AdverseKind::DishonestExecutee,
+                date: Some(d(2020, 1, 6)),
+                title: "（2020）粤0802执1号".into(),
+            }],
+            ..HandFacts::default()
+        },
+    )
+    .unwrap();
+    let (outcome, evidence, _) = t4(&mut desk, s);
+    assert_eq!(outcome, RuleOutcome::Pass, "{evidence:?}");
+    assert!(
+        evidence
+            .iter()
+            .any(|e| e.contains("C1") && e.contains("人工核对确认")),
+        "{evidence:?}"
+    );
+    // Signed out, nobody confirms.
+    desk.sign_out().unwrap();
+    assert!(
+        desk.confirm_report_by_hand(id, &HandFacts::default())
+            .is_err()
+    );
 }

@@ -4,9 +4,11 @@
 //! No portal publishes a machine-readable report, so the text is read as printed and parsed
 //! tolerantly; whatever cannot be found is listed, for the clerk to complete by hand.
 
+mod filters;
 mod inflate;
 mod parse;
 mod pdf;
+mod quiet;
 
 use serde::Serialize;
 
@@ -143,9 +145,12 @@ pub fn read_and_parse(bytes: &[u8]) -> Result<ParsedReport, ReportReadError> {
     let text = read_report_pdf(bytes)?;
     let mut parsed = parse_report_text(&text.text());
     for page in &text.unreadable_pages {
+        let message = format!("第 {page} 页的文字无法读取：请对照原件核对该页内容（依据 T-4）");
+        // The page may hold bad entries: rule T-4 waits for the clerk.
+        parsed.report.doubts.push(message.clone());
         parsed.problems.push(ParseProblem {
             fact: None,
-            message: format!("第 {page} 页的文字无法读取：请对照原件核对该页内容"),
+            message,
         });
     }
     Ok(parsed)

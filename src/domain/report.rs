@@ -486,6 +486,16 @@ pub struct HandEntered {
     pub previous: Option<String>,
 }
 
+/// A clerk's confirmation, made against the paper report, that its rule T-4 facts (the bad
+/// entries and the chapters) are as recorded: the reader's doubts no longer hold T-4 back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandConfirmation {
+    /// 工号 of the clerk who checked the paper.
+    pub operator: String,
+    /// When (the desk's clock).
+    pub at: NaiveDateTime,
+}
+
 /// A public credit report as read from its PDF (and completed by hand where needed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreditReport {
@@ -520,6 +530,14 @@ pub struct CreditReport {
     pub missing: Vec<ReportFact>,
     /// Facts entered by hand, with the operator.
     pub hand_entered: Vec<HandEntered>,
+    /// What the reader doubts about the rule T-4 facts: a summary count the body does not match,
+    /// a chapter or page it could not read, an entry without a date. While any is open, T-4
+    /// cannot pass (it is 待补充 with these as evidence).
+    #[serde(default)]
+    pub doubts: Vec<String>,
+    /// The clerk confirmed the rule T-4 facts by hand; `None` until then.
+    #[serde(default)]
+    pub confirmed: Option<HandConfirmation>,
 }
 
 impl CreditReport {
@@ -543,7 +561,33 @@ impl CreditReport {
             found: Vec::new(),
             missing: ReportFact::ALL.to_vec(),
             hand_entered: Vec::new(),
+            doubts: Vec::new(),
+            confirmed: None,
         }
+    }
+
+    /// The reader's doubts that still hold rule T-4 back: none once a clerk has confirmed the
+    /// facts by hand.
+    pub fn open_doubts(&self) -> &[String] {
+        if self.confirmed.is_some() {
+            &[]
+        } else {
+            &self.doubts
+        }
+    }
+
+    /// Record that `operator` checked the rule T-4 facts against the paper report at `at`
+    /// (entries the reader missed must have been added first). The error is a Chinese message.
+    pub fn confirm_by_hand(&mut self, operator: &str, at: NaiveDateTime) -> Result<(), String> {
+        let operator = operator.trim();
+        if operator.is_empty() {
+            return Err("请先登录：人工核对确认需要记录经办人".into());
+        }
+        self.confirmed = Some(HandConfirmation {
+            operator: operator.to_string(),
+            at,
+        });
+        Ok(())
     }
 
     /// Whether `fact` is known.

@@ -725,8 +725,13 @@ pub fn rule_t3(ctx: &Context<'_>) -> Finding {
     }
 }
 
-/// T-4: bad records in the report inside the report window.
+/// T-4: bad records in the report inside the report window. A dated entry inside the window
+/// fails; otherwise the rule never passes while the reader doubts the report (a summary count
+/// the body does not match, a chapter or page it could not read, an entry without a date) until
+/// a clerk has confirmed the facts by hand; then it is decided on the confirmed facts (an entry
+/// still undated counts as inside the window).
 pub fn rule_t4(ctx: &Context<'_>) -> Finding {
+    use crate::domain::report::{WindowHit, WindowReason};
     let (report, label) = match ctx.report() {
         Err(f) => return f,
         Ok(None) => return no_report(DOWNLOAD_ADVICE),
@@ -737,19 +742,24 @@ pub fn rule_t4(ctx: &Context<'_>) -> Finding {
     };
     let mut evidence = vec![format!("回溯期：{}", w.note)];
     let hits = adverse_hits(report, w.start, w.end);
-    if !hits.is_empty() {
-        for h in &hits {
-            let date = match h.entry.date {
-                Some(d) => format!("{} {}", d.label.label(), d.date),
-                None => "无日期".into(),
-            };
-            evidence.push(format!(
-                "{}：{}（{date}，{}）",
-                h.entry.kind.label(),
-                h.entry.title,
-                h.reason.label()
-            ));
-        }
+    let confirmed = report.confirmed.as_ref();
+    let describe = |h: &WindowHit<'_>| {
+        let date = match h.entry.date {
+            Some(d) => format!("{} {}", d.label.label(), d.date),
+            None => "无日期".into(),
+        };
+        format!(
+            "{}：{}（{date}，{}）",
+            h.entry.kind.label(),
+            h.entry.title,
+            h.reason.label()
+        )
+    };
+    let certain = hits
+        .iter()
+        .any(|h| h.reason != WindowReason::Undated || confirmed.is_some());
+    if certain {
+        evidence.extend(hits.iter().map(describe));
         return Finding::new(
             RuleOutcome::Fail,
             evidence,
@@ -757,19 +767,31 @@ pub fn rule_t4(ctx: &Context<'_>) -> Finding {
         );
     }
     let unread = report.unread_adverse_chapters();
-    if !unread.is_empty() {
-        let names: Vec<&str> = unread.iter().map(|c| c.label()).collect();
-        evidence.push(format!("{label}：未读到章节 {}", names.join("、")));
+    let doubts = report.open_doubts();
+    if !unread.is_empty() || !doubts.is_empty() || !hits.is_empty() {
+        if !unread.is_empty() {
+            let names: Vec<&str> = unread.iter().map(|c| c.label()).collect();
+            evidence.push(format!("{label}：未读到章节 {}", names.join("、")));
+        }
+        evidence.extend(doubts.iter().map(|d| format!("{label}：{d}")));
+        evidence.extend(hits.iter().map(describe));
         return Finding::new(
             RuleOutcome::Pending,
             evidence,
-            Some("请对照纸质报告核实这些章节后手工确认，或导入完整的报告".into()),
+            Some("程序读取报告时有疑问：请对照纸质报告核实不良信息（补录漏读的条目及日期）后，在报告页点“人工核对确认”，或导入完整的报告".into()),
         );
     }
     let before = report.adverse.len();
     evidence.push(format!("{label}：回溯期内无不良信用记录"));
     if before > 0 {
         evidence.push(format!("回溯期前的不良记录 {before} 条，不计入"));
+    }
+    if let Some(c) = confirmed {
+        evidence.push(format!(
+            "{label}：已由 {} 于 {} 对照原件人工核对确认",
+            c.operator,
+            c.at.format("%Y-%m-%d %H:%M")
+        ));
     }
     Finding::new(RuleOutcome::Pass, evidence, None)
 }

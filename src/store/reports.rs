@@ -378,6 +378,21 @@ impl Writer<'_> {
         })
     }
 
+    /// Replace a stored report's facts after a clerk confirmed them by hand against the paper
+    /// (rule T-4; the facts record who confirmed and when, the audit row says so too). The
+    /// original and the import record are unchanged.
+    pub fn confirm_report(
+        &self,
+        id: ReportId,
+        report: &CreditReport,
+        hand: &HandEntrySummary,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("UPDATE credit_report SET payload = ?2, hand_entry = ?3 WHERE id = ?1")?
+            .execute(params![id.0, json_to(report)?, json_to(hand)?])?;
+        Ok(())
+    }
+
     /// Insert an imported report (its original must be stored already).
     pub fn insert_report(&self, r: &NewReport<'_>) -> Result<ReportId, StoreError> {
         let hand = r.hand_entry.map(json_to).transpose()?;

@@ -503,7 +503,7 @@ impl CounterApp {
                     }
                 }
             }
-            Page::Report(page) => match page.ui(ui, &self.desk) {
+            Page::Report(page) => match page.ui(ui, &mut self.desk) {
                 Some(ReportPageAction::Back(subject)) => self.open_subject(subject),
                 Some(ReportPageAction::Notice(n)) => self.notice = Some(n),
                 None => {}

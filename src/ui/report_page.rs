@@ -14,9 +14,12 @@ use egui::{Color32, RichText};
 use super::Notice;
 use super::forms::{ERROR_COLOR, OK_COLOR};
 use super::report_form::{ReportForm, ReportFormOutcome};
-use crate::desk::{Desk, DeskError, PreparedReport, ReportId, ReportImport, ReportView};
-use crate::domain::report::{Freshness, ReportFact};
+use crate::desk::{
+    Desk, DeskError, HandAdverse, HandFacts, PreparedReport, ReportId, ReportImport, ReportView,
+};
+use crate::domain::report::{AdverseKind, Freshness, ReportFact};
 use crate::domain::subject::SubjectId;
+use crate::domain::text::parse_date;
 
 /// The freshness badge of a report on `today` (rule T-3): text and colour.
 pub fn badge(view: &ReportView, today: NaiveDate, max_age: u32) -> (&'static str, Color32) {
@@ -255,10 +258,43 @@ pub enum ReportPageAction {
     Notice(Notice),
 }
 
+/// The 人工核对确认 section (rule T-4): entries the reader missed, typed from the paper.
+#[derive(Default)]
+struct Confirming {
+    /// (kind, date as typed, title).
+    rows: Vec<(AdverseKind, String, String)>,
+    checked: bool,
+    error: Option<String>,
+}
+
+impl Confirming {
+    fn facts(&self) -> Result<HandFacts, String> {
+        let mut adverse = Vec::new();
+        for (i, (kind, date, title)) in self.rows.iter().enumerate() {
+            let date = match date.trim() {
+                "" => None,
+                d => Some(
+                    parse_date(d).map_err(|e| format!("第 {} 条补录的日期“{d}”：{e}", i + 1))?,
+                ),
+            };
+            adverse.push(HandAdverse {
+                kind: *kind,
+                date,
+                title: title.clone(),
+            });
+        }
+        Ok(HandFacts {
+            adverse,
+            ..HandFacts::default()
+        })
+    }
+}
+
 /// One report's own page.
 pub struct ReportPage {
     pub view: ReportView,
     max_age: u32,
+    confirming: Confirming,
 }
 
 impl ReportPage {
@@ -266,10 +302,97 @@ impl ReportPage {
         Ok(Self {
             view: desk.report(id)?,
             max_age: desk.report_max_age_days()?,
+            confirming: Confirming::default(),
         })
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &Desk) -> Option<ReportPageAction> {
+    /// 人工核对确认: shown while the reader doubts the report and no clerk has confirmed it.
+    fn confirm_ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<ReportPageAction> {
+        let r = &self.view.report;
+        if let Some(c) = &r.confirmed {
+            ui.label(
+                RichText::new(format!(
+                    "已由 {} 于 {} 对照原件人工核对确认（依据 T-4）",
+                    c.operator,
+                    c.at.format("%Y-%m-%d %H:%M")
+                ))
+                .color(OK_COLOR),
+            );
+            return None;
+        }
+        if r.open_doubts().is_empty() && r.unread_adverse_chapters().is_empty() {
+            return None;
+        }
+        ui.add_space(8.0);
+        ui.strong("人工核对确认（依据 T-4）");
+        ui.label("程序读取时有疑问，核查规则 T-4 暂为待补充：请对照纸质报告核对第二、四、五、八、九章，补录漏读的不良信息（含日期）后确认。");
+        for d in r.open_doubts() {
+            ui.label(RichText::new(format!("· {d}")).color(ERROR_COLOR));
+        }
+        let c = &mut self.confirming;
+        let mut remove = None;
+        for (i, (kind, date, title)) in c.rows.iter_mut().enumerate() {
+            ui.horizontal(|ui| {
+                egui::ComboBox::from_id_salt(("confirm_kind", i))
+                    .selected_text(kind.label())
+                    .show_ui(ui, |ui| {
+                        for k in AdverseKind::ALL {
+                            ui.selectable_value(kind, k, k.label());
+                        }
+                    });
+                let l = ui.label("日期");
+                ui.add(
+                    egui::TextEdit::singleline(date)
+                        .hint_text("如 2025-06-06")
+                        .desired_width(110.0),
+                )
+                .labelled_by(l.id);
+                let l = ui.label("文号或内容");
+                ui.add(egui::TextEdit::singleline(title).desired_width(220.0))
+                    .labelled_by(l.id);
+                if ui.button("删除").clicked() {
+                    remove = Some(i);
+                }
+            });
+        }
+        if let Some(i) = remove {
+            c.rows.remove(i);
+        }
+        if ui.button("补录一条不良信息").clicked() {
+            c.rows
+                .push((AdverseKind::DishonestExecutee, String::new(), String::new()));
+        }
+        ui.checkbox(
+            &mut c.checked,
+            "我已对照报告原件核对各章，不良信息以本页所列（含补录）为准",
+        );
+        let mut action = None;
+        if ui
+            .add_enabled(c.checked, egui::Button::new("人工核对确认"))
+            .clicked()
+        {
+            let done = c.facts().and_then(|f| {
+                desk.confirm_report_by_hand(self.view.id, &f)
+                    .map_err(|e| e.to_string())
+            });
+            match done {
+                Ok(view) => {
+                    self.view = view;
+                    self.confirming = Confirming::default();
+                    action = Some(ReportPageAction::Notice(Notice::info(
+                        "已记录人工核对确认；请重新核查该主体".to_string(),
+                    )));
+                }
+                Err(e) => self.confirming.error = Some(e),
+            }
+        }
+        if let Some(e) = &self.confirming.error {
+            ui.label(RichText::new(e).color(ERROR_COLOR));
+        }
+        action
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<ReportPageAction> {
         let mut action = None;
         let v = &self.view;
         let r = &v.report;
@@ -309,7 +432,10 @@ impl ReportPage {
             ui.label(RichText::new(f.explain(self.max_age)).color(color));
         }
         ui.separator();
+        let mut confirmed = None;
         egui::ScrollArea::vertical().show(ui, |ui| {
+            let v = &self.view;
+            let r = &v.report;
             facts_ui(ui, v);
             ui.add_space(10.0);
             ui.separator();
@@ -332,8 +458,9 @@ impl ReportPage {
                     ui.label(format!("· {p}"));
                 }
             }
+            confirmed = self.confirm_ui(ui, desk);
         });
-        action
+        action.or(confirmed)
     }
 }
 

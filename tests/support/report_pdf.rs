@@ -626,3 +626,34 @@ pub fn form_amplification() -> Vec<u8> {
     let page = b"/F1 Do\n".repeat(100_000);
     one_page(&page, "", vec![form], "/XObject << /F1 5 0 R >>")
 }
+
+/// Issue 14 point 12: the summary says 司法判决 1 条, but chapter 八 prints its one
+/// 失信被执行人 entry as a row of a wide table without labels or `第 N 条`, which the reader
+/// cannot take apart: it reads 0 entries there and doubts the report.
+pub fn unreadable_entry_lines() -> Vec<Line> {
+    let mut l = org_header(ORG_NAME, &uscc());
+    l.extend(summary(0, 0, 0, 1, 0));
+    for ch in [
+        "一、登记注册基础信息",
+        "二、行政管理信息",
+        "三、诚实守信相关荣誉信息",
+        "四、严重失信主体名单信息",
+        "五、经营（活动）异常名录",
+        "六、信用承诺信息",
+        "七、信用评价信息",
+    ] {
+        l.extend(empty_chapter(ch));
+    }
+    l.extend(plain(&[
+        "八、司法判决及执行信息",
+        "失信被执行人",
+        "1    （2025）粤0802执100号    有履行能力而拒不履行    2025-06-06",
+    ]));
+    l.extend(empty_chapter("九、其他信息"));
+    l.extend(closing());
+    l
+}
+
+pub fn unreadable_entry_report() -> Vec<u8> {
+    render(&paginate(unreadable_entry_lines()), None, None)
+}

@@ -73,6 +73,10 @@ const LABELS: &[&str] = &[
     "列入经营异常名录原因类型名称",
     "列入决定机关名称",
     "数据来源",
+    "序号",
+    "案号",
+    "名单类型",
+    "执行法院",
 ];
 
 const REPORT_NO: &[&str] = &["报告编号"];
@@ -637,6 +641,28 @@ struct EntryBuf {
     section: Section,
     index: u32,
     lines: Vec<String>,
+    /// Started by a field without a `第N条` or `序号` marker (a table of label and value cells):
+    /// the same field again starts the next entry.
+    implicit: bool,
+}
+
+/// `序号 2`, `序号:2` (a table's row of its own): the start of an entry, as `第2条` is.
+fn serial_marker(line: &str) -> Option<u32> {
+    let rest = line.strip_prefix("序号")?.trim_start_matches([':', ' ']);
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    if digits == 0 || digits > 5 || rest.len() != digits {
+        return None;
+    }
+    rest.parse().ok()
+}
+
+/// The label a line opens with, if any (the longest that matches).
+fn leading_label(line: &str) -> Option<&'static str> {
+    LABELS
+        .iter()
+        .copied()
+        .filter(|l| line.starts_with(l))
+        .max_by_key(|l| l.len())
 }
 
 struct Body {
@@ -688,6 +714,8 @@ fn parse_body(lines: &[String]) -> Body {
     let mut chapter: Option<Chapter> = None;
     let mut section = Section::Unknown;
     let mut entry: Option<EntryBuf> = None;
+    // Unnumbered entries are numbered within their section, as `第N条` are.
+    let mut unnumbered = 0;
     for (i, line) in lines.iter().enumerate() {
         let notes = chapter == Some(Chapter::Notes);
         if !notes
@@ -700,6 +728,7 @@ fn parse_body(lines: &[String]) -> Body {
             }
             chapter = Some(ch);
             section = Section::Unknown;
+            unnumbered = 0;
             body.chapters.push(ChapterSeen {
                 chapter: ch,
                 entries: 0,
@@ -721,6 +750,7 @@ fn parse_body(lines: &[String]) -> Body {
         if let Some(s) = section_heading(ch, line) {
             flush(entry.take(), &mut body);
             section = s;
+            unnumbered = 0;
             continue;
         }
         if let Some((index, rest)) = entry_marker(line) {
@@ -734,8 +764,47 @@ fn parse_body(lines: &[String]) -> Body {
                 } else {
                     vec![rest.to_string()]
                 },
+                implicit: false,
             });
             continue;
+        }
+        if let Some(index) = serial_marker(line) {
+            flush(entry.take(), &mut body);
+            entry = Some(EntryBuf {
+                chapter: ch,
+                section,
+                index,
+                lines: Vec::new(),
+                implicit: false,
+            });
+            continue;
+        }
+        // A table of label and value cells without numbered entries: a field outside any entry
+        // opens one, and the first field of an unnumbered entry seen again opens the next.
+        let marked_empty = body.chapters.last().is_some_and(|c| c.marked_empty);
+        if let Some(label) = leading_label(line)
+            && ch != Chapter::Registration
+            && label != "数据来源"
+            && !marked_empty
+        {
+            let repeats = entry.as_ref().is_some_and(|e| {
+                e.implicit
+                    && e.lines
+                        .first()
+                        .is_some_and(|first| first.starts_with(label))
+            });
+            if entry.is_none() || repeats {
+                flush(entry.take(), &mut body);
+                unnumbered += 1;
+                entry = Some(EntryBuf {
+                    chapter: ch,
+                    section,
+                    index: unnumbered,
+                    lines: vec![line.clone()],
+                    implicit: true,
+                });
+                continue;
+            }
         }
         if let Some(e) = entry.as_mut() {
             e.lines.push(line.clone());
@@ -957,19 +1026,21 @@ pub fn parse_report_text(text: &str) -> ParsedReport {
         problems.push(problem(Some(ReportFact::ReportNo), w));
     }
 
-    // Rule T-4 must not pass because a chapter was not read.
+    // Rule T-4 must not pass on a report the reader doubts: each doubt is a problem for the
+    // clerk and is kept on the report, where T-4 finds it.
+    let mut doubts: Vec<ParseProblem> = Vec::new();
     for ch in ADVERSE_CHAPTERS {
         let seen = report.chapters.iter().find(|c| c.chapter == ch);
         let summary = report.summary.get(ch);
         match (seen, summary) {
-            (None, _) => problems.push(problem(
+            (None, _) => doubts.push(problem(
                 None,
                 format!(
                     "未找到“{}”一章：无法确认其中有无不良信息，请对照原件核对（依据 T-4）",
                     ch.label()
                 ),
             )),
-            (Some(s), Some(n)) if s.entries != n => problems.push(problem(
+            (Some(s), Some(n)) if s.entries != n => doubts.push(problem(
                 Some(ReportFact::Summary),
                 format!(
                     "信用信息概要中“{}”为 {n} 条，正文读到 {} 条：请对照原件核对（依据 T-4）",
@@ -981,14 +1052,14 @@ pub fn parse_report_text(text: &str) -> ParsedReport {
         }
     }
     if report.tags.iter().any(|t| t == "失信惩戒对象") && report.adverse.is_empty() {
-        problems.push(problem(
+        doubts.push(problem(
             None,
             "报告标注为“失信惩戒对象”，但正文中没有读到不良信息：请对照原件核对（依据 T-4）",
         ));
     }
     for e in &report.adverse {
         if e.date.is_none() {
-            problems.push(problem(
+            doubts.push(problem(
                 None,
                 format!(
                     "{}未读到日期，按在核查期间内处理：请对照原件核对（依据 T-4）",
@@ -997,6 +1068,8 @@ pub fn parse_report_text(text: &str) -> ParsedReport {
             ));
         }
     }
+    report.doubts = doubts.iter().map(|p| p.message.clone()).collect();
+    problems.extend(doubts);
     ParsedReport { report, problems }
 }
 

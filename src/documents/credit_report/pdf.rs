@@ -5,22 +5,25 @@
 //! 2. a raw scan of the streams lopdf inflates while *loading* (cross-reference and object
 //!    streams), each inflated only as far as a counter, stopping at the limit;
 //! 3. after loading: encryption, the declared and the real page count, `/Parent` cycles;
-//! 4. every remaining compressed stream probed the same way, with a per-stream and a total cap;
-//!    image streams are emptied (pdf-extract would inflate and parse them as text otherwise);
+//! 4. every remaining stream decoded here, through its whole filter chain, by the bounded
+//!    streaming decoder of `filters` (each stage capped, plus a total cap), and stored back as a
+//!    plain stream, so that lopdf's own decoders never decide what pdf-extract reads; image
+//!    streams are emptied (pdf-extract would inflate and parse them as text otherwise);
 //! 5. form XObjects: cycles and the total amount of content that `Do` would make pdf-extract
 //!    parse (a small form drawn a million times is a bomb too).
 //!
 //! Extraction itself runs page by page under `catch_unwind` (pdf-extract panics on odd input),
-//! with a cap on the characters produced and a deadline.
+//! with the panic message silenced (`quiet`), a cap on the characters produced and a deadline.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
 
+use super::filters::{self, DecodeError, Filter};
 use super::inflate::{Inflated, zlib_inflated_size};
+use super::quiet::catch_quietly;
 use super::{ReportReadError, ReportText};
 
 /// Largest file accepted: a real report is a few MB.
@@ -64,7 +67,7 @@ pub fn read(bytes: &[u8]) -> Result<ReportText, ReportReadError> {
     }
     // lopdf and pdf-extract are not meant to panic on bad input, but pdf-extract does; nothing
     // that happens while reading may take the program down.
-    match catch_unwind(AssertUnwindSafe(|| read_pdf(bytes))) {
+    match catch_quietly(|| read_pdf(bytes)) {
         Ok(result) => result,
         Err(_) => Err(ReportReadError::Corrupt {
             detail: "文件结构异常，读取时出错".into(),
@@ -89,16 +92,14 @@ fn read_pdf(bytes: &[u8]) -> Result<ReportText, ReportReadError> {
     let was_encrypted = doc.was_encrypted();
 
     let page_count = check_pages(&doc)?;
-    let images = probe_streams(&mut doc)?;
+    let images = decode_streams(&mut doc)?;
     check_forms(&doc)?;
 
     let mut out = Collector::new(Instant::now() + EXTRACT_DEADLINE);
     let mut unreadable = Vec::new();
     for page_num in 1..=u32::try_from(page_count).unwrap_or(u32::MAX) {
         out.start_page();
-        let result = catch_unwind(AssertUnwindSafe(|| {
-            pdf_extract::output_doc_page(&doc, &mut out, page_num)
-        }));
+        let result = catch_quietly(|| pdf_extract::output_doc_page(&doc, &mut out, page_num));
         if let Some(abort) = out.abort.take() {
             return Err(abort);
         }
@@ -248,10 +249,26 @@ fn scan_load_time_streams(bytes: &[u8], encrypted: bool) -> Result<(), ReportRea
             }
             continue;
         }
-        match zlib_inflated_size(data, MAX_STREAM_BYTES) {
-            Inflated::OverLimit => return Err(stream_too_big(MAX_STREAM_BYTES)),
-            Inflated::Size(n) => total = total.saturating_add(n),
-        }
+        // The whole chain as written (predictors only shrink, so parameters can be ignored).
+        let chain: Option<Vec<Filter>> = filters::raw_filter_names(dict).map(|names| {
+            names
+                .into_iter()
+                .map(|name| Filter { name, parms: None })
+                .collect()
+        });
+        let size = match chain {
+            Some(chain) => match filters::decoded_size(data, &chain, MAX_STREAM_BYTES) {
+                Ok(n) => n,
+                Err(DecodeError::OverLimit) => return Err(stream_too_big(MAX_STREAM_BYTES)),
+                // lopdf cannot decode it either: it fails to load the stream.
+                Err(DecodeError::Unsupported(_)) => 0,
+            },
+            None => match zlib_inflated_size(data, MAX_STREAM_BYTES) {
+                Inflated::OverLimit => return Err(stream_too_big(MAX_STREAM_BYTES)),
+                Inflated::Size(n) => n,
+            },
+        };
+        total = total.saturating_add(size);
         if total > MAX_TOTAL_BYTES {
             return Err(total_too_big());
         }
@@ -332,65 +349,54 @@ fn is_image(stream: &Stream) -> bool {
     )
 }
 
-/// Step 4: empty every image (counted, for the scan diagnosis) and bound what every other stream
-/// inflates to. Returns the number of images.
-fn probe_streams(doc: &mut Document) -> Result<usize, ReportReadError> {
+/// Step 4: empty every image (counted, for the scan diagnosis) and decode every other stream
+/// through its filter chain, bounded per stage and in total, into a plain stream. Returns the
+/// number of images.
+fn decode_streams(doc: &mut Document) -> Result<usize, ReportReadError> {
+    let ids: Vec<ObjectId> = doc.objects.keys().copied().collect();
     let mut images = 0;
     let mut total: u64 = 0;
-    for object in doc.objects.values_mut() {
-        let Ok(stream) = object.as_stream_mut() else {
-            continue;
+    for id in ids {
+        let decoded = {
+            let Some(Object::Stream(stream)) = doc.objects.get(&id) else {
+                continue;
+            };
+            if is_image(stream) {
+                images += 1;
+                Some(Vec::new())
+            } else {
+                decode_stream(doc, stream)?
+            }
         };
-        if is_image(stream) {
-            images += 1;
-            stream.set_plain_content(Vec::new());
-            continue;
-        }
-        let size = inflated_bound(stream)?;
+        let size = match (&decoded, doc.objects.get(&id)) {
+            (Some(d), _) => d.len() as u64,
+            (None, Some(Object::Stream(s))) => s.content.len() as u64,
+            (None, _) => 0,
+        };
         total = total.saturating_add(size);
         if total > MAX_TOTAL_BYTES {
             return Err(total_too_big());
+        }
+        if let (Some(d), Some(Object::Stream(stream))) = (decoded, doc.objects.get_mut(&id)) {
+            stream.set_plain_content(d);
         }
     }
     Ok(images)
 }
 
-/// The most bytes lopdf's `decompressed_content` can produce for this stream.
-fn inflated_bound(stream: &Stream) -> Result<u64, ReportReadError> {
-    let raw = stream.content.len() as u64;
-    let filters: Vec<Vec<u8>> = match stream.filters() {
-        Ok(f) => f.into_iter().map(<[u8]>::to_vec).collect(),
-        Err(_) => return Ok(raw),
+/// The decoded content of a non-image stream: `None` when it has no filter (it stays as it is),
+/// empty when a filter cannot be decoded here (a text extractor has nothing to read in it).
+fn decode_stream(doc: &Document, stream: &Stream) -> Result<Option<Vec<u8>>, ReportReadError> {
+    let chain = match filters::chain(&stream.dict, |o| doc.dereference(o).ok().map(|(_, o)| o)) {
+        Ok(c) if c.is_empty() => return Ok(None),
+        Ok(c) => c,
+        Err(_) => return Ok(Some(Vec::new())),
     };
-    let mut size = raw;
-    for (i, f) in filters.iter().enumerate() {
-        size = match f.as_slice() {
-            b"FlateDecode" | b"Fl" if i == 0 => {
-                match zlib_inflated_size(&stream.content, MAX_STREAM_BYTES) {
-                    Inflated::OverLimit => return Err(stream_too_big(MAX_STREAM_BYTES)),
-                    Inflated::Size(n) => n,
-                }
-            }
-            // A second inflating filter cannot be probed without inflating the first.
-            b"FlateDecode" | b"Fl" | b"LZWDecode" | b"LZW" if i > 0 => {
-                return Err(ReportReadError::Hostile {
-                    detail: "数据被多重压缩".into(),
-                });
-            }
-            // LZW expands at most about 3,641 times (4,096 bytes per 9-bit code).
-            b"LZWDecode" | b"LZW" => size.saturating_mul(3641),
-            // ASCII85 `z` turns 1 byte into 4.
-            b"ASCII85Decode" | b"A85" => size.saturating_mul(4),
-            b"ASCIIHexDecode" | b"AHx" => size / 2 + 1,
-            b"RunLengthDecode" | b"RL" => size.saturating_mul(128),
-            // Filters lopdf does not decode: it hands the raw bytes back.
-            _ => size,
-        };
-        if size > MAX_STREAM_BYTES {
-            return Err(stream_too_big(MAX_STREAM_BYTES));
-        }
+    match filters::decode(&stream.content, &chain, MAX_STREAM_BYTES) {
+        Ok(d) => Ok(Some(d)),
+        Err(DecodeError::OverLimit) => Err(stream_too_big(MAX_STREAM_BYTES)),
+        Err(DecodeError::Unsupported(_)) => Ok(Some(Vec::new())),
     }
-    Ok(size)
 }
 
 /// The `XObject` dictionary of a resources object (direct or referenced).
