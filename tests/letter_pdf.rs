@@ -476,15 +476,22 @@ fn invalid_fields_never_reach_the_printer() {
 
 #[test]
 fn a_character_missing_from_the_font_is_refused_not_printed_as_a_box() {
-    let v = letter("湛江\u{10FFFD}实业有限公司");
+    // A CJK Extension G character: a legal name character that neither font draws. (A
+    // private-use character is refused earlier, when the fields are checked.)
+    let v = letter("湛江\u{3134A}实业有限公司");
     let err = render_letter_with(&v, &code(), font()).unwrap_err();
     assert_eq!(
         err,
         LetterPdfError::MissingGlyph {
             field: "申请用电单位名称",
-            ch: '\u{10FFFD}',
-            code: 0x10FFFD
+            ch: '\u{3134A}',
+            code: 0x3134A
         }
+    );
+    assert!(
+        fields("湛江\u{10FFFD}实业有限公司")
+            .validate(today())
+            .is_err()
     );
     assert!(err.to_string().contains("申请用电单位名称"));
 }
@@ -672,19 +679,19 @@ fn a_letter_without_rare_characters_embeds_only_the_main_font() {
 
 #[test]
 fn emoji_and_invisible_characters_are_refused_with_a_message_naming_them() {
-    let v = person_letter("陈志明😀");
-    let err = render_letter_with(&v, &code(), font()).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "申请人姓名含有表情符号“😀”，承诺书无法打印，请删除"
+    // Refused where the fields are checked, before any letter is drawn, naming the character.
+    let err = format!(
+        "{:?}",
+        person_fields("陈志明😀").validate(today()).unwrap_err()
     );
-    let v = letter("湛江\u{200B}实业有限公司");
-    let err = render_letter_with(&v, &code(), font()).unwrap_err();
-    assert!(
-        matches!(err, LetterPdfError::Hidden { code: 0x200B, .. }),
-        "{err:?}"
+    assert!(err.contains("😀") && err.contains("表情符号"), "{err}");
+    let err = format!(
+        "{:?}",
+        fields("湛江\u{200B}实业有限公司")
+            .validate(today())
+            .unwrap_err()
     );
-    assert!(err.to_string().contains("申请用电单位名称"), "{err}");
+    assert!(err.contains("U+200B"), "{err}");
     // The same characters, found before any letter is made (for registration).
     assert_eq!(unprintable_chars("陈志明😀"), vec!['😀']);
     assert_eq!(

@@ -303,8 +303,7 @@ fn an_extension_b_name_issues_and_an_emoji_name_is_refused_naming_it() {
         .issue_letter(id, Business::Transfer, &emoji, None)
         .unwrap_err();
     assert!(
-        e.to_string()
-            .contains("申请人姓名含有表情符号“😀”，承诺书无法打印，请删除"),
+        e.to_string().contains("😀") && e.to_string().contains("表情符号"),
         "{e}"
     );
     assert_eq!(desk.commitments_of(id).unwrap(), before, "nothing written");
@@ -397,4 +396,30 @@ fn attaching_the_signed_scan_gives_the_letter_for_t1a() {
         RuleOutcome::Pass
     );
     assert_eq!(out.verdict.business, Some(Business::NewConnection));
+}
+
+#[test]
+fn a_name_the_letter_cannot_print_is_refused_at_registration() {
+    let mut desk = setup(Store::open_in_memory().unwrap());
+    let before = desk.count_subjects().unwrap();
+    // CJK Extension G: a real character that neither bundled font draws.
+    let e = desk
+        .create_subject(&SubjectDraft {
+            kind: SubjectKind::Organization,
+            name: "湛江\u{3134A}实业有限公司".into(),
+            code: uscc(77),
+            ..SubjectDraft::default()
+        })
+        .unwrap_err();
+    assert!(matches!(e, DeskError::Invalid(_)), "{e:?}");
+    assert!(e.to_string().contains("U+3134A"), "{e}");
+    assert_eq!(desk.count_subjects().unwrap(), before, "nothing written");
+    // An Extension B name the fallback font has registers.
+    desk.create_subject(&SubjectDraft {
+        kind: SubjectKind::Organization,
+        name: "湛江𨋢记实业有限公司".into(),
+        code: uscc(78),
+        ..SubjectDraft::default()
+    })
+    .unwrap();
 }

@@ -222,6 +222,6 @@ fn a_doubted_report_is_confirmed_by_hand_on_its_page() {
         .click();
     h.run();
     h.get_by_label_contains("对照原件人工核对确认（依据 T-4）");
-    h.get_by_label("立案时间 2025-06-06");
+    h.get_by_label_contains("2025-06-06");
     assert!(h.query_by_label("人工核对确认（依据 T-4）").is_none());
 }

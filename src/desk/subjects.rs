@@ -10,6 +10,7 @@ use crate::domain::subject::{
     AccountDraft, AccountId, Field, Subject, SubjectDraft, SubjectId, SubjectKind, SubjectSummary,
     ValidSubject,
 };
+use crate::domain::text::FieldError;
 use crate::store::Reader;
 
 /// What the search bar found.
@@ -84,6 +85,7 @@ impl Desk {
     pub fn create_subject(&mut self, draft: &SubjectDraft) -> Result<SubjectId, DeskError> {
         let me = self.authorize(Action::CreateSubject)?;
         let valid = draft.validate(self.today()).map_err(DeskError::Invalid)?;
+        refuse_unprintable(&valid)?;
         self.insert_subject(&me, &valid, None)
     }
 
@@ -103,6 +105,7 @@ impl Desk {
         let valid = draft
             .validate_accepting_check_failure(self.today())
             .map_err(DeskError::Invalid)?;
+        refuse_unprintable(&valid)?;
         self.insert_subject(&me, &valid, Some(reason))
     }
 
@@ -141,6 +144,7 @@ impl Desk {
         let me = self.authorize(Action::EditSubject)?;
         let now = self.now();
         let valid = draft.validate(self.today()).map_err(DeskError::Invalid)?;
+        refuse_unprintable(&valid)?;
         let refresh = self.refresh()?;
         self.store.write(|w| {
             refuse_duplicate(w, &valid, Some(id))?;
@@ -229,6 +233,38 @@ impl Desk {
             )?;
             Ok(())
         })
+    }
+}
+
+/// A name the commitment letter could not print (C-1) is refused when it is entered, not months
+/// later at the letter: a character neither bundled font has (a rare CJK Extension character
+/// outside the fallback's set). Emoji and invisible characters are refused by the field checks.
+fn refuse_unprintable(v: &ValidSubject) -> Result<(), DeskError> {
+    let mut errors = Vec::new();
+    let mut check = |field: Field, text: &str| {
+        let bad = crate::documents::letter_pdf::unprintable_chars(text);
+        if !bad.is_empty() {
+            let shown: Vec<String> = bad
+                .iter()
+                .map(|c| format!("“{c}”（U+{:04X}）", *c as u32))
+                .collect();
+            errors.push(FieldError::new(
+                field,
+                format!(
+                    "含有承诺书字体无法打印的字{}：请改用通用写法，或联系管理员补充字库",
+                    shown.join("、")
+                ),
+            ));
+        }
+    };
+    check(Field::Name, &v.name);
+    if let Some(lr) = &v.legal_rep {
+        check(Field::LegalRepName, &lr.name);
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(DeskError::Invalid(errors))
     }
 }
 

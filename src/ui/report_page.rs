@@ -333,13 +333,16 @@ impl ReportPage {
         let mut remove = None;
         for (i, (kind, date, title)) in c.rows.iter_mut().enumerate() {
             ui.horizontal(|ui| {
+                let l = ui.label("类别");
                 egui::ComboBox::from_id_salt(("confirm_kind", i))
                     .selected_text(kind.label())
                     .show_ui(ui, |ui| {
                         for k in AdverseKind::ALL {
                             ui.selectable_value(kind, k, k.label());
                         }
-                    });
+                    })
+                    .response
+                    .labelled_by(l.id);
                 let l = ui.label("日期");
                 ui.add(
                     egui::TextEdit::singleline(date)
