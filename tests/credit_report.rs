@@ -374,6 +374,8 @@ const CORPUS: &[(&str, &str, ReportKind)] = &[
         "LibreOffice, two-column tables",
         ReportKind::Person,
     ),
+    ("fpdf2-org.pdf", "fpdf2", ReportKind::Organization),
+    ("fpdf2-person.pdf", "fpdf2", ReportKind::Person),
     ("printpdf-org.pdf", "printpdf", ReportKind::Organization),
     ("printpdf-person.pdf", "printpdf", ReportKind::Person),
     (
