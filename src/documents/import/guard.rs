@@ -250,14 +250,15 @@ struct Rel {
     target: String,
 }
 
-/// Check an XLSX before calamine opens it; see the module documentation.
-pub(crate) fn check_xlsx(path: &Path) -> Result<(), ImportError> {
+/// Open a zip-based workbook once its size and its central directory have been checked, with
+/// its entries found by lower-case name (the two formats name their parts case-insensitively).
+fn open_zip(path: &Path, max_bytes: u64, what: &str) -> Result<Entries, ImportError> {
     let mut file = File::open(path).map_err(|e| broken(crate::documents::io_reason(&e)))?;
     let len = file
         .metadata()
         .map_err(|e| broken(crate::documents::io_reason(&e)))?
         .len();
-    check_file_size(len, MAX_XLSX_FILE_BYTES, ".xlsx 文件")?;
+    check_file_size(len, max_bytes, what)?;
     check_central_directory(&mut file, len)?;
     let zip = ZipArchive::new(BufReader::new(file)).map_err(|_| broken("不是完整的压缩包"))?;
     let by_name = (0..zip.len())
@@ -266,7 +267,12 @@ pub(crate) fn check_xlsx(path: &Path) -> Result<(), ImportError> {
             Some((name.to_ascii_lowercase(), i))
         })
         .collect();
-    let mut entries = Entries { zip, by_name };
+    Ok(Entries { zip, by_name })
+}
+
+/// Check an XLSX before calamine opens it; see the module documentation.
+pub(crate) fn check_xlsx(path: &Path) -> Result<(), ImportError> {
+    let mut entries = open_zip(path, MAX_XLSX_FILE_BYTES, ".xlsx 文件")?;
 
     let part = |entries: &mut Entries, name: &str| -> Result<Option<usize>, ImportError> {
         let Some(i) = entries.index(name) else {
@@ -349,21 +355,7 @@ pub(crate) fn check_xlsx(path: &Path) -> Result<(), ImportError> {
 
 /// Check an ODS (a zip, read whole by calamine): the file's size and its content's.
 pub(crate) fn check_ods(path: &Path) -> Result<(), ImportError> {
-    let mut file = File::open(path).map_err(|e| broken(crate::documents::io_reason(&e)))?;
-    let len = file
-        .metadata()
-        .map_err(|e| broken(crate::documents::io_reason(&e)))?
-        .len();
-    check_file_size(len, MAX_WHOLE_FILE_BYTES, ".ods 文件")?;
-    check_central_directory(&mut file, len)?;
-    let zip = ZipArchive::new(BufReader::new(file)).map_err(|_| broken("不是完整的压缩包"))?;
-    let by_name = (0..zip.len())
-        .filter_map(|i| {
-            let name = zip.name_for_index(i)?.ok()?;
-            Some((name.to_ascii_lowercase(), i))
-        })
-        .collect();
-    let mut entries = Entries { zip, by_name };
+    let mut entries = open_zip(path, MAX_WHOLE_FILE_BYTES, ".ods 文件")?;
     for name in ["content.xml", "styles.xml", "meta.xml", "settings.xml"] {
         if let Some(i) = entries.index(name) {
             let max = if name == "content.xml" {
