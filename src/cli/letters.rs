@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Subcommand;
 use serde_json::json;
 
@@ -113,10 +113,12 @@ pub fn commitment_json(c: &Commitment) -> serde_json::Value {
 }
 
 fn write_pdf(out: &PathBuf, pdf: &[u8]) -> Result<()> {
-    std::fs::write(out, pdf).with_context(|| {
-        format!(
-            "无法写入 {}：请确认文件夹存在、有写入权限，且文件未被其他程序打开",
-            out.display()
+    // The reason in Chinese, not the OS's English text inside the Chinese message.
+    std::fs::write(out, pdf).map_err(|e| {
+        anyhow::anyhow!(
+            "无法写入 {}（{}）：请确认文件夹存在、有写入权限，且文件未被其他程序打开",
+            out.display(),
+            xinyidian::documents::io_reason(&e)
         )
     })
 }

@@ -35,5 +35,10 @@ pub(super) fn read_scan(path: &Path, what: &str) -> Result<Vec<u8>, DeskError> {
             meta.len() as f64 / 1_048_576.0
         )));
     }
-    std::fs::read(path).map_err(|e| DeskError::Check(format!("无法读取“{name}”：{e}")))
+    std::fs::read(path).map_err(|e| {
+        DeskError::Check(format!(
+            "无法读取“{name}”：{}",
+            crate::documents::io_reason(&e)
+        ))
+    })
 }

@@ -374,8 +374,13 @@ impl Desk {
             _ => "pdf",
         };
         let path = std::env::temp_dir().join(format!("承诺书-{}-{}.{ext}", c.code, &sha[..8]));
-        std::fs::write(&path, &blob.bytes)
-            .map_err(|e| DeskError::Check(format!("无法写出临时文件 {}：{e}", path.display())))?;
+        std::fs::write(&path, &blob.bytes).map_err(|e| {
+            DeskError::Check(format!(
+                "无法写出临时文件 {}：{}",
+                path.display(),
+                crate::documents::io_reason(&e)
+            ))
+        })?;
         Ok(path)
     }
 

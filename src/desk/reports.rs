@@ -134,7 +134,7 @@ impl PreparedReport {
         let cannot = |e: std::io::Error| {
             DeskError::ReportRefused(ReportRefusal::CannotOpen {
                 path: shown.clone(),
-                detail: e.to_string(),
+                detail: crate::documents::io_reason(&e),
             })
         };
         let file = std::fs::File::open(path).map_err(cannot)?;
@@ -756,8 +756,9 @@ impl Desk {
         let dir = std::env::temp_dir().join("xinyidian-originals");
         let io = |e: std::io::Error| {
             DeskError::Internal(format!(
-                "无法把原件写入临时文件夹“{}”（{e}）",
-                dir.display()
+                "无法把原件写入临时文件夹“{}”（{}）",
+                dir.display(),
+                crate::documents::io_reason(&e)
             ))
         };
         std::fs::create_dir_all(&dir).map_err(io)?;
