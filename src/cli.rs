@@ -482,7 +482,12 @@ fn code_check(cli: &Cli, codes: &[String]) -> ExitCode {
                 Ok(()) => "合法".to_string(),
                 Err(e) => format!("不合法：{e}"),
             };
-            println!("{}\t{}\t{}", c.normalized, kind_label(c.kind), verdict);
+            println!(
+                "{}\t{}\t{}",
+                xinyidian::domain::text::shown_value(&c.normalized),
+                kind_label(c.kind),
+                verdict
+            );
             for w in &c.warnings {
                 println!("\t提示：{}", w.message);
             }
