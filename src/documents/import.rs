@@ -453,22 +453,15 @@ fn open_sheet(
             }
             Err(e) => return Err(e),
         };
-        return Ok(RecordReader {
-            header: HeaderReport {
-                kind: opened.header.kind,
-                kind_detected: opened.header.detected,
-                row: opened.header_row,
-                sheet: Some(opened.sheet),
-                columns: opened.header_cells,
-                unknown: opened.header.unknown,
-                absent_optional: opened.header.absent_optional,
-            },
+        return Ok(sheet_reader(
+            opened.sheet,
+            opened.header_row,
+            opened.header_cells,
+            opened.header,
             format,
-            map: opened.header.map,
             today,
-            source: Source::Stream(Box::new(source)),
-            finished: false,
-        });
+            Source::Stream(Box::new(source)),
+        ));
     }
     // XLS and ODS are read whole by calamine: bounded by their size first.
     let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
@@ -477,22 +470,44 @@ fn open_sheet(
         _ => guard::check_file_size(len, guard::MAX_WHOLE_FILE_BYTES, ".xls 文件")?,
     }
     let opened = sheet::open(path, format, kind)?;
-    Ok(RecordReader {
+    Ok(sheet_reader(
+        opened.sheet,
+        opened.header_row,
+        opened.header_cells,
+        opened.header,
+        format,
+        today,
+        Source::Sheet(opened.source),
+    ))
+}
+
+/// The reader of a worksheet once its header is found, streamed (XLSX) or read whole (XLS,
+/// ODS).
+fn sheet_reader(
+    sheet: String,
+    header_row: u64,
+    header_cells: Vec<String>,
+    header: columns::HeaderMatch,
+    format: FileFormat,
+    today: NaiveDate,
+    source: Source,
+) -> RecordReader {
+    RecordReader {
         header: HeaderReport {
-            kind: opened.header.kind,
-            kind_detected: opened.header.detected,
-            row: opened.header_row,
-            sheet: Some(opened.sheet),
-            columns: opened.header_cells,
-            unknown: opened.header.unknown,
-            absent_optional: opened.header.absent_optional,
+            kind: header.kind,
+            kind_detected: header.detected,
+            row: header_row,
+            sheet: Some(sheet),
+            columns: header_cells,
+            unknown: header.unknown,
+            absent_optional: header.absent_optional,
         },
         format,
-        map: opened.header.map,
+        map: header.map,
         today,
-        source: Source::Sheet(opened.source),
+        source,
         finished: false,
-    })
+    }
 }
 
 /// One column a record kind reads: the annex-4 data-item name and whether it is required.

@@ -169,8 +169,14 @@ impl Entries {
         scanner.finish()
     }
 
-    /// A small part (already scanned), parsed with quick-xml.
-    fn relationships(&mut self, index: usize) -> Result<Vec<Rel>, ImportError> {
+    /// The attributes (local name, value) of every element named `element` in a small part
+    /// (already scanned), parsed with quick-xml; `what` names the part in the error.
+    fn elements(
+        &mut self,
+        index: usize,
+        element: &str,
+        what: &str,
+    ) -> Result<Vec<Vec<(String, String)>>, ImportError> {
         let part = self
             .zip
             .by_index(index)
@@ -181,65 +187,65 @@ impl Entries {
         loop {
             buf.clear();
             match xml.read_event_into(&mut buf) {
-                Ok(Event::Start(e) | Event::Empty(e))
-                    if e.local_name().as_ref() == "Relationship" =>
-                {
-                    let mut rel = Rel::default();
-                    for a in e.attributes().flatten() {
-                        let v = a
-                            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                            .map(|v| v.into_owned())
-                            .unwrap_or_default();
-                        match a.key.local_name().as_ref() {
-                            "Id" => rel.id = v,
-                            "Type" => rel.kind = v,
-                            "Target" => rel.target = v,
-                            _ => {}
-                        }
-                    }
-                    out.push(rel);
+                Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == element => {
+                    let attrs = e
+                        .attributes()
+                        .flatten()
+                        .map(|a| {
+                            let v = a
+                                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                                .map(|v| v.into_owned())
+                                .unwrap_or_default();
+                            (a.key.local_name().as_ref().to_string(), v)
+                        })
+                        .collect();
+                    out.push(attrs);
                 }
                 Ok(Event::Eof) => break,
-                Err(_) => return Err(broken("关系文件（.rels）格式错误")),
+                Err(_) => return Err(broken(format!("{what}格式错误"))),
                 _ => {}
             }
         }
         Ok(out)
     }
 
+    /// A relationships part's entries.
+    fn relationships(&mut self, index: usize) -> Result<Vec<Rel>, ImportError> {
+        Ok(self
+            .elements(index, "Relationship", "关系文件（.rels）")?
+            .into_iter()
+            .map(|attrs| {
+                let mut rel = Rel::default();
+                for (k, v) in attrs {
+                    match k.as_str() {
+                        "Id" => rel.id = v,
+                        "Type" => rel.kind = v,
+                        "Target" => rel.target = v,
+                        _ => {}
+                    }
+                }
+                rel
+            })
+            .collect())
+    }
+
     /// The workbook's sheets: (name, relationship id).
     fn sheets(&mut self, index: usize) -> Result<Vec<(String, String)>, ImportError> {
-        let part = self
-            .zip
-            .by_index(index)
-            .map_err(|_| broken("内部文件损坏或已加密"))?;
-        let mut xml = quick_xml::Reader::from_reader(BufReader::new(part));
-        let mut buf = Vec::new();
-        let mut out = Vec::new();
-        loop {
-            buf.clear();
-            match xml.read_event_into(&mut buf) {
-                Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "sheet" => {
-                    let (mut name, mut id) = (String::new(), String::new());
-                    for a in e.attributes().flatten() {
-                        let v = a
-                            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                            .map(|v| v.into_owned())
-                            .unwrap_or_default();
-                        match a.key.local_name().as_ref() {
-                            "name" => name = v,
-                            "id" => id = v,
-                            _ => {}
-                        }
+        Ok(self
+            .elements(index, "sheet", "工作簿目录（workbook.xml）")?
+            .into_iter()
+            .map(|attrs| {
+                let (mut name, mut id) = (String::new(), String::new());
+                for (k, v) in attrs {
+                    match k.as_str() {
+                        "name" => name = v,
+                        "id" => id = v,
+                        _ => {}
                     }
-                    out.push((name, id));
                 }
-                Ok(Event::Eof) => break,
-                Err(_) => return Err(broken("工作簿目录（workbook.xml）格式错误")),
-                _ => {}
-            }
-        }
-        Ok(out)
+                (name, id)
+            })
+            .collect())
     }
 }
 
