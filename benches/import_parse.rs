@@ -7,8 +7,11 @@
 //! `IMPORT_BENCH_SUBJECTS=N` for the number of distinct subjects, default 5,000: a marketing
 //! export repeats each subject on its monthly rows).
 
+mod support;
+
 use std::io::{BufWriter, Write};
 use std::time::Instant;
+use support::peak_rss_mb;
 
 use chrono::NaiveDate;
 use xinyidian::documents::import::open_records;
@@ -18,14 +21,6 @@ use xinyidian::store::EncodedRecord;
 
 const TARGET_ROWS_PER_SEC: f64 = 200_000.0;
 const TARGET_PEAK_MB: f64 = 300.0;
-
-/// Peak resident set size in MB, from VmHWM (Linux only; `None` elsewhere).
-fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
 
 fn main() {
     let rows: u64 = std::env::var("IMPORT_BENCH_ROWS")

@@ -9,8 +9,11 @@
 //! Run: `cargo bench --bench import_xlsx` (`IMPORT_BENCH_ROWS=N` for another size,
 //! `IMPORT_BENCH_SUBJECTS=N` for the number of distinct subjects, default 5,000).
 
+mod support;
+
 use std::path::Path;
 use std::time::Instant;
+use support::{env_u64, peak_rss_mb};
 
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
@@ -24,22 +27,6 @@ use xinyidian::store::Store;
 const TARGET_PEAK_MB: f64 = 150.0;
 const PASSWORD: &str = "bench-password";
 const HEADER: &str = "机构名称,统一社会信用代码,用户编号,缴费类型名称,是否预缴费,计量开始日,计量截止日,使用量,使用单位,缴费金额,经办机关全称,经办机关统一社会信用代码,缴纳日期";
-
-/// Peak resident set size in MB, from VmHWM (Linux only; `None` elsewhere).
-fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
-
-fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .filter(|n| *n > 0)
-        .unwrap_or(default)
-}
 
 fn excel_date(d: NaiveDate) -> ExcelDateTime {
     ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8).expect("date")
