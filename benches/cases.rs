@@ -22,8 +22,8 @@ use xinyidian::domain::letter::LetterFields;
 use xinyidian::domain::operator::OperatorDraft;
 use xinyidian::domain::subject::{SubjectDraft, SubjectId, SubjectKind};
 use xinyidian::domain::trust::Business;
-use xinyidian::store::Store;
 use xinyidian::ui::queue::{QueuePage, WINDOW};
+use xinyidian_core::store::Store;
 
 const CASES: usize = 100_000;
 const SUBJECTS: usize = 500;
@@ -159,7 +159,7 @@ fn main() {
                     };
                     w.insert_case(&case, now)?;
                 }
-                Ok::<_, xinyidian::store::StoreError>(())
+                Ok::<_, xinyidian_core::store::StoreError>(())
             })
             .unwrap();
     }

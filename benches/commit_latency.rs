@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use xinyidian::desk::{Desk, SystemClock};
 use xinyidian::domain::operator::OperatorDraft;
-use xinyidian::store::{OpenMode, OpenOptions, Store};
+use xinyidian_core::store::{OpenMode, OpenOptions, Store};
 
 const ACTIONS: usize = 200;
 

@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use xinyidian::documents::import::open_records;
 use xinyidian::domain::ids::uscc_check_char;
 use xinyidian::domain::records::RecordKind;
-use xinyidian::store::EncodedRecord;
+use xinyidian_core::store::EncodedRecord;
 
 const TARGET_ROWS_PER_SEC: f64 = 200_000.0;
 const TARGET_PEAK_MB: f64 = 300.0;

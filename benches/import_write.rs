@@ -24,7 +24,7 @@ use xinyidian::desk::{Desk, FixedClock, ImportOptions, Progress};
 use xinyidian::domain::ids::uscc_check_char;
 use xinyidian::domain::operator::OperatorDraft;
 use xinyidian::domain::subject::SubjectKind;
-use xinyidian::store::Store;
+use xinyidian_core::store::Store;
 
 const TARGET_ROWS_PER_SEC: f64 = 200_000.0;
 const TARGET_PEAK_MB: f64 = 300.0;

@@ -22,7 +22,7 @@ use xinyidian::documents::import::open_records;
 use xinyidian::domain::ids::uscc_check_char;
 use xinyidian::domain::operator::OperatorDraft;
 use xinyidian::domain::records::RecordKind;
-use xinyidian::store::Store;
+use xinyidian_core::store::Store;
 
 const TARGET_PEAK_MB: f64 = 150.0;
 const PASSWORD: &str = "bench-password";

@@ -7,12 +7,12 @@
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use xinyidian::assets::CJK_FONT;
 use xinyidian::documents::letter_pdf::{LetterFont, render_letter, render_letter_with};
 use xinyidian::domain::ids::{
     IdDocKind, org_code_check_char, resident_id_check_char, uscc_check_char,
 };
 use xinyidian::domain::letter::{CommitmentCode, LetterFields, LetterForm, Relation};
+use xinyidian_core::assets::CJK_FONT;
 
 const RUNS: usize = 20;
 

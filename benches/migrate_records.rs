@@ -13,7 +13,7 @@ use chrono::{Days, NaiveDate};
 use xinyidian::domain::ids::{Uscc, uscc_check_char};
 use xinyidian::domain::records::{Fen, PaymentRecord, Quantity, Record};
 use xinyidian::domain::subject::{SubjectCode, SubjectId};
-use xinyidian::store::{SCHEMA_VERSION, Store, key_digest};
+use xinyidian_core::store::{SCHEMA_VERSION, Store, key_digest};
 
 const SUBJECTS: u64 = 10_000;
 

@@ -15,7 +15,7 @@ use xinyidian::domain::operator::OperatorDraft;
 use xinyidian::domain::records::{ArrearsRecord, Fen, PaymentRecord, Record};
 use xinyidian::domain::subject::{SubjectCode, SubjectId};
 use xinyidian::domain::trust::{CheckInput, CheckSettings, LetterState, SubjectFacts, check};
-use xinyidian::store::Store;
+use xinyidian_core::store::Store;
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -175,7 +175,7 @@ fn main() {
                     w.upsert_record(SubjectId(id), &r, "bench", at)?;
                 }
             }
-            Ok::<_, xinyidian::store::StoreError>(())
+            Ok::<_, xinyidian_core::store::StoreError>(())
         })
         .unwrap();
     drop(store);

@@ -27,8 +27,8 @@ use xinyidian::domain::subject::{
     AccountDraft, Subject, SubjectDraft, SubjectKind, SubjectSummary,
 };
 use xinyidian::domain::text::parse_date;
-use xinyidian::store::AuditFilter;
-use xinyidian::store::{self, OpenMode, OpenOptions, Store};
+use xinyidian_core::store::AuditFilter;
+use xinyidian_core::store::{self, OpenMode, OpenOptions, Store};
 
 /// 信易电柜台：不带参数运行打开柜台窗口；带子命令时在命令行中执行批量操作。
 #[derive(Parser, Debug)]

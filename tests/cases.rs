@@ -12,7 +12,7 @@ use xinyidian::domain::letter::Relation;
 use xinyidian::domain::operator::{OperatorDraft, Role};
 use xinyidian::domain::subject::{AccountDraft, SubjectDraft, SubjectId, SubjectKind};
 use xinyidian::domain::trust::{Business, Rule, RuleOutcome};
-use xinyidian::store::{AuditFilter, Store};
+use xinyidian_core::store::{AuditFilter, Store};
 
 const PW: &str = "counter-2026";
 

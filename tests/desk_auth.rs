@@ -9,7 +9,7 @@ use xinyidian::domain::operator::{Action, OperatorDraft, Role};
 use xinyidian::domain::record_draft::RecordDraft;
 use xinyidian::domain::records::RecordKind;
 use xinyidian::domain::subject::{AccountDraft, SubjectDraft, SubjectKind};
-use xinyidian::store::{AuditFilter, Store};
+use xinyidian_core::store::{AuditFilter, Store};
 
 const USCC: &str = "91440300708461136T";
 const PW: &str = "counter-2026";
@@ -505,7 +505,7 @@ fn audit_verify_detects_deleted_and_inserted_rows() {
 
 use xinyidian::desk::FixedClock;
 use xinyidian::domain::audit::{ChainBreak, chain_hash};
-use xinyidian::store::{OpenMode, OpenOptions, REANCHOR_ACTION, head_path};
+use xinyidian_core::store::{OpenMode, OpenOptions, REANCHOR_ACTION, head_path};
 
 /// Open `path` with the audit key in `keys` (tests never touch $HOME).
 fn store_at(path: &std::path::Path, keys: &std::path::Path, mode: OpenMode) -> Store {

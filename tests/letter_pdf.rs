@@ -6,7 +6,6 @@ use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use lopdf::{Document, Object};
-use xinyidian::assets::CJK_FONT;
 use xinyidian::documents::letter_pdf::{
     FontFace, LetterFont, LetterPdfError, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP,
     PAGE_HEIGHT, PAGE_WIDTH, RunRole, layout_letter, render_letter, render_letter_with,
@@ -23,6 +22,7 @@ use xinyidian::domain::letter::{
     PREAMBLE, Relation, SIGN_LEGAL_REP, SIGN_LEGAL_REP_NOTE, SIGN_ORGANIZATION,
     SIGN_ORGANIZATION_NOTE, TITLE, ValidLetter,
 };
+use xinyidian_core::assets::CJK_FONT;
 
 const EPS: f32 = 0.05;
 
@@ -643,7 +643,7 @@ fn an_extension_b_character_prints_exactly_from_the_fallback_font() {
     assert!(tag.len() == 6 && tag.chars().all(|c| c.is_ascii_uppercase()));
     assert!(fallback.2, "fallback has a ToUnicode map");
     assert!(
-        fallback.1 < xinyidian::assets::CJK_FALLBACK_FONT.len() / 20,
+        fallback.1 < xinyidian_core::assets::CJK_FALLBACK_FONT.len() / 20,
         "fallback embedded as a subset: {} bytes",
         fallback.1
     );

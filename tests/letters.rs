@@ -11,7 +11,7 @@ use xinyidian::domain::letter::{LetterField, LetterForm, Relation};
 use xinyidian::domain::operator::OperatorDraft;
 use xinyidian::domain::subject::{SubjectDraft, SubjectId, SubjectKind};
 use xinyidian::domain::trust::{Business, Rule, RuleOutcome};
-use xinyidian::store::Store;
+use xinyidian_core::store::Store;
 
 const PW: &str = "counter-2026";
 
@@ -122,7 +122,7 @@ fn bad_letters_are_refused_and_nothing_is_written() {
     let id = company(&mut desk, 2, &valid_rep_id());
     let base = desk.letter_fields_for(id).unwrap();
     let audit_before = desk
-        .audit_log(&xinyidian::store::AuditFilter::default(), 1000)
+        .audit_log(&xinyidian_core::store::AuditFilter::default(), 1000)
         .unwrap()
         .len();
 
@@ -162,7 +162,7 @@ fn bad_letters_are_refused_and_nothing_is_written() {
 
     assert!(desk.commitments_of(id).unwrap().is_empty());
     let audit_after = desk
-        .audit_log(&xinyidian::store::AuditFilter::default(), 1000)
+        .audit_log(&xinyidian_core::store::AuditFilter::default(), 1000)
         .unwrap()
         .len();
     assert_eq!(audit_before, audit_after);

@@ -9,7 +9,7 @@ use xinyidian::domain::operator::OperatorDraft;
 use xinyidian::domain::record_draft::{RecordDraft, RecordField};
 use xinyidian::domain::records::{Record, RecordKind, TheftStatus};
 use xinyidian::domain::subject::{AccountDraft, SubjectDraft, SubjectId, SubjectKind};
-use xinyidian::store::{AuditFilter, RecordId, Store};
+use xinyidian_core::store::{AuditFilter, RecordId, Store};
 
 const USCC: &str = "91440300708461136T";
 const OTHER_USCC: &str = "91110108551385082Q";

@@ -17,8 +17,8 @@ use support::report_pdf as fx;
 use xinyidian::desk::{Desk, FixedClock};
 use xinyidian::domain::operator::OperatorDraft;
 use xinyidian::domain::subject::{SubjectDraft, SubjectId, SubjectKind};
-use xinyidian::store::Store;
 use xinyidian::ui::CounterApp;
+use xinyidian_core::store::Store;
 
 const PW: &str = "counter-2026";
 

@@ -18,7 +18,7 @@ use xinyidian::domain::operator::{OperatorDraft, Role};
 use xinyidian::domain::report::{AdverseKind, Freshness, ReportFact};
 use xinyidian::domain::subject::{SubjectDraft, SubjectId, SubjectKind};
 use xinyidian::domain::trust::{Business, Rule, RuleOutcome};
-use xinyidian::store::{AuditFilter, Store};
+use xinyidian_core::store::{AuditFilter, Store};
 
 const PW: &str = "counter-2026";
 

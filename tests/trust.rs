@@ -17,7 +17,7 @@ use xinyidian::domain::trust::{
     Business, BusinessRequest, CheckInput, CheckSettings, LetterState, ParkMatch, Rule,
     RuleOutcome, SubjectFacts, check,
 };
-use xinyidian::store::Store;
+use xinyidian_core::store::Store;
 
 const PW: &str = "counter-2026";
 const NAME: &str = "湛江市海港贸易有限公司";
@@ -194,7 +194,7 @@ fn verdict_is_stored_and_shown_as_it_was_after_the_data_changed() {
     assert_eq!(history[1].business, Some(Business::NewConnection));
     // The check is in the audit trail.
     let log = desk
-        .audit_log(&xinyidian::store::AuditFilter::default(), 50)
+        .audit_log(&xinyidian_core::store::AuditFilter::default(), 50)
         .unwrap();
     assert!(log.iter().any(|e| e.content.action == "信用核查"));
 }

@@ -9,8 +9,8 @@ use egui_kittest::kittest::Queryable;
 use xinyidian::desk::{Desk, FixedClock, ManualClock};
 use xinyidian::domain::operator::{OperatorDraft, Role as OpRole};
 use xinyidian::domain::subject::{AccountDraft, SubjectDraft, SubjectKind};
-use xinyidian::store::Store;
 use xinyidian::ui::CounterApp;
+use xinyidian_core::store::Store;
 
 const USCC: &str = "91440300708461136T";
 

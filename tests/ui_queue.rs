@@ -13,8 +13,8 @@ use xinyidian::domain::letter::Relation;
 use xinyidian::domain::operator::{OperatorDraft, Role as OpRole};
 use xinyidian::domain::subject::{AccountDraft, SubjectDraft, SubjectKind};
 use xinyidian::domain::trust::Business;
-use xinyidian::store::Store;
 use xinyidian::ui::CounterApp;
+use xinyidian_core::store::Store;
 
 const PW: &str = "counter-2026";
 const USCC: &str = "91440300708461136T";
@@ -276,7 +276,7 @@ fn big_queue(dir: &std::path::Path) -> Desk {
                     now,
                 )?;
             }
-            Ok::<_, xinyidian::store::StoreError>(())
+            Ok::<_, xinyidian_core::store::StoreError>(())
         })
         .unwrap();
     d.sign_out().unwrap();

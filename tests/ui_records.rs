@@ -13,8 +13,8 @@ use support::counter::{
 };
 use xinyidian::domain::record_draft::RecordDraft;
 use xinyidian::domain::records::{RecordKind, TheftStatus};
-use xinyidian::store::Store;
 use xinyidian::ui::CounterApp;
+use xinyidian_core::store::Store;
 
 fn type_into(h: &mut Harness<'static, CounterApp>, label: &str, text: &str) {
     let input = h.get_by_role_and_label(Role::TextInput, label);

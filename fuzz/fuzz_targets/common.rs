@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use xinyidian::documents::import::open_records;
+use xinyidian_core::documents::import::open_records;
 
 fn path(ext: &str) -> PathBuf {
     std::env::temp_dir().join(format!("xinyidian-fuzz-{}.{ext}", std::process::id()))

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use xinyidian::documents::credit_report::{parse_report_text, read_and_parse};
+use xinyidian_core::documents::credit_report::{parse_report_text, read_and_parse};
 
 fuzz_target!(|data: &[u8]| {
     let _ = read_and_parse(data);

@@ -7,7 +7,7 @@ use super::forms::{self, ERROR_COLOR};
 use crate::desk::Desk;
 use crate::domain::audit::AuditEntry;
 use crate::domain::text::parse_date;
-use crate::store::AuditFilter;
+use xinyidian_core::store::AuditFilter;
 
 const AUDIT_LIMIT: usize = 5000;
 

@@ -8,7 +8,7 @@ use super::Notice;
 use crate::desk::Desk;
 use crate::domain::subject::Subject;
 use crate::domain::trust::{Business, RuleOutcome, Verdict};
-use crate::store::{VerdictId, VerdictRow};
+use xinyidian_core::store::{VerdictId, VerdictRow};
 
 const GREEN: Color32 = Color32::from_rgb(20, 120, 50);
 const RED: Color32 = Color32::from_rgb(190, 30, 30);

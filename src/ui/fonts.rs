@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use egui::{FontData, FontDefinitions, FontFamily, FontId, TextStyle};
+use xinyidian_core::assets;
 
 const CJK: &str = "noto_sans_sc";
 /// The letter's CJK Extension fallback (HKSCS characters such as 𨋢), last in every family so
@@ -15,7 +16,7 @@ pub fn install(ctx: &egui::Context) {
     let mut fonts = FontDefinitions::default();
     fonts.font_data.insert(
         CJK.to_owned(),
-        Arc::new(FontData::from_static(crate::assets::CJK_FONT)),
+        Arc::new(FontData::from_static(assets::CJK_FONT)),
     );
     fonts
         .families
@@ -29,7 +30,7 @@ pub fn install(ctx: &egui::Context) {
         .push(CJK.to_owned());
     fonts.font_data.insert(
         CJK_EXT.to_owned(),
-        Arc::new(FontData::from_static(crate::assets::CJK_FALLBACK_FONT)),
+        Arc::new(FontData::from_static(assets::CJK_FALLBACK_FONT)),
     );
     for family in [FontFamily::Proportional, FontFamily::Monospace] {
         fonts

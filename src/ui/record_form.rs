@@ -14,7 +14,7 @@ use crate::domain::record_draft::{
 use crate::domain::records::{ArrearsRecord, Record, RecordKind, TheftStatus};
 use crate::domain::subject::Subject;
 use crate::domain::text::FieldError;
-use crate::store::RecordId;
+use xinyidian_core::store::RecordId;
 
 /// Whether the form adds a record or corrects a stored one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,8 +9,8 @@ use egui_kittest::kittest::Queryable;
 use xinyidian::desk::{Desk, FixedClock};
 use xinyidian::domain::operator::OperatorDraft;
 use xinyidian::domain::subject::{AccountDraft, SubjectDraft, SubjectId, SubjectKind};
-use xinyidian::store::Store;
 use xinyidian::ui::CounterApp;
+use xinyidian_core::store::Store;
 
 pub const USCC: &str = "91440300708461136T";
 pub const ACCOUNT: &str = "0300123456";

@@ -66,7 +66,7 @@ pub const LINES_PER_PAGE: usize = 34;
 /// Draw pages of lines. `header`/`footer`, when given, are drawn on every page (the footer with
 /// `第 N 页 共 M 页`).
 pub fn render(pages: &[Vec<Line>], header: Option<&str>, footer: Option<&str>) -> Vec<u8> {
-    let font = ParsedFont::from_bytes(xinyidian::assets::CJK_FONT, 0, &mut Vec::new())
+    let font = ParsedFont::from_bytes(xinyidian_core::assets::CJK_FONT, 0, &mut Vec::new())
         .expect("the bundled font parses");
     let mut doc = PdfDocument::new("公共信用信息报告");
     let font_id = doc.add_font(&font);

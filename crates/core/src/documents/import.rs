@@ -9,7 +9,7 @@
 //! value and the reason in Chinese. Rows are validated only; storing them is the caller's job.
 //!
 //! ```no_run
-//! # use xinyidian::documents::import::*;
+//! # use xinyidian_core::documents::import::*;
 //! # fn demo(today: chrono::NaiveDate) -> Result<(), ImportError> {
 //! let mut reader = open_records(std::path::Path::new("缴费.csv"), None, today)?;
 //! println!("{}", reader.header().kind.label());
