@@ -2,7 +2,7 @@
 # Run the cargo-fuzz targets in fuzz/ (nightly; `cargo install cargo-fuzz`), each for N seconds
 # under a memory limit. Crash, leak, timeout and out-of-memory inputs land in
 # fuzz/artifacts/TARGET/; the corpus grows in fuzz/corpus/TARGET/ (seeded from
-# tests/fixtures/reports for `report`). Any crash input belongs in a regression test.
+# crates/core/tests/fixtures/reports for `report`). Any crash input belongs in a regression test.
 #
 # Usage: scripts/fuzz.sh [TARGET|all] [SECONDS]     (default: all, 600 seconds each)
 #   targets: report, records_csv, records_xlsx
@@ -21,8 +21,8 @@ run() {
     local t=$1
     mkdir -p "corpus/$t" "artifacts/$t"
     local seeds=()
-    if [ "$t" = report ] && [ -d "$root/tests/fixtures/reports" ]; then
-        seeds=("$root/tests/fixtures/reports")
+    if [ "$t" = report ] && [ -d "$root/crates/core/tests/fixtures/reports" ]; then
+        seeds=("$root/crates/core/tests/fixtures/reports")
     fi
     echo "== $t: ${secs}s, rss ${rss_mb} MB, malloc ${malloc_mb} MB"
     cargo +nightly fuzz run "$t" "corpus/$t" "${seeds[@]}" -- \

@@ -1,6 +1,6 @@
 //! The core of 信易电柜台 (xinyidian): everything but the window and the command line.
 //!
-//! Layers, from the inside out: [`domain`] (pure rules and types, ids included), [`store`]
+//! Layers, from the inside out: [`domain`] (pure rules and types), [`store`]
 //! (SQLite, the only place with SQL), [`desk`] (one function per counter action, the lowest
 //! layer that reads the clock); [`documents`] reads and writes the files (record imports, credit
 //! reports, letters, lists). The program's window and command line call `desk` only. No window
@@ -12,3 +12,6 @@ pub mod domain;
 pub mod store;
 
 pub mod assets;
+
+#[cfg(feature = "testing")]
+pub mod dev;

@@ -1,0 +1,18 @@
+//! The app's integration tests, one binary (as cargo's own `tests/testsuite`): the command line
+//! through the built program, the window headless through egui_kittest, and the system
+//! clipboard. What needs only the core is tested in `crates/core/tests/it`.
+
+mod support;
+
+mod cli;
+mod clipboard;
+mod records_cli;
+mod report_ui;
+mod reports_cli;
+mod trust_cli;
+mod ui;
+mod ui_cases;
+mod ui_letter;
+mod ui_queue;
+mod ui_records;
+mod ui_trust;
