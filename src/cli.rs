@@ -17,8 +17,10 @@ mod cases;
 mod letters;
 mod trust;
 
-use xinyidian::desk::ImportOptions;
-use xinyidian::desk::{Desk, FixedClock, Progress, SystemClock};
+use xinyidian::desk::{self, ImportOptions};
+use xinyidian::desk::{
+    AuditFilter, Desk, FixedClock, OpenMode, OpenOptions, Progress, SystemClock,
+};
 use xinyidian::domain::dishonesty::Outcome;
 use xinyidian::domain::ids::{CodeKind, IdDocKind, check_code};
 use xinyidian::domain::operator::{OperatorDraft, Role};
@@ -27,8 +29,6 @@ use xinyidian::domain::subject::{
     AccountDraft, Subject, SubjectDraft, SubjectKind, SubjectSummary,
 };
 use xinyidian::domain::text::parse_date;
-use xinyidian_core::store::AuditFilter;
-use xinyidian_core::store::{self, OpenMode, OpenOptions, Store};
 
 /// 信易电柜台：不带参数运行打开柜台窗口；带子命令时在命令行中执行批量操作。
 #[derive(Parser, Debug)]
@@ -326,7 +326,7 @@ pub type ExitCode = i32;
 pub fn db_path(cli: &Cli) -> Result<PathBuf> {
     match &cli.db {
         Some(p) => Ok(p.clone()),
-        None => store::default_path().context("无法确定本机的数据目录：请用 --db 指定数据库文件"),
+        None => desk::default_path().context("无法确定本机的数据目录：请用 --db 指定数据库文件"),
     }
 }
 
@@ -358,8 +358,7 @@ pub fn open_desk_for_write(cli: &Cli, create: bool) -> Result<Desk> {
 
 fn open_desk_with(cli: &Cli, opts: &OpenOptions) -> Result<Desk> {
     let path = db_path(cli)?;
-    let store = Store::open_with(&path, opts)?;
-    Ok(Desk::new(store, clock_of(cli)))
+    Ok(Desk::open_with(&path, opts, clock_of(cli))?)
 }
 
 /// A password from `var`, or asked on the terminal without echo.
@@ -741,7 +740,7 @@ fn bench(subjects: u64) -> Result<ExitCode> {
     }
     let dir = tempfile_dir()?;
     let path = dir.join("bench.sqlite3");
-    let mut desk = Desk::new(Store::open(&path)?, Box::new(SystemClock));
+    let mut desk = Desk::open(&path)?;
     desk.setup_admin(
         &OperatorDraft {
             staff_no: "BENCH".into(),

@@ -4,10 +4,9 @@ use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 
 use super::forms::{self, ERROR_COLOR};
-use crate::desk::Desk;
+use crate::desk::{AuditFilter, Desk};
 use crate::domain::audit::AuditEntry;
 use crate::domain::text::parse_date;
-use xinyidian_core::store::AuditFilter;
 
 const AUDIT_LIMIT: usize = 5000;
 

@@ -5,10 +5,9 @@
 use egui::{Color32, RichText};
 
 use super::Notice;
-use crate::desk::Desk;
+use crate::desk::{Desk, VerdictRow};
 use crate::domain::subject::Subject;
-use crate::domain::trust::{Business, RuleOutcome, Verdict};
-use xinyidian_core::store::{VerdictId, VerdictRow};
+use crate::domain::trust::{Business, RuleOutcome, Verdict, VerdictId};
 
 const GREEN: Color32 = Color32::from_rgb(20, 120, 50);
 const RED: Color32 = Color32::from_rgb(190, 30, 30);

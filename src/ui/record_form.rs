@@ -11,10 +11,9 @@ use crate::domain::record_draft::{
     ENTRY_KINDS, RecordDraft, RecordField, kind_for, validate_just_cause, validate_reminder,
     validate_settlement,
 };
-use crate::domain::records::{ArrearsRecord, Record, RecordKind, TheftStatus};
+use crate::domain::records::{ArrearsRecord, Record, RecordId, RecordKind, TheftStatus};
 use crate::domain::subject::Subject;
 use crate::domain::text::FieldError;
-use xinyidian_core::store::RecordId;
 
 /// Whether the form adds a record or corrects a stored one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! The core of 信易电柜台 (xinyidian): everything but the window and the command line.
 //!
-//! Layers, from the inside out: [`domain`] (pure rules and types), [`store`]
+//! Layers, from the inside out: [`domain`] (pure rules and types, every id among them), [`store`]
 //! (SQLite, the only place with SQL), [`desk`] (one function per counter action, the lowest
 //! layer that reads the clock); [`documents`] reads and writes the files (record imports, credit
 //! reports, letters, lists). The program's window and command line call `desk` only. No window

@@ -29,7 +29,11 @@ use crate::domain::subject::Field;
 use crate::domain::text::FieldError;
 use crate::store::{Store, StoreError};
 
-pub use crate::store::{ReportId, ReportStatus, ReportView};
+pub use crate::domain::report::ReportId;
+// Store types the window and the command line name (they use no `store` path themselves).
+pub use crate::store::{
+    AuditFilter, OpenMode, OpenOptions, ReportStatus, ReportView, VerdictRow, default_path,
+};
 pub use auth::{AuditVerdict, IDLE_LOCK_DEFAULT};
 pub use cases::QueueFilters;
 pub use check::{CheckAllReport, CheckOutcome, Standing};
@@ -245,6 +249,16 @@ impl Desk {
     /// Open (creating if needed) the database at `path` with the system clock.
     pub fn open(path: &Path) -> Result<Self, DeskError> {
         Ok(Self::new(Store::open(path)?, Box::new(SystemClock)))
+    }
+
+    /// Open the database at `path` as `opts` says (read-only for the CLI's reads, an existing
+    /// file for its writes, created only at the window's first start), with `clock`.
+    pub fn open_with(
+        path: &Path,
+        opts: &OpenOptions,
+        clock: Box<dyn Clock>,
+    ) -> Result<Self, DeskError> {
+        Ok(Self::new(Store::open_with(path, opts)?, clock))
     }
 
     /// Open an existing database for reading only (read commands, `audit verify`, evidence

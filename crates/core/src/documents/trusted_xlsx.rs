@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::xlsx_table::{ExportError, write_table};
 use crate::domain::ids::mask_id_number;
-use crate::store::TrustedRow;
+use crate::domain::trust::TrustedRow;
 
 const HEADERS: [(&str, f64); 7] = [
     ("序号", 6.0),

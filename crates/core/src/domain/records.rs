@@ -14,6 +14,10 @@ use serde::{Deserialize, Serialize};
 use super::ids::{IdDocument, Uscc, normalize};
 use super::subject::SubjectCode;
 
+/// Database key of a power-supply record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RecordId(pub i64);
+
 /// An amount of money in fen (分, 1/100 元). Never negative once validated.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,

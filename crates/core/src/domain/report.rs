@@ -14,6 +14,17 @@ use serde::{Deserialize, Serialize};
 use super::ids::{Uscc, normalize};
 use super::text::parse_date;
 
+/// Database key of an imported credit report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ReportId(pub i64);
+
+impl std::fmt::Display for ReportId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
 /// The two kinds of the national report standard (公共信用信息报告标准).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -14,6 +14,24 @@ use super::ids::normalize;
 use super::park::Park;
 use super::records::Record;
 use super::report::{AdverseKind, Chapter, CreditReport, Freshness, adverse_hits, freshness};
+use super::subject::SubjectId;
+
+/// Database key of a stored verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct VerdictId(pub i64);
+
+/// A 守信用电主体 for the T-7 export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrustedRow {
+    pub subject_id: SubjectId,
+    pub name: String,
+    pub kind: String,
+    pub code_type: String,
+    pub code: String,
+    pub phone: String,
+    pub address: String,
+    pub as_of: NaiveDate,
+}
 
 /// Rule T-2: the lookback window in years.
 pub const LOOKBACK_YEARS: u32 = 3;

@@ -22,13 +22,15 @@ pub use anchor::{HeadState, KEY_DIR_ENV, REANCHOR_ACTION, default_key_dir, head_
 pub use bulk::SubjectBulk;
 pub use operators::AuditFilter;
 pub use record_import::RecordImport;
-pub use records::{EncodedRecord, RecordId, StoredRecord, Upsert, key_digest};
+pub use records::{EncodedRecord, StoredRecord, Upsert, key_digest};
 pub use reports::{
-    Blob, BlobRef, HandEntrySummary, NewReport, ReportId, ReportStatus, ReportView, sha256_hex,
+    Blob, BlobRef, HandEntrySummary, NewReport, ReportStatus, ReportView, sha256_hex,
 };
-pub use trust::{
-    CheckRow, NewVerdict, StoredVerdict, TrustStatus, TrustedRow, VerdictId, VerdictRow,
-};
+pub use trust::{CheckRow, NewVerdict, StoredVerdict, TrustStatus, VerdictRow};
+// The ids and the T-7 list row are domain types; named here too for the store's callers.
+pub use crate::domain::records::RecordId;
+pub use crate::domain::report::ReportId;
+pub use crate::domain::trust::{TrustedRow, VerdictId};
 
 use std::cell::{Cell, RefCell};
 use std::ops::Deref;

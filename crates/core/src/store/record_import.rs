@@ -10,9 +10,9 @@ use chrono::NaiveDateTime;
 use foldhash::HashMap;
 use rusqlite::CachedStatement;
 
-use super::records::{EncodedRecord, Found, RecordId, Upsert, find_by_key, update_content};
+use super::records::{EncodedRecord, Found, Upsert, find_by_key, update_content};
 use super::{StoreError, Writer, bulk::iso_date, ts_to_sql};
-use crate::domain::records::RecordKind;
+use crate::domain::records::{RecordId, RecordKind};
 use crate::domain::subject::{SubjectId, ValidSubject};
 
 /// Page cache while importing, in KiB: the natural-key and subject indexes of a large table stay

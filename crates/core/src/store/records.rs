@@ -11,7 +11,7 @@ use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use super::{Reader, StoreError, Writer, record_codec, ts_to_sql};
-use crate::domain::records::{Record, RecordKind};
+use crate::domain::records::{Record, RecordId, RecordKind};
 use crate::domain::subject::SubjectId;
 
 /// The 64-bit digest a natural key is indexed by: the first 8 bytes of its SHA-256, read as a
@@ -157,10 +157,6 @@ pub(super) fn digest_clash(record: &Record) -> StoreError {
         record.key().as_str()
     ))
 }
-
-/// Database key of a power-supply record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RecordId(pub i64);
 
 /// What writing one record did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,19 +13,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{Reader, StoreError, Writer, ts_from_sql, ts_to_sql};
-use crate::domain::report::{CreditReport, Freshness, ReportFact, freshness};
+use crate::domain::report::{CreditReport, Freshness, ReportFact, ReportId, freshness};
 use crate::domain::subject::SubjectId;
-
-/// Database key of an imported credit report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct ReportId(pub i64);
-
-impl std::fmt::Display for ReportId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
 
 /// The SHA-256 of `bytes` as 64 lower-case hex digits (the key of [`Reader::get_blob`]).
 pub fn sha256_hex(bytes: &[u8]) -> String {

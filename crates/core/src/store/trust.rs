@@ -12,11 +12,7 @@ use super::{Reader, StoreError, Writer, date_from_sql, ts_from_sql, ts_to_sql};
 use crate::domain::park::{Park, ParkId, ValidPark};
 use crate::domain::records::Record;
 use crate::domain::subject::{AccountId, SubjectId};
-use crate::domain::trust::{Business, Verdict};
-
-/// Database key of a stored verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub struct VerdictId(pub i64);
+use crate::domain::trust::{Business, TrustedRow, Verdict, VerdictId};
 
 /// A verdict as listed in a subject's check history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -62,19 +58,6 @@ pub struct CheckRow {
     pub supply_start: Option<NaiveDate>,
     /// Records that can be dishonesty records (payments left out: no rule counts them).
     pub records: Vec<Record>,
-}
-
-/// A 守信用电主体 for the T-7 export.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TrustedRow {
-    pub subject_id: SubjectId,
-    pub name: String,
-    pub kind: String,
-    pub code_type: String,
-    pub code: String,
-    pub phone: String,
-    pub address: String,
-    pub as_of: NaiveDate,
 }
 
 fn park_from_row(id: i64, zone: String, name: String, keywords: String, active: bool) -> Park {
