@@ -959,11 +959,19 @@ p8() {
         adb=$(sha256sum "$folder/evidence.sqlite3" | cut -d' ' -f1)
         after=$(ls -A "$folder" | tr '\n' ' ')
         if [[ $bdb == "$adb" ]]; then ok "the database file is unchanged (SHA-256)"; else bad "the database file changed"; fi
-        if [[ $before == "$after" ]]; then
-            ok "nothing created beside it (README: read commands change nothing in it or beside it)"
+        # SQLite's own -shm and an empty -wal may appear in a writable folder (README); nothing
+        # else may, and a read-only folder gets nothing.
+        extra=$(comm -13 <(tr ' ' '\n' <<<"$before" | sort) <(tr ' ' '\n' <<<"$after" | sort) \
+            | grep -v -e '^evidence\.sqlite3-shm$' -e '^evidence\.sqlite3-wal$' | tr '\n' ' ' || true)
+        wal=$folder/evidence.sqlite3-wal
+        if [[ $where == read-only && $before != "$after" ]]; then
+            bad "files appeared in a read-only folder: [$after] instead of [$before]"
+        elif [[ -n ${extra// /} ]]; then
+            bad "files other than SQLite's -shm/-wal appeared beside the copy: [$extra]"
+        elif [[ -s $wal ]]; then
+            bad "the -wal beside the copy is not empty"
         else
-            bad "files appeared beside the copy: [$after] instead of [$before] (README: read commands \"change nothing in it or beside it\")"
-            (cd "$folder" && ls -l -- *-wal *-shm 2>/dev/null | sed 's/^/        | /')
+            ok "no database and nothing but SQLite's own empty -wal/-shm created beside it (README)"
         fi
         chmod 0755 "$folder"
     done
