@@ -8,6 +8,7 @@ use egui::RichText;
 
 use super::Notice;
 use super::forms::ERROR_COLOR;
+use super::saving;
 use crate::desk::Desk;
 use crate::domain::case::{Case, CaseId, CaseState};
 use crate::domain::commitment::Commitment;
@@ -89,8 +90,13 @@ impl CasePanel {
                     })
                     .response
                     .labelled_by(l.id);
-                if ui.button("受理").clicked() {
-                    match desk.open_case(c.id, self.account.as_deref()) {
+                let asked = ui.button("受理").clicked();
+                let account = self.account.as_deref();
+                let opened = saving::save(ui, &format!("open_case{}", c.id), asked, || {
+                    desk.open_case(c.id, account)
+                });
+                if let Some(r) = opened {
+                    match r {
                         Ok(k) => {
                             notice = Some(Notice::info(format!(
                                 "已受理信易电业务（案件 {}），接火送电后请登记接电日期",
@@ -204,31 +210,40 @@ impl CasePanel {
                     let l = ui.label("接火送电日期");
                     ui.add(egui::TextEdit::singleline(&mut input.date).desired_width(110.0))
                         .labelled_by(l.id);
-                    if ui.button("登记接电").clicked() {
-                        result = Some(match parse_date(&input.date) {
-                            Ok(d) => desk
-                                .connect_case(k.id, d)
-                                .map(|c| {
-                                    format!(
-                                        "已登记接电，物业权属证明须于 {} 前补交",
-                                        c.deadline.map(|d| d.to_string()).unwrap_or_default()
-                                    )
-                                })
-                                .map_err(|e| e.to_string()),
-                            Err(m) => Err(format!("接火送电日期：{m}")),
-                        });
+                    let asked = ui.button("登记接电").clicked();
+                    match parse_date(&input.date) {
+                        Ok(d) => {
+                            let salt = format!("connect_case{}", k.id);
+                            if let Some(r) =
+                                saving::save(ui, &salt, asked, || desk.connect_case(k.id, d))
+                            {
+                                result = Some(
+                                    r.map(|c| {
+                                        format!(
+                                            "已登记接电，物业权属证明须于 {} 前补交",
+                                            c.deadline.map(|d| d.to_string()).unwrap_or_default()
+                                        )
+                                    })
+                                    .map_err(|e| e.to_string()),
+                                );
+                            }
+                        }
+                        Err(m) if asked => result = Some(Err(format!("接火送电日期：{m}"))),
+                        Err(_) => {}
                     }
                 });
                 ui.horizontal_wrapped(|ui| {
                     let l = ui.label("中止原因");
                     ui.add(egui::TextEdit::singleline(&mut input.reason).desired_width(260.0))
                         .labelled_by(l.id);
-                    if ui.button("申请人中止报装").clicked() {
+                    let asked = ui.button("申请人中止报装").clicked();
+                    let salt = format!("withdraw_case{}", k.id);
+                    let reason = &input.reason;
+                    if let Some(r) =
+                        saving::save(ui, &salt, asked, || desk.withdraw_case(k.id, reason))
+                    {
                         result = Some(
-                            desk.withdraw_case(k.id, &input.reason)
-                                .map(|_| {
-                                    "已中止：接火送电前中止，不作为信用记录（D-5）".to_string()
-                                })
+                            r.map(|_| "已中止：接火送电前中止，不作为信用记录（D-5）".to_string())
                                 .map_err(|e| e.to_string()),
                         );
                     }
@@ -246,10 +261,14 @@ impl CasePanel {
                     {
                         input.path = p.display().to_string();
                     }
-                    if ui.button("上传并补证").clicked() {
+                    let asked = ui.button("上传并补证").clicked();
+                    let salt = format!("fulfil_case{}", k.id);
+                    let path = PathBuf::from(input.path.trim());
+                    if let Some(r) =
+                        saving::save(ui, &salt, asked, || desk.fulfil_case(k.id, &path))
+                    {
                         result = Some(
-                            desk.fulfil_case(k.id, &PathBuf::from(input.path.trim()))
-                                .map(|_| "已补交物业权属证明，承诺全部履行".to_string())
+                            r.map(|_| "已补交物业权属证明，承诺全部履行".to_string())
                                 .map_err(|e| e.to_string()),
                         );
                     }

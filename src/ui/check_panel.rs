@@ -5,6 +5,7 @@
 use egui::{Color32, RichText};
 
 use super::Notice;
+use super::saving;
 use crate::desk::{Desk, VerdictRow};
 use crate::domain::subject::Subject;
 use crate::domain::trust::{Business, RuleOutcome, Verdict, VerdictId};
@@ -154,20 +155,24 @@ impl CheckPanel {
                     .response
                     .labelled_by(l.id);
             }
-            if ui.button("运行信用核查").clicked() {
-                let account = if self.business.is_some() {
-                    self.account_no.as_deref()
-                } else {
-                    None
-                };
-                match desk.run_check(subject.id, self.business, account) {
-                    Ok(out) => {
-                        notice = Some(Notice::info(format!("核查完成：{}", out.verdict.headline)));
-                        self.shown = Some((out.id, out.verdict, false));
-                        self.history = None;
-                    }
-                    Err(e) => notice = Some(Notice::error(e.to_string())),
+            let asked = ui.button("运行信用核查").clicked();
+            let account = if self.business.is_some() {
+                self.account_no.as_deref()
+            } else {
+                None
+            };
+            let business = self.business;
+            let ran = saving::save(ui, "run_check", asked, || {
+                desk.run_check(subject.id, business, account)
+            });
+            match ran {
+                Some(Ok(out)) => {
+                    notice = Some(Notice::info(format!("核查完成：{}", out.verdict.headline)));
+                    self.shown = Some((out.id, out.verdict, false));
+                    self.history = None;
                 }
+                Some(Err(e)) => notice = Some(Notice::error(e.to_string())),
+                None => {}
             }
         });
         ui.add_space(6.0);

@@ -5,6 +5,7 @@
 use egui::{Key, RichText};
 
 use super::forms::ERROR_COLOR;
+use super::saving;
 use crate::desk::Desk;
 use crate::domain::operator::OperatorDraft;
 
@@ -106,15 +107,17 @@ impl SetupForm {
                 enter |= line_ui(ui, "确认密码", &mut self.confirm, true, false);
             });
             error_ui(ui, &self.error);
-            if ui.button("创建管理员并登录").clicked() || enter {
-                if self.password != self.confirm {
-                    self.error = Some("两次输入的密码不一致，请重新输入".into());
-                    return false;
-                }
-                match desk.setup_admin(&self.draft, &self.password) {
-                    Ok(_) => return true,
-                    Err(e) => self.error = Some(e.to_string()),
-                }
+            let mut asked = ui.button("创建管理员并登录").clicked() || enter;
+            if asked && self.password != self.confirm {
+                self.error = Some("两次输入的密码不一致，请重新输入".into());
+                asked = false;
+            }
+            match saving::save(ui, "setup_admin", asked, || {
+                desk.setup_admin(&self.draft, &self.password)
+            }) {
+                Some(Ok(_)) => return true,
+                Some(Err(e)) => self.error = Some(e.to_string()),
+                None => {}
             }
             false
         })
@@ -141,8 +144,12 @@ impl SignInForm {
                 enter |= line_ui(ui, "密码", &mut self.password, true, false);
             });
             error_ui(ui, &self.error);
-            if ui.button("登录").clicked() || enter {
-                let result = desk.sign_in(&self.staff_no, &self.password);
+            let asked = ui.button("登录").clicked() || enter;
+            // The password stays in its box while the sign-in waits for the database.
+            let result = saving::save(ui, "sign_in", asked, || {
+                desk.sign_in(&self.staff_no, &self.password)
+            });
+            if let Some(result) = result {
                 self.password.clear();
                 match result {
                     Ok(_) => return true,
@@ -185,8 +192,8 @@ impl UnlockForm {
             error_ui(ui, &self.error);
             let mut outcome = UnlockOutcome::Stay;
             ui.horizontal(|ui| {
-                if ui.button("解锁").clicked() || enter {
-                    let r = desk.unlock(&self.password);
+                let asked = ui.button("解锁").clicked() || enter;
+                if let Some(r) = saving::save(ui, "unlock", asked, || desk.unlock(&self.password)) {
                     self.password.clear();
                     match r {
                         Ok(()) => outcome = UnlockOutcome::Unlocked,

@@ -6,7 +6,8 @@
 //! needs the database, and the window's [`Desk`] stays on the window's thread: the worker gets its
 //! own desk on the same database file, signed in as the same operator ([`Desk::worker_desk`]).
 //! SQLite's WAL mode lets the window keep reading meanwhile; a save in the window waits for the
-//! import's transaction (and says the database is busy if it takes longer than the lock wait).
+//! import's transaction without blocking the window's thread, with a message beside its button
+//! ([`super::saving`]).
 
 use std::path::PathBuf;
 use std::thread::JoinHandle;

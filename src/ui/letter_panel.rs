@@ -8,6 +8,7 @@ use egui::RichText;
 
 use super::Notice;
 use super::forms::{ERROR_COLOR, id_kind_combo_ui, text_field_ui};
+use super::saving;
 use crate::desk::{Desk, DeskError};
 use crate::domain::commitment::{Commitment, CommitmentId};
 use crate::domain::letter::{LetterField, LetterFields, LetterForm, Relation};
@@ -232,12 +233,18 @@ impl LetterPanel {
                 }
             }
         });
-        if submit && let Some(f) = &self.fields {
-            let verdict = desk
-                .verdicts_of(subject.id, 1)
-                .ok()
-                .and_then(|v| v.first().map(|r| r.id));
-            match desk.issue_letter(subject.id, self.business, f, verdict) {
+        let business = self.business;
+        let issued = self.fields.as_ref().and_then(|f| {
+            saving::save(ui, "issue_letter", submit, || {
+                let verdict = desk
+                    .verdicts_of(subject.id, 1)
+                    .ok()
+                    .and_then(|v| v.first().map(|r| r.id));
+                desk.issue_letter(subject.id, business, f, verdict)
+            })
+        });
+        if let (Some(result), Some(f)) = (issued, &self.fields) {
+            match result {
                 Ok(issued) => {
                     self.errors.clear();
                     self.refusal = None;
@@ -345,9 +352,13 @@ impl LetterPanel {
                 {
                     self.scan_path = p.display().to_string();
                 }
-                if ui.button("上传").clicked() {
-                    let path = PathBuf::from(self.scan_path.trim());
-                    match desk.attach_signed_letter(c.id, &path) {
+                let asked = ui.button("上传").clicked();
+                let path = PathBuf::from(self.scan_path.trim());
+                let salt = format!("attach_letter{}", c.id.0);
+                let attached =
+                    saving::save(ui, &salt, asked, || desk.attach_signed_letter(c.id, &path));
+                if let Some(r) = attached {
+                    match r {
                         Ok(_) => {
                             self.scan_for = None;
                             self.commitments = None;

@@ -20,6 +20,7 @@ pub mod records_tab;
 pub mod report_form;
 pub mod report_page;
 pub mod results;
+pub mod saving;
 pub mod settings;
 pub mod subject_page;
 
@@ -126,7 +127,10 @@ pub struct CounterApp {
 }
 
 impl CounterApp {
-    pub fn new(desk: Desk) -> Self {
+    pub fn new(mut desk: Desk) -> Self {
+        // Saves on the window's thread never wait long for another window's import: they show
+        // that they are waiting and retry (ui::saving).
+        let lock_wait = desk.set_lock_wait(saving::UI_LOCK_WAIT);
         let gate = Gate::initial(&desk);
         let last_activity = desk.now();
         let todo_count = desk.case_counts().ok().map(|c| c.attention());
@@ -145,6 +149,9 @@ impl CounterApp {
             todo_count,
         };
         app.show_recent();
+        if let Err(e) = lock_wait {
+            app.notice = Some(Notice::error(e.to_string()));
+        }
         app
     }
 
@@ -364,8 +371,9 @@ impl CounterApp {
                     self.page = Page::NewSubject(SubjectForm::new());
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    if ui.button("退出登录").clicked() {
-                        if let Err(e) = self.desk.sign_out() {
+                    let asked = ui.button("退出登录").clicked();
+                    if let Some(r) = saving::save(ui, "sign_out", asked, || self.desk.sign_out()) {
+                        if let Err(e) = r {
                             self.notice = Some(Notice::error(e.to_string()));
                         }
                         self.signed_out();
@@ -462,25 +470,27 @@ impl CounterApp {
                 ui.heading("新建主体");
                 ui.add_space(6.0);
                 let may_override = self.desk.may(Action::AcceptUsccCheckFailure);
-                match form.ui(ui, self.desk.today(), may_override) {
-                    FormOutcome::Submit => match if form.accept_check_failure {
-                        self.desk
-                            .create_subject_accepting_code(&form.draft, &form.override_reason)
+                let outcome = form.ui(ui, self.desk.today(), may_override);
+                let desk = &mut self.desk;
+                let saved = saving::save(ui, "new_subject", outcome == FormOutcome::Submit, || {
+                    if form.accept_check_failure {
+                        desk.create_subject_accepting_code(&form.draft, &form.override_reason)
                     } else {
-                        self.desk.create_subject(&form.draft)
-                    } {
-                        Ok(id) => {
-                            self.notice =
-                                Some(Notice::info(format!("已登记“{}”", form.draft.name.trim())));
-                            self.open_subject(id);
-                        }
-                        Err(e) => form.show_refusal(&e),
-                    },
-                    FormOutcome::Cancel => {
+                        desk.create_subject(&form.draft)
+                    }
+                });
+                match saved {
+                    Some(Ok(id)) => {
+                        self.notice =
+                            Some(Notice::info(format!("已登记“{}”", form.draft.name.trim())));
+                        self.open_subject(id);
+                    }
+                    Some(Err(e)) => form.show_refusal(&e),
+                    None if outcome == FormOutcome::Cancel => {
                         self.page = Page::Results;
                         self.focus_search = true;
                     }
-                    FormOutcome::Nothing => {}
+                    None => {}
                 }
             }
             Page::Subject(page) => {

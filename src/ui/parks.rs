@@ -7,6 +7,7 @@ use egui::RichText;
 
 use super::Notice;
 use super::forms;
+use super::saving::{self, Queued};
 use crate::desk::Desk;
 use crate::domain::operator::Action;
 use crate::domain::park::{Park, ParkDraft, ParkId, hint_for_address};
@@ -18,6 +19,7 @@ pub struct ParksSettings {
     parks: Option<Vec<Park>>,
     draft: ParkDraft,
     message: Option<(bool, String)>,
+    toggling: Queued<Park>,
 }
 
 impl ParksSettings {
@@ -56,16 +58,17 @@ impl ParksSettings {
                 }
             });
         }
-        if let Some(p) = toggle {
+        let toggled = self.toggling.run(ui, "toggle_park", toggle, |p| {
             let draft = ParkDraft {
                 zone: p.zone.clone(),
                 name: p.name.clone(),
                 keywords: p.keywords.join(" "),
             };
-            let r = desk.update_park(p.id, &draft, !p.active);
-            self.after(
-                r.map(|()| format!("已{}“{}”", if p.active { "停用" } else { "启用" }, p.name)),
-            );
+            desk.update_park(p.id, &draft, !p.active)
+                .map(|()| format!("已{}“{}”", if p.active { "停用" } else { "启用" }, p.name))
+        });
+        if let Some((_, r)) = toggled {
+            self.after(r);
         }
         if admin {
             ui.horizontal_wrapped(|ui| {
@@ -78,8 +81,10 @@ impl ParksSettings {
                     ui.add(egui::TextEdit::singleline(value).desired_width(width))
                         .labelled_by(l.id);
                 }
-                if ui.button("新增园区").clicked() {
-                    let r = desk.add_park(&self.draft).map(|_| {
+                let asked = ui.button("新增园区").clicked();
+                if let Some(r) = saving::save(ui, "add_park", asked, || desk.add_park(&self.draft))
+                {
+                    let r = r.map(|_| {
                         let msg = format!("已新增试点园区“{}”", self.draft.name.trim());
                         self.draft = ParkDraft::default();
                         msg
@@ -111,6 +116,7 @@ type Loaded = (Vec<Park>, HashMap<AccountId, Option<ParkId>>);
 #[derive(Default)]
 pub struct AccountParks {
     loaded: Option<Loaded>,
+    changing: Queued<(AccountId, Option<ParkId>)>,
 }
 
 impl AccountParks {
@@ -186,8 +192,13 @@ impl AccountParks {
                 }
             });
         }
-        if let Some((account, park)) = change {
-            match desk.set_account_park(account, park) {
+        let changed = self
+            .changing
+            .run(ui, "account_park", change, |&(account, park)| {
+                desk.set_account_park(account, park)
+            });
+        if let Some((_, r)) = changed {
+            match r {
                 Ok(()) => {
                     notice = Some(Notice::info("已更新用电户所属园区"));
                     self.loaded = None;

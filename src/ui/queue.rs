@@ -18,6 +18,7 @@ use egui_extras::{Column, TableBuilder};
 use super::Notice;
 use super::dashboard::Dashboard;
 use super::forms::ERROR_COLOR;
+use super::saving;
 use crate::desk::{Desk, DeskError, Progress, QueueFilters};
 use crate::domain::case::{
     CaseId, CaseState, QueueCounts, QueueQuery, QueueRow, QueueSort, QueueTab,
@@ -574,24 +575,26 @@ impl QueuePage {
                     DecisionKind::Breach => "确认认定违诺",
                     DecisionKind::Extend => "确认延期",
                 };
-                if ui.button(confirm).clicked() {
-                    let result = match form.kind {
-                        DecisionKind::Breach => desk
-                            .decide_breach(form.case, &form.reason, &form.liability)
-                            .map(|c| format!("已认定案件 {} 违诺（D-4）", c.id)),
-                        DecisionKind::Extend => match parse_date(&form.until) {
-                            Ok(until) => desk
-                                .extend_case(form.case, until, &form.reason)
-                                .map(|c| format!("案件 {} 的补证期限已延至 {until}", c.id)),
-                            Err(e) => {
-                                Err(crate::desk::DeskError::Check(format!("新的补证期限：{e}")))
-                            }
-                        },
-                    };
-                    match result {
-                        Ok(msg) => done = Some(msg),
-                        Err(e) => form.error = Some(e.to_string()),
+                let asked = ui.button(confirm).clicked();
+                let result = match form.kind {
+                    DecisionKind::Breach => saving::save(ui, "decide_breach", asked, || {
+                        desk.decide_breach(form.case, &form.reason, &form.liability)
+                            .map(|c| format!("已认定案件 {} 违诺（D-4）", c.id))
+                    }),
+                    DecisionKind::Extend => {
+                        let until = parse_date(&form.until).map_err(|e| {
+                            crate::desk::DeskError::Check(format!("新的补证期限：{e}"))
+                        });
+                        saving::save_parsed(ui, "extend_case", asked, until, |until| {
+                            desk.extend_case(form.case, until, &form.reason)
+                                .map(|c| format!("案件 {} 的补证期限已延至 {until}", c.id))
+                        })
                     }
+                };
+                match result {
+                    Some(Ok(msg)) => done = Some(msg),
+                    Some(Err(e)) => form.error = Some(e.to_string()),
+                    None => {}
                 }
                 if ui.button("取消").clicked() {
                     cancel = true;

@@ -8,6 +8,7 @@ use egui::{Color32, RichText, Stroke};
 use super::Notice;
 use super::forms::{ERROR_COLOR, FormOutcome};
 use super::record_form::{QuickAction, QuickForm, RecordForm, RecordFormMode};
+use super::saving;
 use crate::desk::{Desk, RecordView};
 use crate::domain::dishonesty::Outcome;
 use crate::domain::operator::Action;
@@ -133,49 +134,55 @@ impl RecordsTab {
         let today = desk.today();
         let mut notice = None;
         if let Some(form) = &mut self.form {
-            match form.ui(ui, subject, today) {
-                FormOutcome::Submit => {
-                    let r = match form.mode {
+            let outcome = form.ui(ui, subject, today);
+            let saved =
+                saving::save(
+                    ui,
+                    "record_form",
+                    outcome == FormOutcome::Submit,
+                    || match form.mode {
                         RecordFormMode::New => desk.enter_record(subject.id, &form.draft).map(drop),
                         RecordFormMode::Correct(id) => desk.correct_record(id, &form.draft),
-                    };
-                    match r {
-                        Ok(()) => {
-                            let done = match form.mode {
-                                RecordFormMode::New => "已录入用电记录",
-                                RecordFormMode::Correct(_) => "已保存更正",
-                            };
-                            notice = Some(Notice::info(done));
-                            self.form = None;
-                            self.reload(desk, subject.id);
-                        }
-                        Err(e) => form.show_refusal(&e),
+                    },
+                );
+            match (saved, outcome) {
+                (Some(r), _) => match r {
+                    Ok(()) => {
+                        let done = match form.mode {
+                            RecordFormMode::New => "已录入用电记录",
+                            RecordFormMode::Correct(_) => "已保存更正",
+                        };
+                        notice = Some(Notice::info(done));
+                        self.form = None;
+                        self.reload(desk, subject.id);
                     }
-                }
-                FormOutcome::Cancel => self.form = None,
-                FormOutcome::Nothing => {}
+                    Err(e) => form.show_refusal(&e),
+                },
+                (None, FormOutcome::Cancel) => self.form = None,
+                (None, _) => {}
             }
             ui.separator();
         }
         if let Some(q) = &mut self.quick {
-            match q.ui(ui, today) {
-                FormOutcome::Submit => {
-                    let r = match q.action {
-                        QuickAction::Reminder => desk.record_reminder(q.record, &q.value),
-                        QuickAction::Settle => desk.settle_arrears(q.record, &q.value),
-                        QuickAction::JustCause => desk.record_just_cause(q.record, &q.value),
-                    };
-                    match r {
-                        Ok(()) => {
-                            notice = Some(Notice::info(format!("已{}", q.action.button())));
-                            self.quick = None;
-                            self.reload(desk, subject.id);
-                        }
-                        Err(e) => q.show_refusal(&e),
+            let outcome = q.ui(ui, today);
+            let saved = saving::save(ui, "quick_form", outcome == FormOutcome::Submit, || match q
+                .action
+            {
+                QuickAction::Reminder => desk.record_reminder(q.record, &q.value),
+                QuickAction::Settle => desk.settle_arrears(q.record, &q.value),
+                QuickAction::JustCause => desk.record_just_cause(q.record, &q.value),
+            });
+            match (saved, outcome) {
+                (Some(r), _) => match r {
+                    Ok(()) => {
+                        notice = Some(Notice::info(format!("已{}", q.action.button())));
+                        self.quick = None;
+                        self.reload(desk, subject.id);
                     }
-                }
-                FormOutcome::Cancel => self.quick = None,
-                FormOutcome::Nothing => {}
+                    Err(e) => q.show_refusal(&e),
+                },
+                (None, FormOutcome::Cancel) => self.quick = None,
+                (None, _) => {}
             }
             ui.separator();
         }

@@ -5,6 +5,7 @@
 use egui::RichText;
 
 use super::forms::ERROR_COLOR;
+use super::saving;
 use crate::desk::{Desk, HandAdverse, HandEntryNeeded, HandFacts, PreparedReport, ReportImport};
 use crate::domain::report::{AdverseKind, ReportFact};
 use crate::domain::subject::SubjectId;
@@ -186,15 +187,18 @@ impl ReportForm {
             ui.label(RichText::new(e).color(ERROR_COLOR));
         }
         ui.horizontal(|ui| {
-            if ui.button("保存报告").clicked() {
-                let saved = self.facts().and_then(|facts| {
+            let asked = ui.button("保存报告").clicked();
+            let saved = match self.facts() {
+                Ok(facts) => saving::save(ui, "save_report", asked, || {
                     desk.save_hand_entered_prepared(self.subject, &self.prepared, &facts)
-                        .map_err(|e| e.to_string())
-                });
-                match saved {
-                    Ok(o) => outcome = ReportFormOutcome::Saved(o),
-                    Err(e) => self.error = Some(e),
-                }
+                })
+                .map(|r| r.map_err(|e| e.to_string())),
+                Err(e) => asked.then_some(Err(e)),
+            };
+            match saved {
+                Some(Ok(o)) => outcome = ReportFormOutcome::Saved(o),
+                Some(Err(e)) => self.error = Some(e),
+                None => {}
             }
             if ui.button("取消").clicked() {
                 outcome = ReportFormOutcome::Cancel;

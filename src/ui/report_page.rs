@@ -14,6 +14,7 @@ use egui::{Color32, RichText};
 use super::Notice;
 use super::forms::{ERROR_COLOR, OK_COLOR};
 use super::report_form::{ReportForm, ReportFormOutcome};
+use super::saving::{self, Queued};
 use crate::desk::{
     Desk, DeskError, HandAdverse, HandFacts, PreparedReport, ReportId, ReportImport, ReportView,
 };
@@ -60,6 +61,8 @@ pub struct ReportsPanel {
     reports: Option<Vec<ReportView>>,
     max_age: u32,
     pending: Option<Pending>,
+    /// A read report whose save waits for the database.
+    saving: Queued<PreparedReport>,
     form: Option<Box<ReportForm>>,
     error: Option<String>,
 }
@@ -72,6 +75,7 @@ impl ReportsPanel {
             reports: None,
             max_age: crate::desk::REPORT_MAX_AGE_DEFAULT,
             pending: None,
+            saving: Queued::default(),
             form: None,
             error: None,
         }
@@ -79,7 +83,7 @@ impl ReportsPanel {
 
     /// A file is being read or the hand-entry form is open (Esc belongs to the panel then).
     pub fn is_busy(&self) -> bool {
-        self.pending.is_some() || self.form.is_some()
+        self.pending.is_some() || self.saving.is_some() || self.form.is_some()
     }
 
     /// Read and parse `path` on a worker thread; the result is imported when it arrives (a
@@ -129,25 +133,36 @@ impl ReportsPanel {
         }
     }
 
-    fn poll(&mut self, ui: &egui::Ui, desk: &mut Desk) -> Option<ReportsAction> {
-        let pending = self.pending.as_ref()?;
-        let got = match pending.rx.try_recv() {
-            Ok(r) => r,
-            Err(TryRecvError::Empty) => {
-                ui.ctx()
-                    .request_repaint_after(std::time::Duration::from_millis(50));
-                return None;
+    fn poll(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<ReportsAction> {
+        let mut fresh = None;
+        if let Some(pending) = self.pending.as_ref() {
+            let got = match pending.rx.try_recv() {
+                Ok(r) => r,
+                Err(TryRecvError::Empty) => {
+                    ui.ctx()
+                        .request_repaint_after(std::time::Duration::from_millis(50));
+                    return None;
+                }
+                Err(TryRecvError::Disconnected) => {
+                    Err(DeskError::Internal("读取信用报告的后台任务意外中止".into()))
+                }
+            };
+            self.pending = None;
+            match got {
+                Ok(prepared) => fresh = Some(prepared),
+                Err(e) => {
+                    let msg = e.to_string();
+                    self.error = Some(msg.clone());
+                    return Some(ReportsAction::Notice(Notice::error(msg)));
+                }
             }
-            Err(TryRecvError::Disconnected) => {
-                Err(DeskError::Internal("读取信用报告的后台任务意外中止".into()))
-            }
-        };
-        self.pending = None;
-        let result = got.and_then(|prepared| {
-            desk.import_prepared_report(self.subject, &prepared)
-                .map(|o| (prepared, o))
-        });
-        match result {
+        }
+        // The parsed report is kept while its save waits for another window's import.
+        let subject = self.subject;
+        let (prepared, result) = self.saving.run(ui, "import_report", fresh, |prepared| {
+            desk.import_prepared_report(subject, prepared)
+        })?;
+        match result.map(|o| (prepared, o)) {
             Ok((prepared, ReportImport::NeedsHandEntry(needed))) => {
                 self.form = Some(Box::new(ReportForm::new(self.subject, prepared, *needed)));
                 None
@@ -370,14 +385,22 @@ impl ReportPage {
             "我已对照报告原件核对各章，不良信息以本页所列（含补录）为准",
         );
         let mut action = None;
-        if ui
+        let asked = ui
             .add_enabled(c.checked, egui::Button::new("人工核对确认"))
-            .clicked()
-        {
-            let done = c.facts().and_then(|f| {
-                desk.confirm_report_by_hand(self.view.id, &f)
-                    .map_err(|e| e.to_string())
-            });
+            .clicked();
+        let facts = c.facts();
+        if asked && let Err(e) = &facts {
+            c.error = Some(e.clone());
+        }
+        let id = self.view.id;
+        let done = match &facts {
+            Ok(f) => saving::save(ui, "confirm_report", asked, || {
+                desk.confirm_report_by_hand(id, f)
+            })
+            .map(|r| r.map_err(|e| e.to_string())),
+            Err(_) => None,
+        };
+        if let Some(done) = done {
             match done {
                 Ok(view) => {
                     self.view = view;

@@ -3,6 +3,7 @@
 use egui::RichText;
 
 use super::forms::{self, ERROR_COLOR};
+use super::saving::{self, Queued};
 use crate::desk::{DbInfo, Desk};
 use crate::domain::operator::{Action, Operator, OperatorDraft, Role};
 
@@ -30,6 +31,8 @@ pub struct SettingsPage {
     parks: super::parks::ParksSettings,
     /// 承诺受理单位 and its USCC (rule C-3), as the admin types them.
     unit: Option<crate::domain::commitment::AcceptingUnit>,
+    /// An operator's 停用/启用 or 重置密码 while it waits for the database.
+    operator_change: Queued<(Operator, u8)>,
 }
 
 fn line_ui(ui: &mut egui::Ui, label: &str, value: &mut String, password: bool, width: f32) {
@@ -102,13 +105,13 @@ impl SettingsPage {
                         false,
                         60.0,
                     );
-                    if ui.button("保存").clicked() {
-                        let r = match self.idle_minutes.trim().parse::<u32>() {
-                            Ok(m) => desk.set_idle_lock_minutes(m),
-                            Err(_) => Err(crate::desk::DeskError::Setting(
-                                "请填写 1 到 120 之间的整数分钟数".into(),
-                            )),
-                        };
+                    let asked = ui.button("保存").clicked();
+                    let parsed = self.idle_minutes.trim().parse::<u32>().map_err(|_| {
+                        crate::desk::DeskError::Setting("请填写 1 到 120 之间的整数分钟数".into())
+                    });
+                    if let Some(r) = saving::save_parsed(ui, "idle_lock", asked, parsed, |m| {
+                        desk.set_idle_lock_minutes(m)
+                    }) {
                         self.done(desk, r, "已保存自动锁屏时间");
                     }
                 });
@@ -122,13 +125,13 @@ impl SettingsPage {
                         false,
                         60.0,
                     );
-                    if ui.button("保存有效天数").clicked() {
-                        let r = match self.report_max_age.trim().parse::<u32>() {
-                            Ok(d) => desk.set_report_max_age_days(d),
-                            Err(_) => Err(crate::desk::DeskError::Setting(
-                                "请填写 1 到 60 之间的整数天数".into(),
-                            )),
-                        };
+                    let asked = ui.button("保存有效天数").clicked();
+                    let parsed = self.report_max_age.trim().parse::<u32>().map_err(|_| {
+                        crate::desk::DeskError::Setting("请填写 1 到 60 之间的整数天数".into())
+                    });
+                    if let Some(r) = saving::save_parsed(ui, "report_age", asked, parsed, |d| {
+                        desk.set_report_max_age_days(d)
+                    }) {
                         self.done(desk, r, "已保存信用报告有效天数");
                     }
                 });
@@ -165,8 +168,10 @@ impl SettingsPage {
                 ui.label(format!("{}（{}）", u.name, u.uscc));
             }
         }
-        if save && let Some(u) = self.unit.clone() {
-            let r = desk.set_accepting_unit(&u);
+        if let Some(u) = self.unit.clone()
+            && let Some(r) =
+                saving::save(ui, "accepting_unit", save, || desk.set_accepting_unit(&u))
+        {
             self.done(desk, r, "已保存承诺受理单位");
             self.unit = None;
         }
@@ -191,17 +196,17 @@ impl SettingsPage {
                 false,
                 120.0,
             );
-            if ui.button("保存标准").clicked() {
-                let digits: String = crate::domain::ids::normalize(&self.threshold_yuan)
-                    .chars()
-                    .filter(|c| *c != ',')
-                    .collect();
-                let r = match digits.trim_end_matches("元").parse::<i64>() {
-                    Ok(y) => desk.set_large_arrears_threshold(y),
-                    Err(_) => Err(crate::desk::DeskError::Setting(
-                        "数额较大标准请填写整数元，如 10000".into(),
-                    )),
-                };
+            let asked = ui.button("保存标准").clicked();
+            let digits: String = crate::domain::ids::normalize(&self.threshold_yuan)
+                .chars()
+                .filter(|c| *c != ',')
+                .collect();
+            let parsed = digits.trim_end_matches("元").parse::<i64>().map_err(|_| {
+                crate::desk::DeskError::Setting("数额较大标准请填写整数元，如 10000".into())
+            });
+            if let Some(r) = saving::save_parsed(ui, "arrears_threshold", asked, parsed, |y| {
+                desk.set_large_arrears_threshold(y)
+            }) {
                 self.done(desk, r, "已保存数额较大标准");
             }
         });
@@ -243,14 +248,17 @@ impl SettingsPage {
             line_ui(ui, "原密码", &mut self.own.old, true, 120.0);
             line_ui(ui, "新密码", &mut self.own.new, true, 120.0);
             line_ui(ui, "确认新密码", &mut self.own.confirm, true, 120.0);
-            if ui.button("修改密码").clicked() {
-                let r = if self.own.new != self.own.confirm {
-                    Err(crate::desk::DeskError::Password(
-                        "两次输入的新密码不一致".into(),
-                    ))
-                } else {
-                    desk.change_own_password(&self.own.old, &self.own.new)
-                };
+            let asked = ui.button("修改密码").clicked();
+            let typed = if self.own.new != self.own.confirm {
+                Err(crate::desk::DeskError::Password(
+                    "两次输入的新密码不一致".into(),
+                ))
+            } else {
+                Ok(&self.own)
+            };
+            if let Some(r) = saving::save_parsed(ui, "own_password", asked, typed, |own| {
+                desk.change_own_password(&own.old, &own.new)
+            }) {
                 self.own = PasswordChange::default();
                 self.done(desk, r, "密码已修改");
             }
@@ -299,12 +307,17 @@ impl SettingsPage {
             line_ui(ui, "重置为新密码", &mut self.reset_password, true, 140.0);
             ui.label(RichText::new("（先填新密码，再点该操作员的“重置密码”）").weak());
         });
-        if let Some((o, what)) = action {
-            let r = if what == 0 {
-                desk.set_operator_active(o.id, !o.active)
-            } else {
-                desk.reset_password(o.id, &self.reset_password)
-            };
+        let reset_to = &self.reset_password;
+        let changed = self
+            .operator_change
+            .run(ui, "operator", action, |(o, what)| {
+                if *what == 0 {
+                    desk.set_operator_active(o.id, !o.active)
+                } else {
+                    desk.reset_password(o.id, reset_to)
+                }
+            });
+        if let Some(((o, _), r)) = changed {
             self.done(desk, r, &format!("已更新操作员 {}", o.name));
         }
 
@@ -326,10 +339,11 @@ impl SettingsPage {
             line_ui(ui, "营业厅", &mut self.new_op.hall, false, 100.0);
             line_ui(ui, "窗口", &mut self.new_op.window, false, 80.0);
             line_ui(ui, "初始密码", &mut self.new_op_password, true, 120.0);
-            if ui.button("添加").clicked() {
-                let r = desk
-                    .add_operator(&self.new_op, &self.new_op_password)
-                    .map(drop);
+            let asked = ui.button("添加").clicked();
+            if let Some(r) = saving::save(ui, "add_operator", asked, || {
+                desk.add_operator(&self.new_op, &self.new_op_password)
+                    .map(drop)
+            }) {
                 self.done(desk, r, "已添加操作员");
             }
         });

@@ -10,6 +10,7 @@ use super::forms::{AccountForm, FormOutcome, SubjectForm};
 use super::letter_panel::LetterPanel;
 use super::records_tab::RecordsTab;
 use super::report_page::{ReportsAction, ReportsPanel};
+use super::saving;
 use crate::desk::Desk;
 use crate::domain::subject::{Subject, SubjectDraft};
 
@@ -156,20 +157,22 @@ impl SubjectPage {
         egui::ScrollArea::vertical().show(ui, |ui| {
             if let Some(form) = &mut self.edit {
                 ui.strong("修改主体信息");
-                match form.ui(ui, desk.today(), false) {
-                    FormOutcome::Submit => {
-                        match desk.update_subject(self.subject.id, &form.draft) {
-                            Ok(()) => {
-                                self.edit = None;
-                                action = self
-                                    .reload(desk)
-                                    .or(Some(PageAction::Notice(Notice::info("已保存主体信息"))));
-                            }
-                            Err(e) => form.show_refusal(&e),
-                        }
+                let outcome = form.ui(ui, desk.today(), false);
+                let id = self.subject.id;
+                let saved =
+                    saving::save(ui, "update_subject", outcome == FormOutcome::Submit, || {
+                        desk.update_subject(id, &form.draft)
+                    });
+                match saved {
+                    Some(Ok(())) => {
+                        self.edit = None;
+                        action = self
+                            .reload(desk)
+                            .or(Some(PageAction::Notice(Notice::info("已保存主体信息"))));
                     }
-                    FormOutcome::Cancel => self.edit = None,
-                    FormOutcome::Nothing => {}
+                    Some(Err(e)) => form.show_refusal(&e),
+                    None if outcome == FormOutcome::Cancel => self.edit = None,
+                    None => {}
                 }
             } else {
                 facts_ui(ui, &self.subject);
@@ -191,19 +194,24 @@ impl SubjectPage {
             }
             if let Some(form) = &mut self.account {
                 ui.add_space(6.0);
-                match form.ui(ui, desk.today()) {
-                    FormOutcome::Submit => match desk.add_account(self.subject.id, &form.draft) {
-                        Ok(_) => {
-                            let no = form.draft.account_no.trim().to_string();
-                            self.account = None;
-                            action = self.reload(desk).or(Some(PageAction::Notice(Notice::info(
-                                format!("已添加用电户 {no}"),
-                            ))));
-                        }
-                        Err(e) => form.show_refusal(&e),
-                    },
-                    FormOutcome::Cancel => self.account = None,
-                    FormOutcome::Nothing => {}
+                let outcome = form.ui(ui, desk.today());
+                let id = self.subject.id;
+                let saved = saving::save(ui, "add_account", outcome == FormOutcome::Submit, || {
+                    desk.add_account(id, &form.draft)
+                });
+                match saved {
+                    Some(Ok(_)) => {
+                        let no = form.draft.account_no.trim().to_string();
+                        self.account = None;
+                        action =
+                            self.reload(desk)
+                                .or(Some(PageAction::Notice(Notice::info(format!(
+                                    "已添加用电户 {no}"
+                                )))));
+                    }
+                    Some(Err(e)) => form.show_refusal(&e),
+                    None if outcome == FormOutcome::Cancel => self.account = None,
+                    None => {}
                 }
             }
             ui.add_space(12.0);

@@ -138,18 +138,7 @@ fn new_subject_with_wrong_check_character_shows_inline_error_and_is_not_saved() 
 #[test]
 fn new_subject_saved_with_enter_opens_its_page() {
     let mut h = harness(desk());
-    h.get_by_role_and_label(Role::Button, "新建主体").click();
-    h.run();
-    let name = h.get_by_role_and_label(Role::TextInput, "名称");
-    name.focus();
-    name.type_text("湛江市赤坎区金沙饲料有限公司");
-    h.run();
-    let code = h.get_by_role_and_label(Role::TextInput, "统一社会信用代码");
-    code.focus();
-    code.type_text(USCC);
-    h.run();
-    h.key_press(egui::Key::Enter);
-    h.run();
+    register_by_enter(&mut h);
     assert_eq!(h.state().desk().count_subjects().unwrap(), 1);
     h.get_by_role_and_label(Role::Button, "编辑主体信息");
     h.get_by_label_contains("已登记");
@@ -298,4 +287,114 @@ fn supervisor_accepts_a_code_failing_only_its_check_character() {
     h.run();
     assert_eq!(h.state().desk().count_subjects().unwrap(), 1);
     h.get_by_role_and_label(Role::Button, "编辑主体信息");
+}
+
+/// Another window's long import: a second connection inside one write transaction, until
+/// [`OtherWindowsImport::commit`].
+struct OtherWindowsImport {
+    release: std::sync::mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl OtherWindowsImport {
+    fn start(path: &std::path::Path) -> Self {
+        let (held_tx, held_rx) = std::sync::mpsc::channel();
+        let (release, release_rx) = std::sync::mpsc::channel::<()>();
+        let path = path.to_path_buf();
+        let thread = std::thread::spawn(move || {
+            let mut other = Store::open(&path).unwrap();
+            other
+                .write(|_| {
+                    held_tx.send(()).unwrap();
+                    release_rx.recv().unwrap();
+                    Ok::<_, xinyidian_core::store::StoreError>(())
+                })
+                .unwrap();
+        });
+        held_rx.recv().unwrap();
+        Self { release, thread }
+    }
+
+    fn commit(self) {
+        self.release.send(()).unwrap();
+        self.thread.join().unwrap();
+    }
+}
+
+/// The window on a database file, with the admin signed in.
+fn file_harness(path: &std::path::Path) -> Harness<'static, CounterApp> {
+    let mut d = Desk::new(
+        Store::open(path).unwrap(),
+        Box::new(FixedClock::At(nine_am())),
+    );
+    d.setup_admin(&admin(), PW).unwrap();
+    harness(d)
+}
+
+/// Fill 新建主体 with a company and press Enter.
+fn register_by_enter(h: &mut Harness<'static, CounterApp>) {
+    h.get_by_role_and_label(Role::Button, "新建主体").click();
+    h.run();
+    let name = h.get_by_role_and_label(Role::TextInput, "名称");
+    name.focus();
+    name.type_text("湛江市赤坎区金沙饲料有限公司");
+    h.run();
+    let code = h.get_by_role_and_label(Role::TextInput, "统一社会信用代码");
+    code.focus();
+    code.type_text(USCC);
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+}
+
+/// Issue 14, point 9: a save made while another window's long import holds the database neither
+/// freezes the window nor fails. The window keeps drawing, says beside the form that it waits,
+/// keeps what was typed, and saves once the import commits.
+#[test]
+fn a_save_during_another_windows_import_waits_with_a_message_then_goes_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("counter.sqlite3");
+    let mut h = file_harness(&path);
+
+    let import = OtherWindowsImport::start(&path);
+    register_by_enter(&mut h);
+    h.get_by_label_contains("数据库正被其他窗口的导入占用");
+    assert_eq!(h.state().desk().count_subjects().unwrap(), 0);
+    // Later frames keep waiting (the window is drawn; nothing is written yet).
+    std::thread::sleep(xinyidian::ui::saving::RETRY_EVERY);
+    h.run();
+    h.get_by_label_contains("数据库正被其他窗口的导入占用");
+    assert_eq!(h.state().desk().count_subjects().unwrap(), 0);
+
+    import.commit();
+    std::thread::sleep(xinyidian::ui::saving::RETRY_EVERY);
+    h.run();
+    assert_eq!(h.state().desk().count_subjects().unwrap(), 1);
+    h.get_by_label_contains("已登记");
+    assert!(
+        h.query_by_label_contains("数据库正被其他窗口的导入占用")
+            .is_none()
+    );
+}
+
+/// A waiting save can be given up: 取消保存 drops it, and nothing is saved after the import.
+#[test]
+fn a_waiting_save_can_be_cancelled() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("counter.sqlite3");
+    let mut h = file_harness(&path);
+    let import = OtherWindowsImport::start(&path);
+    register_by_enter(&mut h);
+    h.get_by_role_and_label(Role::Button, "取消保存").click();
+    h.run();
+    import.commit();
+    std::thread::sleep(xinyidian::ui::saving::RETRY_EVERY);
+    h.run();
+    assert_eq!(h.state().desk().count_subjects().unwrap(), 0);
+    assert!(
+        h.query_by_label_contains("数据库正被其他窗口的导入占用")
+            .is_none()
+    );
+    // The form and what was typed are still there.
+    h.get_by_role_and_label(Role::TextInput, "名称");
 }

@@ -195,6 +195,12 @@ pub enum DeskError {
 }
 
 impl DeskError {
+    /// The write found the database held by another window's transaction (a long import) for
+    /// longer than the lock wait; nothing was written and the same action may simply be retried.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, DeskError::Store(StoreError::Locked))
+    }
+
     /// The field-level problems, when the action was refused for its input.
     pub fn field_errors(&self) -> &[FieldError<Field>] {
         match self {
@@ -268,6 +274,13 @@ impl Desk {
             Store::open_read_only(path)?,
             Box::new(SystemClock),
         ))
+    }
+
+    /// How long a write waits for another window's transaction before it is refused as busy
+    /// ([`DeskError::is_busy`]). The default (30 minutes) suits the CLI; the window sets a short
+    /// wait and retries on later frames, so it never freezes behind another window's import.
+    pub fn set_lock_wait(&mut self, wait: std::time::Duration) -> Result<(), DeskError> {
+        Ok(self.store.set_lock_wait(wait)?)
     }
 
     /// Call `f` when a write has waited a while for another window's transaction, e.g. a long

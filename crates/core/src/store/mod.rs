@@ -357,6 +357,14 @@ impl Store {
         Ok(())
     }
 
+    /// Change how long a write waits for another connection's transaction. The window sets a
+    /// short wait so that its thread never blocks on another window's import: the write comes
+    /// back [`StoreError::Locked`] and the window tries again on a later frame (issue 14, point 9).
+    pub fn set_lock_wait(&mut self, wait: Duration) -> Result<(), StoreError> {
+        self.lock_wait = wait;
+        self.install_busy_handler()
+    }
+
     /// Call `f` when a write has waited a while for another window's transaction (the CLI
     /// prints "正在等待其他窗口完成导入…"; the window can show it in its status line).
     pub fn on_lock_wait(&mut self, f: impl Fn() + Send + Sync + 'static) {
