@@ -23,9 +23,13 @@ run() {
     local seeds=()
     if [ "$t" = report ] && [ -d "$root/crates/core/tests/fixtures/reports" ]; then
         seeds=("$root/crates/core/tests/fixtures/reports")
+    elif [ -d "$root/fuzz/seeds/$t" ]; then
+        # Small valid files of every record kind (fuzz/seeds/make.py).
+        seeds=("$root/fuzz/seeds/$t")
     fi
     echo "== $t: ${secs}s, rss ${rss_mb} MB, malloc ${malloc_mb} MB"
-    cargo +nightly fuzz run "$t" "corpus/$t" "${seeds[@]}" -- \
+    # -O: the build the program ships (release, no debug assertions; one codegen unit).
+    cargo +nightly fuzz run -O "$t" "corpus/$t" "${seeds[@]}" -- \
         -max_total_time="$secs" -rss_limit_mb="$rss_mb" -malloc_limit_mb="$malloc_mb" \
         -timeout=30 -max_len=1048576 -print_final_stats=1 \
         -artifact_prefix="artifacts/$t/" 2>&1 | tee "artifacts/$t/last-run.log" \
