@@ -12,6 +12,9 @@ target=${1:-all}
 secs=${2:-600}
 rss_mb=${FUZZ_RSS_MB:-2048}
 malloc_mb=${FUZZ_MALLOC_MB:-1024}
+# AddressSanitizer by default; FUZZ_SANITIZER=none builds several times faster (panics, aborts,
+# timeouts and the memory limits are still caught, memory errors in C code are not).
+sanitizer=${FUZZ_SANITIZER:-address}
 cd "$root/fuzz"
 
 # Same dependency versions as the main build.
@@ -29,7 +32,7 @@ run() {
     fi
     echo "== $t: ${secs}s, rss ${rss_mb} MB, malloc ${malloc_mb} MB"
     # -O: the build the program ships (release, no debug assertions; one codegen unit).
-    cargo +nightly fuzz run -O "$t" "corpus/$t" "${seeds[@]}" -- \
+    cargo +nightly fuzz run -O -s "$sanitizer" "$t" "corpus/$t" "${seeds[@]}" -- \
         -max_total_time="$secs" -rss_limit_mb="$rss_mb" -malloc_limit_mb="$malloc_mb" \
         -timeout=30 -max_len=1048576 -print_final_stats=1 \
         -artifact_prefix="artifacts/$t/" 2>&1 | tee "artifacts/$t/last-run.log" \
