@@ -12,6 +12,7 @@ mod demo;
 mod files;
 mod import_preview;
 mod letters;
+mod parks;
 mod progress;
 mod record_entry;
 mod records;
