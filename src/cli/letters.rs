@@ -142,7 +142,7 @@ pub fn letter(cli: &Cli, args: &LetterArgs) -> Result<ExitCode> {
     if let Some(n) = &args.legal_rep_id {
         fields.legal_rep_id_number = n.clone();
     }
-    let issued = desk.issue_letter(s.id, args.business, &fields, None)?;
+    let issued = desk.issue_letter(s.id, args.business, &fields)?;
     write_pdf(&args.out, &issued.pdf)?;
     if cli.json {
         let mut j = commitment_json(&issued.commitment);

@@ -236,11 +236,7 @@ impl LetterPanel {
         let business = self.business;
         let issued = self.fields.as_ref().and_then(|f| {
             saving::save(ui, "issue_letter", submit, || {
-                let verdict = desk
-                    .verdicts_of(subject.id, 1)
-                    .ok()
-                    .and_then(|v| v.first().map(|r| r.id));
-                desk.issue_letter(subject.id, business, f, verdict)
+                desk.issue_letter(subject.id, business, f)
             })
         });
         if let (Some(result), Some(f)) = (issued, &self.fields) {

@@ -17,8 +17,7 @@ fn desk() -> (Desk, SubjectId) {
     let (mut d, id) = company_desk();
     let mut f = d.letter_fields_for(id).unwrap();
     f.relation = Some(Relation::Tenant);
-    d.issue_letter(id, Business::NewConnection, &f, None)
-        .unwrap();
+    d.issue_letter(id, Business::NewConnection, &f).unwrap();
     (d, id)
 }
 

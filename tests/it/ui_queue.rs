@@ -74,7 +74,7 @@ fn overdue_desk(staff_no: &str) -> (Desk, CaseId) {
     let mut f = d.letter_fields_for(id).unwrap();
     f.relation = Some(Relation::Owner);
     let c = d
-        .issue_letter(id, Business::NewConnection, &f, None)
+        .issue_letter(id, Business::NewConnection, &f)
         .unwrap()
         .commitment;
     let case = d.open_case(c.id, Some("0300123456")).unwrap();

@@ -1,13 +1,17 @@
 //! Sign-in, operators, permissions and the audit trail.
 //!
-//! Every write action calls [`Desk::authorize`] first (the permission lives here, not in the
-//! window) and records an audit row with [`record`] inside its own transaction.
+//! Every write action goes through [`Desk::act`] (or [`Desk::begin`] and [`Desk::commit`]),
+//! which authorises it with [`Desk::authorize`] (the permission lives here, not in the window)
+//! and appends its audit row with [`append_audit`] inside its own transaction. Sign-in, its
+//! failures, sign-out, one's own password and the first admin are not authorised actions and
+//! call [`append_audit`] themselves.
 
 use std::sync::OnceLock;
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use serde::Serialize;
 
+use super::act::AuditLine;
 use super::{Desk, DeskError};
 use crate::domain::audit::{AuditContent, AuditEntry, ChainBreak, ChainVerifier, HeadRecord};
 use crate::domain::operator::{
@@ -73,7 +77,7 @@ fn operator_not_found(id: OperatorId) -> DeskError {
 }
 
 /// Append an audit row for `op` (or the system when no one is signed in yet).
-pub(super) fn record(
+pub(super) fn append_audit(
     w: &Writer<'_>,
     op: Option<&Operator>,
     now: chrono::NaiveDateTime,
@@ -159,7 +163,7 @@ impl Desk {
             }
             let id = w.insert_operator(&valid, &hash, now)?;
             let op = w.operator(id)?.map(|(o, _)| o);
-            record(
+            append_audit(
                 w,
                 op.as_ref(),
                 now,
@@ -204,20 +208,20 @@ impl Desk {
         let ok = password_matches(password, &hash);
         if !ok || !op.active {
             if op.active {
-                self.record_failure(&op, now)?;
+                self.note_failed_sign_in(&op, now)?;
             }
             return Err(DeskError::BadCredentials);
         }
         self.store.write(|w| {
             w.set_sign_in_failures(op.id, 0, None)?;
-            record(w, Some(&op), now, "登录", None, String::new())
+            append_audit(w, Some(&op), now, "登录", None, String::new())
         })?;
         let op = self.load_operator(op.id)?;
         self.session = Some(op.clone());
         Ok(op)
     }
 
-    fn record_failure(
+    fn note_failed_sign_in(
         &mut self,
         op: &Operator,
         now: chrono::NaiveDateTime,
@@ -243,7 +247,7 @@ impl Desk {
             } else {
                 "登录失败"
             };
-            record(w, Some(op), now, action, None, summary)
+            append_audit(w, Some(op), now, action, None, summary)
         })?;
         Ok(())
     }
@@ -253,7 +257,7 @@ impl Desk {
         let now = self.now();
         if let Some(op) = self.session.take() {
             self.store
-                .write(|w| record(w, Some(&op), now, "退出登录", None, String::new()))?;
+                .write(|w| append_audit(w, Some(&op), now, "退出登录", None, String::new()))?;
         }
         Ok(())
     }
@@ -292,33 +296,25 @@ impl Desk {
         draft: &OperatorDraft,
         password: &str,
     ) -> Result<OperatorId, DeskError> {
-        let me = self.authorize(Action::ManageOperators)?;
-        let now = self.now();
+        let act = self.begin(Action::ManageOperators)?;
         let valid = draft.validate().map_err(DeskError::InvalidOperator)?;
         validate_password(password).map_err(DeskError::Password)?;
         let hash = hash_password(password)?;
-        self.store.write(|w| {
+        self.commit(act, |w, a| {
             if let Some((existing, _)) = w.operator_by_staff_no(&valid.staff_no)? {
                 return Err(DeskError::DuplicateOperator {
                     staff_no: valid.staff_no.clone(),
                     name: existing.name,
                 });
             }
-            let id = w.insert_operator(&valid, &hash, now)?;
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::ManageOperators.label(),
-                None,
-                format!(
-                    "新增操作员 {}（{}，{}）",
-                    valid.name,
-                    valid.staff_no,
-                    valid.role.label()
-                ),
-            )?;
-            Ok(id)
+            let id = w.insert_operator(&valid, &hash, a.now)?;
+            let detail = format!(
+                "新增操作员 {}（{}，{}）",
+                valid.name,
+                valid.staff_no,
+                valid.role.label()
+            );
+            Ok((id, AuditLine::new(None, detail)))
         })
     }
 
@@ -328,79 +324,55 @@ impl Desk {
         id: OperatorId,
         draft: &OperatorDraft,
     ) -> Result<(), DeskError> {
-        let me = self.authorize(Action::ManageOperators)?;
-        let now = self.now();
+        let act = self.begin(Action::ManageOperators)?;
         let valid = draft.validate().map_err(DeskError::InvalidOperator)?;
-        if id == me.id && valid.role != me.role {
+        if id == act.me.id && valid.role != act.me.role {
             return Err(DeskError::SelfChange(
                 "不能修改自己的角色，请由另一位管理员操作",
             ));
         }
-        self.store.write(|w| {
+        self.commit(act, |w, _| {
             let (before, _) = w.operator(id)?.ok_or_else(|| operator_not_found(id))?;
             w.update_operator(id, &valid)?;
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::ManageOperators.label(),
-                None,
-                format!(
-                    "修改操作员 {}：{} {} {} → {} {} {}",
-                    before.staff_no,
-                    before.name,
-                    before.role.label(),
-                    before.window,
-                    valid.name,
-                    valid.role.label(),
-                    valid.window
-                ),
-            )?;
-            Ok(())
+            let detail = format!(
+                "修改操作员 {}：{} {} {} → {} {} {}",
+                before.staff_no,
+                before.name,
+                before.role.label(),
+                before.window,
+                valid.name,
+                valid.role.label(),
+                valid.window
+            );
+            Ok(((), AuditLine::new(None, detail)))
         })
     }
 
     /// Enable or disable an account (admin; not one's own).
     pub fn set_operator_active(&mut self, id: OperatorId, active: bool) -> Result<(), DeskError> {
-        let me = self.authorize(Action::ManageOperators)?;
-        if id == me.id {
+        let act = self.begin(Action::ManageOperators)?;
+        if id == act.me.id {
             return Err(DeskError::SelfChange("不能停用自己的账号"));
         }
-        let now = self.now();
-        self.store.write(|w| {
+        self.commit(act, |w, _| {
             let (o, _) = w.operator(id)?.ok_or_else(|| operator_not_found(id))?;
             w.set_operator_active(id, active)?;
             let verb = if active { "启用" } else { "停用" };
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::ManageOperators.label(),
-                None,
-                format!("{verb}操作员 {}（{}）", o.name, o.staff_no),
-            )
-            .map_err(DeskError::from)
+            let detail = format!("{verb}操作员 {}（{}）", o.name, o.staff_no);
+            Ok(((), AuditLine::new(None, detail)))
         })
     }
 
     /// Set a new password for an operator (admin); also lifts a lockout.
     pub fn reset_password(&mut self, id: OperatorId, password: &str) -> Result<(), DeskError> {
-        let me = self.authorize(Action::ManageOperators)?;
+        let act = self.begin(Action::ManageOperators)?;
         validate_password(password).map_err(DeskError::Password)?;
         let hash = hash_password(password)?;
-        let now = self.now();
-        self.store.write(|w| {
+        self.commit(act, |w, _| {
             let (o, _) = w.operator(id)?.ok_or_else(|| operator_not_found(id))?;
             w.set_password_hash(id, &hash)?;
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::ManageOperators.label(),
-                None,
-                format!("重置操作员 {}（{}）的密码", o.name, o.staff_no),
-            )
-            .map_err(DeskError::from)
+            let detail = format!("重置操作员 {}（{}）的密码", o.name, o.staff_no);
+            Ok(((), AuditLine::new(None, detail)))
         })
     }
 
@@ -420,7 +392,8 @@ impl Desk {
         let now = self.now();
         self.store.write(|w| {
             w.set_password_hash(me.id, &new_hash)?;
-            record(w, Some(&me), now, "修改密码", None, String::new()).map_err(DeskError::from)
+            append_audit(w, Some(&me), now, "修改密码", None, String::new())
+                .map_err(DeskError::from)
         })
     }
 
@@ -436,25 +409,17 @@ impl Desk {
 
     /// Change the idle lock (admin), 1 to 120 minutes.
     pub fn set_idle_lock_minutes(&mut self, minutes: u32) -> Result<(), DeskError> {
-        let me = self.authorize(Action::ChangeSettings)?;
+        let act = self.begin(Action::ChangeSettings)?;
         if !(1..=120).contains(&minutes) {
             return Err(DeskError::Setting(
                 "自动锁屏时间应在 1 到 120 分钟之间".into(),
             ));
         }
         let before = self.idle_lock_minutes()?;
-        let now = self.now();
-        self.store.write(|w| {
+        self.commit(act, |w, _| {
             w.set_setting(IDLE_LOCK_KEY, &minutes.to_string())?;
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::ChangeSettings.label(),
-                None,
-                format!("自动锁屏时间 {before} 分钟 → {minutes} 分钟"),
-            )
-            .map_err(DeskError::from)
+            let detail = format!("自动锁屏时间 {before} 分钟 → {minutes} 分钟");
+            Ok(((), AuditLine::new(None, detail)))
         })
     }
 

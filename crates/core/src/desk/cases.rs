@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use super::auth::record;
+use super::act::{Act, AuditLine};
 use super::files::{file_name, read_scan};
 use super::{Desk, DeskError, Progress};
 use crate::domain::case::{
@@ -17,7 +17,7 @@ use crate::domain::case::{
 use crate::domain::commitment::{Commitment, CommitmentId, Fulfilment, sniff_scan};
 use crate::domain::dishonesty::{CommitmentBreach, Withdrawal};
 use crate::domain::ids::normalize;
-use crate::domain::operator::{Action, Operator};
+use crate::domain::operator::Action;
 use crate::domain::subject::SubjectId;
 use crate::store::VerdictId;
 
@@ -89,7 +89,7 @@ impl Desk {
         commitment: CommitmentId,
         account_no: Option<&str>,
     ) -> Result<Case, DeskError> {
-        let me = self.authorize(Action::ManageCase)?;
+        let act = self.begin(Action::ManageCase)?;
         let c = self.commitment(commitment)?;
         if let Some(f) = c.fulfilment {
             return Err(DeskError::Check(format!(
@@ -132,8 +132,7 @@ impl Desk {
             Some(a) => self.store.read().account_park(a.id)?,
             None => None,
         };
-        let today = self.today();
-        let now = self.now();
+        let (me, today) = (&act.me, act.today);
         let mut case = Case {
             id: CaseId(0),
             subject_id: s.id,
@@ -161,27 +160,20 @@ impl Desk {
             decision: None,
             withdrawal: None,
         };
-        self.store.write(|w| {
-            case.id = w.insert_case(&case, now)?;
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::ManageCase.label(),
-                Some(s.id.0),
-                format!(
-                    "受理信易电业务：案件 {}，{}，承诺 {}{}",
-                    case.id,
-                    case.business.label(),
-                    case.commitment_code,
-                    if case.account_no.is_empty() {
-                        String::new()
-                    } else {
-                        format!("，用户编号 {}", case.account_no)
-                    }
-                ),
-            )?;
-            Ok::<_, DeskError>(())
+        self.commit(act, |w, a| {
+            case.id = w.insert_case(&case, a.now)?;
+            let detail = format!(
+                "受理信易电业务：案件 {}，{}，承诺 {}{}",
+                case.id,
+                case.business.label(),
+                case.commitment_code,
+                if case.account_no.is_empty() {
+                    String::new()
+                } else {
+                    format!("，用户编号 {}", case.account_no)
+                }
+            );
+            Ok(((), AuditLine::new(Some(s.id.0), detail)))
         })?;
         Ok(case)
     }
@@ -190,44 +182,32 @@ impl Desk {
     /// audit row, in one transaction.
     fn save_case_step(
         &mut self,
-        me: &Operator,
-        action: Action,
+        act: Act,
         next: &Case,
         commitment: Option<&Commitment>,
         summary: String,
     ) -> Result<(), DeskError> {
-        let now = self.now();
         let refresh = self.refresh()?;
-        self.store.write(|w| {
+        self.commit(act, |w, &Act { now, .. }| {
             w.update_case(next, now)?;
             if let Some(c) = commitment {
                 w.update_commitment(c, now)?;
             }
             // A breach (D-4) or a withdrawal (D-5) changes the subject's standing.
             refresh.subject(w, next.subject_id)?;
-            record(
-                w,
-                Some(me),
-                now,
-                action.label(),
-                Some(next.subject_id.0),
-                summary,
-            )?;
-            Ok::<_, DeskError>(())
+            Ok(((), AuditLine::new(Some(next.subject_id.0), summary)))
         })
     }
 
     /// Enter the connection date (接火送电): the proof is due one year later (rule C-2), and
     /// the commitment's 承诺有效期 becomes that day.
     pub fn connect_case(&mut self, id: CaseId, on: NaiveDate) -> Result<Case, DeskError> {
-        let me = self.authorize(Action::ManageCase)?;
-        let today = self.today();
-        let next = self.case(id)?.connect(on, today)?;
+        let act = self.begin(Action::ManageCase)?;
+        let next = self.case(id)?.connect(on, act.today)?;
         let mut c = self.commitment(next.commitment_id)?;
         c.valid_until = next.deadline;
         self.save_case_step(
-            &me,
-            Action::ManageCase,
+            act,
             &next,
             Some(&c),
             format!(
@@ -243,9 +223,9 @@ impl Desk {
     /// case is 已补证 and the commitment 全部履行. The file goes to the evidence store in the
     /// same transaction; a refusal stores nothing.
     pub fn fulfil_case(&mut self, id: CaseId, path: &Path) -> Result<Case, DeskError> {
-        let me = self.authorize(Action::ManageCase)?;
+        let act = self.begin(Action::ManageCase)?;
         let case = self.case(id)?;
-        let today = self.today();
+        let (me, today) = (act.me.clone(), act.today);
         // The state is checked before the file is read: an overdue case is refused either way.
         let probe = Proof {
             sha256: String::new(),
@@ -264,9 +244,8 @@ impl Desk {
         })?;
         let mut c = self.commitment(case.commitment_id)?;
         let unit = self.accepting_unit()?;
-        let now = self.now();
         let refresh = self.refresh()?;
-        self.store.write(|w| {
+        self.commit(act, |w, &Act { now, .. }| {
             let blob = w.put_blob(&bytes, kind.media_type())?;
             let next = case.fulfil(
                 Proof {
@@ -284,33 +263,26 @@ impl Desk {
             w.update_case(&next, now)?;
             w.update_commitment(&c, now)?;
             refresh.subject(w, next.subject_id)?;
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::ManageCase.label(),
-                Some(next.subject_id.0),
-                format!(
-                    "信易电案件 {} 补证：{}（{} 字节，SHA-256 {}），承诺 {} 全部履行",
-                    next.id,
-                    file_name(path),
-                    bytes.len(),
-                    &blob.sha256[..16],
-                    c.code
-                ),
-            )?;
-            Ok::<_, DeskError>(next)
+            let detail = format!(
+                "信易电案件 {} 补证：{}（{} 字节，SHA-256 {}），承诺 {} 全部履行",
+                next.id,
+                file_name(path),
+                bytes.len(),
+                &blob.sha256[..16],
+                c.code
+            );
+            let line = AuditLine::new(Some(next.subject_id.0), detail);
+            Ok((next, line))
         })
     }
 
     /// Record that the applicant withdrew before connection (rule D-5: no credit record).
     pub fn withdraw_case(&mut self, id: CaseId, reason: &str) -> Result<Case, DeskError> {
-        let me = self.authorize(Action::ManageCase)?;
-        let today = self.today();
+        let act = self.begin(Action::ManageCase)?;
+        let (me, today) = (act.me.clone(), act.today);
         let next = self.case(id)?.withdraw(reason, &me.staff_no, today)?;
         self.save_case_step(
-            &me,
-            Action::ManageCase,
+            act,
             &next,
             None,
             format!(
@@ -334,8 +306,8 @@ impl Desk {
         unfulfilled: &str,
         liability_pursued: &str,
     ) -> Result<Case, DeskError> {
-        let me = self.authorize(Action::DecideCase)?;
-        let today = self.today();
+        let act = self.begin(Action::DecideCase)?;
+        let (me, today) = (act.me.clone(), act.today);
         let unit = self.accepting_unit()?;
         let next = self.case(id)?.decide_breach(
             unfulfilled,
@@ -354,8 +326,7 @@ impl Desk {
         c.fulfilment_decided_on = Some(today);
         c.deciding_unit = Some(unit);
         self.save_case_step(
-            &me,
-            Action::DecideCase,
+            act,
             &next,
             Some(&c),
             format!(
@@ -373,15 +344,14 @@ impl Desk {
         until: NaiveDate,
         reason: &str,
     ) -> Result<Case, DeskError> {
-        let me = self.authorize(Action::DecideCase)?;
-        let today = self.today();
+        let act = self.begin(Action::DecideCase)?;
+        let (me, today) = (act.me.clone(), act.today);
         let next = self.case(id)?.extend(until, reason, &me.staff_no, today)?;
         let mut c = self.commitment(next.commitment_id)?;
         c.valid_until = Some(until);
         let ext = next.extensions.last();
         self.save_case_step(
-            &me,
-            Action::DecideCase,
+            act,
             &next,
             Some(&c),
             format!(
@@ -461,7 +431,7 @@ impl Desk {
         path: &Path,
         progress: &Progress,
     ) -> Result<usize, DeskError> {
-        let me = self.authorize(Action::ExportLists)?;
+        self.authorize(Action::ExportLists)?;
         let cancelled = || DeskError::Cancelled("导出已取消，未写入文件".into());
         let total = self.case_queue_count(q)?;
         // Reading is the first half of the bar, writing the second.
@@ -500,22 +470,16 @@ impl Desk {
             return Err(e);
         }
         let _ = progress.set(steps, steps);
-        let now = self.now();
         let n = rows.len();
-        self.store.write(|w| {
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::ExportLists.label(),
-                None,
-                format!(
-                    "导出信易电待办（{}）{n} 件：{}",
-                    q.tab.label(),
-                    path.display()
-                ),
-            )?;
-            Ok::<_, DeskError>(())
+        // Authorised again (the same session) and timed now: the row says when the file was
+        // written, after a long export.
+        self.act(Action::ExportLists, |_, _| {
+            let detail = format!(
+                "导出信易电待办（{}）{n} 件：{}",
+                q.tab.label(),
+                path.display()
+            );
+            Ok(((), AuditLine::new(None, detail)))
         })?;
         Ok(n)
     }

@@ -7,16 +7,16 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
 
-use super::auth::record;
+use super::act::{Act, AuditLine};
 use super::{Desk, DeskError, Progress};
 use crate::domain::commitment::Fulfilment;
 use crate::domain::dishonesty::CommitmentBreach;
 use crate::domain::ids::normalize;
 use crate::domain::operator::Action;
-use crate::domain::park::{Park, ParkDraft, ParkId, hint_for_address};
+use crate::domain::park::hint_for_address;
 use crate::domain::records::{Record, RecordKind};
 use crate::domain::report::CreditReport;
-use crate::domain::subject::{AccountId, Subject, SubjectId};
+use crate::domain::subject::{Subject, SubjectId};
 use crate::domain::trust::{
     Business, BusinessRequest, CheckInput, CheckSettings, LetterState, ParkMatch, SubjectFacts,
     Verdict, check,
@@ -283,10 +283,10 @@ impl Desk {
         business: Option<Business>,
         account_no: Option<&str>,
     ) -> Result<CheckOutcome, DeskError> {
-        let me = self.authorize(Action::RunCheck)?;
+        let act = self.begin(Action::RunCheck)?;
+        let (me, today) = (act.me.clone(), act.today);
         let g = gather(&self.store.read(), subject)?;
         let s = &g.subject;
-        let today = self.today();
         let account = match account_no.map(normalize).filter(|a| !a.is_empty()) {
             Some(no) => Some(
                 s.accounts
@@ -329,7 +329,6 @@ impl Desk {
             "breaches": breaches,
             "business": business_req,
         });
-        let now = self.now();
         let summary = format!(
             "信用核查：{}（{}）{}",
             s.name,
@@ -338,7 +337,7 @@ impl Desk {
                 .map(|b| format!("，业务 {}", b.label()))
                 .unwrap_or_default()
         );
-        let id = self.store.write(|w| {
+        let id = self.commit(act, |w, &Act { now, .. }| {
             let id = w.insert_verdict(&NewVerdict {
                 subject,
                 checked_at: now,
@@ -346,15 +345,7 @@ impl Desk {
                 verdict: &verdict,
                 inputs: &inputs,
             })?;
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::RunCheck.label(),
-                Some(subject.0),
-                summary,
-            )?;
-            Ok::<_, DeskError>(id)
+            Ok((id, AuditLine::new(Some(subject.0), summary)))
         })?;
         Ok(CheckOutcome { id, verdict })
     }
@@ -397,9 +388,8 @@ impl Desk {
     /// Re-evaluate every subject as of today (the nightly refresh of the 守信用电主体 list).
     /// One transaction: cancelled or failed, nothing changes.
     pub fn check_all(&mut self, progress: &Progress) -> Result<CheckAllReport, DeskError> {
-        let me = self.authorize(Action::RunCheck)?;
-        let today = self.today();
-        let now = self.now();
+        let act = self.begin(Action::RunCheck)?;
+        let today = act.today;
         let settings = self.check_settings()?;
         let total = self.store.read().count_subjects()?.max(0) as u64;
         let mut report = CheckAllReport {
@@ -423,7 +413,7 @@ impl Desk {
         }
         let none = (LetterState::None, Vec::new());
         let mut cancelled = false;
-        let result = self.store.write(|w| {
+        let result = self.commit(act, |w, _| {
             w.for_each_check_row(|row: CheckRow| {
                 let facts = SubjectFacts {
                     name: row.name,
@@ -464,163 +454,30 @@ impl Desk {
             if cancelled {
                 return Err(DeskError::Cancelled("全部重新核查未保存".into()));
             }
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::RunCheck.label(),
-                None,
-                format!(
-                    "全部主体重新核查（{today}）：{} 个主体，守信用电主体 {} 个",
-                    report.subjects, report.trustworthy
-                ),
-            )?;
-            Ok::<_, DeskError>(())
+            let detail = format!(
+                "全部主体重新核查（{today}）：{} 个主体，守信用电主体 {} 个",
+                report.subjects, report.trustworthy
+            );
+            Ok(((), AuditLine::new(None, detail)))
         });
         result?;
         let _ = progress.set(report.subjects, total);
         Ok(report)
     }
 
-    /// Pilot parks (rule T-5).
-    pub fn parks(&self) -> Result<Vec<Park>, DeskError> {
-        Ok(self.store.read().parks()?)
-    }
-
-    /// Add a pilot park (admin).
-    pub fn add_park(&mut self, draft: &ParkDraft) -> Result<ParkId, DeskError> {
-        let me = self.authorize(Action::ManageParks)?;
-        let p = draft.validate().map_err(DeskError::InvalidPark)?;
-        self.refuse_duplicate_park(&p.zone, &p.name, None)?;
-        let now = self.now();
-        self.store.write(|w| {
-            let id = w.insert_park(&p)?;
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::ManageParks.label(),
-                None,
-                format!("新增试点园区：{} {}", p.zone, p.name),
-            )?;
-            Ok(id)
-        })
-    }
-
-    /// Change a pilot park, or retire it (`active = false`) without losing old verdicts.
-    pub fn update_park(
-        &mut self,
-        id: ParkId,
-        draft: &ParkDraft,
-        active: bool,
-    ) -> Result<(), DeskError> {
-        let me = self.authorize(Action::ManageParks)?;
-        let p = draft.validate().map_err(DeskError::InvalidPark)?;
-        self.refuse_duplicate_park(&p.zone, &p.name, Some(id))?;
-        let now = self.now();
-        self.store.write(|w| {
-            if !w.update_park(id, &p, active)? {
-                return Err(DeskError::NotFound(format!("编号为 {} 的试点园区", id.0)));
-            }
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::ManageParks.label(),
-                None,
-                format!(
-                    "修改试点园区：{} {}{}",
-                    p.zone,
-                    p.name,
-                    if active { "" } else { "（已停用）" }
-                ),
-            )?;
-            Ok(())
-        })
-    }
-
-    fn refuse_duplicate_park(
-        &self,
-        zone: &str,
-        name: &str,
-        except: Option<ParkId>,
-    ) -> Result<(), DeskError> {
-        if self
-            .parks()?
-            .iter()
-            .any(|p| p.zone == zone && p.name == name && Some(p.id) != except)
-        {
-            return Err(DeskError::Check(format!(
-                "试点园区“{zone} {name}”已存在，请勿重复添加"
-            )));
-        }
-        Ok(())
-    }
-
-    /// The park chosen on an account.
-    pub fn account_park(&self, account: AccountId) -> Result<Option<Park>, DeskError> {
-        Ok(self.store.read().account_park(account)?)
-    }
-
-    /// Choose (or clear) the pilot park an account lies in (rule T-5).
-    pub fn set_account_park(
-        &mut self,
-        account: AccountId,
-        park: Option<ParkId>,
-    ) -> Result<(), DeskError> {
-        let me = self.authorize(Action::EditAccount)?;
-        let (a, label) = {
-            let r = self.store.read();
-            let a = r
-                .account(account)?
-                .ok_or_else(|| DeskError::NotFound(format!("编号为 {} 的用电户", account.0)))?;
-            let label = match park {
-                Some(id) => r
-                    .parks()?
-                    .into_iter()
-                    .find(|p| p.id == id && p.active)
-                    .map(|p| p.label())
-                    .ok_or_else(|| {
-                        DeskError::NotFound(format!("编号为 {} 的试点园区（或已停用）", id.0))
-                    })?,
-                None => "不在试点园区".into(),
-            };
-            (a, label)
-        };
-        let now = self.now();
-        self.store.write(|w| {
-            w.set_account_park(account, park)?;
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::EditAccount.label(),
-                Some(a.subject_id.0),
-                format!("用电户 {} 所属园区：{label}", a.account_no),
-            )?;
-            Ok(())
-        })
-    }
-
     /// Write the 守信用电主体 list to an XLSX file (rule T-7: priority for energy-saving and PV
     /// projects). Returns how many subjects were written.
     pub fn export_trusted(&mut self, path: &Path) -> Result<usize, DeskError> {
-        let me = self.authorize(Action::ExportLists)?;
+        self.authorize(Action::ExportLists)?;
         let rows = self.trusted_subjects()?;
         crate::documents::trusted_xlsx::write_trusted(path, &rows)
             .map_err(|e| DeskError::Check(e.to_string()))?;
-        let now = self.now();
         let n = rows.len();
-        self.store.write(|w| {
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::ExportLists.label(),
-                None,
-                format!("导出守信用电主体名单 {n} 个：{}", path.display()),
-            )?;
-            Ok::<_, DeskError>(())
+        // Authorised again (the same session) and timed now: the row says when the file was
+        // written.
+        self.act(Action::ExportLists, |_, _| {
+            let detail = format!("导出守信用电主体名单 {n} 个：{}", path.display());
+            Ok(((), AuditLine::new(None, detail)))
         })?;
         Ok(n)
     }

@@ -8,7 +8,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use super::auth::record;
+use super::act::AuditLine;
 use super::{Desk, DeskError, Progress};
 use crate::domain::ids::{
     IdDocKind, IdDocument, USCC_ALPHABET, Uscc, org_code_check_char, resident_id_check_char,
@@ -256,13 +256,12 @@ impl Desk {
         seed: u64,
         progress: &Progress,
     ) -> Result<DemoReport, DeskError> {
-        let me = self.authorize(Action::GenerateDemo)?;
-        let today = self.today();
-        let now = self.now();
+        let act = self.begin(Action::GenerateDemo)?;
+        let (today, now) = (act.today, act.now);
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         // Codes and 用户编号 continue after existing demo data so that a second run adds to it.
         let offset = u64::try_from(self.count_subjects()?).unwrap_or(0);
-        self.store.write(|w| {
+        self.commit(act, |w, _| {
             // Bulk path: names are indexed once at the end (store/bulk.rs).
             let accounts = w.bulk_subjects(now, |b| {
                 let mut accounts = 0u64;
@@ -304,18 +303,12 @@ impl Desk {
             progress
                 .set(count, count)
                 .map_err(|_| DeskError::Cancelled("演示数据未写入".into()))?;
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::GenerateDemo.label(),
-                None,
-                format!("生成演示数据：{count} 个主体、{accounts} 个用电户，种子 {seed}"),
-            )?;
-            Ok(DemoReport {
+            let detail = format!("生成演示数据：{count} 个主体、{accounts} 个用电户，种子 {seed}");
+            let report = DemoReport {
                 subjects: count,
                 accounts,
-            })
+            };
+            Ok((report, AuditLine::new(None, detail)))
         })
     }
 }

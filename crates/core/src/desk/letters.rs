@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::auth::record;
+use super::act::{Act, AuditLine};
 use super::files::{file_name, read_scan};
 use super::{Desk, DeskError};
 use crate::documents::letter_pdf::render_letter;
@@ -50,7 +50,7 @@ impl Desk {
 
     /// Change the accepting unit (admin). The USCC must be valid or empty.
     pub fn set_accepting_unit(&mut self, unit: &AcceptingUnit) -> Result<(), DeskError> {
-        let me = self.authorize(Action::ChangeSettings)?;
+        let act = self.begin(Action::ChangeSettings)?;
         let name = crate::domain::text::require_text(&unit.name, 100)
             .map_err(|m| DeskError::Setting(format!("承诺受理单位名称{m}")))?;
         let uscc = normalize(&unit.uscc);
@@ -58,19 +58,11 @@ impl Desk {
             crate::domain::ids::Uscc::parse(&uscc)
                 .map_err(|e| DeskError::Setting(format!("承诺受理单位统一社会信用代码：{e}")))?;
         }
-        let now = self.now();
-        self.store.write(|w| {
+        self.commit(act, |w, _| {
             w.set_setting(ACCEPTING_UNIT_NAME_KEY, &name)?;
             w.set_setting(ACCEPTING_UNIT_USCC_KEY, &uscc)?;
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::ChangeSettings.label(),
-                None,
-                format!("承诺受理单位：{name}（{uscc}）"),
-            )?;
-            Ok(())
+            let detail = format!("承诺受理单位：{name}（{uscc}）");
+            Ok(((), AuditLine::new(None, detail)))
         })
     }
 
@@ -181,43 +173,41 @@ impl Desk {
     /// 承诺编码 (440800 + date + 6-digit serial, gap-free), store the commitment record of rule
     /// C-3 and render the PDF — all in one transaction, so a failure writes nothing. While the
     /// subject's commitment for this business is unsigned, issuing again reprints it with the
-    /// same code (corrected fields replace the old ones) and creates no new record.
+    /// same code (corrected fields replace the old ones) and creates no new record. A new
+    /// commitment is linked to the subject's latest verdict, if any (its 用户编号 is the one a
+    /// case and the final check then use).
     pub fn issue_letter(
         &mut self,
         subject: SubjectId,
         business: Business,
         fields: &LetterFields,
-        verdict: Option<VerdictId>,
     ) -> Result<IssuedLetter, DeskError> {
-        let me = self.authorize(Action::IssueLetter)?;
+        let act = self.begin(Action::IssueLetter)?;
         let s = self.subject(subject)?;
         let letter = self.validate_letter(&s.code, fields)?;
         Self::check_letter_binds(&s, &letter)?;
         let unit = self.accepting_unit()?;
-        let today = self.today();
-        let now = self.now();
         let refresh = self.refresh()?;
         let font = crate::assets::CJK_FONT;
-        self.store.write(|w| {
-            if let Some(mut c) = w.open_commitment(subject, business)? {
-                let code = CommitmentCode::parse(&c.code)
-                    .map_err(|e| DeskError::Internal(format!("承诺编码 {}：{e}", c.code)))?;
-                let pdf = render_letter(&letter, &code, font)
-                    .map_err(|e| DeskError::Check(e.to_string()))?;
-                let changed = c.letter != *fields;
-                if changed {
-                    c.letter = fields.clone();
-                    c.committer_name = letter.applicant_name().to_string();
-                    c.content = content_text_for(letter.form());
-                    w.update_commitment(&c, now)?;
-                }
-                record(
-                    w,
-                    Some(&me),
-                    now,
-                    Action::IssueLetter.label(),
-                    Some(subject.0),
-                    format!(
+        self.commit(
+            act,
+            |w,
+             &Act {
+                 ref me, now, today, ..
+             }| {
+                if let Some(mut c) = w.open_commitment(subject, business)? {
+                    let code = CommitmentCode::parse(&c.code)
+                        .map_err(|e| DeskError::Internal(format!("承诺编码 {}：{e}", c.code)))?;
+                    let pdf = render_letter(&letter, &code, font)
+                        .map_err(|e| DeskError::Check(e.to_string()))?;
+                    let changed = c.letter != *fields;
+                    if changed {
+                        c.letter = fields.clone();
+                        c.committer_name = letter.applicant_name().to_string();
+                        c.content = content_text_for(letter.form());
+                        w.update_commitment(&c, now)?;
+                    }
+                    let detail = format!(
                         "重新打印承诺书 {}{}",
                         c.code,
                         if changed {
@@ -225,67 +215,65 @@ impl Desk {
                         } else {
                             ""
                         }
-                    ),
-                )?;
-                return Ok(IssuedLetter {
-                    commitment: c,
-                    reused: true,
-                    pdf,
-                });
-            }
-            let serial = w.next_commitment_serial(today)?;
-            let code = CommitmentCode::new(today, serial).map_err(|e| {
-                DeskError::Check(format!("今天的承诺编码已用完（{e}），请明天再出具"))
-            })?;
-            let pdf =
-                render_letter(&letter, &code, font).map_err(|e| DeskError::Check(e.to_string()))?;
-            let mut c = Commitment {
-                id: CommitmentId(0),
-                subject_id: subject,
-                code: code.as_str().to_string(),
-                committer_name: letter.applicant_name().to_string(),
-                committer_kind: s.kind,
-                committer_code: s.code.parts().1.to_string(),
-                commitment_type: CommitmentType::ProofSubstitute,
-                business,
-                reason: reason_text(business),
-                content: content_text_for(letter.form()),
-                liability: LIABILITY.to_string(),
-                made_on: today,
-                valid_until: None,
-                fulfilment: None,
-                unfulfilled: None,
-                liability_pursued: None,
-                fulfilment_decided_on: None,
-                accepting_unit: unit.clone(),
-                deciding_unit: None,
-                publicity: Publicity::Public,
-                letter: fields.clone(),
-                signed_file: None,
-                signed_on: None,
-                issued_by: me.staff_no.clone(),
-            };
-            c.id = w.insert_commitment(&c, serial, verdict.map(|v| v.0), now)?;
-            refresh.subject(w, subject)?;
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::IssueLetter.label(),
-                Some(subject.0),
-                format!(
+                    );
+                    let issued = IssuedLetter {
+                        commitment: c,
+                        reused: true,
+                        pdf,
+                    };
+                    return Ok((issued, AuditLine::new(Some(subject.0), detail)));
+                }
+                let serial = w.next_commitment_serial(today)?;
+                let code = CommitmentCode::new(today, serial).map_err(|e| {
+                    DeskError::Check(format!("今天的承诺编码已用完（{e}），请明天再出具"))
+                })?;
+                let pdf = render_letter(&letter, &code, font)
+                    .map_err(|e| DeskError::Check(e.to_string()))?;
+                let mut c = Commitment {
+                    id: CommitmentId(0),
+                    subject_id: subject,
+                    code: code.as_str().to_string(),
+                    committer_name: letter.applicant_name().to_string(),
+                    committer_kind: s.kind,
+                    committer_code: s.code.parts().1.to_string(),
+                    commitment_type: CommitmentType::ProofSubstitute,
+                    business,
+                    reason: reason_text(business),
+                    content: content_text_for(letter.form()),
+                    liability: LIABILITY.to_string(),
+                    made_on: today,
+                    valid_until: None,
+                    fulfilment: None,
+                    unfulfilled: None,
+                    liability_pursued: None,
+                    fulfilment_decided_on: None,
+                    accepting_unit: unit.clone(),
+                    deciding_unit: None,
+                    publicity: Publicity::Public,
+                    letter: fields.clone(),
+                    signed_file: None,
+                    signed_on: None,
+                    issued_by: me.staff_no.clone(),
+                };
+                // The commitment links the subject's latest verdict, chosen here so that the window
+                // and the CLI link the same one.
+                let verdict = w.verdicts_of(subject, 1)?.first().map(|v| v.id.0);
+                c.id = w.insert_commitment(&c, serial, verdict, now)?;
+                refresh.subject(w, subject)?;
+                let detail = format!(
                     "出具诚信守法用电承诺书 {}（{}，{}）",
                     c.code,
                     committer_kind_label(s.kind),
                     business.label()
-                ),
-            )?;
-            Ok(IssuedLetter {
-                commitment: c,
-                reused: false,
-                pdf,
-            })
-        })
+                );
+                let issued = IssuedLetter {
+                    commitment: c,
+                    reused: false,
+                    pdf,
+                };
+                Ok((issued, AuditLine::new(Some(subject.0), detail)))
+            },
+        )
     }
 
     /// The letter of a stored commitment as PDF, exactly as issued (same code, same fields);
@@ -308,7 +296,7 @@ impl Desk {
         id: CommitmentId,
         path: &Path,
     ) -> Result<Commitment, DeskError> {
-        let me = self.authorize(Action::AttachSignedLetter)?;
+        let act = self.begin(Action::AttachSignedLetter)?;
         let mut c = self.commitment(id)?;
         if c.fulfilment.is_some() {
             return Err(DeskError::Check(format!(
@@ -323,36 +311,27 @@ impl Desk {
                 file_name(path)
             ))
         })?;
-        let today = self.today();
-        let now = self.now();
         let refresh = self.refresh()?;
-        self.store.write(|w| {
+        self.commit(act, |w, &Act { now, today, .. }| {
             let blob = w.put_blob(&bytes, kind.media_type())?;
             let replaced = c.signed_file.replace(blob.sha256.clone());
             c.signed_on = Some(today);
             w.update_commitment(&c, now)?;
             // The signed letter is T-1(a)'s evidence.
             refresh.subject(w, c.subject_id)?;
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::AttachSignedLetter.label(),
-                Some(c.subject_id.0),
-                format!(
-                    "上传已签承诺书 {}：{}（{} 字节，SHA-256 {}）{}",
-                    c.code,
-                    file_name(path),
-                    bytes.len(),
-                    &blob.sha256[..16],
-                    if replaced.is_some() {
-                        "，替换原文件"
-                    } else {
-                        ""
-                    }
-                ),
-            )?;
-            Ok::<_, DeskError>(())
+            let detail = format!(
+                "上传已签承诺书 {}：{}（{} 字节，SHA-256 {}）{}",
+                c.code,
+                file_name(path),
+                bytes.len(),
+                &blob.sha256[..16],
+                if replaced.is_some() {
+                    "，替换原文件"
+                } else {
+                    ""
+                }
+            );
+            Ok(((), AuditLine::new(Some(c.subject_id.0), detail)))
         })?;
         Ok(c)
     }

@@ -4,6 +4,7 @@
 //! The desk is the lowest layer that may read the clock, and it does so only through [`Clock`],
 //! so tests and the CLI's `--date` can fix "today".
 
+mod act;
 mod auth;
 mod cases;
 mod check;
@@ -11,6 +12,7 @@ mod demo;
 mod files;
 mod import_preview;
 mod letters;
+mod parks;
 mod progress;
 mod record_entry;
 mod records;

@@ -9,11 +9,11 @@ use std::time::Instant;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::auth::record as audit;
+use super::act::{Act, AuditLine};
 use super::records::RecordView;
 use super::{Clock, Desk, DeskError};
 use crate::domain::dishonesty::assess_record;
-use crate::domain::operator::{Action, Operator};
+use crate::domain::operator::Action;
 use crate::domain::record_draft::{
     RecordDraft, RecordField, validate_just_cause, validate_reminder, validate_settlement,
 };
@@ -138,10 +138,9 @@ impl Desk {
         subject: SubjectId,
         draft: &RecordDraft,
     ) -> Result<RecordId, DeskError> {
-        let me = self.authorize(Action::EnterRecord)?;
-        let (today, now) = (self.today(), self.now());
+        let act = self.begin(Action::EnterRecord)?;
         let refresh = self.refresh()?;
-        self.store.write(|w| {
+        self.commit(act, |w, &Act { now, today, .. }| {
             let s = subject_of(w, subject)?;
             let record = draft
                 .validate(&s, today)
@@ -161,15 +160,8 @@ impl Desk {
                 )));
             }
             let id = w.insert_record(subject, &record, COUNTER_SOURCE, now)?;
-            entry_audit(
-                w,
-                &refresh,
-                &me,
-                now,
-                subject,
-                format!("录入{}", record.summary()),
-            )?;
-            Ok(id)
+            entry_done(w, &refresh, subject, format!("录入{}", record.summary()))
+                .map(|line| (id, line))
         })
     }
 
@@ -177,10 +169,9 @@ impl Desk {
     /// payment's amount) moves the natural key, and a key that another record already holds is
     /// refused so that a later re-import cannot create a duplicate.
     pub fn correct_record(&mut self, id: RecordId, draft: &RecordDraft) -> Result<(), DeskError> {
-        let me = self.authorize(Action::EnterRecord)?;
-        let (today, now) = (self.today(), self.now());
+        let act = self.begin(Action::EnterRecord)?;
         let refresh = self.refresh()?;
-        self.store.write(|w| {
+        self.commit(act, |w, &Act { now, today, .. }| {
             let (s, before) = stored(w, id)?;
             let kind = crate::domain::record_draft::kind_for(draft.kind, s.kind);
             if kind != before.kind() {
@@ -206,23 +197,21 @@ impl Desk {
                 )));
             }
             w.replace_record(id, &after, now)?;
-            entry_audit(
+            entry_done(
                 w,
                 &refresh,
-                &me,
-                now,
                 s.id,
                 format!("更正{} → {}", before.summary(), after.summary()),
             )
+            .map(|line| ((), line))
         })
     }
 
     /// Record the reminder (催告日期) of an arrears record: rule D-1's six months run from it.
     pub fn record_reminder(&mut self, id: RecordId, reminded_on: &str) -> Result<(), DeskError> {
-        let me = self.authorize(Action::EnterRecord)?;
-        let (today, now) = (self.today(), self.now());
+        let act = self.begin(Action::EnterRecord)?;
         let refresh = self.refresh()?;
-        self.store.write(|w| {
+        self.commit(act, |w, &Act { now, today, .. }| {
             let (s, r) = stored(w, id)?;
             let kind = r.kind();
             let mut a = arrears(r, "登记催告")?;
@@ -230,24 +219,22 @@ impl Desk {
             a.reminded_on = Some(d);
             let r = Record::Arrears(a);
             w.replace_record(id, &r, now)?;
-            entry_audit(
+            entry_done(
                 w,
                 &refresh,
-                &me,
-                now,
                 s.id,
                 format!("登记催告日期 {d}：{}", r.summary()),
             )
+            .map(|line| ((), line))
         })
     }
 
     /// Record the payment that settles an arrears record (结清日期). Paid within six months of the
     /// reminder, it never becomes a dishonesty record (rule D-1).
     pub fn settle_arrears(&mut self, id: RecordId, paid_off_on: &str) -> Result<(), DeskError> {
-        let me = self.authorize(Action::EnterRecord)?;
-        let (today, now) = (self.today(), self.now());
+        let act = self.begin(Action::EnterRecord)?;
         let refresh = self.refresh()?;
-        self.store.write(|w| {
+        self.commit(act, |w, &Act { now, today, .. }| {
             let (s, r) = stored(w, id)?;
             let kind = r.kind();
             let mut a = arrears(r, "登记结清")?;
@@ -255,24 +242,22 @@ impl Desk {
             a.paid_off_on = Some(d);
             let r = Record::Arrears(a);
             w.replace_record(id, &r, now)?;
-            entry_audit(
+            entry_done(
                 w,
                 &refresh,
-                &me,
-                now,
                 s.id,
                 format!("登记结清日期 {d}：{}", r.summary()),
             )
+            .map(|line| ((), line))
         })
     }
 
     /// Record a just cause (正当理由) for an arrears record, with its text: with one, the arrears
     /// never become a dishonesty record (rule D-1).
     pub fn record_just_cause(&mut self, id: RecordId, cause: &str) -> Result<(), DeskError> {
-        let me = self.authorize(Action::EnterRecord)?;
-        let now = self.now();
+        let act = self.begin(Action::EnterRecord)?;
         let refresh = self.refresh()?;
-        self.store.write(|w| {
+        self.commit(act, |w, &Act { now, .. }| {
             let (s, r) = stored(w, id)?;
             let kind = r.kind();
             let mut a = arrears(r, "登记正当理由")?;
@@ -281,36 +266,25 @@ impl Desk {
             let r = Record::Arrears(a);
             w.replace_record(id, &r, now)?;
             let was = before.map(|b| format!("（原为：{b}）")).unwrap_or_default();
-            entry_audit(
+            entry_done(
                 w,
                 &refresh,
-                &me,
-                now,
                 s.id,
                 format!("登记正当理由“{text}”{was}：{}", r.summary()),
             )
+            .map(|line| ((), line))
         })
     }
 }
 
 /// The audit row of a record entry, after the subject's standing is refreshed (a record can
 /// make or clear a dishonesty record, D-1..D-3).
-fn entry_audit(
+fn entry_done(
     w: &Writer<'_>,
     refresh: &super::check::Refresh,
-    me: &Operator,
-    now: NaiveDateTime,
     subject: SubjectId,
     summary: String,
-) -> Result<(), DeskError> {
+) -> Result<AuditLine, DeskError> {
     refresh.subject(w, subject)?;
-    audit(
-        w,
-        Some(me),
-        now,
-        Action::EnterRecord.label(),
-        Some(subject.0),
-        summary,
-    )
-    .map_err(DeskError::from)
+    Ok(AuditLine::new(Some(subject.0), summary))
 }

@@ -6,7 +6,7 @@ use std::sync::mpsc;
 
 use serde::Serialize;
 
-use super::auth::record as audit;
+use super::act::AuditLine;
 use super::{Desk, DeskError, Progress};
 use crate::documents::import::{ImportedRow, RecordReader, RejectWriter, RowError, open_records};
 use crate::domain::dishonesty::{
@@ -190,26 +190,18 @@ impl Desk {
 
     /// Change 数额较大 (admin), in whole yuan.
     pub fn set_large_arrears_threshold(&mut self, yuan: i64) -> Result<(), DeskError> {
-        let me = self.authorize(Action::ChangeSettings)?;
+        let act = self.begin(Action::ChangeSettings)?;
         if !(1..=100_000_000).contains(&yuan) {
             return Err(DeskError::Setting(
                 "数额较大的标准应在 1 元到 1 亿元之间".into(),
             ));
         }
         let before = self.dishonesty_params()?.large_arrears_threshold;
-        let now = self.now();
         let after = Fen::from_yuan(yuan);
-        self.store.write(|w| {
+        self.commit(act, |w, _| {
             w.set_setting(LARGE_ARREARS_KEY, &after.0.to_string())?;
-            audit(
-                w,
-                Some(&me),
-                now,
-                Action::ChangeSettings.label(),
-                None,
-                format!("欠费“数额较大”标准 {before} → {after}（规则 D-1）"),
-            )
-            .map_err(DeskError::from)
+            let detail = format!("欠费“数额较大”标准 {before} → {after}（规则 D-1）");
+            Ok(((), AuditLine::new(None, detail)))
         })
     }
 
@@ -223,12 +215,11 @@ impl Desk {
         opts: ImportOptions,
         progress: &Progress,
     ) -> Result<ImportReport, DeskError> {
-        let me = self.authorize(Action::ImportRecords)?;
+        let act = self.begin(Action::ImportRecords)?;
         if opts.create_subjects {
             self.authorize(Action::CreateSubject)?;
         }
-        let today = self.today();
-        let now = self.now();
+        let (today, now) = (act.today, act.now);
         let refresh = self.refresh()?;
         let reader =
             open_records(path, kind, today).map_err(|e| DeskError::Import(e.to_string()))?;
@@ -287,7 +278,7 @@ impl Desk {
                 .spawn_scoped(scope, move || parse_ahead(reader, tx, spent_rx));
             // One transaction: rolled back on refusal, dry run, cancel or a broken read. Its
             // checkpoint runs in the background (a million rows make a log of half a GB).
-            let outcome: Result<ImportReport, DeskError> = self.store.write_bulk(|w| {
+            let outcome: Result<ImportReport, DeskError> = self.commit_bulk(act, |w, _| {
                 // Moved in, so that the channels close whenever writing stops and the parser
                 // ends instead of waiting.
                 let (rx, spent_tx) = (rx, spent_tx);
@@ -366,26 +357,19 @@ impl Desk {
                 for s in &changed {
                     refresh.subject(w, *s)?;
                 }
-                audit(
-                    w,
-                    Some(&me),
-                    now,
-                    Action::ImportRecords.label(),
-                    None,
-                    format!(
-                        "导入{}“{}”：{} 行，新增 {}，更新 {}，未变 {}，拒绝 {}，新登记主体 {}",
-                        report.kind,
-                        source.trim_start_matches("import:"),
-                        report.rows,
-                        report.inserted,
-                        report.updated,
-                        report.unchanged,
-                        report.rejected,
-                        report.created_subjects
-                    ),
-                )?;
+                let detail = format!(
+                    "导入{}“{}”：{} 行，新增 {}，更新 {}，未变 {}，拒绝 {}，新登记主体 {}",
+                    report.kind,
+                    source.trim_start_matches("import:"),
+                    report.rows,
+                    report.inserted,
+                    report.updated,
+                    report.unchanged,
+                    report.rejected,
+                    report.created_subjects
+                );
                 report.written = true;
-                Ok(report.clone())
+                Ok((report.clone(), AuditLine::new(None, detail)))
             });
             (outcome, parser.map(|p| p.join()))
         });

@@ -11,13 +11,13 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::auth::record as audit;
+use super::act::{Act, AuditLine};
 use super::{Desk, DeskError};
 use crate::documents::credit_report::{
     MAX_FILE_BYTES, ParsedReport, ReportReadError, parse_report_text, read_report_pdf,
 };
 use crate::domain::ids::normalize;
-use crate::domain::operator::{Action, Operator};
+use crate::domain::operator::Action;
 use crate::domain::report::{
     AdverseEntry, AdverseKind, ChapterSeen, CreditReport, Freshness, ReportFact, freshness,
 };
@@ -372,25 +372,17 @@ impl Desk {
 
     /// Change rule T-3's maximum age (admin), 1 to 60 days.
     pub fn set_report_max_age_days(&mut self, days: u32) -> Result<(), DeskError> {
-        let me = self.authorize(Action::ChangeSettings)?;
+        let act = self.begin(Action::ChangeSettings)?;
         if !(1..=60).contains(&days) {
             return Err(DeskError::Setting(
                 "信用报告有效天数应在 1 到 60 天之间".into(),
             ));
         }
         let before = self.report_max_age_days()?;
-        let now = self.now();
-        self.store.write(|w| {
+        self.commit(act, |w, _| {
             w.set_setting(REPORT_MAX_AGE_KEY, &days.to_string())?;
-            audit(
-                w,
-                Some(&me),
-                now,
-                Action::ChangeSettings.label(),
-                None,
-                format!("信用报告有效天数 {before} 天 → {days} 天（规则 T-3）"),
-            )
-            .map_err(DeskError::from)
+            let detail = format!("信用报告有效天数 {before} 天 → {days} 天（规则 T-3）");
+            Ok(((), AuditLine::new(None, detail)))
         })
     }
 
@@ -414,7 +406,7 @@ impl Desk {
         subject: SubjectId,
         prepared: &PreparedReport,
     ) -> Result<ReportImport, DeskError> {
-        let me = self.authorize(Action::ImportReport)?;
+        let act = self.begin(Action::ImportReport)?;
         let subject = self.subject(subject)?;
         if let Some(view) = self
             .store
@@ -453,7 +445,7 @@ impl Desk {
                 missing,
             })));
         }
-        let checked = self.check_dates(report)?;
+        let checked = self.check_dates(report, act.today)?;
         let warnings: Vec<String> = read
             .parsed
             .problems
@@ -462,7 +454,7 @@ impl Desk {
             .collect();
         let extracted = checked.report.found.clone();
         let id = self.store_report(
-            &me, &subject, prepared, &checked, &extracted, None, &warnings,
+            act, &subject, prepared, &checked, &extracted, None, &warnings,
         )?;
         self.stored(id, checked, warnings)
     }
@@ -488,7 +480,7 @@ impl Desk {
         prepared: &PreparedReport,
         facts: &HandFacts,
     ) -> Result<ReportImport, DeskError> {
-        let me = self.authorize(Action::ImportReport)?;
+        let act = self.begin(Action::ImportReport)?;
         let subject = self.subject(subject)?;
         if let Some(view) = self
             .store
@@ -519,7 +511,7 @@ impl Desk {
             }
         };
         let extracted = report.found.clone();
-        apply_hand_facts(&mut report, facts, &me.staff_no).map_err(DeskError::ReportRefused)?;
+        apply_hand_facts(&mut report, facts, &act.me.staff_no).map_err(DeskError::ReportRefused)?;
         let missing = missing_essentials(&report);
         if !missing.is_empty() {
             return Err(DeskError::ReportRefused(ReportRefusal::MissingFacts(
@@ -527,16 +519,16 @@ impl Desk {
             )));
         }
         check_subject(&report, &subject).map_err(DeskError::ReportRefused)?;
-        let checked = self.check_dates(report)?;
+        let checked = self.check_dates(report, act.today)?;
         let hand = HandEntrySummary {
-            staff_no: me.staff_no.clone(),
-            operator_name: me.name.clone(),
+            staff_no: act.me.staff_no.clone(),
+            operator_name: act.me.name.clone(),
             adverse_typed: u32::try_from(facts.adverse.len()).unwrap_or(u32::MAX),
             chapters_confirmed: facts.chapters_confirmed,
             reason,
         };
         let id = self.store_report(
-            &me,
+            act,
             &subject,
             prepared,
             &checked,
@@ -557,7 +549,8 @@ impl Desk {
         id: ReportId,
         facts: &HandFacts,
     ) -> Result<ReportView, DeskError> {
-        let me = self.authorize(Action::ImportReport)?;
+        let act = self.begin(Action::ImportReport)?;
+        let me = &act.me;
         let view = self.report(id)?;
         let subject = self.subject(view.subject_id)?;
         let mut report = view.report.clone();
@@ -567,9 +560,8 @@ impl Desk {
         };
         apply_hand_facts(&mut report, &facts, &me.staff_no).map_err(DeskError::ReportRefused)?;
         check_subject(&report, &subject).map_err(DeskError::ReportRefused)?;
-        let now = self.now();
         report
-            .confirm_by_hand(&me.staff_no, now)
+            .confirm_by_hand(&me.staff_no, act.now)
             .map_err(|e| DeskError::ReportRefused(ReportRefusal::HandFact(e)))?;
         let typed = u32::try_from(facts.adverse.len()).unwrap_or(u32::MAX);
         let hand = HandEntrySummary {
@@ -587,29 +579,21 @@ impl Desk {
             ),
         };
         let doubts = view.report.doubts.len();
-        self.store.write(|w| {
+        self.commit(act, |w, _| {
             w.confirm_report(id, &report, &hand)?;
-            audit(
-                w,
-                Some(&me),
-                now,
-                Action::ImportReport.label(),
-                Some(subject.id.0),
-                format!(
-                    "人工核对确认“{}”的信用报告（记录 {id}，编号 {}）：程序存疑 {doubts} 处，补录不良信息 {typed} 条，现共 {} 条不良信息（规则 T-4）",
-                    subject.name,
-                    report.report_no.as_deref().unwrap_or("未读到"),
-                    report.adverse.len()
-                ),
-            )
-            .map_err(DeskError::from)
+            let detail = format!(
+                "人工核对确认“{}”的信用报告（记录 {id}，编号 {}）：程序存疑 {doubts} 处，补录不良信息 {typed} 条，现共 {} 条不良信息（规则 T-4）",
+                subject.name,
+                report.report_no.as_deref().unwrap_or("未读到"),
+                report.adverse.len()
+            );
+            Ok(((), AuditLine::new(Some(subject.id.0), detail)))
         })?;
         self.report(id)
     }
 
     /// Rule T-3 at import: refuse a future date, mark a stale report.
-    fn check_dates(&self, report: CreditReport) -> Result<Checked, DeskError> {
-        let today = self.today();
+    fn check_dates(&self, report: CreditReport, today: NaiveDate) -> Result<Checked, DeskError> {
         let max_age = self.report_max_age_days()?;
         let generated =
             report
@@ -642,7 +626,7 @@ impl Desk {
     #[allow(clippy::too_many_arguments)]
     fn store_report(
         &mut self,
-        me: &Operator,
+        act: Act,
         subject: &Subject,
         prepared: &PreparedReport,
         checked: &Checked,
@@ -650,9 +634,8 @@ impl Desk {
         hand: Option<&HandEntrySummary>,
         problems: &[String],
     ) -> Result<ReportId, DeskError> {
-        let now = self.now();
         let refresh = self.refresh()?;
-        self.store.write(|w| {
+        self.commit(act, |w, &Act { ref me, now, .. }| {
             let blob = w.put_blob(&prepared.bytes, prepared.media_type)?;
             let id = w.insert_report(&NewReport {
                 subject: subject.id,
@@ -698,15 +681,7 @@ impl Desk {
                     }
                 ));
             }
-            audit(
-                w,
-                Some(me),
-                now,
-                Action::ImportReport.label(),
-                Some(subject.id.0),
-                summary,
-            )?;
-            Ok::<_, DeskError>(id)
+            Ok((id, AuditLine::new(Some(subject.id.0), summary)))
         })
     }
 

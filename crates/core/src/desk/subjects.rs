@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::auth::record;
+use super::act::{Act, AuditLine};
 use super::{Desk, DeskError};
 use crate::domain::ids::{mask_id_number, normalize};
 use crate::domain::operator::Action;
@@ -83,10 +83,10 @@ impl Desk {
 
     /// Register a new subject. A code already registered is refused with the existing name.
     pub fn create_subject(&mut self, draft: &SubjectDraft) -> Result<SubjectId, DeskError> {
-        let me = self.authorize(Action::CreateSubject)?;
-        let valid = draft.validate(self.today()).map_err(DeskError::Invalid)?;
+        let act = self.begin(Action::CreateSubject)?;
+        let valid = draft.validate(act.today).map_err(DeskError::Invalid)?;
         refuse_unprintable(&valid)?;
-        self.insert_subject(&me, &valid, None)
+        self.insert_subject(act, &valid, None)
     }
 
     /// Register an organisation whose USCC fails only the national check character, because a
@@ -97,26 +97,27 @@ impl Desk {
         draft: &SubjectDraft,
         reason: &str,
     ) -> Result<SubjectId, DeskError> {
-        let me = self.authorize(Action::AcceptUsccCheckFailure)?;
+        let act = self.begin(Action::AcceptUsccCheckFailure)?;
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(DeskError::OverrideReasonMissing);
         }
         let valid = draft
-            .validate_accepting_check_failure(self.today())
+            .validate_accepting_check_failure(act.today)
             .map_err(DeskError::Invalid)?;
         refuse_unprintable(&valid)?;
-        self.insert_subject(&me, &valid, Some(reason))
+        self.insert_subject(act, &valid, Some(reason))
     }
 
+    /// Insert the subject authorised by `act` (登记主体, or 认可校验位不符 with its reason): the
+    /// audit row takes that action's label.
     fn insert_subject(
         &mut self,
-        me: &crate::domain::operator::Operator,
+        act: Act,
         valid: &ValidSubject,
         override_reason: Option<&str>,
     ) -> Result<SubjectId, DeskError> {
-        let now = self.now();
-        self.store.write(|w| {
+        self.commit(act, |w, &Act { ref me, now, .. }| {
             refuse_duplicate(w, valid, None)?;
             let id = w.insert_subject(valid, now)?;
             let mut summary = format!(
@@ -126,27 +127,21 @@ impl Desk {
                 valid.code.type_label(),
                 valid.code.display_masked()
             );
-            let action = match override_reason {
-                Some(reason) => {
-                    w.set_code_override(id, reason, me.id)?;
-                    summary.push_str(&format!("；校验位不符，认可原因：{reason}"));
-                    Action::AcceptUsccCheckFailure.label()
-                }
-                None => Action::CreateSubject.label(),
-            };
-            record(w, Some(me), now, action, Some(id.0), summary)?;
-            Ok(id)
+            if let Some(reason) = override_reason {
+                w.set_code_override(id, reason, me.id)?;
+                summary.push_str(&format!("；校验位不符，认可原因：{reason}"));
+            }
+            Ok((id, AuditLine::new(Some(id.0), summary)))
         })
     }
 
     /// Save the edit form of subject `id`.
     pub fn update_subject(&mut self, id: SubjectId, draft: &SubjectDraft) -> Result<(), DeskError> {
-        let me = self.authorize(Action::EditSubject)?;
-        let now = self.now();
-        let valid = draft.validate(self.today()).map_err(DeskError::Invalid)?;
+        let act = self.begin(Action::EditSubject)?;
+        let valid = draft.validate(act.today).map_err(DeskError::Invalid)?;
         refuse_unprintable(&valid)?;
         let refresh = self.refresh()?;
-        self.store.write(|w| {
+        self.commit(act, |w, &Act { now, .. }| {
             refuse_duplicate(w, &valid, Some(id))?;
             let before = w
                 .subject(id)?
@@ -155,15 +150,7 @@ impl Desk {
             // The name and code decide whether the report is this subject's (T-1(c)).
             refresh.subject(w, id)?;
             let summary = change_summary(&before, &valid);
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::EditSubject.label(),
-                Some(id.0),
-                summary,
-            )?;
-            Ok(())
+            Ok(((), AuditLine::new(Some(id.0), summary)))
         })
     }
 
@@ -173,11 +160,10 @@ impl Desk {
         subject: SubjectId,
         draft: &AccountDraft,
     ) -> Result<AccountId, DeskError> {
-        let me = self.authorize(Action::AddAccount)?;
-        let now = self.now();
-        let valid = draft.validate(self.today()).map_err(DeskError::Invalid)?;
+        let act = self.begin(Action::AddAccount)?;
+        let valid = draft.validate(act.today).map_err(DeskError::Invalid)?;
         let refresh = self.refresh()?;
-        self.store.write(|w| {
+        self.commit(act, |w, &Act { now, .. }| {
             if w.subject(subject)?.is_none() {
                 return Err(DeskError::NotFound(format!("编号为 {subject} 的主体")));
             }
@@ -194,25 +180,16 @@ impl Desk {
                     .map(|d| format!("，{d} 起用电"))
                     .unwrap_or_default()
             );
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::AddAccount.label(),
-                Some(subject.0),
-                summary,
-            )?;
-            Ok(id)
+            Ok((id, AuditLine::new(Some(subject.0), summary)))
         })
     }
 
     /// Correct an account's 用户编号, usage address or supply start date.
     pub fn update_account(&mut self, id: AccountId, draft: &AccountDraft) -> Result<(), DeskError> {
-        let me = self.authorize(Action::EditAccount)?;
-        let now = self.now();
-        let valid = draft.validate(self.today()).map_err(DeskError::Invalid)?;
+        let act = self.begin(Action::EditAccount)?;
+        let valid = draft.validate(act.today).map_err(DeskError::Invalid)?;
         let refresh = self.refresh()?;
-        self.store.write(|w| {
+        self.commit(act, |w, &Act { now, .. }| {
             refuse_duplicate_account(w, &valid.account_no, Some(id))?;
             let before = w
                 .account(id)?
@@ -223,15 +200,7 @@ impl Desk {
                 "修改用电户 {}：{} → {} {}",
                 before.account_no, before.usage_address, valid.account_no, valid.usage_address
             );
-            record(
-                w,
-                Some(&me),
-                now,
-                Action::EditAccount.label(),
-                Some(before.subject_id.0),
-                summary,
-            )?;
-            Ok(())
+            Ok(((), AuditLine::new(Some(before.subject_id.0), summary)))
         })
     }
 }

@@ -11,6 +11,7 @@ mod cases;
 mod commitments;
 mod migrations;
 mod operators;
+mod parks;
 mod record_codec;
 mod record_import;
 mod records;

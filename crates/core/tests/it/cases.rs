@@ -95,7 +95,7 @@ fn company_with_letter(
     f.relation = Some(Relation::Tenant);
     f.legal_rep_id_number = "11010519491231002X".into();
     let c = dk
-        .issue_letter(id, Business::NewConnection, &f, None)
+        .issue_letter(id, Business::NewConnection, &f)
         .unwrap()
         .commitment;
     (id, c.id)

@@ -179,7 +179,6 @@ fn attempt(d: &mut Desk, action: Action, n: usize) -> Result<(), DeskError> {
                 s.id,
                 xinyidian_core::domain::trust::Business::NewConnection,
                 &f,
-                None,
             )
             .map(drop)
         }

@@ -81,7 +81,7 @@ fn issue_fills_every_c3_field_and_a_reprint_reuses_the_code() {
     assert_eq!(fields.uscc, uscc(1));
     fields.relation = Some(Relation::Tenant);
     let first = desk
-        .issue_letter(id, Business::NewConnection, &fields, None)
+        .issue_letter(id, Business::NewConnection, &fields)
         .unwrap();
     let c = &first.commitment;
     assert!(!first.reused);
@@ -95,7 +95,7 @@ fn issue_fills_every_c3_field_and_a_reprint_reuses_the_code() {
     assert!(first.pdf.starts_with(b"%PDF"));
 
     let again = desk
-        .issue_letter(id, Business::NewConnection, &fields, None)
+        .issue_letter(id, Business::NewConnection, &fields)
         .unwrap();
     assert!(again.reused);
     assert_eq!(again.commitment.code, c.code);
@@ -104,9 +104,7 @@ fn issue_fills_every_c3_field_and_a_reprint_reuses_the_code() {
     assert_eq!(desk.commitments_of(id).unwrap().len(), 1);
 
     // A different business is a different commitment with the next serial.
-    let other = desk
-        .issue_letter(id, Business::Transfer, &fields, None)
-        .unwrap();
+    let other = desk.issue_letter(id, Business::Transfer, &fields).unwrap();
     assert_eq!(other.commitment.code, "44080020261128000002");
 
     // The check sees the issued letter as pending its signature (rule T-1(a)).
@@ -130,7 +128,7 @@ fn bad_letters_are_refused_and_nothing_is_written() {
     missing_rep.legal_rep_name = "  ".into();
     missing_rep.relation = Some(Relation::Owner);
     let e = desk
-        .issue_letter(id, Business::NewConnection, &missing_rep, None)
+        .issue_letter(id, Business::NewConnection, &missing_rep)
         .unwrap_err();
     match &e {
         DeskError::InvalidLetter(errs) => {
@@ -148,7 +146,7 @@ fn bad_letters_are_refused_and_nothing_is_written() {
     n.push(last);
     bad_id.legal_rep_id_number = n;
     let e = desk
-        .issue_letter(id, Business::NewConnection, &bad_id, None)
+        .issue_letter(id, Business::NewConnection, &bad_id)
         .unwrap_err();
     assert!(e.to_string().contains("校验"), "{e}");
 
@@ -156,7 +154,7 @@ fn bad_letters_are_refused_and_nothing_is_written() {
     other_code.relation = Some(Relation::Owner);
     other_code.uscc = uscc(99);
     let e = desk
-        .issue_letter(id, Business::NewConnection, &other_code, None)
+        .issue_letter(id, Business::NewConnection, &other_code)
         .unwrap_err();
     assert!(e.to_string().contains("不一致"), "{e}");
 
@@ -192,7 +190,7 @@ fn a_natural_person_gets_the_person_form_and_t1a_passes_once_signed() {
 
     // The relation is still the clerk's choice, named as the person form names it.
     let e = desk
-        .issue_letter(id, Business::NewConnection, &f, None)
+        .issue_letter(id, Business::NewConnection, &f)
         .unwrap_err();
     match &e {
         DeskError::InvalidLetter(errs) => {
@@ -204,9 +202,7 @@ fn a_natural_person_gets_the_person_form_and_t1a_passes_once_signed() {
     assert!(e.to_string().contains("申请人与用电地址"), "{e}");
 
     f.relation = Some(Relation::Owner);
-    let issued = desk
-        .issue_letter(id, Business::NewConnection, &f, None)
-        .unwrap();
+    let issued = desk.issue_letter(id, Business::NewConnection, &f).unwrap();
     let c = &issued.commitment;
     assert!(!issued.reused);
     assert_eq!(c.code, "44080020261128000001");
@@ -222,9 +218,7 @@ fn a_natural_person_gets_the_person_form_and_t1a_passes_once_signed() {
     assert!(issued.pdf.starts_with(b"%PDF"));
     // A reprint is the same document.
     assert_eq!(desk.letter_pdf(c.id).unwrap(), issued.pdf);
-    let again = desk
-        .issue_letter(id, Business::NewConnection, &f, None)
-        .unwrap();
+    let again = desk.issue_letter(id, Business::NewConnection, &f).unwrap();
     assert!(again.reused);
     assert_eq!(again.pdf, issued.pdf);
 
@@ -252,7 +246,7 @@ fn a_person_letter_must_be_the_person_s_own_and_a_unit_cannot_use_it() {
     other.person_id_kind = IdDocKind::Passport;
     other.person_id_number = "E12345678".into();
     let e = desk
-        .issue_letter(p, Business::NewConnection, &other, None)
+        .issue_letter(p, Business::NewConnection, &other)
         .unwrap_err();
     assert!(e.to_string().contains("不一致"), "{e}");
     assert!(!e.to_string().contains(&valid_rep_id()), "{e}");
@@ -264,14 +258,14 @@ fn a_person_letter_must_be_the_person_s_own_and_a_unit_cannot_use_it() {
     unit_form.legal_rep_name = "陈海明".into();
     unit_form.legal_rep_id_number = valid_rep_id();
     let e = desk
-        .issue_letter(p, Business::NewConnection, &unit_form, None)
+        .issue_letter(p, Business::NewConnection, &unit_form)
         .unwrap_err();
     assert!(e.to_string().contains("自然人承诺书"), "{e}");
     let company_id = company(&mut desk, 7, &valid_rep_id());
     let mut person_form = f.clone();
     person_form.applicant_name = "湛江市第7贸易有限公司".into();
     let e = desk
-        .issue_letter(company_id, Business::NewConnection, &person_form, None)
+        .issue_letter(company_id, Business::NewConnection, &person_form)
         .unwrap_err();
     assert!(e.to_string().contains("不能使用自然人承诺书"), "{e}");
     assert!(desk.commitments_of(p).unwrap().is_empty());
@@ -289,9 +283,7 @@ fn an_extension_b_name_issues_and_an_emoji_name_is_refused_naming_it() {
     let id = person(&mut desk, "陈𨋢明");
     let mut f = desk.letter_fields_for(id).unwrap();
     f.relation = Some(Relation::Owner);
-    let issued = desk
-        .issue_letter(id, Business::NewConnection, &f, None)
-        .unwrap();
+    let issued = desk.issue_letter(id, Business::NewConnection, &f).unwrap();
     let text = pdf_extract::extract_text_from_mem(&issued.pdf).unwrap();
     let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     assert!(text.contains("申请人姓名:陈𨋢明"), "{text}");
@@ -300,7 +292,7 @@ fn an_extension_b_name_issues_and_an_emoji_name_is_refused_naming_it() {
     emoji.applicant_name = "陈明😀".into();
     let before = desk.commitments_of(id).unwrap();
     let e = desk
-        .issue_letter(id, Business::Transfer, &emoji, None)
+        .issue_letter(id, Business::Transfer, &emoji)
         .unwrap_err();
     assert!(
         e.to_string().contains("😀") && e.to_string().contains("表情符号"),
@@ -331,7 +323,7 @@ fn two_connections_issuing_at_once_get_unique_gap_free_codes() {
                     .map(|id| {
                         let mut f = d.letter_fields_for(id).unwrap();
                         f.relation = Some(Relation::Owner);
-                        d.issue_letter(id, Business::NewConnection, &f, None)
+                        d.issue_letter(id, Business::NewConnection, &f)
                             .unwrap()
                             .commitment
                             .code
@@ -357,7 +349,7 @@ fn attaching_the_signed_scan_gives_the_letter_for_t1a() {
     let mut f = desk.letter_fields_for(id).unwrap();
     f.relation = Some(Relation::Owner);
     let c = desk
-        .issue_letter(id, Business::NewConnection, &f, None)
+        .issue_letter(id, Business::NewConnection, &f)
         .unwrap()
         .commitment;
 

@@ -493,7 +493,7 @@ fn trusted_fixture(desk: &mut Desk) -> xinyidian_core::domain::subject::SubjectI
     f.relation = Some(xinyidian_core::domain::letter::Relation::Tenant);
     f.legal_rep_id_number = "11010519491231002X".into();
     let c = desk
-        .issue_letter(s, Business::NewConnection, &f, None)
+        .issue_letter(s, Business::NewConnection, &f)
         .unwrap()
         .commitment;
     let dir = tempfile::tempdir().unwrap();
