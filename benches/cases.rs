@@ -17,7 +17,7 @@ use xinyidian::domain::case::{Case, CaseId, CaseStatus, QueueQuery, QueueSort, Q
 use xinyidian::domain::commitment::{
     AcceptingUnit, Commitment, CommitmentId, CommitmentType, LIABILITY, Publicity, proof_deadline,
 };
-use xinyidian::domain::ids::uscc_check_char;
+use xinyidian::domain::id_codes::uscc_check_char;
 use xinyidian::domain::letter::LetterFields;
 use xinyidian::domain::operator::OperatorDraft;
 use xinyidian::domain::subject::{SubjectDraft, SubjectId, SubjectKind};

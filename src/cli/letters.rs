@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::{Cli, ExitCode, open_desk, open_desk_signed_in};
 use xinyidian::domain::commitment::Commitment;
-use xinyidian::domain::ids::mask_id_number;
+use xinyidian::domain::id_codes::mask_id_number;
 use xinyidian::domain::letter::{LetterForm, Relation};
 use xinyidian::domain::subject::SubjectKind;
 use xinyidian::domain::trust::Business;

@@ -95,9 +95,9 @@ pub fn verdict_json(v: &Verdict, id: Option<i64>) -> serde_json::Value {
 /// The subject's code as a verdict prints it: a USCC whole, a personal ID number masked (rule
 /// ID-3: a terminal's scrollback and a redirected file are lists, not the subject's page).
 fn shown_code(code: &str) -> String {
-    match xinyidian::domain::ids::Uscc::parse(code) {
+    match xinyidian::domain::id_codes::Uscc::parse(code) {
         Ok(_) => code.to_string(),
-        Err(_) => xinyidian::domain::ids::mask_id_number(code),
+        Err(_) => xinyidian::domain::id_codes::mask_id_number(code),
     }
 }
 
@@ -231,7 +231,7 @@ pub fn park(cli: &Cli, cmd: &ParkCmd) -> Result<ExitCode> {
         ParkCmd::Assign { account_no, park } => {
             let mut desk = open_desk_signed_in(cli)?;
             let s = desk.subject_by_code(account_no)?;
-            let no = xinyidian::domain::ids::normalize(account_no);
+            let no = xinyidian::domain::id_codes::normalize(account_no);
             let Some(a) = s.accounts.iter().find(|a| a.account_no == no) else {
                 bail!("未找到用户编号 {no}：请核对后重试");
             };

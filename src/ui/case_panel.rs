@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use egui::RichText;
 
-use super::Notice;
+use super::Command;
 use super::forms::ERROR_COLOR;
 use super::saving;
 use crate::desk::Desk;
@@ -39,14 +39,14 @@ impl CasePanel {
         self.loaded = None;
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk, subject: &Subject) -> Option<Notice> {
+    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk, subject: &Subject) -> Option<Command> {
         if self.loaded.is_none() {
             match (
                 desk.cases_of(subject.id),
                 desk.commitments_awaiting_case(subject.id),
             ) {
                 (Ok(c), Ok(m)) => self.loaded = Some((c, m)),
-                (Err(e), _) | (_, Err(e)) => return Some(Notice::error(e.to_string())),
+                (Err(e), _) | (_, Err(e)) => return Some(Command::error(e.to_string())),
             }
         }
         let (cases, free) = self.loaded.clone()?;
@@ -98,7 +98,7 @@ impl CasePanel {
                 if let Some(r) = opened {
                     match r {
                         Ok(k) => {
-                            notice = Some(Notice::info(format!(
+                            notice = Some(Command::info(format!(
                                 "已受理信易电业务（案件 {}），接火送电后请登记接电日期",
                                 k.id
                             )));
@@ -196,7 +196,7 @@ impl CasePanel {
         desk: &mut Desk,
         k: &Case,
         state: CaseState,
-    ) -> Option<Notice> {
+    ) -> Option<Command> {
         let mut notice = None;
         let today = desk.today();
         let input = self.input.entry(k.id).or_insert_with(|| Input {
@@ -284,7 +284,7 @@ impl CasePanel {
         }
         match result {
             Some(Ok(m)) => {
-                notice = Some(Notice::info(m));
+                notice = Some(Command::info(m));
                 self.error = None;
                 self.input.remove(&k.id);
                 self.reload();

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use egui::{Color32, Key, RichText};
 
 use crate::desk::DeskError;
-use crate::domain::ids::{IdDocKind, IdError, Uscc};
+use crate::domain::id_codes::{IdDocKind, IdError, Uscc};
 use crate::domain::subject::{AccountDraft, Field, SubjectDraft, SubjectKind};
 use crate::domain::text::FieldError;
 

@@ -4,6 +4,7 @@
 
 use egui::{Key, RichText};
 
+use super::Command;
 use super::forms::ERROR_COLOR;
 use super::saving;
 use crate::desk::Desk;
@@ -93,8 +94,8 @@ pub struct SetupForm {
 }
 
 impl SetupForm {
-    /// Returns true once the admin exists and is signed in.
-    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> bool {
+    /// [`Command::SignedIn`] once the admin exists and is signed in.
+    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<Command> {
         centered_card_ui(ui, "首次使用：请创建管理员账号", |ui| {
             let mut enter = false;
             egui::Grid::new("setup").num_columns(2).show(ui, |ui| {
@@ -115,11 +116,11 @@ impl SetupForm {
             match saving::save(ui, "setup_admin", asked, || {
                 desk.setup_admin(&self.draft, &self.password)
             }) {
-                Some(Ok(_)) => return true,
+                Some(Ok(_)) => return Some(Command::SignedIn),
                 Some(Err(e)) => self.error = Some(e.to_string()),
                 None => {}
             }
-            false
+            None
         })
     }
 }
@@ -134,8 +135,8 @@ pub struct SignInForm {
 }
 
 impl SignInForm {
-    /// Returns true once signed in.
-    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> bool {
+    /// [`Command::SignedIn`] once signed in.
+    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<Command> {
         centered_card_ui(ui, "请登录", |ui| {
             let mut enter = false;
             egui::Grid::new("sign_in").num_columns(2).show(ui, |ui| {
@@ -152,11 +153,11 @@ impl SignInForm {
             if let Some(result) = result {
                 self.password.clear();
                 match result {
-                    Ok(_) => return true,
+                    Ok(_) => return Some(Command::SignedIn),
                     Err(e) => self.error = Some(e.to_string()),
                 }
             }
-            false
+            None
         })
     }
 }
@@ -169,16 +170,10 @@ pub struct UnlockForm {
     focused: bool,
 }
 
-/// What the lock screen decided.
-pub enum UnlockOutcome {
-    Stay,
-    Unlocked,
-    /// Another operator takes the window (or the account got locked): back to sign-in.
-    SignedOut,
-}
-
 impl UnlockForm {
-    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> UnlockOutcome {
+    /// [`Command::Unlocked`], or [`Command::SignedOut`] when another operator takes the window
+    /// (or the account got locked).
+    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<Command> {
         let who = desk.operator().map(|o| o.display()).unwrap_or_default();
         centered_card_ui(ui, "窗口已锁定", |ui| {
             ui.label(format!(
@@ -190,23 +185,23 @@ impl UnlockForm {
                 enter |= line_ui(ui, "密码", &mut self.password, true, first);
             });
             error_ui(ui, &self.error);
-            let mut outcome = UnlockOutcome::Stay;
+            let mut outcome = None;
             ui.horizontal(|ui| {
                 let asked = ui.button("解锁").clicked() || enter;
                 if let Some(r) = saving::save(ui, "unlock", asked, || desk.unlock(&self.password)) {
                     self.password.clear();
                     match r {
-                        Ok(()) => outcome = UnlockOutcome::Unlocked,
+                        Ok(()) => outcome = Some(Command::Unlocked),
                         Err(e) if desk.operator().is_none() => {
                             self.error = Some(e.to_string());
-                            outcome = UnlockOutcome::SignedOut;
+                            outcome = Some(Command::SignedOut);
                         }
                         Err(e) => self.error = Some(e.to_string()),
                     }
                 }
                 if ui.button("切换用户（放弃未保存的内容）").clicked() {
                     let _ = desk.sign_out();
-                    outcome = UnlockOutcome::SignedOut;
+                    outcome = Some(Command::SignedOut);
                 }
             });
             outcome

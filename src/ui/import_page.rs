@@ -1,6 +1,6 @@
 //! 导入: bring a record file from the marketing system into the database (rule S-2). Choose the
 //! file (path field or 浏览…), see how its header and first rows are understood, choose the
-//! options, run the import with a progress bar and 取消, then read the report.
+//! options, run the import with a progress bar and 取消, then read the summary.
 //!
 //! The preview and the import run on worker threads so the window stays responsive. The import
 //! needs the database, and the window's [`Desk`] stays on the window's thread: the worker gets its
@@ -17,14 +17,14 @@ use egui_extras::{Column, TableBuilder};
 
 use super::forms::{self, ERROR_COLOR};
 use crate::desk::{
-    Desk, DeskError, ImportOptions, ImportPreview, ImportReport, Progress, preview_records,
+    Desk, DeskError, ImportOptions, ImportPreview, ImportSummary, Progress, preview_records,
 };
 use crate::domain::operator::Action;
 use crate::domain::records::RecordKind;
 
 /// Rows the preview shows.
 pub const PREVIEW_ROWS: usize = 20;
-/// Refused cells the report table shows (the rejected-rows file has them all).
+/// Refused cells the summary table shows (the rejected-rows file has them all).
 const REPORT_ROWS: usize = 200;
 
 type Outcome<T> = Result<T, String>;
@@ -55,7 +55,7 @@ impl<T: Send + 'static> Pending<T> {
     }
 }
 
-/// The import page. It lives as long as the window, so an import keeps running (and its report
+/// The import page. It lives as long as the window, so an import keeps running (and its summary
 /// waits) while the clerk visits other pages.
 #[derive(Default)]
 pub struct ImportPage {
@@ -68,8 +68,8 @@ pub struct ImportPage {
     /// The file and kind the preview is of.
     previewed: Option<(String, Option<RecordKind>)>,
     previewing: Option<Pending<ImportPreview>>,
-    running: Option<(Pending<ImportReport>, Progress)>,
-    report: Option<Outcome<ImportReport>>,
+    running: Option<(Pending<ImportSummary>, Progress)>,
+    summary: Option<Outcome<ImportSummary>>,
 }
 
 impl ImportPage {
@@ -86,7 +86,7 @@ impl ImportPage {
         }
         let (kind, today) = (self.kind, desk.today());
         self.previewed = Some((self.path.clone(), self.kind));
-        self.report = None;
+        self.summary = None;
         match Pending::spawn(move || preview_records(&path, kind, today, PREVIEW_ROWS)) {
             Ok(p) => {
                 self.preview = None;
@@ -100,23 +100,23 @@ impl ImportPage {
         let path = PathBuf::from(self.path.trim());
         let (kind, opts) = (self.kind, self.opts);
         let progress = Progress::new();
-        self.report = None;
+        self.summary = None;
         match desk.worker_desk() {
             Ok(Some(mut worker)) => {
                 let p = progress.clone();
                 match Pending::spawn(move || worker.import_records(&path, kind, opts, &p)) {
                     Ok(job) => self.running = Some((job, progress)),
-                    Err(e) => self.report = Some(Err(e)),
+                    Err(e) => self.summary = Some(Err(e)),
                 }
             }
             // An in-memory database has no second connection (tests): import on this thread.
             Ok(None) => {
-                self.report = Some(
+                self.summary = Some(
                     desk.import_records(&path, kind, opts, &progress)
                         .map_err(|e| e.to_string()),
                 );
             }
-            Err(e) => self.report = Some(Err(e.to_string())),
+            Err(e) => self.summary = Some(Err(e.to_string())),
         }
     }
 
@@ -129,7 +129,7 @@ impl ImportPage {
         }
         if let Some((job, progress)) = self.running.take() {
             match job.poll() {
-                Ok(r) => self.report = Some(r),
+                Ok(r) => self.summary = Some(r),
                 Err(job) => self.running = Some((job, progress)),
             }
         }
@@ -189,8 +189,8 @@ impl ImportPage {
                 });
                 ui.label(RichText::new("正在导入……取消后不会写入任何记录").weak());
             }
-            match &self.report {
-                Some(Ok(r)) => report_ui(ui, r, self.opts),
+            match &self.summary {
+                Some(Ok(r)) => summary_ui(ui, r, self.opts),
                 Some(Err(e)) => {
                     ui.label(RichText::new(e).color(ERROR_COLOR));
                 }
@@ -364,7 +364,7 @@ fn preview_ui(ui: &mut egui::Ui, p: &ImportPreview) {
     });
 }
 
-fn report_ui(ui: &mut egui::Ui, r: &ImportReport, opts: ImportOptions) {
+fn summary_ui(ui: &mut egui::Ui, r: &ImportSummary, opts: ImportOptions) {
     ui.separator();
     ui.strong("导入结果");
     let verdict = if r.written {
@@ -443,6 +443,6 @@ fn report_ui(ui: &mut egui::Ui, r: &ImportReport, opts: ImportOptions) {
             });
     });
     if r.bad_cells.len() > REPORT_ROWS || (r.rejected as usize) > r.errors.len() {
-        ui.label(RichText::new("仅列出前面的问题；全部问题见另存的 CSV 或命令行报告").weak());
+        ui.label(RichText::new("仅列出前面的问题；全部问题见另存的 CSV 或命令行输出").weak());
     }
 }

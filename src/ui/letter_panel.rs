@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use egui::RichText;
 
-use super::Notice;
+use super::Command;
 use super::forms::{ERROR_COLOR, id_kind_combo_ui, text_field_ui};
 use super::saving;
 use crate::desk::{Desk, DeskError};
@@ -73,7 +73,7 @@ impl Default for LetterPanel {
 }
 
 impl LetterPanel {
-    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk, subject: &Subject) -> Option<Notice> {
+    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk, subject: &Subject) -> Option<Command> {
         let mut notice = None;
         if self.fields.is_none() {
             match desk.letter_fields_for(subject.id) {
@@ -87,7 +87,7 @@ impl LetterPanel {
         if self.commitments.is_none() {
             match desk.commitments_of(subject.id) {
                 Ok(c) => self.commitments = Some(c),
-                Err(e) => notice = Some(Notice::error(e.to_string())),
+                Err(e) => notice = Some(Command::error(e.to_string())),
             }
         }
         ui.strong("填写诚信守法用电承诺书");
@@ -220,14 +220,14 @@ impl LetterPanel {
                 if ui.button("打印").clicked()
                     && let Err(e) = open_pdf(code, pdf)
                 {
-                    notice = Some(Notice::error(e));
+                    notice = Some(Command::error(e));
                 }
                 if ui.button("另存为…").clicked() {
                     match save_pdf_as(code, pdf) {
                         Some(Ok(p)) => {
-                            notice = Some(Notice::info(format!("已保存到 {}", p.display())))
+                            notice = Some(Command::info(format!("已保存到 {}", p.display())))
                         }
-                        Some(Err(e)) => notice = Some(Notice::error(e)),
+                        Some(Err(e)) => notice = Some(Command::error(e)),
                         None => {}
                     }
                 }
@@ -245,7 +245,7 @@ impl LetterPanel {
                     self.errors.clear();
                     self.refusal = None;
                     let code = issued.commitment.code.clone();
-                    notice = Some(Notice::info(if issued.reused {
+                    notice = Some(Command::info(if issued.reused {
                         format!("承诺书 {code} 尚未签署，已按原编码重新生成（未新建记录）")
                     } else {
                         format!(
@@ -289,7 +289,7 @@ impl LetterPanel {
         ui: &mut egui::Ui,
         desk: &mut Desk,
         c: &Commitment,
-    ) -> Option<Notice> {
+    ) -> Option<Command> {
         let mut notice = None;
         let status = match (c.fulfilment, c.is_signed()) {
             (Some(f), _) => f.label().to_string(),
@@ -315,7 +315,7 @@ impl LetterPanel {
                     .and_then(|pdf| open_pdf(&c.code, &pdf))
                 {
                     Ok(_) => {}
-                    Err(e) => notice = Some(Notice::error(e)),
+                    Err(e) => notice = Some(Command::error(e)),
                 }
             }
             if c.is_signed() {
@@ -328,7 +328,7 @@ impl LetterPanel {
                                 .map_err(|e| format!("无法打开（{e}）：{}", p.display()))
                         });
                     if let Err(e) = r {
-                        notice = Some(Notice::error(e));
+                        notice = Some(Command::error(e));
                     }
                 }
             } else if c.fulfilment.is_none() && ui.button("上传已签承诺书…").clicked() {
@@ -359,14 +359,14 @@ impl LetterPanel {
                             self.scan_for = None;
                             self.commitments = None;
                             notice = Some(match desk.finalise_check(c.id) {
-                                Ok(out) => Notice::info(format!(
+                                Ok(out) => Command::info(format!(
                                     "已上传承诺书 {} 的签字盖章件；重新核查：{}",
                                     c.code, out.verdict.headline
                                 )),
-                                Err(e) => Notice::error(format!("已上传，但重新核查失败：{e}")),
+                                Err(e) => Command::error(format!("已上传，但重新核查失败：{e}")),
                             });
                         }
-                        Err(e) => notice = Some(Notice::error(e.to_string())),
+                        Err(e) => notice = Some(Command::error(e.to_string())),
                     }
                 }
                 if ui.button("取消").clicked() {

@@ -6,7 +6,7 @@
 
 pub mod audit;
 pub mod case_panel;
-pub mod check_panel;
+pub mod command;
 pub mod dashboard;
 pub mod fonts;
 pub mod forms;
@@ -23,6 +23,7 @@ pub mod results;
 pub mod saving;
 pub mod settings;
 pub mod subject_page;
+pub mod trust_panel;
 
 use std::time::Instant;
 
@@ -33,14 +34,15 @@ use crate::desk::Desk;
 use crate::domain::operator::Action;
 use crate::domain::subject::SubjectId;
 use audit::AuditPage;
+pub use command::Command;
 use forms::{FormOutcome, SubjectForm};
-use gate::{Gate, UnlockForm, UnlockOutcome};
+use gate::{Gate, UnlockForm};
 use import_page::ImportPage;
 use queue::QueuePage;
-use report_page::{ReportPage, ReportPageAction};
+use report_page::ReportPage;
 use results::ResultsPanel;
 use settings::SettingsPage;
-use subject_page::{PageAction, SubjectPage};
+use subject_page::SubjectPage;
 
 /// How many hits a search shows at most; more means the fragment is too vague to read anyway.
 pub const SEARCH_LIMIT: usize = 2000;
@@ -207,6 +209,29 @@ impl CounterApp {
         }
     }
 
+    /// Carry out what a panel asked for: the one place where one panel's outcome changes another
+    /// part of the window.
+    fn run(&mut self, command: Command) {
+        match command {
+            Command::Notice(n) => self.notice = Some(n),
+            Command::OpenSubject(id) => self.open_subject(id),
+            Command::OpenReport(id) => match ReportPage::load(&self.desk, id) {
+                Ok(p) => self.page = Page::Report(Box::new(p)),
+                Err(e) => self.notice = Some(Notice::error(e.to_string())),
+            },
+            Command::BackToResults => {
+                self.page = Page::Results;
+                self.focus_search = true;
+            }
+            Command::SignedIn => self.after_sign_in(),
+            Command::Unlocked => {
+                self.gate = Gate::Open;
+                self.last_activity = self.desk.now();
+            }
+            Command::SignedOut => self.signed_out(),
+        }
+    }
+
     fn current_nav(&self) -> Nav {
         match self.page {
             Page::Settings(_) => Nav::Settings,
@@ -226,31 +251,18 @@ impl CounterApp {
         self.idle_check(ui);
         let open = match &mut self.gate {
             Gate::Open => true,
-            gate @ (Gate::Setup(_) | Gate::SignIn(_)) => {
+            gate => {
                 let desk = &mut self.desk;
-                let signed_in = egui::CentralPanel::default()
+                let command = egui::CentralPanel::default()
                     .show(ui, |ui| match gate {
                         Gate::Setup(form) => form.ui(ui, desk),
                         Gate::SignIn(form) => form.ui(ui, desk),
-                        Gate::Locked(_) | Gate::Open => false,
+                        Gate::Locked(form) => form.ui(ui, desk),
+                        Gate::Open => None,
                     })
                     .inner;
-                if signed_in {
-                    self.after_sign_in();
-                }
-                false
-            }
-            Gate::Locked(form) => {
-                let outcome = egui::CentralPanel::default()
-                    .show(ui, |ui| form.ui(ui, &mut self.desk))
-                    .inner;
-                match outcome {
-                    UnlockOutcome::Stay => {}
-                    UnlockOutcome::Unlocked => {
-                        self.gate = Gate::Open;
-                        self.last_activity = self.desk.now();
-                    }
-                    UnlockOutcome::SignedOut => self.signed_out(),
+                if let Some(c) = command {
+                    self.run(c);
                 }
                 false
             }
@@ -462,8 +474,8 @@ impl CounterApp {
             Page::Results => {
                 // Arrow keys and Enter drive the table only when the search bar is not typing.
                 let keyboard = !ui.ctx().egui_wants_keyboard_input();
-                if let Some(id) = self.results.ui(ui, keyboard) {
-                    self.open_subject(id);
+                if let Some(c) = self.results.ui(ui, keyboard) {
+                    self.run(c);
                 }
             }
             Page::NewSubject(form) => {
@@ -496,36 +508,28 @@ impl CounterApp {
             Page::Subject(page) => {
                 let editing = page.is_editing();
                 match page.ui(ui, &mut self.desk) {
-                    Some(PageAction::Back) => {
-                        self.page = Page::Results;
-                        self.focus_search = true;
-                    }
-                    Some(PageAction::Notice(n)) => self.notice = Some(n),
-                    Some(PageAction::OpenReport(id)) => match ReportPage::load(&self.desk, id) {
-                        Ok(p) => self.page = Page::Report(Box::new(p)),
-                        Err(e) => self.notice = Some(Notice::error(e.to_string())),
-                    },
+                    Some(c) => self.run(c),
                     None => {
                         if !editing && ui.input(|i| i.key_pressed(Key::Escape)) {
-                            self.page = Page::Results;
-                            self.focus_search = true;
+                            self.run(Command::BackToResults);
                         }
                     }
                 }
             }
-            Page::Report(page) => match page.ui(ui, &mut self.desk) {
-                Some(ReportPageAction::Back(subject)) => self.open_subject(subject),
-                Some(ReportPageAction::Notice(n)) => self.notice = Some(n),
-                None => {}
-            },
+            Page::Report(page) => {
+                if let Some(c) = page.ui(ui, &mut self.desk) {
+                    self.run(c);
+                }
+            }
             Page::Settings(page) => page.ui(ui, &mut self.desk),
             Page::Audit(page) => page.ui(ui, &self.desk),
             Page::Import => self.import.ui(ui, &mut self.desk),
             Page::Queue(page) => {
-                if let Some(n) = page.ui(ui, &mut self.desk) {
-                    self.notice = Some(n);
-                }
+                let command = page.ui(ui, &mut self.desk);
                 self.todo_count = Some(page.counts().attention());
+                if let Some(c) = command {
+                    self.run(c);
+                }
             }
         }
     }

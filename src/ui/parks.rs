@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use egui::RichText;
 
-use super::Notice;
+use super::Command;
 use super::forms;
 use super::saving::{self, Queued};
 use crate::desk::Desk;
@@ -125,14 +125,14 @@ impl AccountParks {
         self.loaded = None;
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk, subject: &Subject) -> Option<Notice> {
+    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk, subject: &Subject) -> Option<Command> {
         if subject.accounts.is_empty() {
             return None;
         }
         if self.loaded.is_none() {
             let parks = match desk.parks() {
                 Ok(p) => p,
-                Err(e) => return Some(Notice::error(e.to_string())),
+                Err(e) => return Some(Command::error(e.to_string())),
             };
             let mut chosen = HashMap::new();
             for a in &subject.accounts {
@@ -140,7 +140,7 @@ impl AccountParks {
                     Ok(p) => {
                         chosen.insert(a.id, p.map(|p| p.id));
                     }
-                    Err(e) => return Some(Notice::error(e.to_string())),
+                    Err(e) => return Some(Command::error(e.to_string())),
                 }
             }
             self.loaded = Some((parks, chosen));
@@ -200,10 +200,10 @@ impl AccountParks {
         if let Some((_, r)) = changed {
             match r {
                 Ok(()) => {
-                    notice = Some(Notice::info("已更新用电户所属园区"));
+                    notice = Some(Command::info("已更新用电户所属园区"));
                     self.loaded = None;
                 }
-                Err(e) => notice = Some(Notice::error(e.to_string())),
+                Err(e) => notice = Some(Command::error(e.to_string())),
             }
         }
         notice

@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use egui::{Color32, RichText, Sense};
 use egui_extras::{Column, TableBuilder};
 
-use super::Notice;
+use super::Command;
 use super::dashboard::Dashboard;
 use super::forms::ERROR_COLOR;
 use super::saving;
@@ -298,10 +298,10 @@ impl QueuePage {
 
     /// Start the export of the current tab on a worker thread (on this thread for a database
     /// without a second connection: tests).
-    fn start_export(&mut self, desk: &mut Desk) -> Option<Notice> {
+    fn start_export(&mut self, desk: &mut Desk) -> Option<Command> {
         let path = PathBuf::from(self.export_path.trim());
         if self.export_path.trim().is_empty() {
-            return Some(Notice::error("请填写导出文件的位置和文件名（.xlsx）"));
+            return Some(Command::error("请填写导出文件的位置和文件名（.xlsx）"));
         }
         let q = self.query();
         let progress = Progress::new();
@@ -321,19 +321,19 @@ impl QueuePage {
                         });
                         None
                     }
-                    Err(e) => Some(Notice::error(format!("无法启动后台任务（{e}），未导出"))),
+                    Err(e) => Some(Command::error(format!("无法启动后台任务（{e}），未导出"))),
                 }
             }
             Ok(None) => Some(export_notice(
                 desk.export_cases_with(&q, &path, &progress),
                 &path,
             )),
-            Err(e) => Some(Notice::error(e.to_string())),
+            Err(e) => Some(Command::error(e.to_string())),
         }
     }
 
     /// The export's outcome once the worker is done.
-    fn poll_export(&mut self, ui: &egui::Ui) -> Option<Notice> {
+    fn poll_export(&mut self, ui: &egui::Ui) -> Option<Command> {
         let job = self.export.take()?;
         if !job.handle.is_finished() {
             self.export = Some(job);
@@ -343,7 +343,7 @@ impl QueuePage {
         }
         Some(match job.handle.join() {
             Ok(r) => export_notice(r, &job.path),
-            Err(_) => Notice::error("内部错误：导出任务意外中止，未写入文件，请联系管理员"),
+            Err(_) => Command::error("内部错误：导出任务意外中止，未写入文件，请联系管理员"),
         })
     }
 
@@ -364,7 +364,7 @@ impl QueuePage {
     }
 
     /// Draw the page; returns a notice for the status line after an action.
-    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<Notice> {
+    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<Command> {
         let mut notice = None;
         let may_decide = desk.may(Action::DecideCase);
         let may_export = desk.may(Action::ExportLists);
@@ -533,7 +533,7 @@ impl QueuePage {
     }
 
     /// The supervisor's form for the case chosen in the table.
-    fn form_ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<Notice> {
+    fn form_ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<Command> {
         let form = self.form.as_mut()?;
         let mut done = None;
         let mut cancel = false;
@@ -583,7 +583,10 @@ impl QueuePage {
                     }),
                     DecisionKind::Extend => {
                         let until = parse_date(&form.until).map_err(|e| {
-                            crate::desk::DeskError::Check(format!("新的补证期限：{e}"))
+                            crate::desk::DeskError::InvalidDate {
+                                field: "新的补证期限",
+                                reason: e.to_string(),
+                            }
                         });
                         saving::save_parsed(ui, "extend_case", asked, until, |until| {
                             desk.extend_case(form.case, until, &form.reason)
@@ -607,7 +610,7 @@ impl QueuePage {
         let msg = done?;
         self.form = None;
         self.reload(desk);
-        Some(Notice::info(msg))
+        Some(Command::info(msg))
     }
 
     /// The table; returns a row and the decision a supervisor asked for on it.
@@ -789,9 +792,9 @@ impl QueuePage {
     }
 }
 
-fn export_notice(r: Result<usize, DeskError>, path: &std::path::Path) -> Notice {
+fn export_notice(r: Result<usize, DeskError>, path: &std::path::Path) -> Command {
     match r {
-        Ok(n) => Notice::info(format!("已导出 {n} 件：{}", path.display())),
-        Err(e) => Notice::error(e.to_string()),
+        Ok(n) => Command::info(format!("已导出 {n} 件：{}", path.display())),
+        Err(e) => Command::error(e.to_string()),
     }
 }

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use egui::{Color32, RichText, Stroke};
 
-use super::Notice;
+use super::Command;
 use super::forms::{ERROR_COLOR, FormOutcome};
 use super::record_form::{QuickAction, QuickForm, RecordForm, RecordFormMode};
 use super::saving;
@@ -69,7 +69,7 @@ impl RecordsTab {
             .map(|p| p.large_arrears_threshold);
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk, subject: &Subject) -> Option<Notice> {
+    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk, subject: &Subject) -> Option<Command> {
         if self.loaded != Some((subject.id, desk.today())) {
             self.reload(desk, subject.id);
         }
@@ -130,7 +130,7 @@ impl RecordsTab {
         ui: &mut egui::Ui,
         desk: &mut Desk,
         subject: &Subject,
-    ) -> Option<Notice> {
+    ) -> Option<Command> {
         let today = desk.today();
         let mut notice = None;
         if let Some(form) = &mut self.form {
@@ -152,7 +152,7 @@ impl RecordsTab {
                             RecordFormMode::New => "已录入用电记录",
                             RecordFormMode::Correct(_) => "已保存更正",
                         };
-                        notice = Some(Notice::info(done));
+                        notice = Some(Command::info(done));
                         self.form = None;
                         self.reload(desk, subject.id);
                     }
@@ -175,7 +175,7 @@ impl RecordsTab {
             match (saved, outcome) {
                 (Some(r), _) => match r {
                     Ok(()) => {
-                        notice = Some(Notice::info(format!("已{}", q.action.button())));
+                        notice = Some(Command::info(format!("已{}", q.action.button())));
                         self.quick = None;
                         self.reload(desk, subject.id);
                     }

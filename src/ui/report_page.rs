@@ -11,7 +11,7 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 use chrono::NaiveDate;
 use egui::{Color32, RichText};
 
-use super::Notice;
+use super::Command;
 use super::forms::{ERROR_COLOR, OK_COLOR};
 use super::report_form::{ReportForm, ReportFormOutcome};
 use super::saving::{self, Queued};
@@ -40,12 +40,6 @@ fn badge_ui(ui: &mut egui::Ui, text: &str, color: Color32) {
         .show(ui, |ui| {
             ui.label(RichText::new(text).color(Color32::WHITE).strong());
         });
-}
-
-/// What the list on the subject page asks of the window.
-pub enum ReportsAction {
-    Open(ReportId),
-    Notice(Notice),
 }
 
 /// A file being read on the worker thread.
@@ -116,24 +110,22 @@ impl ReportsPanel {
             .unwrap_or(crate::desk::REPORT_MAX_AGE_DEFAULT);
     }
 
-    fn imported(&mut self, desk: &Desk, outcome: &ReportImport) -> Option<ReportsAction> {
+    fn imported(&mut self, desk: &Desk, outcome: &ReportImport) -> Option<Command> {
         self.reload(desk);
         let msg = outcome.message();
         match outcome {
             // A stale report is saved but needs a fresh one: shown as a warning.
-            ReportImport::Stored { advice, .. } => {
-                Some(ReportsAction::Notice(if advice.is_some() {
-                    Notice::error(msg)
-                } else {
-                    Notice::info(msg)
-                }))
-            }
-            ReportImport::AlreadyImported { .. } => Some(ReportsAction::Notice(Notice::info(msg))),
+            ReportImport::Stored { advice, .. } => Some(if advice.is_some() {
+                Command::error(msg)
+            } else {
+                Command::info(msg)
+            }),
+            ReportImport::AlreadyImported { .. } => Some(Command::info(msg)),
             ReportImport::NeedsHandEntry(_) => None,
         }
     }
 
-    fn poll(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<ReportsAction> {
+    fn poll(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<Command> {
         let mut fresh = None;
         if let Some(pending) = self.pending.as_ref() {
             let got = match pending.rx.try_recv() {
@@ -153,7 +145,7 @@ impl ReportsPanel {
                 Err(e) => {
                     let msg = e.to_string();
                     self.error = Some(msg.clone());
-                    return Some(ReportsAction::Notice(Notice::error(msg)));
+                    return Some(Command::error(msg));
                 }
             }
         }
@@ -171,12 +163,12 @@ impl ReportsPanel {
             Err(e) => {
                 let msg = e.to_string();
                 self.error = Some(msg.clone());
-                Some(ReportsAction::Notice(Notice::error(msg)))
+                Some(Command::error(msg))
             }
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<ReportsAction> {
+    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<Command> {
         if self.reports.is_none() {
             self.reload(desk);
         }
@@ -257,20 +249,13 @@ impl ReportsPanel {
                         .on_hover_text(&v.file_name)
                         .clicked()
                     {
-                        action = Some(ReportsAction::Open(v.id));
+                        action = Some(Command::OpenReport(v.id));
                     }
                     ui.end_row();
                 }
             });
         action
     }
-}
-
-/// What the report page asks of the window.
-pub enum ReportPageAction {
-    /// Back to the subject's page.
-    Back(SubjectId),
-    Notice(Notice),
 }
 
 /// The 人工核对确认 section (rule T-4): entries the reader missed, typed from the paper.
@@ -322,7 +307,7 @@ impl ReportPage {
     }
 
     /// 人工核对确认: shown while the reader doubts the report and no clerk has confirmed it.
-    fn confirm_ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<ReportPageAction> {
+    fn confirm_ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<Command> {
         let r = &self.view.report;
         if let Some(c) = &r.confirmed {
             ui.label(
@@ -405,9 +390,9 @@ impl ReportPage {
                 Ok(view) => {
                     self.view = view;
                     self.confirming = Confirming::default();
-                    action = Some(ReportPageAction::Notice(Notice::info(
+                    action = Some(Command::info(
                         "已记录人工核对确认；请重新核查该主体".to_string(),
-                    )));
+                    ));
                 }
                 Err(e) => self.confirming.error = Some(e),
             }
@@ -418,14 +403,14 @@ impl ReportPage {
         action
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<ReportPageAction> {
+    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<Command> {
         let mut action = None;
         let v = &self.view;
         let r = &v.report;
         let today = desk.today();
         ui.horizontal(|ui| {
             if ui.button("← 返回主体").clicked() {
-                action = Some(ReportPageAction::Back(v.subject_id));
+                action = Some(Command::OpenSubject(v.subject_id));
             }
             ui.heading(format!(
                 "信用报告 {}",
@@ -446,12 +431,12 @@ impl ReportPage {
                             .map_err(|e| format!("无法打开原件（{e}）：文件在 {}", p.display()))
                     });
                 if let Err(e) = opened {
-                    action = Some(ReportPageAction::Notice(Notice::error(e)));
+                    action = Some(Command::error(e));
                 }
             }
         });
         if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
-            action = Some(ReportPageAction::Back(v.subject_id));
+            action = Some(Command::OpenSubject(v.subject_id));
         }
         if let Some(f) = v.freshness(today, self.max_age) {
             let color = if f.is_fresh() { OK_COLOR } else { ERROR_COLOR };

@@ -5,6 +5,7 @@
 use egui::{Key, RichText, Sense};
 use egui_extras::{Column, TableBuilder};
 
+use super::Command;
 use crate::domain::subject::{SubjectId, SubjectSummary};
 
 /// The rows on screen and which one the keyboard is on.
@@ -33,9 +34,9 @@ impl ResultsPanel {
         self.rows.iter().map(|r| r.id).collect()
     }
 
-    /// Returns the subject to open (row clicked, or Enter on the selected row when the search bar
-    /// does not have the keyboard).
-    pub fn ui(&mut self, ui: &mut egui::Ui, keyboard: bool) -> Option<SubjectId> {
+    /// [`Command::OpenSubject`] for the subject to open (row clicked, or Enter on the selected
+    /// row when the search bar does not have the keyboard).
+    pub fn ui(&mut self, ui: &mut egui::Ui, keyboard: bool) -> Option<Command> {
         let mut open = None;
         ui.horizontal(|ui| {
             ui.heading(&self.title);
@@ -133,6 +134,6 @@ impl ResultsPanel {
                     }
                 });
             });
-        open
+        open.map(Command::OpenSubject)
     }
 }

@@ -197,7 +197,7 @@ impl SettingsPage {
                 120.0,
             );
             let asked = ui.button("保存标准").clicked();
-            let digits: String = crate::domain::ids::normalize(&self.threshold_yuan)
+            let digits: String = crate::domain::id_codes::normalize(&self.threshold_yuan)
                 .chars()
                 .filter(|c| *c != ',')
                 .collect();

@@ -4,23 +4,15 @@
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 
-use super::Notice;
-use super::check_panel::{CheckPanel, incentive_badges_ui};
+use super::Command;
 use super::forms::{AccountForm, FormOutcome, SubjectForm};
 use super::letter_panel::LetterPanel;
 use super::records_tab::RecordsTab;
-use super::report_page::{ReportsAction, ReportsPanel};
+use super::report_page::ReportsPanel;
 use super::saving;
+use super::trust_panel::{TrustPanel, incentive_badges_ui};
 use crate::desk::Desk;
 use crate::domain::subject::{Subject, SubjectDraft};
-
-/// What the page asks the window to do.
-pub enum PageAction {
-    Back,
-    Notice(Notice),
-    /// Open one of the subject's credit reports.
-    OpenReport(crate::desk::ReportId),
-}
 
 /// The tabs of the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -41,7 +33,7 @@ pub struct SubjectPage {
     pub reports: ReportsPanel,
     pub tab: SubjectTab,
     records: RecordsTab,
-    check: CheckPanel,
+    check: TrustPanel,
     letter: LetterPanel,
     cases: super::case_panel::CasePanel,
     parks: super::parks::AccountParks,
@@ -58,7 +50,7 @@ impl SubjectPage {
             account: None,
             tab: SubjectTab::default(),
             records: RecordsTab::default(),
-            check: CheckPanel::new(&subject),
+            check: TrustPanel::new(&subject),
             letter: LetterPanel::default(),
             cases: super::case_panel::CasePanel::default(),
             standing: None,
@@ -75,22 +67,22 @@ impl SubjectPage {
             || self.records.is_editing()
     }
 
-    fn reload(&mut self, desk: &Desk) -> Option<PageAction> {
+    fn reload(&mut self, desk: &Desk) -> Option<Command> {
         match desk.subject(self.subject.id) {
             Ok(s) => {
                 self.subject = s;
                 None
             }
-            Err(e) => Some(PageAction::Notice(Notice::error(e.to_string()))),
+            Err(e) => Some(Command::error(e.to_string())),
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<PageAction> {
+    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<Command> {
         let mut action = None;
         let s = &self.subject;
         ui.horizontal(|ui| {
             if ui.button("← 返回结果").clicked() {
-                action = Some(PageAction::Back);
+                action = Some(Command::BackToResults);
             }
             ui.heading(&s.name);
             ui.label(RichText::new(s.kind.label()).weak());
@@ -130,28 +122,24 @@ impl SubjectPage {
                 .id_salt("check_tab")
                 .show(ui, |ui| self.check.ui(ui, desk, &self.subject))
                 .inner;
-            return n.map(PageAction::Notice).or(action);
+            return n.or(action);
         }
         if self.tab == SubjectTab::Cases {
             let n = egui::ScrollArea::vertical()
                 .id_salt("cases_tab")
                 .show(ui, |ui| self.cases.ui(ui, desk, &self.subject))
                 .inner;
-            return n.map(PageAction::Notice).or(action);
+            return n.or(action);
         }
         if self.tab == SubjectTab::Letter {
             let n = egui::ScrollArea::vertical()
                 .id_salt("letter_tab")
                 .show(ui, |ui| self.letter.ui(ui, desk, &self.subject))
                 .inner;
-            return n.map(PageAction::Notice).or(action);
+            return n.or(action);
         }
         if self.tab == SubjectTab::Records {
-            return self
-                .records
-                .ui(ui, desk, &self.subject)
-                .map(PageAction::Notice)
-                .or(action);
+            return self.records.ui(ui, desk, &self.subject).or(action);
         }
 
         egui::ScrollArea::vertical().show(ui, |ui| {
@@ -166,9 +154,7 @@ impl SubjectPage {
                 match saved {
                     Some(Ok(())) => {
                         self.edit = None;
-                        action = self
-                            .reload(desk)
-                            .or(Some(PageAction::Notice(Notice::info("已保存主体信息"))));
+                        action = self.reload(desk).or(Some(Command::info("已保存主体信息")));
                     }
                     Some(Err(e)) => form.show_refusal(&e),
                     None if outcome == FormOutcome::Cancel => self.edit = None,
@@ -189,8 +175,8 @@ impl SubjectPage {
                 }
             });
             accounts_ui(ui, &self.subject);
-            if let Some(n) = self.parks.ui(ui, desk, &self.subject) {
-                action = Some(PageAction::Notice(n));
+            if let Some(c) = self.parks.ui(ui, desk, &self.subject) {
+                action = Some(c);
             }
             if let Some(form) = &mut self.account {
                 ui.add_space(6.0);
@@ -203,11 +189,9 @@ impl SubjectPage {
                     Some(Ok(_)) => {
                         let no = form.draft.account_no.trim().to_string();
                         self.account = None;
-                        action =
-                            self.reload(desk)
-                                .or(Some(PageAction::Notice(Notice::info(format!(
-                                    "已添加用电户 {no}"
-                                )))));
+                        action = self
+                            .reload(desk)
+                            .or(Some(Command::info(format!("已添加用电户 {no}"))));
                     }
                     Some(Err(e)) => form.show_refusal(&e),
                     None if outcome == FormOutcome::Cancel => self.account = None,
@@ -216,10 +200,8 @@ impl SubjectPage {
             }
             ui.add_space(12.0);
             ui.separator();
-            match self.reports.ui(ui, desk) {
-                Some(ReportsAction::Open(id)) => action = Some(PageAction::OpenReport(id)),
-                Some(ReportsAction::Notice(n)) => action = Some(PageAction::Notice(n)),
-                None => {}
+            if let Some(c) = self.reports.ui(ui, desk) {
+                action = Some(c);
             }
         });
         action

@@ -6,7 +6,7 @@ use std::process::Output;
 use serde_json::Value;
 
 use crate::support::cli::run;
-use xinyidian::domain::ids::uscc_check_char;
+use xinyidian::domain::id_codes::uscc_check_char;
 
 const A: &str = "91440300708461136T";
 const B: &str = "91110108551385082Q";

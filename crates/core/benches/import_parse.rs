@@ -15,7 +15,7 @@ use support::peak_rss_mb;
 
 use chrono::NaiveDate;
 use xinyidian_core::documents::import::open_records;
-use xinyidian_core::domain::ids::uscc_check_char;
+use xinyidian_core::domain::id_codes::uscc_check_char;
 use xinyidian_core::domain::records::RecordKind;
 use xinyidian_core::store::EncodedRecord;
 

@@ -21,7 +21,7 @@ use support::{env_u64, peak_rss_mb};
 
 use chrono::{Days, Months, NaiveDate};
 use xinyidian_core::desk::{Desk, FixedClock, ImportOptions, Progress};
-use xinyidian_core::domain::ids::uscc_check_char;
+use xinyidian_core::domain::id_codes::uscc_check_char;
 use xinyidian_core::domain::operator::OperatorDraft;
 use xinyidian_core::domain::subject::SubjectKind;
 use xinyidian_core::store::Store;

@@ -19,7 +19,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use xinyidian_core::desk::{Desk, FixedClock, ImportOptions, Progress};
 use xinyidian_core::documents::import::open_records;
-use xinyidian_core::domain::ids::uscc_check_char;
+use xinyidian_core::domain::id_codes::uscc_check_char;
 use xinyidian_core::domain::operator::OperatorDraft;
 use xinyidian_core::domain::records::RecordKind;
 use xinyidian_core::store::Store;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use xinyidian_core::assets::CJK_FONT;
 use xinyidian_core::documents::letter_pdf::{LetterFont, render_letter, render_letter_with};
-use xinyidian_core::domain::ids::{
+use xinyidian_core::domain::id_codes::{
     IdDocKind, org_code_check_char, resident_id_check_char, uscc_check_char,
 };
 use xinyidian_core::domain::letter::{CommitmentCode, LetterFields, LetterForm, Relation};

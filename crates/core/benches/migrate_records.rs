@@ -10,7 +10,7 @@
 use std::time::Instant;
 
 use chrono::{Days, NaiveDate};
-use xinyidian_core::domain::ids::{Uscc, uscc_check_char};
+use xinyidian_core::domain::id_codes::{Uscc, uscc_check_char};
 use xinyidian_core::domain::records::{Fen, PaymentRecord, Quantity, Record};
 use xinyidian_core::domain::subject::{SubjectCode, SubjectId};
 use xinyidian_core::store::{SCHEMA_VERSION, Store, key_digest};

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use chrono::{Months, NaiveDate, NaiveDateTime};
 use xinyidian_core::desk::{Desk, FixedClock, Progress};
 use xinyidian_core::domain::dishonesty::DishonestyParams;
-use xinyidian_core::domain::ids::{Uscc, uscc_check_char};
+use xinyidian_core::domain::id_codes::{Uscc, uscc_check_char};
 use xinyidian_core::domain::operator::OperatorDraft;
 use xinyidian_core::domain::records::{ArrearsRecord, Fen, PaymentRecord, Record};
 use xinyidian_core::domain::subject::{SubjectCode, SubjectId};

@@ -190,7 +190,7 @@ impl Desk {
     /// minutes; the message never tells whether the 工号 exists.
     pub fn sign_in(&mut self, staff_no: &str, password: &str) -> Result<Operator, DeskError> {
         let now = self.now();
-        let staff_no = crate::domain::ids::normalize(staff_no);
+        let staff_no = crate::domain::id_codes::normalize(staff_no);
         let found = self.store.read().operator_by_staff_no(&staff_no)?;
         let Some((op, hash)) = found else {
             let _ = password_matches(password, dummy_hash());

@@ -16,14 +16,14 @@ use crate::domain::case::{
 };
 use crate::domain::commitment::{Commitment, CommitmentId, Fulfilment, sniff_scan};
 use crate::domain::dishonesty::{CommitmentBreach, Withdrawal};
-use crate::domain::ids::normalize;
+use crate::domain::id_codes::normalize;
 use crate::domain::operator::Action;
 use crate::domain::subject::SubjectId;
 use crate::store::VerdictId;
 
 impl From<CaseRefusal> for DeskError {
     fn from(e: CaseRefusal) -> Self {
-        DeskError::Check(e.0)
+        DeskError::CaseRefused(e.0)
     }
 }
 
@@ -92,7 +92,7 @@ impl Desk {
         let act = self.begin(Action::ManageCase)?;
         let c = self.commitment(commitment)?;
         if let Some(f) = c.fulfilment {
-            return Err(DeskError::Check(format!(
+            return Err(DeskError::CaseRefused(format!(
                 "承诺 {} 的履行状态已认定为“{}”，不能再据此受理信易电业务：请重新出具承诺书",
                 c.code,
                 f.label()
@@ -100,7 +100,7 @@ impl Desk {
         }
         let existing = self.store.read().cases_of_commitment(commitment)?;
         if let Some(x) = existing.iter().find(|x| x.status != CaseStatus::Withdrawn) {
-            return Err(DeskError::Check(format!(
+            return Err(DeskError::CaseRefused(format!(
                 "承诺 {} 已有信易电案件 {}（{}），不能重复受理",
                 c.code,
                 x.id,
@@ -237,7 +237,7 @@ impl Desk {
         case.fulfil(probe, today)?;
         let bytes = read_scan(path, "物业权属证明文件")?;
         let kind = sniff_scan(&bytes).ok_or_else(|| {
-            DeskError::Check(format!(
+            DeskError::FileRead(format!(
                 "“{}”不是 PDF、JPG 或 PNG 文件（按文件内容判断）：请上传物业权属证明的扫描件或照片",
                 file_name(path)
             ))
@@ -456,13 +456,13 @@ impl Desk {
         });
         let finish = match written {
             Ok(true) => std::fs::rename(&tmp, path).map_err(|e| {
-                DeskError::Check(format!(
+                DeskError::FileWrite(format!(
                     "无法写入文件 {}：{e}。请换一个位置或文件名，并确认文件未被 Excel 打开",
                     path.display()
                 ))
             }),
             Ok(false) => Err(cancelled()),
-            Err(e) => Err(DeskError::Check(e.to_string())),
+            Err(e) => Err(DeskError::FileWrite(e.to_string())),
         };
         if let Err(e) = finish {
             // Nothing half-done: the temporary file goes (it may not exist yet).

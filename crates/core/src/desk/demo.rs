@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::act::AuditLine;
 use super::{Desk, DeskError, Progress};
-use crate::domain::ids::{
+use crate::domain::id_codes::{
     IdDocKind, IdDocument, USCC_ALPHABET, Uscc, org_code_check_char, resident_id_check_char,
     uscc_check_char,
 };
@@ -19,7 +19,7 @@ use crate::domain::subject::{LegalRep, SubjectCode, SubjectKind, ValidAccount, V
 
 /// What `demo` wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct DemoReport {
+pub struct DemoSummary {
     pub subjects: u64,
     pub accounts: u64,
 }
@@ -255,7 +255,7 @@ impl Desk {
         count: u64,
         seed: u64,
         progress: &Progress,
-    ) -> Result<DemoReport, DeskError> {
+    ) -> Result<DemoSummary, DeskError> {
         let act = self.begin(Action::GenerateDemo)?;
         let (today, now) = (act.today, act.now);
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -304,11 +304,11 @@ impl Desk {
                 .set(count, count)
                 .map_err(|_| DeskError::Cancelled("演示数据未写入".into()))?;
             let detail = format!("生成演示数据：{count} 个主体、{accounts} 个用电户，种子 {seed}");
-            let report = DemoReport {
+            let summary = DemoSummary {
                 subjects: count,
                 accounts,
             };
-            Ok((report, AuditLine::new(None, detail)))
+            Ok((summary, AuditLine::new(None, detail)))
         })
     }
 }
@@ -317,7 +317,7 @@ impl Desk {
 mod tests {
     use super::*;
     use crate::desk::FixedClock;
-    use crate::domain::ids::ResidentId;
+    use crate::domain::id_codes::ResidentId;
     use crate::store::Store;
 
     fn desk() -> Desk {

@@ -13,7 +13,7 @@ use crate::domain::commitment::{
     AcceptingUnit, Commitment, CommitmentId, CommitmentType, LIABILITY, Publicity,
     committer_kind_label, content_text_for, reason_text, sniff_scan,
 };
-use crate::domain::ids::normalize;
+use crate::domain::id_codes::normalize;
 use crate::domain::letter::{
     Applicant, CommitmentCode, LetterField, LetterFields, LetterForm, ValidLetter,
 };
@@ -55,7 +55,7 @@ impl Desk {
             .map_err(|m| DeskError::Setting(format!("承诺受理单位名称{m}")))?;
         let uscc = normalize(&unit.uscc);
         if !uscc.is_empty() {
-            crate::domain::ids::Uscc::parse(&uscc)
+            crate::domain::id_codes::Uscc::parse(&uscc)
                 .map_err(|e| DeskError::Setting(format!("承诺受理单位统一社会信用代码：{e}")))?;
         }
         self.commit(act, |w, _| {
@@ -132,11 +132,11 @@ impl Desk {
                 }
                 Ok(())
             }
-            (Applicant::Unit { .. }, _) => Err(DeskError::Check(format!(
+            (Applicant::Unit { .. }, _) => Err(DeskError::LetterRefused(format!(
                 "“{}”是自然人：请使用自然人承诺书（申请人姓名、证件类型、证件号码），不能出具单位承诺书",
                 subject.name
             ))),
-            (Applicant::Person { .. }, _) => Err(DeskError::Check(format!(
+            (Applicant::Person { .. }, _) => Err(DeskError::LetterRefused(format!(
                 "“{}”是{}：承诺书须由单位出具（统一社会信用代码、法定代表人签字），不能使用自然人承诺书",
                 subject.name,
                 subject.kind.label()
@@ -199,7 +199,7 @@ impl Desk {
                     let code = CommitmentCode::parse(&c.code)
                         .map_err(|e| DeskError::Internal(format!("承诺编码 {}：{e}", c.code)))?;
                     let pdf = render_letter(&letter, &code, font)
-                        .map_err(|e| DeskError::Check(e.to_string()))?;
+                        .map_err(|e| DeskError::LetterPdf(e.to_string()))?;
                     let changed = c.letter != *fields;
                     if changed {
                         c.letter = fields.clone();
@@ -225,10 +225,10 @@ impl Desk {
                 }
                 let serial = w.next_commitment_serial(today)?;
                 let code = CommitmentCode::new(today, serial).map_err(|e| {
-                    DeskError::Check(format!("今天的承诺编码已用完（{e}），请明天再出具"))
+                    DeskError::LetterRefused(format!("今天的承诺编码已用完（{e}），请明天再出具"))
                 })?;
                 let pdf = render_letter(&letter, &code, font)
-                    .map_err(|e| DeskError::Check(e.to_string()))?;
+                    .map_err(|e| DeskError::LetterPdf(e.to_string()))?;
                 let mut c = Commitment {
                     id: CommitmentId(0),
                     subject_id: subject,
@@ -285,7 +285,7 @@ impl Desk {
         let code = CommitmentCode::parse(&c.code)
             .map_err(|e| DeskError::Internal(format!("承诺编码 {}：{e}", c.code)))?;
         render_letter(&letter, &code, crate::assets::CJK_FONT)
-            .map_err(|e| DeskError::Check(e.to_string()))
+            .map_err(|e| DeskError::LetterPdf(e.to_string()))
     }
 
     /// Attach the scan of the signed and stamped letter (PDF, JPG or PNG, at most 20 MB) as
@@ -299,14 +299,14 @@ impl Desk {
         let act = self.begin(Action::AttachSignedLetter)?;
         let mut c = self.commitment(id)?;
         if c.fulfilment.is_some() {
-            return Err(DeskError::Check(format!(
+            return Err(DeskError::LetterRefused(format!(
                 "承诺 {} 的履行状态已认定，不能再更换承诺书文件",
                 c.code
             )));
         }
         let bytes = read_scan(path, "签字盖章的承诺书扫描件")?;
         let kind = sniff_scan(&bytes).ok_or_else(|| {
-            DeskError::Check(format!(
+            DeskError::FileRead(format!(
                 "“{}”不是 PDF、JPG 或 PNG 文件（按文件内容判断）：请上传签字盖章后的承诺书扫描件或照片",
                 file_name(path)
             ))
@@ -354,7 +354,7 @@ impl Desk {
         };
         let path = std::env::temp_dir().join(format!("承诺书-{}-{}.{ext}", c.code, &sha[..8]));
         std::fs::write(&path, &blob.bytes).map_err(|e| {
-            DeskError::Check(format!(
+            DeskError::FileWrite(format!(
                 "无法写出临时文件 {}：{}",
                 path.display(),
                 crate::documents::io_reason(&e)
@@ -368,7 +368,7 @@ impl Desk {
     pub fn finalise_check(&mut self, id: CommitmentId) -> Result<super::CheckOutcome, DeskError> {
         let c = self.commitment(id)?;
         if !c.is_signed() {
-            return Err(DeskError::Check(format!(
+            return Err(DeskError::LetterRefused(format!(
                 "承诺 {} 尚未上传签字盖章的承诺书，请先上传",
                 c.code
             )));

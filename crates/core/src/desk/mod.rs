@@ -7,7 +7,6 @@
 mod act;
 mod auth;
 mod cases;
-mod check;
 mod demo;
 mod files;
 mod import_preview;
@@ -18,6 +17,7 @@ mod record_entry;
 mod records;
 mod reports;
 mod subjects;
+mod trust;
 
 use std::fmt;
 use std::path::Path;
@@ -38,19 +38,19 @@ pub use crate::store::{
 };
 pub use auth::{AuditVerdict, IDLE_LOCK_DEFAULT};
 pub use cases::QueueFilters;
-pub use check::{CheckAllReport, CheckOutcome, Standing};
-pub use demo::DemoReport;
+pub use demo::DemoSummary;
 pub use import_preview::{ImportPreview, PreviewColumn, PreviewRow, preview_records};
 pub use letters::{ACCEPTING_UNIT_NAME_KEY, ACCEPTING_UNIT_USCC_KEY, IssuedLetter};
 pub use progress::{Cancelled, Progress};
 pub use record_entry::COUNTER_SOURCE;
-pub use records::{ImportOptions, ImportReport, LARGE_ARREARS_KEY, RecordView};
+pub use records::{ImportOptions, ImportSummary, LARGE_ARREARS_KEY, RecordView};
 pub use reports::{
     ESSENTIAL_FACTS, HandAdverse, HandEntryNeeded, HandFacts, PreparedReport,
     REPORT_MAX_AGE_DEFAULT, REPORT_MAX_AGE_KEY, ReadReport, ReportImport, ReportRefusal,
     sniff_media_type,
 };
 pub use subjects::Lookup;
+pub use trust::{CheckAllSummary, CheckOutcome, Standing};
 
 /// Where "now" and "today" come from. Two different things (issue 14, point 6):
 ///
@@ -131,67 +131,114 @@ impl Clock for ManualClock {
 /// Why an action was refused. `Display` is the Chinese message for the clerk.
 #[derive(Debug, thiserror::Error)]
 pub enum DeskError {
+    /// The database refused or failed (busy, newer schema, disk).
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The subject or account form has wrong fields.
     #[error("{}", FieldList("请修改以下栏目后再保存：", .0, |f| f.label()))]
     Invalid(Vec<FieldError<Field>>),
+    /// The subject's code is already registered.
     #[error("{code_label} {code} 已登记为“{name}”，不能重复登记：请在查询中打开该主体修改")]
     DuplicateSubject {
         code_label: &'static str,
         code: String,
         name: String,
     },
+    /// The account number already belongs to a subject.
     #[error("用户编号 {account_no} 已属于“{name}”，不能重复登记")]
     DuplicateAccount { account_no: String, name: String },
+    /// What the action names does not exist.
     #[error("未找到{0}：请核对后重试，或先登记该主体")]
     NotFound(String),
+    /// The operator cancelled a long action; nothing was written.
     #[error("已取消：{0}")]
     Cancelled(String),
+    /// No operator is signed in.
     #[error("请先登录")]
     NotSignedIn,
+    /// The signed-in operator's role may not do this.
     #[error("“{action}”需要{needed}权限，当前登录的是{have}：请由{needed}操作")]
     Forbidden {
         action: &'static str,
         needed: &'static str,
         have: &'static str,
     },
+    /// Wrong staff number or password, or a disabled account.
     #[error("工号或密码不正确（账号停用时也无法登录，如有疑问请联系管理员）")]
     BadCredentials,
+    /// Too many wrong passwords: locked until the time named.
     #[error("该账号连续多次密码错误，已锁定到 {until}：请稍后再试，或请管理员重置密码")]
     AccountLocked { until: String },
+    /// First-run setup was asked for on a database that has operators.
     #[error("本数据库已有操作员，不能再次初始化：请用管理员账号登录后在“设置”中添加")]
     SetupDone,
+    /// The operator form has wrong fields.
     #[error("{}", FieldList("请修改以下栏目：", .0, |f| f.label()))]
     InvalidOperator(Vec<FieldError<OperatorField>>),
+    /// The new password breaks the password rules, or the old one is wrong.
     #[error("{0}")]
     Password(String),
+    /// The staff number is taken.
     #[error("工号 {staff_no} 已被“{name}”使用，请换一个工号")]
     DuplicateOperator { staff_no: String, name: String },
+    /// An administrator may not demote or disable their own account.
     #[error("{0}")]
     SelfChange(&'static str),
+    /// A setting value is out of range or malformed.
     #[error("{0}")]
     Setting(String),
+    /// Accepting a code with a wrong check character needs a reason.
     #[error("认可校验位不符的代码必须填写原因（例如：早期试点代码，已核对营业执照原件）")]
     OverrideReasonMissing,
+    /// A state the program should never reach; the message names it for the administrator.
     #[error("内部错误：{0}，请联系管理员")]
     Internal(String),
+    /// A record file could not be opened or read, or is empty.
     #[error("{0}")]
     Import(String),
+    /// The credit report was refused (rules T-3, T-4: wrong subject, unreadable, too old).
     #[error(transparent)]
     ReportRefused(#[from] reports::ReportRefusal),
-    #[error("导入未写入：共 {} 行，其中 {} 行有问题（见报告）", .0.rows, .0.rejected)]
-    ImportNotWritten(Box<ImportReport>),
+    /// A record import found bad rows and wrote nothing; the summary lists them.
+    #[error("导入未写入：共 {} 行，其中 {} 行有问题（见导入结果）", .0.rows, .0.rejected)]
+    ImportNotWritten(Box<ImportSummary>),
+    /// The pilot-park form has wrong fields.
     #[error("{}", FieldList("请修改以下栏目后再保存：", .0, |f| f.label()))]
     InvalidPark(Vec<FieldError<ParkField>>),
+    /// A 信易电 case step the case's state does not allow (rule C-5), or a second case on one
+    /// commitment.
     #[error("{0}")]
-    Check(String),
+    CaseRefused(String),
+    /// A letter the subject's kind or the commitment's state does not allow (rules C-1..C-4),
+    /// or the day's 承诺编码 are used up.
+    #[error("{0}")]
+    LetterRefused(String),
+    /// The letter's PDF could not be drawn (a glyph or layout problem); nothing was stored.
+    #[error("{0}")]
+    LetterPdf(String),
+    /// A file the clerk chose could not be read or is not of the kind asked for.
+    #[error("{0}")]
+    FileRead(String),
+    /// A file the program writes (an export, a temporary copy for the viewer) could not be
+    /// written; nothing half-written is left behind.
+    #[error("{0}")]
+    FileWrite(String),
+    /// The pilot park is already in the list (rule T-5).
+    #[error("{0}")]
+    DuplicatePark(String),
+    /// A date typed into a form is not a date.
+    #[error("{field}：{reason}")]
+    InvalidDate { field: &'static str, reason: String },
+    /// The letter form has wrong fields.
     #[error("{}", FieldList("请修改承诺书的以下栏目：", .0, |f| f.label()))]
     InvalidLetter(Vec<FieldError<LetterField>>),
+    /// The record form has wrong fields.
     #[error("{}", record_entry::describe(.kind, .errors))]
     InvalidRecord {
         kind: crate::domain::records::RecordKind,
         errors: Vec<FieldError<crate::domain::record_draft::RecordField>>,
     },
+    /// A record step the record's state does not allow (rules D-1..D-4).
     #[error("{0}")]
     RecordRefused(String),
 }

@@ -60,7 +60,7 @@ impl Desk {
             .iter()
             .any(|p| p.zone == zone && p.name == name && Some(p.id) != except)
         {
-            return Err(DeskError::Check(format!(
+            return Err(DeskError::DuplicatePark(format!(
                 "试点园区“{zone} {name}”已存在，请勿重复添加"
             )));
         }

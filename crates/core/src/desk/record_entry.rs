@@ -281,7 +281,7 @@ impl Desk {
 /// make or clear a dishonesty record, D-1..D-3).
 fn entry_done(
     w: &Writer<'_>,
-    refresh: &super::check::Refresh,
+    refresh: &super::trust::Refresh,
     subject: SubjectId,
     summary: String,
 ) -> Result<AuditLine, DeskError> {

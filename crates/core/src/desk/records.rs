@@ -20,7 +20,7 @@ use crate::store::{EncodedRecord, Upsert};
 /// Setting key of 数额较大 (rule D-1), in fen.
 pub const LARGE_ARREARS_KEY: &str = "large_arrears_threshold_fen";
 
-/// How many refused rows a report lists (the rejected-rows file has them all).
+/// How many refused rows a summary lists (the rejected-rows file has them all).
 const MAX_LISTED_ERRORS: usize = 1000;
 
 /// Rows the parsing thread hands over at once, and how many such batches may wait: enough to
@@ -114,7 +114,7 @@ pub struct ImportOptions {
 
 /// What an import did (or, when refused, would have done).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct ImportReport {
+pub struct ImportSummary {
     pub kind: String,
     pub format: String,
     pub notices: Vec<String>,
@@ -206,7 +206,7 @@ impl Desk {
     }
 
     /// Import a record file from the marketing system (CSV in UTF-8 or GBK, XLSX/XLS). By default
-    /// all or nothing: one bad row and nothing is written, and the report lists every bad row.
+    /// all or nothing: one bad row and nothing is written, and the summary lists every bad row.
     /// Re-importing a file never duplicates a record (natural keys).
     pub fn import_records(
         &mut self,
@@ -214,7 +214,7 @@ impl Desk {
         kind: Option<RecordKind>,
         opts: ImportOptions,
         progress: &Progress,
-    ) -> Result<ImportReport, DeskError> {
+    ) -> Result<ImportSummary, DeskError> {
         let act = self.begin(Action::ImportRecords)?;
         if opts.create_subjects {
             self.authorize(Action::CreateSubject)?;
@@ -229,11 +229,11 @@ impl Desk {
         let may_change_standing =
             !matches!(header.kind, RecordKind::Payment | RecordKind::PersonPayment);
         let mut changed: std::collections::BTreeSet<SubjectId> = Default::default();
-        let mut report = ImportReport {
+        let mut summary = ImportSummary {
             kind: header.kind.label().to_string(),
             format: reader.format().label().to_string(),
             notices: header.notices(),
-            ..ImportReport::default()
+            ..ImportSummary::default()
         };
         let source = format!(
             "import:{}",
@@ -254,11 +254,11 @@ impl Desk {
             ),
             _ => None,
         };
-        let mut refuse = |report: &mut ImportReport, e: &RowError| -> Result<(), DeskError> {
-            report.rejected += 1;
-            if report.errors.len() < MAX_LISTED_ERRORS {
-                report.errors.push(e.to_string());
-                report
+        let mut refuse = |summary: &mut ImportSummary, e: &RowError| -> Result<(), DeskError> {
+            summary.rejected += 1;
+            if summary.errors.len() < MAX_LISTED_ERRORS {
+                summary.errors.push(e.to_string());
+                summary
                     .bad_cells
                     .extend(e.problems.iter().map(|p| (e.row, p.clone())));
             }
@@ -278,7 +278,7 @@ impl Desk {
                 .spawn_scoped(scope, move || parse_ahead(reader, tx, spent_rx));
             // One transaction: rolled back on refusal, dry run, cancel or a broken read. Its
             // checkpoint runs in the background (a million rows make a log of half a GB).
-            let outcome: Result<ImportReport, DeskError> = self.commit_bulk(act, |w, _| {
+            let outcome: Result<ImportSummary, DeskError> = self.commit_bulk(act, |w, _| {
                 // Moved in, so that the channels close whenever writing stops and the parser
                 // ends instead of waiting.
                 let (rx, spent_tx) = (rx, spent_tx);
@@ -290,17 +290,17 @@ impl Desk {
                         .map_err(|_| DeskError::Cancelled("导入已取消，未写入任何记录".into()))?;
                     complete = batch.end;
                     for item in &batch.items {
-                        report.rows += 1;
+                        summary.rows += 1;
                         let row = match item {
                             Parsed::Row(row) => row,
                             Parsed::Bad(e) => {
-                                refuse(&mut report, e)?;
+                                refuse(&mut summary, e)?;
                                 continue;
                             }
                         };
                         for n in &row.notes {
-                            if report.row_notes.len() < MAX_LISTED_ERRORS {
-                                report.row_notes.push(format!("第 {} 行：{n}", row.row));
+                            if summary.row_notes.len() < MAX_LISTED_ERRORS {
+                                summary.row_notes.push(format!("第 {} 行：{n}", row.row));
                             }
                         }
                         let parts = (row.subject.0, row.subject.1.as_str());
@@ -310,22 +310,22 @@ impl Desk {
                                 let record = row.enc.record()?;
                                 match subject_for_row(&record) {
                                     Some(s) if opts.create_subjects => {
-                                        report.created_subjects += 1;
+                                        summary.created_subjects += 1;
                                         out.insert_subject(parts, &s)?
                                     }
                                     _ => {
                                         let e = unknown(&row.row, &record, !opts.create_subjects);
-                                        refuse(&mut report, &e)?;
+                                        refuse(&mut summary, &e)?;
                                         continue;
                                     }
                                 }
                             }
                         };
                         match out.upsert(subject, &row.enc)? {
-                            Upsert::Inserted(_) => report.inserted += 1,
-                            Upsert::Updated(_) => report.updated += 1,
+                            Upsert::Inserted(_) => summary.inserted += 1,
+                            Upsert::Updated(_) => summary.updated += 1,
                             Upsert::Unchanged(_) => {
-                                report.unchanged += 1;
+                                summary.unchanged += 1;
                                 continue;
                             }
                         }
@@ -343,33 +343,33 @@ impl Desk {
                     ));
                 }
                 drop(out);
-                if report.rows == 0 {
+                if summary.rows == 0 {
                     return Err(DeskError::Import(
                         "文件只有表头，没有数据行：请检查是否导出了正确的文件".into(),
                     ));
                 }
-                let refused = report.rejected > 0 && !opts.skip_invalid;
+                let refused = summary.rejected > 0 && !opts.skip_invalid;
                 if opts.dry_run || refused {
-                    // Roll back: the closure's error undoes the transaction; the report goes back
+                    // Roll back: the closure's error undoes the transaction; the summary goes back
                     // through the error path below.
-                    return Err(DeskError::ImportNotWritten(Box::new(report.clone())));
+                    return Err(DeskError::ImportNotWritten(Box::new(summary.clone())));
                 }
                 for s in &changed {
                     refresh.subject(w, *s)?;
                 }
                 let detail = format!(
                     "导入{}“{}”：{} 行，新增 {}，更新 {}，未变 {}，拒绝 {}，新登记主体 {}",
-                    report.kind,
+                    summary.kind,
                     source.trim_start_matches("import:"),
-                    report.rows,
-                    report.inserted,
-                    report.updated,
-                    report.unchanged,
-                    report.rejected,
-                    report.created_subjects
+                    summary.rows,
+                    summary.inserted,
+                    summary.updated,
+                    summary.unchanged,
+                    summary.rejected,
+                    summary.created_subjects
                 );
-                report.written = true;
-                Ok((report.clone(), AuditLine::new(None, detail)))
+                summary.written = true;
+                Ok((summary.clone(), AuditLine::new(None, detail)))
             });
             (outcome, parser.map(|p| p.join()))
         });
@@ -380,7 +380,7 @@ impl Desk {
                 "读取文件时出现内部错误，未写入任何记录：请把该文件交给系统管理员".into(),
             ));
         }
-        let report = match outcome {
+        let summary = match outcome {
             Ok(r) => r,
             Err(DeskError::ImportNotWritten(r)) => *r,
             Err(e) => return Err(e),
@@ -388,9 +388,9 @@ impl Desk {
         if let Some(w) = rejects {
             w.finish().map_err(|e| DeskError::Import(e.to_string()))?;
         }
-        Ok(ImportReport {
+        Ok(ImportSummary {
             reject_file: if opts.dry_run { None } else { reject_path },
-            ..report
+            ..summary
         })
     }
 

@@ -16,7 +16,7 @@ use super::{Desk, DeskError};
 use crate::documents::credit_report::{
     MAX_FILE_BYTES, ParsedReport, ReportReadError, parse_report_text, read_report_pdf,
 };
-use crate::domain::ids::normalize;
+use crate::domain::id_codes::normalize;
 use crate::domain::operator::Action;
 use crate::domain::report::{
     AdverseEntry, AdverseKind, ChapterSeen, CreditReport, Freshness, ReportFact, freshness,

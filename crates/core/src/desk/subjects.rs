@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::act::{Act, AuditLine};
 use super::{Desk, DeskError};
-use crate::domain::ids::{mask_id_number, normalize};
+use crate::domain::id_codes::{mask_id_number, normalize};
 use crate::domain::operator::Action;
 use crate::domain::subject::{
     AccountDraft, AccountId, Field, Subject, SubjectDraft, SubjectId, SubjectKind, SubjectSummary,

@@ -16,7 +16,7 @@ use printpdf::{
 /// A valid 统一社会信用代码 for the fixtures (the check character is computed).
 pub fn uscc() -> String {
     let body = "91440800MA4UJ4K37";
-    let c = crate::domain::ids::uscc_check_char(body).expect("17 valid characters");
+    let c = crate::domain::id_codes::uscc_check_char(body).expect("17 valid characters");
     format!("{body}{c}")
 }
 

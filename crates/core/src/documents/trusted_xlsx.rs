@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::xlsx_table::{ExportError, write_table};
-use crate::domain::ids::mask_id_number;
+use crate::domain::id_codes::mask_id_number;
 use crate::domain::trust::TrustedRow;
 
 const HEADERS: [(&str, f64); 7] = [

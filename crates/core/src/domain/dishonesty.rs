@@ -418,7 +418,7 @@ pub fn findings_in_window(findings: &[Finding], start: NaiveDate, end: NaiveDate
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::ids::{Uscc, uscc_check_char};
+    use crate::domain::id_codes::{Uscc, uscc_check_char};
     use crate::domain::records::{SubjectRef, TheftStatus};
     use crate::domain::subject::SubjectCode;
 

@@ -18,7 +18,7 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::ids::{IdDocKind, IdDocument, Uscc, normalize};
+use super::id_codes::{IdDocKind, IdDocument, Uscc, normalize};
 use super::subject::{MAX_NAME, MAX_PERSON_NAME};
 use super::text::{FieldError, require_text};
 
@@ -664,7 +664,7 @@ mod tests {
         let body = "44080219900101123";
         format!(
             "{body}{}",
-            crate::domain::ids::resident_id_check_char(body).unwrap()
+            crate::domain::id_codes::resident_id_check_char(body).unwrap()
         )
     }
 
@@ -673,13 +673,13 @@ mod tests {
         let org8 = "MA4W1234";
         let org = format!(
             "{org8}{}",
-            crate::domain::ids::org_code_check_char(org8).unwrap()
+            crate::domain::id_codes::org_code_check_char(org8).unwrap()
         );
         let body = format!("91440800{org}");
         let body = body.as_str();
         format!(
             "{body}{}",
-            crate::domain::ids::uscc_check_char(body).unwrap()
+            crate::domain::id_codes::uscc_check_char(body).unwrap()
         )
     }
 

@@ -5,7 +5,7 @@ pub mod audit;
 pub mod case;
 pub mod commitment;
 pub mod dishonesty;
-pub mod ids;
+pub mod id_codes;
 pub mod letter;
 pub mod operator;
 pub mod park;

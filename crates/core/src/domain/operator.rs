@@ -3,7 +3,7 @@
 use chrono::{Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
-use super::ids::normalize;
+use super::id_codes::normalize;
 use super::text::{FieldError, require_text};
 
 /// Database key of an operator.

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::ids::{Uscc, normalize};
+use super::id_codes::{Uscc, normalize};
 use super::records::{
     ArrearsRecord, Fen, PaymentRecord, Quantity, Record, RecordKind, SubjectRef, TheftRecord,
     TheftStatus, ViolationRecord, parse_amount, parse_quantity,
@@ -716,7 +716,7 @@ fn single_date(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::ids::{IdDocKind, IdDocument};
+    use crate::domain::id_codes::{IdDocKind, IdDocument};
     use crate::domain::subject::{Account, AccountId, SubjectCode, SubjectId};
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

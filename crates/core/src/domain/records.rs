@@ -11,7 +11,7 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::ids::{IdDocument, Uscc, normalize};
+use super::id_codes::{IdDocument, Uscc, normalize};
 use super::subject::SubjectCode;
 
 /// Database key of a power-supply record.
@@ -746,7 +746,7 @@ pub fn person_code(doc: IdDocument) -> SubjectCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::ids::{IdDocKind, uscc_check_char};
+    use crate::domain::id_codes::{IdDocKind, uscc_check_char};
 
     #[test]
     fn key_dates_are_written_as_before() {

@@ -11,7 +11,7 @@ use std::fmt;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
 
-use super::ids::{Uscc, normalize};
+use super::id_codes::{Uscc, normalize};
 use super::text::parse_date;
 
 /// Database key of an imported credit report.
@@ -522,7 +522,7 @@ pub struct CreditReport {
     pub kind: Option<ReportKind>,
     /// 机构名称 / 姓名.
     pub subject_name: Option<String>,
-    /// 统一社会信用代码 / 证件号码, normalised (`crate::domain::ids::normalize`).
+    /// 统一社会信用代码 / 证件号码, normalised (`crate::domain::id_codes::normalize`).
     pub subject_code: Option<String>,
     /// 法定代表人/负责人, when printed.
     pub legal_rep: Option<String>,

@@ -6,7 +6,7 @@ use std::fmt;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
-use super::ids::{IdDocKind, IdDocument, Uscc, normalize};
+use super::id_codes::{IdDocKind, IdDocument, Uscc, normalize};
 use super::text::{FieldError, parse_date, require_text};
 
 /// Database key of a subject.
@@ -499,7 +499,7 @@ pub fn validate_phone(s: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::ids::{resident_id_check_char, uscc_check_char};
+    use crate::domain::id_codes::{resident_id_check_char, uscc_check_char};
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()

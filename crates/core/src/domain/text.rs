@@ -116,7 +116,7 @@ pub fn is_hidden_char(c: char) -> bool {
 /// Parse a date as clerks and spreadsheets write it: `2024-02-29`, `2024/2/29`, `2024.2.29`,
 /// `2024年2月29日`, `20240229`. The message names the date and the expected form.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    let t = super::ids::normalize(s);
+    let t = super::id_codes::normalize(s);
     let parts: Vec<&str> = t
         .split(['-', '/', '.', '年', '月', '日'])
         .filter(|p| !p.is_empty())

@@ -10,7 +10,7 @@ use chrono::{Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::dishonesty::{Assessment, CommitmentBreach, DishonestyParams, RuleId, assess};
-use super::ids::normalize;
+use super::id_codes::normalize;
 use super::park::Park;
 use super::records::Record;
 use super::report::{AdverseKind, Chapter, CreditReport, Freshness, adverse_hits, freshness};

@@ -556,7 +556,7 @@ mod tests {
         let d = |m| NaiveDate::from_ymd_opt(2025, m, 1).unwrap();
         let arrears = Record::Arrears(ArrearsRecord {
             subject: SubjectCode::Uscc {
-                code: crate::domain::ids::Uscc::from_stored("91440800MA4UMB8E0X".into()),
+                code: crate::domain::id_codes::Uscc::from_stored("91440800MA4UMB8E0X".into()),
             },
             subject_name: "湛江市海港贸易有限公司".into(),
             account_no: Some("0300000001".into()),

@@ -16,7 +16,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::domain::ids::{IdDocKind, IdDocument, Uscc};
+use crate::domain::id_codes::{IdDocKind, IdDocument, Uscc};
 use crate::domain::records::{
     ArrearsRecord, Fen, PaymentRecord, Quantity, Record, SubjectRef, TheftRecord, TheftStatus,
     ViolationRecord,

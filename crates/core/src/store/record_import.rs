@@ -217,7 +217,7 @@ impl Drop for RecordImport<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::ids::{Uscc, uscc_check_char};
+    use crate::domain::id_codes::{Uscc, uscc_check_char};
     use crate::domain::records::{ArrearsRecord, Fen, Record};
     use crate::domain::subject::{SubjectCode, SubjectKind};
     use crate::store::Store;

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Reader, StoreError, Writer, date_from_sql, ts_from_sql, ts_to_sql};
-use crate::domain::ids::{IdDocKind, IdDocument, Uscc, mask_id_number};
+use crate::domain::id_codes::{IdDocKind, IdDocument, Uscc, mask_id_number};
 use crate::domain::subject::{
     Account, AccountId, LegalRep, Subject, SubjectCode, SubjectId, SubjectKind, SubjectSummary,
     ValidAccount, ValidSubject,
@@ -535,7 +535,7 @@ impl Writer<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::ids::uscc_check_char;
+    use crate::domain::id_codes::uscc_check_char;
     use crate::store::Store;
     use chrono::NaiveDate;
 
@@ -601,7 +601,7 @@ mod tests {
 
     fn person(name: &str, n: u32) -> ValidSubject {
         let body = format!("44080219800101{n:03}");
-        let check = crate::domain::ids::resident_id_check_char(&body).unwrap();
+        let check = crate::domain::id_codes::resident_id_check_char(&body).unwrap();
         ValidSubject {
             kind: SubjectKind::NaturalPerson,
             code: SubjectCode::Person {

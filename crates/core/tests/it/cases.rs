@@ -7,7 +7,7 @@ use chrono::{Duration, NaiveDate};
 use xinyidian_core::desk::{Desk, DeskError, ManualClock};
 use xinyidian_core::domain::case::{CaseId, CaseState, CaseStatus, QueueQuery, QueueTab};
 use xinyidian_core::domain::commitment::Fulfilment;
-use xinyidian_core::domain::ids::uscc_check_char;
+use xinyidian_core::domain::id_codes::uscc_check_char;
 use xinyidian_core::domain::letter::Relation;
 use xinyidian_core::domain::operator::{OperatorDraft, Role};
 use xinyidian_core::domain::subject::{AccountDraft, SubjectDraft, SubjectId, SubjectKind};

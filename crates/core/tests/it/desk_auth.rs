@@ -70,7 +70,7 @@ fn org(name: &str, code: &str) -> SubjectDraft {
 /// A valid USCC unique to `n`, or one with a wrong check character.
 fn uscc(n: usize, valid: bool) -> String {
     let body = format!("91440800{n:09}");
-    let check = xinyidian_core::domain::ids::uscc_check_char(&body).unwrap();
+    let check = xinyidian_core::domain::id_codes::uscc_check_char(&body).unwrap();
     let c = if valid {
         check
     } else if check == '0' {

@@ -12,7 +12,7 @@ use xinyidian_core::documents::import::{
 use xinyidian_core::domain::dishonesty::{
     DishonestyParams, Outcome, RuleId, assess, assess_record,
 };
-use xinyidian_core::domain::ids::{resident_id_check_char, uscc_check_char};
+use xinyidian_core::domain::id_codes::{resident_id_check_char, uscc_check_char};
 use xinyidian_core::domain::records::{Fen, Record, RecordKind, SubjectRef, TheftStatus};
 use xinyidian_core::domain::subject::SubjectCode;
 

@@ -12,7 +12,7 @@ use xinyidian_core::documents::letter_pdf::{
     PAGE_HEIGHT, PAGE_WIDTH, RunRole, layout_letter, render_letter, render_letter_with,
     unprintable_chars,
 };
-use xinyidian_core::domain::ids::{
+use xinyidian_core::domain::id_codes::{
     IdDocKind, org_code_check_char, resident_id_check_char, uscc_check_char,
 };
 use xinyidian_core::domain::letter::{

@@ -6,7 +6,7 @@ use xinyidian_core::desk::{Desk, DeskError, FixedClock};
 use xinyidian_core::domain::commitment::{
     CommitmentType, Publicity, committer_kind_label, content_text_for,
 };
-use xinyidian_core::domain::ids::{IdDocKind, uscc_check_char};
+use xinyidian_core::domain::id_codes::{IdDocKind, uscc_check_char};
 use xinyidian_core::domain::letter::{LetterField, LetterForm, Relation};
 use xinyidian_core::domain::operator::OperatorDraft;
 use xinyidian_core::domain::subject::{SubjectDraft, SubjectId, SubjectKind};

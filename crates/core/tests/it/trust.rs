@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use proptest::prelude::*;
 use xinyidian_core::desk::{Desk, FixedClock, ImportOptions, Progress};
 use xinyidian_core::dev::report_pdf as fx;
-use xinyidian_core::domain::ids::uscc_check_char;
+use xinyidian_core::domain::id_codes::uscc_check_char;
 use xinyidian_core::domain::operator::{OperatorDraft, Role};
 use xinyidian_core::domain::park::ParkDraft;
 use xinyidian_core::domain::records::{Fen, Record, SubjectRef, TheftRecord, TheftStatus};

@@ -8,7 +8,7 @@
 //! `第N条`. What decides that an entry is bad (rule T-4) is the chapter it stands in: 四 and 五
 //! always, 二 only 行政处罚, 八 only 失信被执行人, 九 unless it is clearly a good record.
 
-use crate::domain::ids::{Uscc, normalize};
+use crate::domain::id_codes::{Uscc, normalize};
 use crate::domain::report::{
     ADVERSE_CHAPTERS, AdverseEntry, AdverseKind, Chapter, ChapterSeen, CreditReport, DateLabel,
     LabeledDate, Platform, ReportFact, ReportKind, SummaryCounts, check_report_no, parse_date_time,
@@ -1085,7 +1085,7 @@ mod tests {
     /// A valid USCC for the fixtures (check character computed).
     fn uscc() -> String {
         let body = "91440800MA4UJ4K37";
-        let c = crate::domain::ids::uscc_check_char(body).unwrap();
+        let c = crate::domain::id_codes::uscc_check_char(body).unwrap();
         format!("{body}{c}")
     }
 

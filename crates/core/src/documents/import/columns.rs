@@ -1,7 +1,7 @@
 //! Column headers: annex 4's Chinese data-item names (plus the extra columns the dishonesty rules
 //! need), which columns each record kind requires, and the header → column map.
 
-use crate::domain::ids::normalize;
+use crate::domain::id_codes::normalize;
 use crate::domain::records::RecordKind;
 
 use super::ImportError;

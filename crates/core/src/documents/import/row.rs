@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use chrono::{Datelike, Days, NaiveDate};
 
-use crate::domain::ids::{IdDocKind, IdDocument, ResidentId, Uscc, mask_id_number, normalize};
+use crate::domain::id_codes::{IdDocKind, IdDocument, ResidentId, Uscc, mask_id_number, normalize};
 use crate::domain::records::{
     ArrearsRecord, Fen, PaymentRecord, Quantity, Record, RecordKind, SubjectRef, TheftRecord,
     TheftStatus, ViolationRecord, amount_from_number, parse_amount, parse_quantity,

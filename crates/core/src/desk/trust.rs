@@ -11,7 +11,7 @@ use super::act::{Act, AuditLine};
 use super::{Desk, DeskError, Progress};
 use crate::domain::commitment::Fulfilment;
 use crate::domain::dishonesty::CommitmentBreach;
-use crate::domain::ids::normalize;
+use crate::domain::id_codes::normalize;
 use crate::domain::operator::Action;
 use crate::domain::park::hint_for_address;
 use crate::domain::records::{Record, RecordKind};
@@ -35,7 +35,7 @@ pub struct CheckOutcome {
 
 /// What the overnight re-evaluation did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct CheckAllReport {
+pub struct CheckAllSummary {
     pub subjects: u64,
     pub trustworthy: u64,
     /// Subjects with a power-side or commitment dishonesty record in their window.
@@ -387,14 +387,14 @@ impl Desk {
 
     /// Re-evaluate every subject as of today (the nightly refresh of the 守信用电主体 list).
     /// One transaction: cancelled or failed, nothing changes.
-    pub fn check_all(&mut self, progress: &Progress) -> Result<CheckAllReport, DeskError> {
+    pub fn check_all(&mut self, progress: &Progress) -> Result<CheckAllSummary, DeskError> {
         let act = self.begin(Action::RunCheck)?;
         let today = act.today;
         let settings = self.check_settings()?;
         let total = self.store.read().count_subjects()?.max(0) as u64;
-        let mut report = CheckAllReport {
+        let mut report = CheckAllSummary {
             date: Some(today),
-            ..CheckAllReport::default()
+            ..CheckAllSummary::default()
         };
         // Subjects with a report, letter or commitment case are few: looked up first, so that
         // everything else streams.
@@ -471,7 +471,7 @@ impl Desk {
         self.authorize(Action::ExportLists)?;
         let rows = self.trusted_subjects()?;
         crate::documents::trusted_xlsx::write_trusted(path, &rows)
-            .map_err(|e| DeskError::Check(e.to_string()))?;
+            .map_err(|e| DeskError::FileWrite(e.to_string()))?;
         let n = rows.len();
         // Authorised again (the same session) and timed now: the row says when the file was
         // written.

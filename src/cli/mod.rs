@@ -22,7 +22,7 @@ use xinyidian::desk::{
     AuditFilter, Desk, FixedClock, OpenMode, OpenOptions, Progress, SystemClock,
 };
 use xinyidian::domain::dishonesty::Outcome;
-use xinyidian::domain::ids::{CodeKind, IdDocKind, check_code};
+use xinyidian::domain::id_codes::{CodeKind, IdDocKind, check_code};
 use xinyidian::domain::operator::{OperatorDraft, Role};
 use xinyidian::domain::records::RecordKind;
 use xinyidian::domain::subject::{
@@ -711,19 +711,19 @@ fn demo(cli: &Cli, subjects: u64, seed: u64) -> Result<ExitCode> {
     let mut desk = open_desk_signed_in(cli)?;
     let progress = Progress::new();
     let started = Instant::now();
-    let report = with_terminal_progress("生成演示数据", &progress, || {
+    let summary = with_terminal_progress("生成演示数据", &progress, || {
         desk.generate_demo(subjects, seed, &progress)
     })?;
     let secs = started.elapsed().as_secs_f64();
     if cli.json {
         println!(
             "{}",
-            json!({"subjects": report.subjects, "accounts": report.accounts, "seconds": secs})
+            json!({"subjects": summary.subjects, "accounts": summary.accounts, "seconds": secs})
         );
     } else {
         println!(
             "已生成 {} 个主体、{} 个用电户，用时 {secs:.1} 秒",
-            report.subjects, report.accounts
+            summary.subjects, summary.accounts
         );
     }
     Ok(0)
@@ -817,7 +817,7 @@ fn operator(cli: &Cli, cmd: &OperatorCmd) -> Result<ExitCode> {
         _ => open_desk(cli)?,
     };
     let find = |desk: &Desk, staff_no: &str| -> Result<xinyidian::domain::operator::Operator> {
-        let no = xinyidian::domain::ids::normalize(staff_no);
+        let no = xinyidian::domain::id_codes::normalize(staff_no);
         desk.operators()?
             .into_iter()
             .find(|o| o.staff_no == no)
@@ -853,14 +853,14 @@ fn operator(cli: &Cli, cmd: &OperatorCmd) -> Result<ExitCode> {
             if cli.json {
                 println!(
                     "{}",
-                    json!({"staff_no": xinyidian::domain::ids::normalize(staff_no), "role": role.key()})
+                    json!({"staff_no": xinyidian::domain::id_codes::normalize(staff_no), "role": role.key()})
                 );
             } else {
                 println!(
                     "已添加{} {}（工号 {}）",
                     role.label(),
                     name,
-                    xinyidian::domain::ids::normalize(staff_no)
+                    xinyidian::domain::id_codes::normalize(staff_no)
                 );
             }
             Ok(0)
@@ -948,7 +948,7 @@ fn audit(cli: &Cli, cmd: &AuditCmd) -> Result<ExitCode> {
                     .map_err(anyhow::Error::msg)
             };
             let filter = AuditFilter {
-                staff_no: staff.as_deref().map(xinyidian::domain::ids::normalize),
+                staff_no: staff.as_deref().map(xinyidian::domain::id_codes::normalize),
                 from: date(from)?,
                 to: date(to)?,
                 ..AuditFilter::default()
@@ -1028,61 +1028,61 @@ fn records(cli: &Cli, cmd: &RecordsCmd) -> Result<ExitCode> {
             };
             let progress = Progress::new();
             let started = Instant::now();
-            let report = with_terminal_progress("导入用电记录", &progress, || {
+            let summary = with_terminal_progress("导入用电记录", &progress, || {
                 desk.import_records(file, *kind, opts, &progress)
             })?;
             let secs = started.elapsed().as_secs_f64();
             if cli.json {
-                println!("{}", serde_json::to_string(&report)?);
+                println!("{}", serde_json::to_string(&summary)?);
             } else {
                 println!(
                     "{}（{}）：共 {} 行，用时 {secs:.1} 秒",
-                    report.kind, report.format, report.rows
+                    summary.kind, summary.format, summary.rows
                 );
-                for n in &report.notices {
+                for n in &summary.notices {
                     println!("提示：{n}");
                 }
-                for n in &report.row_notes {
+                for n in &summary.row_notes {
                     println!("提示：{n}");
                 }
                 // Row errors go to stderr with every other error (issue 14), so that a script
                 // reading stdout sees only the result.
-                for e in &report.errors {
+                for e in &summary.errors {
                     eprintln!("{e}");
                 }
-                if report.rejected as usize > report.errors.len() {
+                if summary.rejected as usize > summary.errors.len() {
                     eprintln!(
                         "……另有 {} 行有问题未列出",
-                        report.rejected as usize - report.errors.len()
+                        summary.rejected as usize - summary.errors.len()
                     );
                 }
-                if report.written {
+                if summary.written {
                     println!(
                         "已写入：新增 {}，更新 {}，未变 {}，新登记主体 {}，拒绝 {}",
-                        report.inserted,
-                        report.updated,
-                        report.unchanged,
-                        report.created_subjects,
-                        report.rejected
+                        summary.inserted,
+                        summary.updated,
+                        summary.unchanged,
+                        summary.created_subjects,
+                        summary.rejected
                     );
-                    if let Some(p) = &report.reject_file
-                        && report.rejected > 0
+                    if let Some(p) = &summary.reject_file
+                        && summary.rejected > 0
                     {
                         println!("不合格的行已另存为 {}", p.display());
                     }
-                } else if *dry_run && report.rejected == 0 {
+                } else if *dry_run && summary.rejected == 0 {
                     println!(
                         "检查通过（未写入）：可新增 {}，更新 {}，未变 {}",
-                        report.inserted, report.updated, report.unchanged
+                        summary.inserted, summary.updated, summary.unchanged
                     );
                 } else {
                     eprintln!(
                         "未写入任何记录：请修改上述 {} 行后重新导入，或加 --skip-invalid 只导入合格的行",
-                        report.rejected
+                        summary.rejected
                     );
                 }
             }
-            Ok(if report.written || (*dry_run && report.rejected == 0) {
+            Ok(if summary.written || (*dry_run && summary.rejected == 0) {
                 0
             } else {
                 1

@@ -158,7 +158,7 @@ impl FileFormat {
 
 /// What the header row said.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct HeaderReport {
+pub struct HeaderSummary {
     pub kind: RecordKind,
     /// The kind was recognised from the headers (not given by the caller).
     pub kind_detected: bool,
@@ -174,7 +174,7 @@ pub struct HeaderReport {
     pub absent_optional: Vec<&'static str>,
 }
 
-impl HeaderReport {
+impl HeaderSummary {
     /// Chinese notices for the clerk (ignored and absent columns); empty when all is as expected.
     pub fn notices(&self) -> Vec<String> {
         let mut out = Vec::new();
@@ -366,9 +366,9 @@ enum Source {
     Stream(Box<stream::StreamSource>),
 }
 
-/// An open record file: the kind, the header report and an iterator over the data rows.
+/// An open record file: the kind, the header summary and an iterator over the data rows.
 pub struct RecordReader {
-    header: HeaderReport,
+    header: HeaderSummary,
     format: FileFormat,
     map: ColumnMap,
     today: NaiveDate,
@@ -493,7 +493,7 @@ fn sheet_reader(
     source: Source,
 ) -> RecordReader {
     RecordReader {
-        header: HeaderReport {
+        header: HeaderSummary {
             kind: header.kind,
             kind_detected: header.detected,
             row: header_row,
@@ -620,7 +620,7 @@ fn open_csv(
         .map(|c| c.trim_start_matches('\u{feff}').to_string())
         .collect();
     Ok(RecordReader {
-        header: HeaderReport {
+        header: HeaderSummary {
             kind: header.kind,
             kind_detected: header.detected,
             row: header_row,
@@ -728,7 +728,7 @@ impl RecordReader {
     }
 
     /// What the header row said (kind, ignored and absent columns).
-    pub fn header(&self) -> &HeaderReport {
+    pub fn header(&self) -> &HeaderSummary {
         &self.header
     }
 
@@ -957,7 +957,7 @@ pub struct RejectWriter {
 
 impl RejectWriter {
     /// Create (or overwrite) `path` with the header of the imported file plus 原因.
-    pub fn create(path: &Path, header: &HeaderReport) -> Result<Self, ImportError> {
+    pub fn create(path: &Path, header: &HeaderSummary) -> Result<Self, ImportError> {
         let err = |e: &std::io::Error| ImportError::RejectFile {
             path: path.display().to_string(),
             reason: super::io_reason(e),

@@ -4,7 +4,7 @@
 
 use egui::{Color32, RichText};
 
-use super::Notice;
+use super::Command;
 use super::saving;
 use crate::desk::{Desk, VerdictRow};
 use crate::domain::subject::Subject;
@@ -89,7 +89,7 @@ pub fn verdict_ui(ui: &mut egui::Ui, v: &Verdict) {
 }
 
 /// The check panel of one subject.
-pub struct CheckPanel {
+pub struct TrustPanel {
     business: Option<Business>,
     account_no: Option<String>,
     /// The verdict shown: the one just run or one picked from the history.
@@ -97,7 +97,7 @@ pub struct CheckPanel {
     history: Option<Vec<VerdictRow>>,
 }
 
-impl CheckPanel {
+impl TrustPanel {
     pub fn new(subject: &Subject) -> Self {
         Self {
             business: None,
@@ -107,7 +107,7 @@ impl CheckPanel {
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk, subject: &Subject) -> Option<Notice> {
+    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk, subject: &Subject) -> Option<Command> {
         let mut notice = None;
         if self.history.is_none() {
             match desk.verdicts_of(subject.id, 50) {
@@ -120,7 +120,7 @@ impl CheckPanel {
                     }
                     self.history = Some(h);
                 }
-                Err(e) => notice = Some(Notice::error(e.to_string())),
+                Err(e) => notice = Some(Command::error(e.to_string())),
             }
         }
         ui.horizontal_wrapped(|ui| {
@@ -167,11 +167,11 @@ impl CheckPanel {
             });
             match ran {
                 Some(Ok(out)) => {
-                    notice = Some(Notice::info(format!("核查完成：{}", out.verdict.headline)));
+                    notice = Some(Command::info(format!("核查完成：{}", out.verdict.headline)));
                     self.shown = Some((out.id, out.verdict, false));
                     self.history = None;
                 }
-                Some(Err(e)) => notice = Some(Notice::error(e.to_string())),
+                Some(Err(e)) => notice = Some(Command::error(e.to_string())),
                 None => {}
             }
         });
@@ -219,7 +219,7 @@ impl CheckPanel {
         if let Some(id) = pick {
             match desk.verdict(id) {
                 Ok(v) => self.shown = Some((id, v.verdict, true)),
-                Err(e) => notice = Some(Notice::error(e.to_string())),
+                Err(e) => notice = Some(Command::error(e.to_string())),
             }
         }
         notice
