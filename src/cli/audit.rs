@@ -4,8 +4,11 @@ use anyhow::Result;
 use clap::Subcommand;
 use serde_json::json;
 
-use super::{Cli, ExitCode, open_desk, open_desk_signed_in};
+use chrono::NaiveDate;
+
+use super::{Cli, ExitCode, open_desk_signed_in, open_desk_with};
 use xinyidian::desk::AuditFilter;
+use xinyidian::desk::{OpenMode, OpenOptions};
 use xinyidian::domain::text::parse_date;
 
 #[derive(Subcommand, Debug)]

@@ -4,11 +4,12 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use serde_json::json;
 
 use super::{Cli, ExitCode, open_desk_signed_in, with_terminal_progress};
 use xinyidian::desk::{Desk, Progress};
+use xinyidian::domain::operator::OperatorDraft;
 
 pub(super) fn demo(cli: &Cli, subjects: u64, seed: u64) -> Result<ExitCode> {
     let mut desk = open_desk_signed_in(cli)?;

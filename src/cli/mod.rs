@@ -2,16 +2,13 @@
 //! the window does. Errors are printed in Chinese on stderr; exit status 1 means the command ran
 //! and found a problem (an invalid code, a refused action), 2 a usage error.
 
-mod report;
-
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
-use clap::{Args, Parser, Subcommand};
-use serde_json::json;
+use clap::{Parser, Subcommand};
 
 mod audit;
 mod cases;
@@ -19,20 +16,11 @@ mod demo;
 mod letters;
 mod operators;
 mod records;
+mod report;
 mod subjects;
 mod trust;
 
-use xinyidian::desk::{self, ImportOptions};
-use xinyidian::desk::{
-    AuditFilter, Desk, FixedClock, OpenMode, OpenOptions, Progress, SystemClock,
-};
-use xinyidian::domain::dishonesty::Outcome;
-use xinyidian::domain::id_codes::{CodeKind, IdDocKind, check_code};
-use xinyidian::domain::operator::{OperatorDraft, Role};
-use xinyidian::domain::records::RecordKind;
-use xinyidian::domain::subject::{
-    AccountDraft, Subject, SubjectDraft, SubjectKind, SubjectSummary,
-};
+use xinyidian::desk::{self, Desk, FixedClock, OpenMode, OpenOptions, Progress, SystemClock};
 use xinyidian::domain::text::parse_date;
 
 /// 信易电柜台：不带参数运行打开柜台窗口；带子命令时在命令行中执行批量操作。
@@ -155,13 +143,13 @@ pub fn open_desk_for_write(cli: &Cli, create: bool) -> Result<Desk> {
     Ok(desk)
 }
 
-fn open_desk_with(cli: &Cli, opts: &OpenOptions) -> Result<Desk> {
+pub(super) fn open_desk_with(cli: &Cli, opts: &OpenOptions) -> Result<Desk> {
     let path = db_path(cli)?;
     Ok(Desk::open_with(&path, opts, clock_of(cli))?)
 }
 
 /// A password from `var`, or asked on the terminal without echo.
-fn password_from(var: &str, prompt: &str) -> Result<String> {
+pub(super) fn password_from(var: &str, prompt: &str) -> Result<String> {
     if let Ok(p) = std::env::var(var) {
         return Ok(p);
     }
@@ -207,7 +195,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
     }
 }
 
-fn today(cli: &Cli) -> NaiveDate {
+pub(super) fn today(cli: &Cli) -> NaiveDate {
     cli.date
         .unwrap_or_else(|| chrono::Local::now().date_naive())
 }

@@ -1,11 +1,12 @@
 //! `operator`: operator accounts (administrators only, except the first administrator of a new
 //! database).
 
-use anyhow::Result;
+use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use serde_json::json;
 
-use super::{Cli, ExitCode, open_desk_for_write, open_desk_signed_in, password_from};
+use super::{Cli, ExitCode, open_desk, open_desk_for_write, open_desk_signed_in, password_from};
+use xinyidian::desk::Desk;
 use xinyidian::domain::operator::{OperatorDraft, Role};
 
 #[derive(Subcommand, Debug)]

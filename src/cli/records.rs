@@ -2,10 +2,10 @@
 //! whether each one is a dishonesty record (rules D-1..D-5).
 
 use std::path::PathBuf;
+use std::time::Instant;
 
 use anyhow::Result;
 use clap::Subcommand;
-use serde_json::json;
 
 use super::{Cli, ExitCode, open_desk, open_desk_signed_in, with_terminal_progress};
 use xinyidian::desk::{ImportOptions, Progress};

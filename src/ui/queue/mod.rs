@@ -7,29 +7,24 @@
 //! fetches another window when the table scrolls out of it. The XLSX export runs on a worker
 //! thread with a progress bar and 取消.
 
-use std::path::PathBuf;
-use std::sync::mpsc;
-use std::thread::JoinHandle;
-
 use chrono::NaiveDate;
-use egui::{Color32, RichText, Sense};
-use egui_extras::{Column, TableBuilder};
+use egui::RichText;
 
 mod decision;
 mod export;
 mod paging;
 mod table;
 
+use decision::DecisionForm;
+use export::{ExportJob, default_export_path};
+use paging::Prefetcher;
+
 use super::Command;
 use super::dashboard::Dashboard;
 use super::forms::ERROR_COLOR;
-use super::saving;
-use crate::desk::{Desk, DeskError, Progress, QueueFilters};
-use crate::domain::case::{
-    CaseId, CaseState, QueueCounts, QueueQuery, QueueRow, QueueSort, QueueTab,
-};
+use crate::desk::{Desk, QueueFilters};
+use crate::domain::case::{QueueCounts, QueueQuery, QueueRow, QueueSort, QueueTab};
 use crate::domain::operator::Action;
-use crate::domain::text::parse_date;
 
 /// Rows fetched at a time around the visible ones: a table screen shows about 30, so a window
 /// lasts several screens of scrolling and costs a few milliseconds to fetch.

@@ -25,7 +25,7 @@ pub(super) struct Prefetcher {
 
 impl Prefetcher {
     /// `None` for a database without a second connection (tests): windows are read in place.
-    fn start(desk: &Desk) -> Option<Self> {
+    pub(super) fn start(desk: &Desk) -> Option<Self> {
         let worker = desk.worker_desk().ok()??;
         let (requests, inbox) = mpsc::channel::<WindowRequest>();
         let (outbox, replies) = mpsc::channel();

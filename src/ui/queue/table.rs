@@ -4,11 +4,11 @@
 use egui::{Color32, RichText, Sense};
 use egui_extras::{Column, TableBuilder};
 
-use super::QueuePage;
-use super::decision::{DecisionForm, DecisionKind};
+use super::decision::DecisionKind;
+use super::{QueuePage, WINDOW};
 use crate::desk::Desk;
 use crate::domain::case::{CaseState, QueueSort};
-use crate::domain::operator::Action;
+use crate::ui::forms::ERROR_COLOR;
 
 impl QueuePage {
     /// The table; returns a row and the decision a supervisor asked for on it.
