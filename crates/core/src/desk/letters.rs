@@ -14,6 +14,7 @@ use crate::domain::commitment::{
     committer_kind_label, content_text_for, reason_text, sniff_scan,
 };
 use crate::domain::id_codes::normalize;
+use crate::domain::installation::{InstallationNo, next_serial, serial_block};
 use crate::domain::letter::{
     Applicant, CommitmentCode, LetterField, LetterFields, LetterForm, ValidLetter,
 };
@@ -26,6 +27,22 @@ use crate::store::VerdictId;
 /// Setting keys of the accepting unit (承诺受理单位, rule C-3).
 pub const ACCEPTING_UNIT_NAME_KEY: &str = "accepting_unit_name";
 pub const ACCEPTING_UNIT_USCC_KEY: &str = "accepting_unit_uscc";
+/// Setting key of this PC's installation number (本机安装编号, rule C-4's serial blocks); absent
+/// or empty: block 0.
+pub const INSTALLATION_NO_KEY: &str = "installation_no";
+
+/// The installation number stored in the settings. A value this program would not have stored
+/// is refused rather than read as block 0, which could reuse another PC's serials.
+fn installation_setting(r: &crate::store::Reader<'_>) -> Result<Option<InstallationNo>, DeskError> {
+    match r.setting(INSTALLATION_NO_KEY)? {
+        None => Ok(None),
+        Some(v) => InstallationNo::parse(&v).map_err(|e| {
+            DeskError::Setting(format!(
+                "{e}（数据库中的设置值有误，请由管理员在“设置”中重新填写）"
+            ))
+        }),
+    }
+}
 
 /// A letter issued (or reissued) at the counter, with its PDF.
 #[derive(Debug, Clone, Serialize)]
@@ -62,6 +79,32 @@ impl Desk {
             w.set_setting(ACCEPTING_UNIT_NAME_KEY, &name)?;
             w.set_setting(ACCEPTING_UNIT_USCC_KEY, &uscc)?;
             let detail = format!("承诺受理单位：{name}（{uscc}）");
+            Ok(((), AuditLine::new(None, detail)))
+        })
+    }
+
+    /// This PC's installation number (本机安装编号), which picks its block of 承诺编码 serials
+    /// (rule C-4, `domain::installation`).
+    pub fn installation_no(&self) -> Result<Option<InstallationNo>, DeskError> {
+        installation_setting(&self.store.read())
+    }
+
+    /// Set or clear this PC's installation number (admin). Every PC of a hall that keeps its own
+    /// database needs a different one, so that no two PCs hand out the same 承诺编码.
+    pub fn set_installation_no(&mut self, no: Option<InstallationNo>) -> Result<(), DeskError> {
+        let act = self.begin(Action::ChangeSettings)?;
+        let before = self.installation_no()?;
+        self.commit(act, |w, _| {
+            let text = no.map(|n| n.to_string()).unwrap_or_default();
+            w.set_setting(INSTALLATION_NO_KEY, &text)?;
+            let shown =
+                |n: Option<InstallationNo>| n.map_or("未设置".to_string(), |n| n.to_string());
+            let (first, last) = serial_block(no);
+            let detail = format!(
+                "本机安装编号 {} → {}（承诺编码序号 {first:06}–{last:06}）",
+                shown(before),
+                shown(no)
+            );
             Ok(((), AuditLine::new(None, detail)))
         })
     }
@@ -223,10 +266,17 @@ impl Desk {
                     };
                     return Ok((issued, AuditLine::new(Some(subject.0), detail)));
                 }
-                let serial = w.next_commitment_serial(today)?;
-                let code = CommitmentCode::new(today, serial).map_err(|e| {
-                    DeskError::LetterRefused(format!("今天的承诺编码已用完（{e}），请明天再出具"))
+                let installation = installation_setting(w)?;
+                let (first, last) = serial_block(installation);
+                let largest = w.largest_commitment_serial(today, first, last)?;
+                let serial = next_serial(installation, largest).ok_or_else(|| {
+                    DeskError::LetterRefused(format!(
+                        "本机今天的承诺编码已用完（序号 {first:06}–{last:06}），请明天再出具，\
+                         或由管理员在“设置”中为本机换一个未用的安装编号"
+                    ))
                 })?;
+                let code = CommitmentCode::new(today, serial)
+                    .map_err(|e| DeskError::Internal(format!("承诺编码：{e}")))?;
                 let pdf = render_letter(&letter, &code, font)
                     .map_err(|e| DeskError::LetterPdf(e.to_string()))?;
                 let mut c = Commitment {

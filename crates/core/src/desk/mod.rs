@@ -40,7 +40,9 @@ pub use auth::{AuditVerdict, IDLE_LOCK_DEFAULT};
 pub use cases::QueueFilters;
 pub use demo::DemoSummary;
 pub use import_preview::{ImportPreview, PreviewColumn, PreviewRow, preview_records};
-pub use letters::{ACCEPTING_UNIT_NAME_KEY, ACCEPTING_UNIT_USCC_KEY, IssuedLetter};
+pub use letters::{
+    ACCEPTING_UNIT_NAME_KEY, ACCEPTING_UNIT_USCC_KEY, INSTALLATION_NO_KEY, IssuedLetter,
+};
 pub use progress::{Cancelled, Progress};
 pub use record_entry::COUNTER_SOURCE;
 pub use records::{ImportOptions, ImportSummary, LARGE_ARREARS_KEY, RecordView};

@@ -6,6 +6,7 @@ pub mod case;
 pub mod commitment;
 pub mod dishonesty;
 pub mod id_codes;
+pub mod installation;
 pub mod letter;
 pub mod operator;
 pub mod park;

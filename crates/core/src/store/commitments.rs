@@ -86,15 +86,27 @@ impl Reader<'_> {
         Ok(rows.into_iter().map(SubjectId).collect())
     }
 
-    /// The next free serial of a day's 承诺编码. Call inside the issuing transaction: writers
-    /// are serialised, so the number is free until that transaction ends, and a rollback leaves
-    /// no gap.
-    pub fn next_commitment_serial(&self, day: NaiveDate) -> Result<u32, StoreError> {
-        let max: i64 = self
+    /// The largest serial of a day's 承诺编码 within `first ..= last` (this installation's block,
+    /// `domain::installation`). Call inside the issuing transaction: writers are serialised, so
+    /// the next number stays free until that transaction ends, and a rollback leaves no gap.
+    pub fn largest_commitment_serial(
+        &self,
+        day: NaiveDate,
+        first: u32,
+        last: u32,
+    ) -> Result<Option<u32>, StoreError> {
+        let max: Option<i64> = self
             .conn
-            .prepare_cached("SELECT coalesce(max(serial), 0) FROM commitment WHERE code_date = ?1")?
-            .query_row([day.to_string()], |r| r.get(0))?;
-        u32::try_from(max + 1).map_err(|_| StoreError::BadData("承诺编码流水号".into()))
+            .prepare_cached(
+                "SELECT max(serial) FROM commitment
+                 WHERE code_date = ?1 AND serial BETWEEN ?2 AND ?3",
+            )?
+            .query_row(
+                rusqlite::params![day.to_string(), i64::from(first), i64::from(last)],
+                |r| r.get(0),
+            )?;
+        max.map(|m| u32::try_from(m).map_err(|_| StoreError::BadData("承诺编码流水号".into())))
+            .transpose()
     }
 }
 

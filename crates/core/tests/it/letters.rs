@@ -415,3 +415,76 @@ fn a_name_the_letter_cannot_print_is_refused_at_registration() {
     })
     .unwrap();
 }
+
+/// Two PCs that each keep their own database (SQLite mode) cannot see each other's serials: each
+/// hands out only its installation number's block (rule C-4, README "Several PCs"), so their
+/// codes of the same day never collide, and the block is gap-free on each PC.
+#[test]
+fn pcs_with_their_own_files_issue_codes_from_their_installation_blocks() {
+    use xinyidian_core::domain::installation::InstallationNo;
+    let issue_three = |no: Option<u32>| -> Vec<String> {
+        let mut desk = setup(Store::open_in_memory().unwrap());
+        desk.set_installation_no(no.map(|n| InstallationNo::new(n).unwrap()))
+            .unwrap();
+        (0..3)
+            .map(|n| {
+                let id = company(&mut desk, 200 + n, &valid_rep_id());
+                let mut f = desk.letter_fields_for(id).unwrap();
+                f.relation = Some(Relation::Owner);
+                desk.issue_letter(id, Business::NewConnection, &f)
+                    .unwrap()
+                    .commitment
+                    .code
+            })
+            .collect()
+    };
+    let day = "44080020261128";
+    assert_eq!(
+        issue_three(Some(7)),
+        ["070001", "070002", "070003"].map(|s| format!("{day}{s}"))
+    );
+    assert_eq!(
+        issue_three(Some(12)),
+        ["120001", "120002", "120003"].map(|s| format!("{day}{s}"))
+    );
+    // Unnumbered: block 0, as before the setting existed.
+    assert_eq!(
+        issue_three(None),
+        ["000001", "000002", "000003"].map(|s| format!("{day}{s}"))
+    );
+}
+
+#[test]
+fn only_an_admin_sets_the_installation_number_and_the_change_is_audited() {
+    use xinyidian_core::domain::installation::InstallationNo;
+    use xinyidian_core::domain::operator::Role;
+    let mut desk = setup(Store::open_in_memory().unwrap());
+    desk.add_operator(
+        &OperatorDraft {
+            staff_no: "C1".into(),
+            name: "柜员乙".into(),
+            role: Role::Clerk,
+            ..OperatorDraft::default()
+        },
+        PW,
+    )
+    .unwrap();
+    let five = InstallationNo::new(5).unwrap();
+    desk.set_installation_no(Some(five)).unwrap();
+    assert_eq!(desk.installation_no().unwrap(), Some(five));
+    let rows = desk
+        .audit_log(&xinyidian_core::desk::AuditFilter::default(), 5)
+        .unwrap();
+    assert!(
+        rows.iter().any(|r| r
+            .content
+            .summary
+            .contains("本机安装编号 未设置 → 05（承诺编码序号 050001–059999）")),
+        "{rows:?}"
+    );
+    desk.sign_out().unwrap();
+    desk.sign_in("C1", PW).unwrap();
+    let e = desk.set_installation_no(None).unwrap_err();
+    assert!(matches!(e, DeskError::Forbidden { .. }), "{e:?}");
+    assert_eq!(desk.installation_no().unwrap(), Some(five));
+}
