@@ -17,6 +17,7 @@ mod letters;
 mod operators;
 mod records;
 mod report;
+mod settings;
 mod subjects;
 mod trust;
 
@@ -85,6 +86,9 @@ pub enum Command {
     /// 信易电案件：受理、接电、补证、中止、认定违诺、延期（规则 C-2、D-4、D-5）
     #[command(subcommand)]
     Case(cases::CaseCmd),
+    /// 程序设置（管理员）：本机安装编号
+    #[command(subcommand)]
+    Settings(settings::SettingsCmd),
     /// 生成湛江地区的演示数据（可重复：同一种子得到同样的数据）
     Demo {
         /// 生成的主体数量
@@ -190,6 +194,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Commitment(cmd) => letters::commitment(cli, cmd),
         Command::Cases(cmd) => cases::cases(cli, cmd),
         Command::Case(cmd) => cases::case(cli, cmd),
+        Command::Settings(cmd) => settings::settings(cli, cmd),
         Command::Demo { subjects, seed } => demo::demo(cli, *subjects, *seed),
         Command::Bench { subjects } => demo::bench(*subjects),
     }

@@ -20,6 +20,8 @@ pub struct SettingsPage {
     operators: Vec<Operator>,
     idle_minutes: String,
     report_max_age: String,
+    /// 本机安装编号 as typed (rule C-4's serial blocks); empty: none.
+    installation: String,
     /// 数额较大 (rule D-1): the value in force for display, and the admin's input in whole yuan.
     threshold: Option<crate::domain::records::Fen>,
     threshold_yuan: String,
@@ -56,6 +58,12 @@ impl SettingsPage {
             report_max_age: desk
                 .report_max_age_days()
                 .map(|d| d.to_string())
+                .unwrap_or_default(),
+            installation: desk
+                .installation_no()
+                .ok()
+                .flatten()
+                .map(|n| n.to_string())
                 .unwrap_or_default(),
             threshold: desk
                 .dishonesty_params()
@@ -137,6 +145,8 @@ impl SettingsPage {
                 });
             }
             ui.separator();
+            self.installation_ui(ui, desk);
+            ui.separator();
             self.threshold_ui(ui, desk);
             ui.separator();
             self.parks.ui(ui, desk);
@@ -175,6 +185,54 @@ impl SettingsPage {
             self.done(desk, r, "已保存承诺受理单位");
             self.unit = None;
         }
+    }
+
+    /// 本机安装编号: which block of the day's 承诺编码 serials this PC hands out (rule C-4).
+    /// Everyone sees it; the admin changes it.
+    fn installation_ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) {
+        use crate::domain::installation::{InstallationNo, serial_block};
+        ui.strong("本机安装编号（承诺编码序号分段，规则 C-4）");
+        let parsed = InstallationNo::parse(&self.installation);
+        let range = match &parsed {
+            Ok(no) => {
+                let (first, last) = serial_block(*no);
+                format!("本机出具的承诺编码序号为 {first:06}–{last:06}")
+            }
+            Err(e) => e.to_string(),
+        };
+        if desk.may(Action::ChangeSettings) {
+            ui.horizontal_wrapped(|ui| {
+                line_ui(
+                    ui,
+                    "安装编号（1–99，留空表示不分段）",
+                    &mut self.installation,
+                    false,
+                    60.0,
+                );
+                let asked = ui.button("保存安装编号").clicked();
+                let parsed = parsed
+                    .clone()
+                    .map_err(|e| crate::desk::DeskError::Setting(e.to_string()));
+                if let Some(r) = saving::save_parsed(ui, "installation_no", asked, parsed, |no| {
+                    desk.set_installation_no(no)
+                }) {
+                    self.done(desk, r, "已保存本机安装编号");
+                }
+            });
+        }
+        let color = if parsed.is_ok() {
+            ui.visuals().weak_text_color()
+        } else {
+            ERROR_COLOR
+        };
+        ui.label(RichText::new(range).color(color));
+        ui.label(
+            RichText::new(
+                "营业厅有多台电脑且各自使用本机数据库时，每台电脑须填写不同的编号，承诺编码才不会重复；\
+                 只有一台电脑或共用数据库服务器时可留空。",
+            )
+            .weak(),
+        );
     }
 
     /// 数额较大 of rule D-1: everyone sees the value in force; the admin changes it.

@@ -517,3 +517,26 @@ fn audit_rows_keep_the_real_time_under_date() {
         }
     }
 }
+
+#[test]
+fn settings_installation_sets_shows_refuses_and_clears_the_number() {
+    let env = Env::new();
+    let o = env.run(&["settings", "installation", "07"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("本机安装编号：07（承诺编码序号 070001–079999）"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let o = env.run(&["--json", "settings", "installation"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["installation_no"], 7);
+    assert_eq!(v["serial_first"], 70001);
+    let o = env.run(&["settings", "installation", "100"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("1 到 99"), "{}", stderr(&o));
+    let o = env.run(&["settings", "installation", "--clear"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("未设置（承诺编码序号 000001–009999）"));
+}
