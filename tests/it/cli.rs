@@ -524,7 +524,8 @@ fn settings_installation_sets_shows_refuses_and_clears_the_number() {
     let o = env.run(&["settings", "installation", "07"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        String::from_utf8_lossy(&o.stdout).contains("本机安装编号：07（承诺编码序号 070001–079999）"),
+        String::from_utf8_lossy(&o.stdout)
+            .contains("本机安装编号：07（承诺编码序号 070001–079999）"),
         "{}",
         String::from_utf8_lossy(&o.stdout)
     );

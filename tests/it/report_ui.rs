@@ -184,6 +184,38 @@ fn settings_page_edits_the_report_max_age() {
 }
 
 #[test]
+fn settings_page_sets_the_installation_number_and_names_a_wrong_one() {
+    let (desk, _) = desk_on(2026, 5, 6);
+    let mut h = harness(desk);
+    h.get_by_role_and_label(Role::Button, "设置").click();
+    h.run();
+    h.get_by_label("本机出具的承诺编码序号为 000001–009999");
+    let label = "安装编号（1–99，留空表示不分段）";
+    h.get_by_role_and_label(Role::TextInput, label).focus();
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, label)
+        .type_text("120");
+    h.run();
+    // The wrong value is named under the field before anything is saved.
+    h.get_by_label_contains("本机安装编号“120”无效");
+    for _ in 0..3 {
+        h.key_press(egui::Key::Backspace);
+    }
+    h.get_by_role_and_label(Role::TextInput, label)
+        .type_text("7");
+    h.run();
+    h.get_by_label("本机出具的承诺编码序号为 070001–079999");
+    h.get_by_role_and_label(Role::Button, "保存安装编号")
+        .click();
+    h.run();
+    h.get_by_label("已保存本机安装编号");
+    assert_eq!(
+        h.state().desk().installation_no().unwrap().map(|n| n.get()),
+        Some(7)
+    );
+}
+
+#[test]
 fn a_doubted_report_is_confirmed_by_hand_on_its_page() {
     // Issue 14 point 12: the summary counts an entry the reader did not find.
     let (mut desk, s) = desk_on(2026, 5, 6);
