@@ -10,44 +10,46 @@ use crate::domain::operator::{Operator, OperatorId, Role, ValidOperator};
 const OPERATOR_COLUMNS: &str =
     "id, staff_no, name, role, hall, window, active, failed_attempts, locked_until";
 
-type OperatorRow = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    bool,
-    i64,
-    Option<String>,
-);
+/// An operator row as stored, read by column name; converted outside the rusqlite closure so
+/// that bad data becomes a [`StoreError`] instead of a panic.
+struct OperatorRow {
+    id: i64,
+    staff_no: String,
+    name: String,
+    role: String,
+    hall: String,
+    window: String,
+    active: bool,
+    failed_attempts: i64,
+    locked_until: Option<String>,
+}
 
 fn operator_row(r: &Row<'_>) -> rusqlite::Result<OperatorRow> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-    ))
+    Ok(OperatorRow {
+        id: r.get("id")?,
+        staff_no: r.get("staff_no")?,
+        name: r.get("name")?,
+        role: r.get("role")?,
+        hall: r.get("hall")?,
+        window: r.get("window")?,
+        active: r.get("active")?,
+        failed_attempts: r.get("failed_attempts")?,
+        locked_until: r.get("locked_until")?,
+    })
 }
 
 fn operator_from(row: OperatorRow) -> Result<Operator, StoreError> {
-    let (id, staff_no, name, role, hall, window, active, failed, locked) = row;
+    let role = &row.role;
     Ok(Operator {
-        id: OperatorId(id),
-        staff_no,
-        name,
-        role: Role::from_key(&role).ok_or_else(|| StoreError::BadData(format!("角色“{role}”")))?,
-        hall,
-        window,
-        active,
-        failed_attempts: u32::try_from(failed).unwrap_or(u32::MAX),
-        locked_until: locked.map(|t| ts_from_sql(&t)).transpose()?,
+        id: OperatorId(row.id),
+        role: Role::from_key(role).ok_or_else(|| StoreError::BadData(format!("角色“{role}”")))?,
+        staff_no: row.staff_no,
+        name: row.name,
+        hall: row.hall,
+        window: row.window,
+        active: row.active,
+        failed_attempts: u32::try_from(row.failed_attempts).unwrap_or(u32::MAX),
+        locked_until: row.locked_until.map(|t| ts_from_sql(&t)).transpose()?,
     })
 }
 
@@ -144,7 +146,7 @@ impl Reader<'_> {
             .conn
             .prepare_cached(&sql)?
             .query_row([staff_no], |r| {
-                Ok((operator_row(r)?, r.get::<_, String>(9)?))
+                Ok((operator_row(r)?, r.get::<_, String>("password_hash")?))
             })
             .optional()?;
         row.map(|(o, h)| Ok((operator_from(o)?, h))).transpose()
@@ -156,7 +158,9 @@ impl Reader<'_> {
         let row = self
             .conn
             .prepare_cached(&sql)?
-            .query_row([id.0], |r| Ok((operator_row(r)?, r.get::<_, String>(9)?)))
+            .query_row([id.0], |r| {
+                Ok((operator_row(r)?, r.get::<_, String>("password_hash")?))
+            })
             .optional()?;
         row.map(|(o, h)| Ok((operator_from(o)?, h))).transpose()
     }

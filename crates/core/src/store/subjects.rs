@@ -29,36 +29,43 @@ fn code_from_sql(code_type: &str, code: String) -> Result<SubjectCode, StoreErro
     })
 }
 
-/// The raw columns of a summary row; converted outside the rusqlite closure so that bad data
-/// becomes a [`StoreError`] instead of a panic.
-type SummaryRow = (i64, String, String, String, String, String, String);
+/// The columns of a summary row, read by name; converted outside the rusqlite closure so that
+/// bad data becomes a [`StoreError`] instead of a panic.
+struct SummaryRow {
+    id: i64,
+    kind: String,
+    code_type: String,
+    code: String,
+    name: String,
+    phone: String,
+    address: String,
+}
 
 fn summary_row(r: &Row<'_>) -> rusqlite::Result<SummaryRow> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-    ))
+    Ok(SummaryRow {
+        id: r.get("id")?,
+        kind: r.get("kind")?,
+        code_type: r.get("code_type")?,
+        code: r.get("code")?,
+        name: r.get("name")?,
+        phone: r.get("phone")?,
+        address: r.get("address")?,
+    })
 }
 
 fn summary_from(row: SummaryRow) -> Result<SubjectSummary, StoreError> {
-    let (id, kind, code_type, code, name, phone, address) = row;
-    let code_masked = if code_type == "uscc" {
-        code
+    let code_masked = if row.code_type == "uscc" {
+        row.code
     } else {
-        mask_id_number(&code)
+        mask_id_number(&row.code)
     };
     Ok(SubjectSummary {
-        id: SubjectId(id),
-        kind: kind_from_sql(&kind)?,
+        id: SubjectId(row.id),
+        kind: kind_from_sql(&row.kind)?,
         code_masked,
-        name,
-        phone,
-        address,
+        name: row.name,
+        phone: row.phone,
+        address: row.address,
     })
 }
 

@@ -62,52 +62,52 @@ pub struct CheckRow {
 const VERDICT_ROW: &str = "id, subject_id, checked_on, checked_at, operator, business, account_no,
      trustworthy, eligible, complete, headline";
 
-type RawVerdictRow = (
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    bool,
-    Option<bool>,
-    bool,
-    String,
-);
+/// A verdict row as stored, read by column name; converted outside the rusqlite closure so that
+/// bad data becomes a [`StoreError`] instead of a panic.
+struct RawVerdictRow {
+    id: i64,
+    subject_id: i64,
+    checked_on: String,
+    checked_at: String,
+    operator: String,
+    business: Option<String>,
+    account_no: Option<String>,
+    trustworthy: bool,
+    eligible: Option<bool>,
+    complete: bool,
+    headline: String,
+}
 
 fn raw_verdict_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawVerdictRow> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-        r.get(9)?,
-        r.get(10)?,
-    ))
+    Ok(RawVerdictRow {
+        id: r.get("id")?,
+        subject_id: r.get("subject_id")?,
+        checked_on: r.get("checked_on")?,
+        checked_at: r.get("checked_at")?,
+        operator: r.get("operator")?,
+        business: r.get("business")?,
+        account_no: r.get("account_no")?,
+        trustworthy: r.get("trustworthy")?,
+        eligible: r.get("eligible")?,
+        complete: r.get("complete")?,
+        headline: r.get("headline")?,
+    })
 }
 
 fn verdict_row(raw: RawVerdictRow) -> Result<VerdictRow, StoreError> {
-    let (id, sid, on, at, op, business, account_no, trustworthy, eligible, complete, headline) =
-        raw;
     Ok(VerdictRow {
-        id: VerdictId(id),
-        subject_id: SubjectId(sid),
-        checked_on: date_from_sql(Some(on))?
+        id: VerdictId(raw.id),
+        subject_id: SubjectId(raw.subject_id),
+        checked_on: date_from_sql(Some(raw.checked_on))?
             .ok_or_else(|| StoreError::BadData("核查日期".into()))?,
-        checked_at: ts_from_sql(&at)?,
-        operator: op,
-        business: business.as_deref().and_then(Business::parse),
-        account_no,
-        trustworthy,
-        eligible,
-        complete,
-        headline,
+        checked_at: ts_from_sql(&raw.checked_at)?,
+        operator: raw.operator,
+        business: raw.business.as_deref().and_then(Business::parse),
+        account_no: raw.account_no,
+        trustworthy: raw.trustworthy,
+        eligible: raw.eligible,
+        complete: raw.complete,
+        headline: raw.headline,
     })
 }
 
@@ -138,8 +138,8 @@ impl Reader<'_> {
             .query_row([id.0], |r| {
                 Ok((
                     raw_verdict_row(r)?,
-                    r.get::<_, String>(11)?,
-                    r.get::<_, String>(12)?,
+                    r.get::<_, String>("verdict")?,
+                    r.get::<_, String>("inputs")?,
                 ))
             })
             .optional()?;
