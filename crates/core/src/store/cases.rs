@@ -239,9 +239,10 @@ impl Reader<'_> {
         // term, true of every tab, lets SQLite use the partial indexes); the outer one reads
         // and joins the window's rows only and repeats the order, which the join need not keep.
         let sql = format!(
-            "SELECT c.id, c.subject_id, s.name, s.phone, c.account_no, c.usage_address, c.business,
-                    c.commitment_code, c.status, c.applied_on, c.connected_on, c.deadline,
-                    c.opened_by, c.hall, coalesce(p.name, '')
+            "SELECT c.id, c.subject_id, s.name AS subject_name, s.phone, c.account_no,
+                    c.usage_address, c.business, c.commitment_code, c.status, c.applied_on,
+                    c.connected_on, c.deadline, c.opened_by, c.hall,
+                    coalesce(p.name, '') AS park_name
              FROM (SELECT c.id FROM {from}
                    WHERE {filter} AND {QUEUE_ROWS}
                    ORDER BY {order}
@@ -254,26 +255,26 @@ impl Reader<'_> {
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(params_from_iter(args.iter()))?;
         while let Some(r) = rows.next()? {
-            let business: String = r.get(6)?;
-            let status: String = r.get(8)?;
+            let business: String = r.get("business")?;
+            let status: String = r.get("status")?;
             let row = QueueRow {
-                case_id: CaseId(r.get(0)?),
-                subject_id: SubjectId(r.get(1)?),
-                subject_name: r.get(2)?,
-                phone: r.get(3)?,
-                account_no: r.get(4)?,
-                usage_address: r.get(5)?,
+                case_id: CaseId(r.get("id")?),
+                subject_id: SubjectId(r.get("subject_id")?),
+                subject_name: r.get("subject_name")?,
+                phone: r.get("phone")?,
+                account_no: r.get("account_no")?,
+                usage_address: r.get("usage_address")?,
                 business: Business::parse(&business)
                     .ok_or_else(|| StoreError::BadData(format!("业务类型“{business}”")))?,
-                commitment_code: r.get(7)?,
+                commitment_code: r.get("commitment_code")?,
                 status: CaseStatus::from_key(&status)
                     .ok_or_else(|| StoreError::BadData(format!("案件状态“{status}”")))?,
-                applied_on: parse_day(r.get(9)?)?,
-                connected_on: parse_opt_day(r.get(10)?)?,
-                deadline: parse_opt_day(r.get(11)?)?,
-                opened_by: r.get(12)?,
-                hall: r.get(13)?,
-                park: r.get(14)?,
+                applied_on: parse_day(r.get("applied_on")?)?,
+                connected_on: parse_opt_day(r.get("connected_on")?)?,
+                deadline: parse_opt_day(r.get("deadline")?)?,
+                opened_by: r.get("opened_by")?,
+                hall: r.get("hall")?,
+                park: r.get("park_name")?,
             };
             if each(row).is_break() {
                 return Ok(false);

@@ -64,65 +64,64 @@ pub struct AuditFilter {
     pub to: Option<NaiveDate>,
 }
 
-type RawAudit = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    Option<i64>,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-);
-
-fn audit_row(r: &Row<'_>) -> rusqlite::Result<RawAudit> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-        r.get(9)?,
-        r.get(10)?,
-    ))
+/// An audit row as stored, read by column name (older files lack the last two columns, see
+/// `audit_columns`).
+struct RawAudit {
+    seq: i64,
+    at: String,
+    staff_no: String,
+    window: String,
+    action: String,
+    subject_id: Option<i64>,
+    summary: String,
+    prev_hash: String,
+    hash: String,
+    business_date: Option<String>,
+    key_id: Option<String>,
 }
 
-fn audit_from(row: RawAudit) -> Result<AuditEntry, StoreError> {
-    let (seq, at, staff_no, window, action, subject_id, summary, prev_hash, hash, day, key_id) =
-        row;
-    Ok(AuditEntry {
-        seq,
-        content: AuditContent {
-            at: ts_from_sql(&at)?,
-            staff_no,
-            window,
-            action,
-            subject_id,
-            summary,
-            business_date: date_from_sql(day)?,
-        },
-        prev_hash,
-        hash,
-        key_id,
+fn audit_row(r: &Row<'_>) -> rusqlite::Result<RawAudit> {
+    Ok(RawAudit {
+        seq: r.get("seq")?,
+        at: r.get("at")?,
+        staff_no: r.get("staff_no")?,
+        window: r.get("window")?,
+        action: r.get("action")?,
+        subject_id: r.get("subject_id")?,
+        summary: r.get("summary")?,
+        prev_hash: r.get("prev_hash")?,
+        hash: r.get("hash")?,
+        business_date: r.get("business_date")?,
+        key_id: r.get("key_id")?,
     })
 }
 
-/// The audit columns as this schema has them: a file older than version 12 (read-only, for
-/// `audit verify`) has no business date and no key.
+fn audit_from(row: RawAudit) -> Result<AuditEntry, StoreError> {
+    Ok(AuditEntry {
+        seq: row.seq,
+        content: AuditContent {
+            at: ts_from_sql(&row.at)?,
+            staff_no: row.staff_no,
+            window: row.window,
+            action: row.action,
+            subject_id: row.subject_id,
+            summary: row.summary,
+            business_date: date_from_sql(row.business_date)?,
+        },
+        prev_hash: row.prev_hash,
+        hash: row.hash,
+        key_id: row.key_id,
+    })
+}
+
 fn audit_columns(conn: &rusqlite::Connection) -> Result<&'static str, StoreError> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     Ok(if version >= super::KEYED_AUDIT_VERSION {
         "seq, at, staff_no, window, action, subject_id, summary, prev_hash, hash, business_date,
          key_id"
     } else {
-        "seq, at, staff_no, window, action, subject_id, summary, prev_hash, hash, NULL, NULL"
+        "seq, at, staff_no, window, action, subject_id, summary, prev_hash, hash,
+         NULL AS business_date, NULL AS key_id"
     })
 }
 

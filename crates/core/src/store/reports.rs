@@ -147,40 +147,41 @@ const REPORT_COLUMNS: &str = "r.id, r.subject_id, r.sha256, r.file_name, r.paylo
     r.hand_entry, r.problems, r.status, r.imported_by, r.imported_by_name, r.imported_at,
     b.size, b.media_type";
 
-type ReportRow = (
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    String,
-);
+/// A stored credit report with its original's size and type, read by column name.
+struct ReportRow {
+    id: i64,
+    subject_id: i64,
+    sha256: String,
+    file_name: String,
+    payload: String,
+    extracted: String,
+    hand_entry: Option<String>,
+    problems: String,
+    status: String,
+    imported_by: String,
+    imported_by_name: String,
+    imported_at: String,
+    size: i64,
+    media_type: String,
+}
 
 fn report_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReportRow> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-        r.get(9)?,
-        r.get(10)?,
-        r.get(11)?,
-        r.get(12)?,
-        r.get(13)?,
-    ))
+    Ok(ReportRow {
+        id: r.get("id")?,
+        subject_id: r.get("subject_id")?,
+        sha256: r.get("sha256")?,
+        file_name: r.get("file_name")?,
+        payload: r.get("payload")?,
+        extracted: r.get("extracted")?,
+        hand_entry: r.get("hand_entry")?,
+        problems: r.get("problems")?,
+        status: r.get("status")?,
+        imported_by: r.get("imported_by")?,
+        imported_by_name: r.get("imported_by_name")?,
+        imported_at: r.get("imported_at")?,
+        size: r.get("size")?,
+        media_type: r.get("media_type")?,
+    })
 }
 
 fn json_from<T: serde::de::DeserializeOwned>(
@@ -196,7 +197,7 @@ fn json_to<T: Serialize>(v: &T) -> Result<String, StoreError> {
 }
 
 fn view_from(row: ReportRow) -> Result<ReportView, StoreError> {
-    let (
+    let ReportRow {
         id,
         subject_id,
         sha256,
@@ -211,7 +212,7 @@ fn view_from(row: ReportRow) -> Result<ReportView, StoreError> {
         imported_at,
         size,
         media_type,
-    ) = row;
+    } = row;
     let report: CreditReport = json_from(id, "内容", &payload)?;
     let hand_entry: Option<HandEntrySummary> = hand_entry
         .as_deref()
