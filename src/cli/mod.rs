@@ -200,9 +200,10 @@ pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
     }
 }
 
+/// The business date as the desk's clock gives it (`--date`, else the calendar): the desk stays
+/// the one reader of the clock, also for commands that open no database.
 pub(super) fn today(cli: &Cli) -> NaiveDate {
-    cli.date
-        .unwrap_or_else(|| chrono::Local::now().date_naive())
+    xinyidian::desk::Clock::today(clock_of(cli).as_ref())
 }
 
 /// Run `work` while a terminal line shows its progress; Ctrl+C asks it to stop.
