@@ -16,7 +16,7 @@ fn the_check_tab_runs_a_check_and_explains_every_rule() {
     h.run();
     h.run();
     // Headline, rule rows with IDs, and the next step for the missing report.
-    h.get_by_label("不符合（2 项待补充）");
+    h.get_by_label("待补充（2 项），补齐后重新核查");
     h.get_by_label("[T-1(c)]");
     h.get_by_label("[T-1(b)]");
     assert!(

@@ -1005,7 +1005,8 @@ fn headline(
         (true, None) => "守信用电主体".into(),
         (false, Some(x)) => x,
         (false, None) if failed => "不符合".into(),
-        (false, None) => format!("不符合（{pending} 项待补充）"),
+        // Nothing failed: the check cannot decide yet, which is not a refusal (issue 15).
+        (false, None) => format!("待补充（{pending} 项），补齐后重新核查"),
     }
 }
 
@@ -1164,7 +1165,7 @@ mod tests {
         }
         assert!(!v.trustworthy);
         assert_eq!(v.eligible, Some(false));
-        assert_eq!(v.headline, "不符合（3 项待补充）");
+        assert_eq!(v.headline, "待补充（3 项），补齐后重新核查");
     }
 
     fn penalty(on: NaiveDate) -> AdverseEntry {
