@@ -463,7 +463,19 @@ impl CounterApp {
                     forms::outcome_ui(ui, !n.error, &n.text);
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    ui.label(RichText::new(format!("今天 {}", self.desk.today())).weak());
+                    // A business date set apart from the calendar (`--date`) is said plainly:
+                    // every check, letter and deadline of this window uses it (issue 15).
+                    match self.desk.business_date() {
+                        Some(d) => ui.label(
+                            RichText::new(format!(
+                                "业务日期 {d}（启动时用 --date 指定，不是今天的日期）"
+                            ))
+                            .color(forms::ERROR_COLOR),
+                        ),
+                        None => {
+                            ui.label(RichText::new(format!("今天 {}", self.desk.today())).weak())
+                        }
+                    };
                 });
             });
         });

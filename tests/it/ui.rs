@@ -398,3 +398,28 @@ fn a_waiting_save_can_be_cancelled() {
     // The form and what was typed are still there.
     h.get_by_role_and_label(Role::TextInput, "名称");
 }
+
+/// Started with `--date`, the window says which business date it works on (issue 15); on the
+/// real calendar it shows plain 今天.
+#[test]
+fn a_business_date_set_with_date_is_shown_on_the_status_line() {
+    let day = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let mut desk = Desk::new(
+        Store::open_in_memory().unwrap(),
+        Box::new(FixedClock::Date(day)),
+    );
+    desk.setup_admin(
+        &OperatorDraft {
+            staff_no: "A1".into(),
+            name: "管理员甲".into(),
+            ..OperatorDraft::default()
+        },
+        PW,
+    )
+    .unwrap();
+    let h = crate::support::counter::harness(desk);
+    h.get_by_label("业务日期 2026-03-01（启动时用 --date 指定，不是今天的日期）");
+    let (desk, _) = crate::support::counter::company_desk();
+    let h = crate::support::counter::harness(desk);
+    h.get_by_label("今天 2026-11-28");
+}
