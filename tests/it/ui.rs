@@ -404,19 +404,10 @@ fn a_waiting_save_can_be_cancelled() {
 #[test]
 fn a_business_date_set_with_date_is_shown_on_the_status_line() {
     let day = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
-    let mut desk = Desk::new(
+    let desk = crate::support::counter::admin_desk(
         Store::open_in_memory().unwrap(),
-        Box::new(FixedClock::Date(day)),
+        FixedClock::Date(day),
     );
-    desk.setup_admin(
-        &OperatorDraft {
-            staff_no: "A1".into(),
-            name: "管理员甲".into(),
-            ..OperatorDraft::default()
-        },
-        PW,
-    )
-    .unwrap();
     let h = crate::support::counter::harness(desk);
     h.get_by_label("业务日期 2026-03-01（启动时用 --date 指定，不是今天的日期）");
     let (desk, _) = crate::support::counter::company_desk();

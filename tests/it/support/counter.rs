@@ -23,13 +23,9 @@ pub fn company_desk() -> (Desk, SubjectId) {
     company_desk_on(Store::open_in_memory().unwrap())
 }
 
-/// [`company_desk`] on a given store (a file, where a test needs one).
-pub fn company_desk_on(store: Store) -> (Desk, SubjectId) {
-    let at = NaiveDate::from_ymd_opt(2026, 11, 28)
-        .unwrap()
-        .and_hms_opt(9, 0, 0)
-        .unwrap();
-    let mut d = Desk::new(store, Box::new(FixedClock::At(at)));
+/// A desk on `store` with `clock`, its administrator A1 set up and signed in.
+pub fn admin_desk(store: Store, clock: FixedClock) -> Desk {
+    let mut d = Desk::new(store, Box::new(clock));
     d.setup_admin(
         &OperatorDraft {
             staff_no: "A1".into(),
@@ -39,6 +35,16 @@ pub fn company_desk_on(store: Store) -> (Desk, SubjectId) {
         PW,
     )
     .unwrap();
+    d
+}
+
+/// [`company_desk`] on a given store (a file, where a test needs one).
+pub fn company_desk_on(store: Store) -> (Desk, SubjectId) {
+    let at = NaiveDate::from_ymd_opt(2026, 11, 28)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap();
+    let mut d = admin_desk(store, FixedClock::At(at));
     let id = d
         .create_subject(&SubjectDraft {
             kind: SubjectKind::Organization,
