@@ -36,10 +36,11 @@ impl SubjectBulk<'_, '_> {
         let id = self.writer.insert_subject_at(s, &self.now)?;
         let mut grams = self.grams.borrow_mut();
         name_grams(&s.name, &mut grams);
-        self.writer
-            .conn
-            .prepare_cached("INSERT INTO subject_ngram (rowid, grams) VALUES (?1, ?2)")?
-            .execute(params![id.0, grams.as_str()])?;
+        // PostgreSQL's trigram index is kept by the server itself.
+        if let Some(conn) = self.writer.conn.lite() {
+            conn.prepare_cached("INSERT INTO subject_ngram (rowid, grams) VALUES (?1, ?2)")?
+                .execute(params![id.0, grams.as_str()])?;
+        }
         Ok(id)
     }
 
@@ -82,7 +83,14 @@ impl Writer<'_> {
     where
         E: From<StoreError>,
     {
-        let conn = self.conn;
+        let Some(conn) = self.conn.lite() else {
+            // PostgreSQL: nothing to suspend; the rows go in one by one.
+            return f(&SubjectBulk {
+                writer: self,
+                now: ts_to_sql(now),
+                grams: RefCell::new(String::new()),
+            });
+        };
         let first_new: i64 = conn
             .query_row("SELECT coalesce(max(id), 0) + 1 FROM subject", [], |r| {
                 r.get(0)

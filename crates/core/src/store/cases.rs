@@ -5,8 +5,8 @@
 
 use std::ops::ControlFlow;
 
+use super::sql::{OptionalExtension, Value, params, params_from_iter};
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::{OptionalExtension, params, params_from_iter, types::Value};
 
 use super::{Reader, StoreError, Writer, date_from_sql, ts_to_sql};
 use crate::domain::case::{
@@ -99,7 +99,7 @@ fn queue_filter(q: &QueueQuery, for_window: bool) -> (String, Vec<Value>) {
         clauses.push(format!("c.opened_by = {p}"));
     }
     if let Some(park) = q.park_id {
-        let p = arg(Value::Integer(park));
+        let p = arg(Value::Int(park));
         clauses.push(format!("c.park_id = {p}"));
     }
     (clauses.join(" AND "), args)
@@ -180,7 +180,7 @@ impl Reader<'_> {
         limit: Option<u64>,
         each: &mut dyn FnMut(QueueRow) -> ControlFlow<()>,
     ) -> Result<bool, StoreError> {
-        let (filter, mut args) = queue_filter(q, true);
+        let (filter, mut args) = queue_filter(q, self.conn.engine() == super::Engine::Sqlite);
         let dir = if q.descending { "DESC" } else { "ASC" };
         // Each order is the whole key of one queue index of migration 9 and then the rowid:
         // the sort column, the deadline, then fixed tie-breaks. So the index yields the rows in
@@ -224,16 +224,22 @@ impl Reader<'_> {
         // SQLite walk the subjects by name (index subject_name) and INDEXED BY each one's cases
         // in order (xyd_case_by_subject), rather than sort all cases or, with a hall filter,
         // scan the hall's cases once per subject.
-        let from = if q.sort == QueueSort::Subject {
+        let lite = self.conn.engine() == super::Engine::Sqlite;
+        let from = if q.sort == QueueSort::Subject && lite {
             "subject s CROSS JOIN xyd_case c INDEXED BY xyd_case_by_subject ON s.id = c.subject_id"
+        } else if q.sort == QueueSort::Subject {
+            "subject s JOIN xyd_case c ON s.id = c.subject_id"
         } else {
             "xyd_case c"
         };
         // LIMIT -1: no limit. Offsets beyond i64 are clamped (they select nothing either way).
-        let limit = limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
-        args.push(Value::Integer(limit));
+        // PostgreSQL has no LIMIT -1; its largest value does the same.
+        let limit = limit.map_or(if lite { -1 } else { i64::MAX }, |n| {
+            i64::try_from(n).unwrap_or(i64::MAX)
+        });
+        args.push(Value::Int(limit));
         let lim = args.len();
-        args.push(Value::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
+        args.push(Value::Int(i64::try_from(offset).unwrap_or(i64::MAX)));
         let off = args.len();
         // The inner query cuts the window out of an index (ids only, no row read; the status
         // term, true of every tab, lets SQLite use the partial indexes); the outer one reads
@@ -292,7 +298,7 @@ impl Reader<'_> {
                 .unwrap_or(NaiveDate::MAX)
                 .to_string()
         };
-        let count = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> Result<u64, StoreError> {
+        let count = |sql: &str, args: &[&dyn super::sql::ToValue]| -> Result<u64, StoreError> {
             let n: i64 = self
                 .conn
                 .prepare_cached(sql)?
@@ -336,16 +342,16 @@ impl Reader<'_> {
                 "SELECT DISTINCT hall FROM xyd_case WHERE status IN ('accepted', 'connected')
                  AND hall <> '' ORDER BY hall",
             )?
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .query_map(params![], |r| r.get::<_, String>(0))?
+            .collect::<super::sql::Result<Vec<_>>>()?;
         let clerks = self
             .conn
             .prepare_cached(
                 "SELECT DISTINCT opened_by FROM xyd_case WHERE status IN ('accepted', 'connected')
                  ORDER BY opened_by",
             )?
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .query_map(params![], |r| r.get::<_, String>(0))?
+            .collect::<super::sql::Result<Vec<_>>>()?;
         Ok((halls, clerks))
     }
 
@@ -357,14 +363,14 @@ impl Reader<'_> {
                 "SELECT substr(applied_on, 1, 7), status, count(*) FROM xyd_case
                  GROUP BY 1, 2 ORDER BY 1, 2",
             )?
-            .query_map([], |r| {
+            .query_map(params![], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
                     r.get::<_, i64>(2)?,
                 ))
             })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<super::sql::Result<Vec<_>>>()?;
         let mut stats = CaseStats::default();
         for (month, status, n) in rows {
             let status = CaseStatus::from_key(&status)
@@ -387,14 +393,12 @@ impl Writer<'_> {
     pub fn insert_case(&self, c: &Case, now: NaiveDateTime) -> Result<CaseId, StoreError> {
         let json = encode(c)?;
         let now = ts_to_sql(now);
-        self.conn
-            .prepare_cached(
-                "INSERT INTO xyd_case (subject_id, commitment_id, commitment_code, business,
+        let new_id: i64 = self.conn.prepare_cached(
+"INSERT INTO xyd_case (subject_id, commitment_id, commitment_code, business,
                      account_no, usage_address, park_id, status, applied_on, connected_on, deadline,
                      opened_by, hall, record, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)",
-            )?
-            .execute(params![
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15) RETURNING id",
+            )?.query_row(params![
                 c.subject_id.0,
                 c.commitment_id.0,
                 c.commitment_code,
@@ -410,8 +414,8 @@ impl Writer<'_> {
                 c.hall,
                 json,
                 now,
-            ])?;
-        Ok(CaseId(self.conn.last_insert_rowid()))
+            ], |r| r.get(0))?;
+        Ok(CaseId(new_id))
     }
 
     /// Replace a case after a transition.

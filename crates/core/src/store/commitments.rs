@@ -1,7 +1,7 @@
 //! Typed queries on credit commitments (rules C-3, C-4).
 
+use super::sql::{OptionalExtension, params};
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::{OptionalExtension, params};
 
 use super::{Reader, StoreError, Writer, ts_to_sql};
 use crate::domain::commitment::{Commitment, CommitmentId};
@@ -81,8 +81,8 @@ impl Reader<'_> {
         let rows = self
             .conn
             .prepare_cached("SELECT DISTINCT subject_id FROM commitment")?
-            .query_map([], |r| r.get::<_, i64>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .query_map(params![], |r| r.get::<_, i64>(0))?
+            .collect::<super::sql::Result<Vec<_>>>()?;
         Ok(rows.into_iter().map(SubjectId).collect())
     }
 
@@ -102,7 +102,7 @@ impl Reader<'_> {
                  WHERE code_date = ?1 AND serial BETWEEN ?2 AND ?3",
             )?
             .query_row(
-                rusqlite::params![day.to_string(), i64::from(first), i64::from(last)],
+                params![day.to_string(), i64::from(first), i64::from(last)],
                 |r| r.get(0),
             )?;
         max.map(|m| u32::try_from(m).map_err(|_| StoreError::BadData("承诺编码流水号".into())))
@@ -122,26 +122,30 @@ impl Writer<'_> {
         let json = serde_json::to_string(c)
             .map_err(|e| StoreError::BadData(format!("承诺记录无法保存：{e}")))?;
         let now = ts_to_sql(now);
-        self.conn
+        let new_id: i64 = self
+            .conn
             .prepare_cached(
                 "INSERT INTO commitment (subject_id, code, code_date, serial, business, verdict_id,
                      signed, fulfilment, valid_until, record, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11) RETURNING id",
             )?
-            .execute(params![
-                c.subject_id.0,
-                c.code,
-                c.made_on.to_string(),
-                serial,
-                c.business.label(),
-                verdict,
-                c.is_signed(),
-                c.fulfilment.map(|f| f.label()),
-                c.valid_until.map(|d| d.to_string()),
-                json,
-                now,
-            ])?;
-        Ok(CommitmentId(self.conn.last_insert_rowid()))
+            .query_row(
+                params![
+                    c.subject_id.0,
+                    c.code,
+                    c.made_on.to_string(),
+                    serial,
+                    c.business.label(),
+                    verdict,
+                    c.is_signed(),
+                    c.fulfilment.map(|f| f.label()),
+                    c.valid_until.map(|d| d.to_string()),
+                    json,
+                    now,
+                ],
+                |r| r.get(0),
+            )?;
+        Ok(CommitmentId(new_id))
     }
 
     /// Replace a commitment's record (fields corrected, scan attached, status decided).

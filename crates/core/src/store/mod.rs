@@ -12,21 +12,25 @@ mod commitments;
 mod migrations;
 mod operators;
 mod parks;
+mod postgres;
 mod record_codec;
 mod record_import;
 mod records;
 mod reports;
+pub(crate) mod sql;
 mod subjects;
 mod trust;
 
 pub use anchor::{HeadState, KEY_DIR_ENV, REANCHOR_ACTION, default_key_dir, head_path};
 pub use bulk::SubjectBulk;
 pub use operators::AuditFilter;
+pub use postgres::{PASSWORD_ENV, is_server_url};
 pub use record_import::RecordImport;
 pub use records::{EncodedRecord, StoredRecord, Upsert, key_digest};
 pub use reports::{
     Blob, BlobRef, HandEntrySummary, NewReport, ReportStatus, ReportView, sha256_hex,
 };
+pub use sql::Engine;
 pub use trust::{CheckRow, NewVerdict, StoredVerdict, TrustStatus, VerdictRow};
 // The ids and the T-7 list row are domain types; named here too for the store's callers.
 pub use crate::domain::records::RecordId;
@@ -101,6 +105,30 @@ pub enum StoreError {
     Anchor(String),
     #[error("数据库操作失败：{0}")]
     Sqlite(String),
+    #[error(
+        "无法连接数据库服务器“{target}”：{detail}。已输入的内容没有丢失：请检查网络或服务器是否运行（联系信息管理员），稍后重试"
+    )]
+    Unreachable { target: String, detail: String },
+    #[error(
+        "数据库服务器“{target}”拒绝了登录（用户名或密码错误）：请核对密码（环境变量 XINYIDIAN_DB_PASSWORD 或启动时输入），或联系信息管理员"
+    )]
+    LoginRefused { target: String },
+    #[error(
+        "数据库服务器“{target}”需要密码：请在启动时输入，或设置环境变量 XINYIDIAN_DB_PASSWORD（密码不能写在 --db 中）"
+    )]
+    PasswordNeeded { target: String },
+    #[error("数据库地址“{target}”有误：{why}")]
+    BadServerUrl { target: String, why: String },
+    #[error(
+        "数据库“{target}”不是信易电数据库（{why}）：为免改动其他程序的数据，本程序不会使用它。请检查 --db 中的数据库名"
+    )]
+    ServerNotOurs { target: String, why: String },
+    #[error(
+        "本机的审计密钥与共享数据库的不一致（数据库要求密钥 {expected}，本机为 {found}）：请向信息管理员取得该数据库的审计密钥文件 audit-key，放入本机的密钥文件夹后重试"
+    )]
+    ForeignAuditKey { expected: String, found: String },
+    #[error("数据库服务器出错：{0}。本次操作未保存，请稍后重试")]
+    Server(String),
 }
 
 impl StoreError {
@@ -135,6 +163,17 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+impl From<sql::SqlError> for StoreError {
+    fn from(e: sql::SqlError) -> Self {
+        match e {
+            sql::SqlError::NoRows => StoreError::Sqlite("查询没有结果".into()),
+            sql::SqlError::Lite(e) => StoreError::from_sqlite(e, ""),
+            sql::SqlError::Pg(e) => postgres::store_error(&e, ""),
+            sql::SqlError::Type { column, why } => StoreError::BadData(format!("{column}：{why}")),
+        }
+    }
+}
+
 /// How a database file is opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenMode {
@@ -165,6 +204,8 @@ pub struct OpenOptions {
     /// Read-only: accept a file of an older schema version, whose tables may lack columns this
     /// version reads (only `audit verify` reads such a file).
     pub allow_old_schema: bool,
+    /// The server password (PostgreSQL), when not in the environment: asked for by the CLI.
+    pub password: Option<String>,
 }
 
 impl OpenOptions {
@@ -176,6 +217,7 @@ impl OpenOptions {
             key_dir: None,
             durable: true,
             allow_old_schema: false,
+            password: None,
         }
     }
 }
@@ -193,11 +235,17 @@ struct AuditAnchor {
     business_date: Option<NaiveDate>,
 }
 
-type LockNotice = Arc<dyn Fn() + Send + Sync>;
+pub(super) type LockNotice = Arc<dyn Fn() + Send + Sync>;
+
+/// The connection of a store: the embedded file, or a PostgreSQL server.
+enum Db {
+    Lite(Connection),
+    Pg(postgres::PgStore),
+}
 
 /// The open database of one counter.
 pub struct Store {
-    conn: Connection,
+    db: Db,
     path: Option<PathBuf>,
     read_only: bool,
     audit: AuditAnchor,
@@ -237,6 +285,9 @@ impl Store {
 
     /// Open the database at `path` as `opts` say.
     pub fn open_with(path: &Path, opts: &OpenOptions) -> Result<Self, StoreError> {
+        if let Some(url) = path.to_str().filter(|p| is_server_url(Path::new(p))) {
+            return postgres::open(url, opts);
+        }
         let shown = path.display().to_string();
         let exists = path.exists();
         if !exists && opts.mode != OpenMode::Create {
@@ -269,7 +320,7 @@ impl Store {
             }
         };
         let mut store = Store {
-            conn,
+            db: Db::Lite(conn),
             path: Some(path.to_path_buf()),
             read_only: opts.mode == OpenMode::ReadOnly,
             audit: AuditAnchor {
@@ -311,7 +362,7 @@ impl Store {
     pub fn open_in_memory() -> Result<Self, StoreError> {
         let conn = Connection::open_in_memory()?;
         let mut store = Store {
-            conn,
+            db: Db::Lite(conn),
             path: None,
             read_only: false,
             audit: AuditAnchor {
@@ -336,7 +387,11 @@ impl Store {
         let notice = self.notice.clone();
         let mut started = Instant::now();
         let mut told = false;
-        self.conn.busy_handler(Some(move |n: i32| {
+        let Db::Lite(conn) = &mut self.db else {
+            // PostgreSQL waits for locks itself (lock_timeout, see `store/postgres.rs`).
+            return Ok(());
+        };
+        conn.busy_handler(Some(move |n: i32| {
             if n == 0 {
                 started = Instant::now();
                 told = false;
@@ -363,6 +418,9 @@ impl Store {
     /// back [`StoreError::Locked`] and the window tries again on a later frame (issue 14, point 9).
     pub fn set_lock_wait(&mut self, wait: Duration) -> Result<(), StoreError> {
         self.lock_wait = wait;
+        if let Db::Pg(pg) = &self.db {
+            pg.set_lock_wait(wait);
+        }
         self.install_busy_handler()
     }
 
@@ -376,18 +434,18 @@ impl Store {
 
     /// Refuse a file this program did not create; the schema version in the file.
     fn check_owner(&self, shown: &str, opts: &OpenOptions) -> Result<i64, StoreError> {
+        let Db::Lite(conn) = &self.db else {
+            return Ok(SCHEMA_VERSION);
+        };
         let map = |e| StoreError::from_sqlite(e, shown);
         // Reading the header is the first real read: it fails here for a non-SQLite file.
-        let version: i64 = self
-            .conn
+        let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(map)?;
-        let app_id: i32 = self
-            .conn
+        let app_id: i32 = conn
             .query_row("PRAGMA application_id", [], |r| r.get(0))
             .map_err(map)?;
-        let pages: i64 = self
-            .conn
+        let pages: i64 = conn
             .query_row("PRAGMA page_count", [], |r| r.get(0))
             .map_err(map)?;
         let not_ours = |why| StoreError::NotOurs {
@@ -406,8 +464,7 @@ impl Store {
             } else {
                 // Files of earlier versions carry no id: ours if they hold our schema.
                 let ours = version >= 1
-                    && self
-                        .conn
+                    && conn
                         .query_row(
                             "SELECT count(*) FROM sqlite_master
                              WHERE type = 'table' AND name IN ('subject', 'account')",
@@ -441,7 +498,9 @@ impl Store {
     }
 
     fn configure(&mut self, wal: bool, durable: bool, shown: &str) -> Result<(), StoreError> {
-        let conn = &self.conn;
+        let Db::Lite(conn) = &mut self.db else {
+            return Ok(());
+        };
         let map = |e| StoreError::from_sqlite(e, shown);
         if wal {
             let mode: String = conn
@@ -467,7 +526,7 @@ impl Store {
             conn.pragma_update(None, "application_id", APPLICATION_ID)
                 .map_err(map)?;
         }
-        migrations::migrate(&mut self.conn).map_err(map)?;
+        migrations::migrate(conn).map_err(map)?;
         Ok(())
     }
 
@@ -544,7 +603,12 @@ impl Store {
 
     /// Typed read-only queries.
     pub fn read(&self) -> Reader<'_> {
-        Reader { conn: &self.conn }
+        Reader {
+            conn: match &self.db {
+                Db::Lite(c) => sql::Conn::Lite(c),
+                Db::Pg(p) => sql::Conn::Pg(p.conn()),
+            },
+        }
     }
 
     /// Run one user action as one transaction. The closure's error rolls everything back. When
@@ -557,11 +621,20 @@ impl Store {
             return Err(StoreError::OpenedReadOnly.into());
         }
         let shown = self.shown_path();
+        let conn = match &self.db {
+            Db::Lite(c) => c,
+            Db::Pg(pg) => {
+                let notice = self.notice.lock().ok().and_then(|g| g.clone());
+                return postgres::write(pg, &self.audit, notice, self.lock_notice_after, f);
+            }
+        };
         // A shared borrow of the connection: the transaction commits or rolls back on drop.
-        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+        let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)
             .map_err(|e| StoreError::from_sqlite(e, &shown))?;
         let writer = Writer {
-            reader: Reader { conn: &tx },
+            reader: Reader {
+                conn: sql::Conn::Lite(&tx),
+            },
             audit: &self.audit,
             reanchor: Cell::new(self.audit.reanchor.is_some()),
             appended: RefCell::new(None),
@@ -604,15 +677,21 @@ impl Store {
     {
         // Both settings can only change outside a transaction, and both are restored before
         // anything else uses the connection.
-        self.conn
-            .pragma_update(None, "foreign_keys", false)
+        let Db::Lite(conn) = &self.db else {
+            // PostgreSQL: one ordinary transaction (its bulk statements are the store's own).
+            return self.write(f);
+        };
+        conn.pragma_update(None, "foreign_keys", false)
             .map_err(StoreError::from)?;
         let out = match self.path.clone() {
             // In memory: no log to copy.
             None => self.write(f),
             Some(path) => self.write_without_checkpoint(path, f),
         };
-        let restored = self.conn.pragma_update(None, "foreign_keys", true);
+        let restored = match &self.db {
+            Db::Lite(c) => c.pragma_update(None, "foreign_keys", true),
+            Db::Pg(_) => Ok(()),
+        };
         match (out, restored) {
             (Ok(_), Err(e)) => Err(StoreError::Sqlite(format!(
                 "导入已保存，但无法恢复外键检查（{e}）：请重新启动程序后再继续办理"
@@ -630,17 +709,20 @@ impl Store {
     where
         E: From<StoreError>,
     {
-        let old: i64 = self
-            .conn
+        let Db::Lite(conn) = &self.db else {
+            return self.write(f);
+        };
+        let old: i64 = conn
             .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
             .map_err(StoreError::from)?;
-        self.conn
-            .pragma_update(None, "wal_autocheckpoint", 0)
+        conn.pragma_update(None, "wal_autocheckpoint", 0)
             .map_err(StoreError::from)?;
         let out = self.write(f);
         // Only the speed of later commits depends on this setting; a failure to restore it is
         // left to the next open.
-        let _ = self.conn.pragma_update(None, "wal_autocheckpoint", old);
+        if let Db::Lite(c) = &self.db {
+            let _ = c.pragma_update(None, "wal_autocheckpoint", old);
+        }
         if out.is_ok() {
             checkpoint_in_background(path);
         }
@@ -649,9 +731,27 @@ impl Store {
 
     /// The schema version recorded in the file.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        match &self.db {
+            Db::Lite(c) => Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?),
+            Db::Pg(pg) => postgres::schema_version(pg),
+        }
+    }
+
+    /// Which engine this store runs on.
+    pub fn engine(&self) -> Engine {
+        match &self.db {
+            Db::Lite(_) => Engine::Sqlite,
+            Db::Pg(_) => Engine::Postgres,
+        }
+    }
+
+    /// The SQLite connection (tests of this module).
+    #[cfg(test)]
+    pub(crate) fn lite(&self) -> &Connection {
+        match &self.db {
+            Db::Lite(c) => c,
+            Db::Pg(_) => panic!("not a SQLite store"),
+        }
     }
 }
 
@@ -730,7 +830,7 @@ fn checkpoint_in_background(path: PathBuf) {
 /// Typed queries over a connection or an open transaction.
 #[derive(Clone, Copy)]
 pub struct Reader<'a> {
-    conn: &'a Connection,
+    conn: sql::Conn<'a>,
 }
 
 impl Reader<'_> {
@@ -741,7 +841,7 @@ impl Reader<'_> {
             .conn
             .prepare_cached(sql)?
             .query_map([key], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
-            .collect::<rusqlite::Result<Vec<_>>>()?)
+            .collect::<sql::Result<Vec<_>>>()?)
     }
 }
 
@@ -802,12 +902,12 @@ mod tests {
         let s = Store::open(&path).unwrap();
         assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
         let mode: String = s
-            .conn
+            .lite()
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .unwrap();
         assert_eq!(mode, "wal");
         let fk: i64 = s
-            .conn
+            .lite()
             .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
             .unwrap();
         assert_eq!(fk, 1);
@@ -883,13 +983,13 @@ mod tests {
         let path = dir.path().join("new.sqlite3");
         let s = Store::open_with(&path, &opts(OpenMode::Create, dir.path())).unwrap();
         let id: i32 = s
-            .conn
+            .lite()
             .query_row("PRAGMA application_id", [], |r| r.get(0))
             .unwrap();
         assert_eq!(id, APPLICATION_ID);
         // 2 = FULL: a commit is on disk when it returns (issue 14, point 13).
         let sync: i64 = s
-            .conn
+            .lite()
             .query_row("PRAGMA synchronous", [], |r| r.get(0))
             .unwrap();
         assert_eq!(sync, 2);
@@ -961,7 +1061,7 @@ mod tests {
             std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o444)).unwrap();
         }
         let mut s = Store::open_with(&copy, &opts(OpenMode::ReadOnly, &keys)).unwrap();
-        assert!(s.conn.is_readonly("main").unwrap());
+        assert!(s.lite().is_readonly("main").unwrap());
         assert_eq!(s.read().setting("k").unwrap().as_deref(), Some("v"));
         let refused = s.write(|w| w.set_setting("k", "w"));
         assert!(
@@ -1042,13 +1142,13 @@ mod tests {
         let mut s = Store::open_in_memory().unwrap();
         let res: Result<(), StoreError> = s.write(|w| {
             w.conn
-                .execute("CREATE TABLE scratch(x)", [])
+                .execute("CREATE TABLE scratch(x)", sql::params![])
                 .map_err(StoreError::from)?;
             Err(StoreError::BadData("故意失败".into()))
         });
         assert!(res.is_err());
         let n: i64 = s
-            .conn
+            .lite()
             .query_row(
                 "SELECT count(*) FROM sqlite_master WHERE name='scratch'",
                 [],
@@ -1062,7 +1162,7 @@ mod tests {
     fn bulk_writes_leave_foreign_keys_checked() {
         let dir = tempfile::tempdir().unwrap();
         let fk = |s: &Store| -> i64 {
-            s.conn
+            s.lite()
                 .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
                 .unwrap()
         };
@@ -1084,7 +1184,7 @@ mod tests {
                         "INSERT INTO power_record (subject_id, kind, key_digest, record_date,
                              payload, source, created_at, updated_at)
                          VALUES (424242, 'payment', 1, '2025-01-01', x'01', 'counter', '', '')",
-                        [],
+                        sql::params![],
                     )
                     .map_err(StoreError::from)
             });

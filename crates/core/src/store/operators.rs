@@ -1,14 +1,14 @@
 //! Typed queries on operators, settings and the audit trail.
 
+use super::sql::{OptionalExtension, Row, params, params_from_iter};
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::{OptionalExtension, Row, params, params_from_iter};
 
 use super::{Reader, StoreError, Writer, date_from_sql, ts_from_sql, ts_to_sql};
 use crate::domain::audit::{AuditContent, AuditEntry, GENESIS_HASH, keyed_mac};
 use crate::domain::operator::{Operator, OperatorId, Role, ValidOperator};
 
 const OPERATOR_COLUMNS: &str =
-    "id, staff_no, name, role, hall, window, active, failed_attempts, locked_until";
+    "id, staff_no, name, role, hall, \"window\", active, failed_attempts, locked_until";
 
 /// An operator row as stored, read by column name; converted outside the rusqlite closure so
 /// that bad data becomes a [`StoreError`] instead of a panic.
@@ -24,7 +24,7 @@ struct OperatorRow {
     locked_until: Option<String>,
 }
 
-fn operator_row(r: &Row<'_>) -> rusqlite::Result<OperatorRow> {
+fn operator_row(r: &Row) -> super::sql::Result<OperatorRow> {
     Ok(OperatorRow {
         id: r.get("id")?,
         staff_no: r.get("staff_no")?,
@@ -80,7 +80,7 @@ struct RawAudit {
     key_id: Option<String>,
 }
 
-fn audit_row(r: &Row<'_>) -> rusqlite::Result<RawAudit> {
+fn audit_row(r: &Row) -> super::sql::Result<RawAudit> {
     Ok(RawAudit {
         seq: r.get("seq")?,
         at: r.get("at")?,
@@ -114,13 +114,17 @@ fn audit_from(row: RawAudit) -> Result<AuditEntry, StoreError> {
     })
 }
 
-fn audit_columns(conn: &rusqlite::Connection) -> Result<&'static str, StoreError> {
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+fn audit_columns(conn: super::sql::Conn<'_>) -> Result<&'static str, StoreError> {
+    // A PostgreSQL store is always at the current schema (its migrations run at open).
+    let version: i64 = match conn.lite() {
+        Some(c) => c.query_row("PRAGMA user_version", [], |r| r.get(0))?,
+        None => super::KEYED_AUDIT_VERSION,
+    };
     Ok(if version >= super::KEYED_AUDIT_VERSION {
-        "seq, at, staff_no, window, action, subject_id, summary, prev_hash, hash, business_date,
+        "seq, at, staff_no, \"window\", action, subject_id, summary, prev_hash, hash, business_date,
          key_id"
     } else {
-        "seq, at, staff_no, window, action, subject_id, summary, prev_hash, hash,
+        "seq, at, staff_no, \"window\", action, subject_id, summary, prev_hash, hash,
          NULL AS business_date, NULL AS key_id"
     })
 }
@@ -131,7 +135,7 @@ impl Reader<'_> {
         Ok(self
             .conn
             .prepare_cached("SELECT count(*) FROM operator")?
-            .query_row([], |r| r.get(0))?)
+            .query_row(params![], |r| r.get(0))?)
     }
 
     /// The operator with 工号 `staff_no`, with the stored password hash.
@@ -170,8 +174,8 @@ impl Reader<'_> {
         let rows = self
             .conn
             .prepare_cached(&sql)?
-            .query_map([], operator_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .query_map(params![], operator_row)?
+            .collect::<super::sql::Result<Vec<_>>>()?;
         rows.into_iter().map(operator_from).collect()
     }
 
@@ -220,7 +224,7 @@ impl Reader<'_> {
             .conn
             .prepare(&sql)?
             .query_map(params_from_iter(args.iter()), audit_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<super::sql::Result<Vec<_>>>()?;
         rows.into_iter().map(audit_from).collect()
     }
 
@@ -229,7 +233,7 @@ impl Reader<'_> {
         Ok(self
             .conn
             .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
-            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(params![], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?
             .unwrap_or_else(|| (0, GENESIS_HASH.to_string())))
     }
@@ -239,7 +243,7 @@ impl Reader<'_> {
         let n: i64 = self
             .conn
             .prepare_cached("SELECT count(*) FROM audit")?
-            .query_row([], |r| r.get(0))?;
+            .query_row(params![], |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
@@ -248,7 +252,7 @@ impl Reader<'_> {
         let n: i64 = self
             .conn
             .prepare_cached("SELECT count(*) FROM audit WHERE key_id IS NOT NULL")?
-            .query_row([], |r| r.get(0))?;
+            .query_row(params![], |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
@@ -260,7 +264,9 @@ impl Reader<'_> {
         let columns = audit_columns(self.conn)?;
         let sql = format!("SELECT {columns} FROM audit ORDER BY seq");
         let mut stmt = self.conn.prepare(&sql).map_err(StoreError::from)?;
-        let rows = stmt.query_map([], audit_row).map_err(StoreError::from)?;
+        let rows = stmt
+            .query_map(params![], audit_row)
+            .map_err(StoreError::from)?;
         for row in rows {
             f(audit_from(row.map_err(StoreError::from)?)?)?;
         }
@@ -275,12 +281,10 @@ impl Writer<'_> {
         password_hash: &str,
         now: NaiveDateTime,
     ) -> Result<OperatorId, StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO operator (staff_no, name, role, hall, window, password_hash, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
+        let new_id: i64 = self.conn.prepare_cached(
+"INSERT INTO operator (staff_no, name, role, hall, \"window\", password_hash, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+            )?.query_row(params![
                 o.staff_no,
                 o.name,
                 o.role.key(),
@@ -288,8 +292,8 @@ impl Writer<'_> {
                 o.window,
                 password_hash,
                 ts_to_sql(now)
-            ])?;
-        Ok(OperatorId(self.conn.last_insert_rowid()))
+            ], |r| r.get(0))?;
+        Ok(OperatorId(new_id))
     }
 
     /// Change name, role, hall and window (the 工号 stays).
@@ -297,7 +301,7 @@ impl Writer<'_> {
         let n = self
             .conn
             .prepare_cached(
-                "UPDATE operator SET name = ?2, role = ?3, hall = ?4, window = ?5 WHERE id = ?1",
+                "UPDATE operator SET name = ?2, role = ?3, hall = ?4, \"window\" = ?5 WHERE id = ?1",
             )?
             .execute(params![id.0, o.name, o.role.key(), o.hall, o.window])?;
         Ok(n == 1)
@@ -376,12 +380,24 @@ impl Writer<'_> {
             .as_ref()
             .ok_or_else(|| StoreError::Anchor("本机没有审计密钥，无法写入操作日志".into()))?;
         let (last, prev) = self.last_audit()?;
-        let given: i64 = self
-            .conn
-            .prepare_cached(
-                "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'audit'",
-            )?
-            .query_row([], |r| r.get(0))?;
+        // The highest number ever given: SQLite's AUTOINCREMENT table; on PostgreSQL the
+        // audit_seq sequence (read under the audit lock, so no other writer moves it).
+        let given: i64 = match self.conn.engine() {
+            super::Engine::Sqlite => self
+                .conn
+                .prepare_cached(
+                    "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'audit'",
+                )?
+                .query_row(params![], |r| r.get(0))?,
+            // Every write transaction on PostgreSQL holds the store's write lock (see
+            // `Store::write`), so no other writer moves the sequence meanwhile.
+            super::Engine::Postgres => self
+                .conn
+                .prepare_cached(
+                    "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM audit_seq",
+                )?
+                .query_row(params![], |r| r.get(0))?,
+        };
         let anchored = match self.audit.head.as_deref().map(super::anchor::read_head) {
             Some(super::HeadState::Present(_, h)) if h.is_signed_by(key) => h.seq,
             _ => 0,
@@ -398,7 +414,7 @@ impl Writer<'_> {
         let hash = keyed_mac(key, seq, &prev, &content);
         self.conn
             .prepare_cached(
-                "INSERT INTO audit (seq, at, staff_no, window, action, subject_id, summary,
+                "INSERT INTO audit (seq, at, staff_no, \"window\", action, subject_id, summary,
                     prev_hash, hash, business_date, key_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
@@ -415,6 +431,11 @@ impl Writer<'_> {
                 content.business_date.map(|d| d.to_string()),
                 key.id()
             ])?;
+        if self.conn.engine() == super::Engine::Postgres {
+            self.conn
+                .prepare_cached("SELECT setval('audit_seq', ?1)")?
+                .query_row(params![seq], |_| Ok(()))?;
+        }
         self.appended.replace(Some((seq, hash)));
         Ok(seq)
     }

@@ -1,6 +1,6 @@
 //! Pilot parks (rule T-5) and the park chosen on an account.
 
-use rusqlite::{OptionalExtension, params};
+use super::sql::{OptionalExtension, params};
 
 use super::{Reader, StoreError, Writer};
 use crate::domain::park::{Park, ParkId, ValidPark};
@@ -29,7 +29,7 @@ impl Reader<'_> {
                 "SELECT id, zone, name, keywords, active FROM park
                  ORDER BY active DESC, zone, name",
             )?
-            .query_map([], |r| {
+            .query_map(params![], |r| {
                 Ok(park_from_row(
                     r.get(0)?,
                     r.get(1)?,
@@ -38,7 +38,7 @@ impl Reader<'_> {
                     r.get(4)?,
                 ))
             })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<super::sql::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
@@ -66,10 +66,13 @@ impl Reader<'_> {
 impl Writer<'_> {
     /// Add a pilot park.
     pub fn insert_park(&self, p: &ValidPark) -> Result<ParkId, StoreError> {
-        self.conn
-            .prepare_cached("INSERT INTO park (zone, name, keywords) VALUES (?1, ?2, ?3)")?
-            .execute(params![p.zone, p.name, p.keywords.join(" ")])?;
-        Ok(ParkId(self.conn.last_insert_rowid()))
+        let new_id: i64 = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO park (zone, name, keywords) VALUES (?1, ?2, ?3) RETURNING id",
+            )?
+            .query_row(params![p.zone, p.name, p.keywords.join(" ")], |r| r.get(0))?;
+        Ok(ParkId(new_id))
     }
 
     /// Change a park; `false` when it does not exist.

@@ -10,6 +10,8 @@ use chrono::NaiveDateTime;
 use foldhash::HashMap;
 use rusqlite::CachedStatement;
 
+use super::sql::OptionalExtension;
+
 use super::records::{EncodedRecord, Found, Upsert, find_by_key, update_content};
 use super::{StoreError, Writer, bulk::iso_date, ts_to_sql};
 use crate::domain::records::{RecordId, RecordKind};
@@ -26,8 +28,10 @@ const MAX_REMEMBERED_SUBJECTS: usize = 200_000;
 /// Writes the records of one import; made by [`Writer::record_import`].
 pub struct RecordImport<'w, 'c> {
     writer: &'w Writer<'c>,
-    /// The insert of every row, prepared once.
-    insert: CachedStatement<'c>,
+    /// The insert of every row, prepared once (SQLite; PostgreSQL caches its statements).
+    insert: Option<CachedStatement<'c>>,
+    /// The id of the row [`RecordImport::insert_new`] inserted last.
+    last_id: i64,
     /// Whether the last row was already stored (see [`RecordImport::upsert`]).
     expect_stored: bool,
     /// The kind bound to the insert (bindings outlive each execution).
@@ -47,13 +51,27 @@ impl<'c> Writer<'c> {
         source: &str,
         now: NaiveDateTime,
     ) -> Result<RecordImport<'_, 'c>, StoreError> {
-        let old: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-        self.conn
-            .pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
+        let source_text = source;
+        let Some(conn) = self.conn.lite() else {
+            return Ok(RecordImport {
+                writer: self,
+                insert: None,
+                last_id: 0,
+                expect_stored: false,
+                bound_kind: None,
+                source: source_text.to_string(),
+                now: ts_to_sql(now),
+                subjects: HashMap::default(),
+                remembered: 0,
+                old_cache: None,
+            });
+        };
+        let old: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        conn.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
         let old_cache = Some(old);
         // No conflict target: either unique key (the subject's, or the cross-subject one of the
         // account-keyed kinds) means the record is already stored.
-        let mut insert = self.conn.prepare_cached(
+        let mut insert = conn.prepare_cached(
             "INSERT INTO power_record (subject_id, kind, key_digest, record_date, payload,
                 source, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
@@ -64,7 +82,8 @@ impl<'c> Writer<'c> {
         insert.raw_bind_parameter(7, now.as_str())?;
         Ok(RecordImport {
             writer: self,
-            insert,
+            insert: Some(insert),
+            last_id: 0,
             expect_stored: false,
             bound_kind: None,
             source: source.to_string(),
@@ -135,7 +154,7 @@ impl RecordImport<'_, '_> {
             None => {
                 if self.insert_new(subject, enc)? {
                     self.expect_stored = false;
-                    return Ok(Upsert::Inserted(RecordId(conn.last_insert_rowid())));
+                    return Ok(Upsert::Inserted(RecordId(self.last_id)));
                 }
                 find_by_key(conn, subject, enc)?
             }
@@ -161,7 +180,33 @@ impl RecordImport<'_, '_> {
         // account-keyed kinds) means the record is already stored. The source and the time
         // (?6, ?7) stay bound from the start of the import, and the kind while it does not
         // change (a file holds one kind).
-        let ins = &mut self.insert;
+        let Some(ins) = &mut self.insert else {
+            let mut date = [0u8; 10];
+            let id: Option<i64> = self
+                .writer
+                .conn
+                .prepare_cached(
+                    "INSERT INTO power_record (subject_id, kind, key_digest, record_date, payload,
+                        source, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+                     ON CONFLICT DO NOTHING RETURNING id",
+                )?
+                .query_row(
+                    super::sql::params![
+                        subject.0,
+                        enc.kind.key(),
+                        enc.digest,
+                        iso_date(enc.date, &mut date),
+                        enc.payload,
+                        self.source,
+                        self.now
+                    ],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            self.last_id = id.unwrap_or(0);
+            return Ok(id.is_some());
+        };
         if self.bound_kind != Some(enc.kind) {
             ins.raw_bind_parameter(2, enc.kind.key())?;
             self.bound_kind = Some(enc.kind);
@@ -171,7 +216,11 @@ impl RecordImport<'_, '_> {
         ins.raw_bind_parameter(3, enc.digest)?;
         ins.raw_bind_parameter(4, iso_date(enc.date, &mut date))?;
         ins.raw_bind_parameter(5, enc.payload.as_slice())?;
-        Ok(ins.raw_execute()? == 1)
+        let inserted = ins.raw_execute()? == 1;
+        if let Some(conn) = self.writer.conn.lite() {
+            self.last_id = conn.last_insert_rowid();
+        }
+        Ok(inserted)
     }
 }
 
@@ -209,7 +258,9 @@ impl Drop for RecordImport<'_, '_> {
     fn drop(&mut self) {
         if let Some(old) = self.old_cache {
             // Nothing useful can be done with a failure here; the setting only affects speed.
-            let _ = self.writer.conn.pragma_update(None, "cache_size", old);
+            if let Some(conn) = self.writer.conn.lite() {
+                let _ = conn.pragma_update(None, "cache_size", old);
+            }
         }
     }
 }
@@ -303,9 +354,8 @@ mod tests {
         assert_eq!(stored[0].source, "import:a.csv");
         // The page cache is back to what it was.
         let cache: i64 = st
-            .read()
-            .conn
-            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .lite()
+            .query_row("PRAGMA cache_size", [], |r| r.get::<_, i64>(0))
             .unwrap();
         assert_eq!(cache, -2000);
     }

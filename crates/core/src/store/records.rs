@@ -5,9 +5,9 @@
 //! re-import updates a record instead of duplicating it. The key itself is not stored: it is a
 //! function of the record ([`Record::key`]), recomputed in the rare case it must be compared.
 
+use super::sql::{Conn, Value};
+use super::sql::{OptionalExtension, params};
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::types::ValueRef;
-use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use super::{Reader, StoreError, Writer, record_codec, ts_to_sql};
@@ -66,10 +66,10 @@ impl EncodedRecord {
 
 /// The record stored in the payload column of row `id` (a damaged payload is an error naming
 /// the row, never a panic).
-pub(super) fn decode_payload(id: i64, value: ValueRef<'_>) -> Result<Record, StoreError> {
+pub(super) fn decode_payload(id: i64, value: &Value) -> Result<Record, StoreError> {
     let damaged = |e: &str| StoreError::BadData(format!("用电记录 {id} 已损坏：{e}"));
     match value {
-        ValueRef::Blob(b) => record_codec::decode(b).map_err(|e| damaged(&e)),
+        Value::Blob(b) => record_codec::decode(b).map_err(|e| damaged(&e)),
         // Migration 11 leaves a payload it could not read as it was (text), for this message.
         _ => Err(damaged("内容无法识别，请联系系统管理员")),
     }
@@ -87,11 +87,11 @@ pub(super) struct Found {
 /// kinds keyed across subjects. A digest match whose record has another key is a true SHA-256
 /// collision: refused ([`digest_clash`]), never merged.
 pub(super) fn find_by_key(
-    conn: &rusqlite::Connection,
+    conn: Conn<'_>,
     subject: SubjectId,
     enc: &EncodedRecord,
 ) -> Result<Option<Found>, StoreError> {
-    let map = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Found> {
+    let map = |r: &super::sql::Row| -> super::sql::Result<Found> {
         Ok(Found {
             id: r.get(0)?,
             subject: SubjectId(r.get(1)?),
@@ -120,7 +120,9 @@ pub(super) fn find_by_key(
     if !found.same {
         let stored = conn
             .prepare_cached("SELECT payload FROM power_record WHERE id = ?1")?
-            .query_row([found.id], |r| Ok(decode_payload(found.id, r.get_ref(0)?)))??;
+            .query_row([found.id], |r| {
+                Ok(decode_payload(found.id, r.value(0).unwrap_or(&Value::Null)))
+            })??;
         let record = enc.record()?;
         if stored.key() != record.key() {
             return Err(digest_clash(&record));
@@ -132,7 +134,7 @@ pub(super) fn find_by_key(
 /// Overwrite a stored record (same natural key) with new content from `source`, moving it to
 /// `subject` if the key now resolves there (an account passed on).
 pub(super) fn update_content(
-    conn: &rusqlite::Connection,
+    conn: Conn<'_>,
     id: i64,
     subject: SubjectId,
     enc: &EncodedRecord,
@@ -201,7 +203,7 @@ impl Reader<'_> {
             let id: i64 = r.get(0)?;
             out.push(StoredRecord {
                 id: RecordId(id),
-                record: decode_payload(id, r.get_ref(1)?)?,
+                record: decode_payload(id, r.value(1).unwrap_or(&Value::Null))?,
                 source: r.get(2)?,
             });
         }
@@ -213,7 +215,7 @@ impl Reader<'_> {
         Ok(self
             .conn
             .prepare_cached("SELECT count(*) FROM power_record")?
-            .query_row([], |r| r.get(0))?)
+            .query_row(params![], |r| r.get(0))?)
     }
 }
 
@@ -249,22 +251,26 @@ impl Writer<'_> {
         now: &str,
     ) -> Result<RecordId, StoreError> {
         let mut date = [0u8; 10];
-        self.conn
+        let new_id: i64 = self
+            .conn
             .prepare_cached(
                 "INSERT INTO power_record (subject_id, kind, key_digest, record_date, payload,
                     source, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) RETURNING id",
             )?
-            .execute(params![
-                subject.0,
-                enc.kind.key(),
-                enc.digest,
-                crate::domain::text::iso_date(enc.date, &mut date),
-                enc.payload,
-                source,
-                now
-            ])?;
-        Ok(RecordId(self.conn.last_insert_rowid()))
+            .query_row(
+                params![
+                    subject.0,
+                    enc.kind.key(),
+                    enc.digest,
+                    crate::domain::text::iso_date(enc.date, &mut date),
+                    enc.payload,
+                    source,
+                    now
+                ],
+                |r| r.get(0),
+            )?;
+        Ok(RecordId(new_id))
     }
 }
 
@@ -284,7 +290,7 @@ impl Reader<'_> {
             SubjectId(r.get(0)?),
             StoredRecord {
                 id,
-                record: decode_payload(id.0, r.get_ref(1)?)?,
+                record: decode_payload(id.0, r.value(1).unwrap_or(&Value::Null))?,
                 source: r.get(2)?,
             },
         )))

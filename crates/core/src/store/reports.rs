@@ -7,8 +7,8 @@
 //! file, and the clerk's PC has no second place that someone could edit. Triggers refuse any
 //! UPDATE or DELETE of a blob, and [`Reader::get_blob`] re-hashes what it reads.
 
+use super::sql::{OptionalExtension, params};
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -165,7 +165,7 @@ struct ReportRow {
     media_type: String,
 }
 
-fn report_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReportRow> {
+fn report_row(r: &super::sql::Row) -> super::sql::Result<ReportRow> {
     Ok(ReportRow {
         id: r.get("id")?,
         subject_id: r.get("subject_id")?,
@@ -314,7 +314,7 @@ impl Reader<'_> {
             .conn
             .prepare_cached(&sql)?
             .query_map([subject.0], report_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<super::sql::Result<Vec<_>>>()?;
         rows.into_iter().map(view_from).collect()
     }
 
@@ -338,7 +338,7 @@ impl Reader<'_> {
         Ok(self
             .conn
             .prepare_cached("SELECT count(*) FROM credit_report")?
-            .query_row([], |r| r.get(0))?)
+            .query_row(params![], |r| r.get(0))?)
     }
 }
 
@@ -386,29 +386,33 @@ impl Writer<'_> {
     /// Insert an imported report (its original must be stored already).
     pub fn insert_report(&self, r: &NewReport<'_>) -> Result<ReportId, StoreError> {
         let hand = r.hand_entry.map(json_to).transpose()?;
-        self.conn
+        let new_id: i64 = self
+            .conn
             .prepare_cached(
                 "INSERT INTO credit_report (subject_id, sha256, file_name, report_no, generated_at,
                     payload, extracted, hand_entry, problems, status, imported_by,
                     imported_by_name, imported_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id",
             )?
-            .execute(params![
-                r.subject.0,
-                r.sha256,
-                r.file_name,
-                r.report.report_no,
-                r.report.generated_at.map(ts_to_sql),
-                json_to(r.report)?,
-                json_to(&r.extracted)?,
-                hand,
-                json_to(&r.problems)?,
-                r.status.key(),
-                r.imported_by,
-                r.imported_by_name,
-                ts_to_sql(r.imported_at),
-            ])?;
-        Ok(ReportId(self.conn.last_insert_rowid()))
+            .query_row(
+                params![
+                    r.subject.0,
+                    r.sha256,
+                    r.file_name,
+                    r.report.report_no,
+                    r.report.generated_at.map(ts_to_sql),
+                    json_to(r.report)?,
+                    json_to(&r.extracted)?,
+                    hand,
+                    json_to(&r.problems)?,
+                    r.status.key(),
+                    r.imported_by,
+                    r.imported_by_name,
+                    ts_to_sql(r.imported_at),
+                ],
+                |r| r.get(0),
+            )?;
+        Ok(ReportId(new_id))
     }
 }
 
@@ -433,13 +437,13 @@ mod tests {
         assert_eq!(got.bytes, b"%PDF-1.7 abc");
         assert!(s.read().get_blob(&"0".repeat(64)).unwrap().is_none());
         // The triggers refuse to change or remove evidence.
-        let upd = s.conn.execute(
+        let upd = s.lite().execute(
             "UPDATE evidence_blob SET bytes = x'00' WHERE sha256 = ?1",
             [&a.sha256],
         );
         assert!(upd.is_err());
         let del = s
-            .conn
+            .lite()
             .execute("DELETE FROM evidence_blob WHERE sha256 = ?1", [&a.sha256]);
         assert!(del.is_err());
         assert!(s.read().has_blob(&a.sha256).unwrap());
@@ -449,10 +453,10 @@ mod tests {
     fn tampered_blob_is_reported_not_served() {
         let mut s = Store::open_in_memory().unwrap();
         let a: BlobRef = s.write(|w| w.put_blob(b"original", "text/plain")).unwrap();
-        s.conn
+        s.lite()
             .execute_batch("DROP TRIGGER evidence_blob_no_update")
             .unwrap();
-        s.conn
+        s.lite()
             .execute(
                 "UPDATE evidence_blob SET bytes = x'41' WHERE sha256 = ?1",
                 [&a.sha256],

@@ -1,7 +1,7 @@
 //! Typed queries on subjects and accounts (rule S-1).
 
+use super::sql::{OptionalExtension, Row, params};
 use chrono::NaiveDateTime;
-use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Reader, StoreError, Writer, date_from_sql, ts_from_sql, ts_to_sql};
 use crate::domain::id_codes::{IdDocKind, IdDocument, Uscc, mask_id_number};
@@ -41,7 +41,7 @@ struct SummaryRow {
     address: String,
 }
 
-fn summary_row(r: &Row<'_>) -> rusqlite::Result<SummaryRow> {
+fn summary_row(r: &Row) -> super::sql::Result<SummaryRow> {
     Ok(SummaryRow {
         id: r.get("id")?,
         kind: r.get("kind")?,
@@ -191,7 +191,7 @@ impl Reader<'_> {
             .conn
             .prepare_cached(&sql)?
             .query_map([code], summary_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<super::sql::Result<Vec<_>>>()?;
         rows.into_iter().map(summary_from).collect()
     }
 
@@ -226,7 +226,18 @@ impl Reader<'_> {
             return Ok(Vec::new());
         }
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = if fragment.chars().count() >= 3 {
+        let rows = if self.conn.engine() == super::Engine::Postgres {
+            // One query at every length: the pg_trgm index answers three characters and more;
+            // a shorter fragment walks the names in key order and stops at `limit`.
+            let sql = format!(
+                "SELECT {SUMMARY_COLUMNS} FROM subject s WHERE s.name LIKE ?1 ESCAPE '\\'
+                 ORDER BY s.id LIMIT ?2"
+            );
+            self.conn
+                .prepare_cached(&sql)?
+                .query_map(params![like_pattern(fragment), limit], summary_row)?
+                .collect::<super::sql::Result<Vec<_>>>()?
+        } else if fragment.chars().count() >= 3 {
             let sql = format!(
                 "SELECT {SUMMARY_COLUMNS} FROM subject_fts f JOIN subject s ON s.id = f.rowid
                  WHERE subject_fts MATCH ?1 ORDER BY f.rowid LIMIT ?2"
@@ -234,7 +245,7 @@ impl Reader<'_> {
             self.conn
                 .prepare_cached(&sql)?
                 .query_map(params![fts_phrase(fragment), limit], summary_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?
+                .collect::<super::sql::Result<Vec<_>>>()?
         } else if fragment.chars().all(ngram_indexed) {
             let sql = format!(
                 "SELECT {SUMMARY_COLUMNS} FROM subject_ngram g JOIN subject s ON s.id = g.rowid
@@ -243,7 +254,7 @@ impl Reader<'_> {
             self.conn
                 .prepare_cached(&sql)?
                 .query_map(params![fts_phrase(fragment), limit], summary_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?
+                .collect::<super::sql::Result<Vec<_>>>()?
         } else {
             let sql = format!(
                 "SELECT {SUMMARY_COLUMNS} FROM subject s WHERE s.name LIKE ?1 ESCAPE '\\'
@@ -252,7 +263,7 @@ impl Reader<'_> {
             self.conn
                 .prepare_cached(&sql)?
                 .query_map(params![like_pattern(fragment), limit], summary_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?
+                .collect::<super::sql::Result<Vec<_>>>()?
         };
         rows.into_iter().map(summary_from).collect()
     }
@@ -266,7 +277,7 @@ impl Reader<'_> {
             .conn
             .prepare_cached(&sql)?
             .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], summary_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<super::sql::Result<Vec<_>>>()?;
         rows.into_iter().map(summary_from).collect()
     }
 
@@ -275,7 +286,7 @@ impl Reader<'_> {
         Ok(self
             .conn
             .prepare_cached("SELECT count(*) FROM subject")?
-            .query_row([], |r| r.get(0))?)
+            .query_row(params![], |r| r.get(0))?)
     }
 
     /// The accounts of a subject, by 用户编号.
@@ -295,7 +306,7 @@ impl Reader<'_> {
                     r.get::<_, Option<String>>(4)?,
                 ))
             })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<super::sql::Result<Vec<_>>>()?;
         rows.into_iter()
             .map(|(id, sid, no, addr, start)| {
                 Ok(Account {
@@ -406,27 +417,31 @@ impl Writer<'_> {
         let (lr_name, lr_type, lr_no) = legal_rep_columns(s);
         let mut founded = [0u8; 10];
         let founded = s.founded_on.map(|d| super::bulk::iso_date(d, &mut founded));
-        self.conn
+        let new_id: i64 = self
+            .conn
             .prepare_cached(
                 "INSERT INTO subject (kind, code_type, code, name, legal_rep_name,
                     legal_rep_id_type, legal_rep_id_number, founded_on, phone, address,
                     created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11) RETURNING id",
             )?
-            .execute(params![
-                s.kind.key(),
-                code_type,
-                code,
-                s.name,
-                lr_name,
-                lr_type,
-                lr_no,
-                founded,
-                s.phone,
-                s.address,
-                now,
-            ])?;
-        Ok(SubjectId(self.conn.last_insert_rowid()))
+            .query_row(
+                params![
+                    s.kind.key(),
+                    code_type,
+                    code,
+                    s.name,
+                    lr_name,
+                    lr_type,
+                    lr_no,
+                    founded,
+                    s.phone,
+                    s.address,
+                    now,
+                ],
+                |r| r.get(0),
+            )?;
+        Ok(SubjectId(new_id))
     }
 
     /// Overwrite a subject's fields (its key included: a corrected code). Returns false when no
@@ -487,19 +502,17 @@ impl Writer<'_> {
     ) -> Result<AccountId, StoreError> {
         let mut date = [0u8; 10];
         let start = a.supply_start.map(|d| super::bulk::iso_date(d, &mut date));
-        self.conn
-            .prepare_cached(
-                "INSERT INTO account (subject_id, account_no, usage_address, supply_start, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![
+        let new_id: i64 = self.conn.prepare_cached(
+"INSERT INTO account (subject_id, account_no, usage_address, supply_start, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+            )?.query_row(params![
                 subject.0,
                 a.account_no,
                 a.usage_address,
                 start,
                 now
-            ])?;
-        Ok(AccountId(self.conn.last_insert_rowid()))
+            ], |r| r.get(0))?;
+        Ok(AccountId(new_id))
     }
 
     /// Change an account's address or start date (its 用户编号 too).
@@ -672,7 +685,7 @@ mod tests {
         // the pair index itself.
         assert_eq!(ids("陈海", 100), vec![stored[0].0]);
         let indexed = |st: &Store, phrase: &str| -> Vec<i64> {
-            st.conn
+            st.lite()
                 .prepare("SELECT rowid FROM subject_ngram WHERE subject_ngram MATCH ?1")
                 .unwrap()
                 .query_map([phrase], |r| r.get(0))
@@ -726,7 +739,7 @@ mod tests {
     fn bulk_load_indexes_names_and_keeps_the_triggers() {
         let mut st = Store::open_in_memory().unwrap();
         let triggers = |st: &Store| -> i64 {
-            st.conn
+            st.lite()
                 .query_row(
                     "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'",
                     [],

@@ -4,8 +4,8 @@
 
 use std::collections::HashSet;
 
+use super::sql::{OptionalExtension, params};
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::{Reader, StoreError, Writer, date_from_sql, ts_from_sql, ts_to_sql};
@@ -78,7 +78,7 @@ struct RawVerdictRow {
     headline: String,
 }
 
-fn raw_verdict_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawVerdictRow> {
+fn raw_verdict_row(r: &super::sql::Row) -> super::sql::Result<RawVerdictRow> {
     Ok(RawVerdictRow {
         id: r.get("id")?,
         subject_id: r.get("subject_id")?,
@@ -124,7 +124,7 @@ impl Reader<'_> {
                 "SELECT {VERDICT_ROW} FROM verdict WHERE subject_id = ?1 ORDER BY id DESC LIMIT ?2"
             ))?
             .query_map(params![subject.0, limit as i64], raw_verdict_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<super::sql::Result<Vec<_>>>()?;
         raws.into_iter().map(verdict_row).collect()
     }
 
@@ -161,7 +161,7 @@ impl Reader<'_> {
         Ok(self
             .conn
             .prepare_cached("SELECT coalesce(max(seq), 0) FROM audit")?
-            .query_row([], |r| r.get(0))?)
+            .query_row(params![], |r| r.get(0))?)
     }
 
     /// A subject's current status, if it was ever checked.
@@ -217,7 +217,7 @@ impl Reader<'_> {
                  FROM trust_status t JOIN subject s ON s.id = t.subject_id
                  WHERE t.trustworthy = 1 ORDER BY s.name, s.id",
             )?
-            .query_map([], |r| {
+            .query_map(params![], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
@@ -229,7 +229,7 @@ impl Reader<'_> {
                     r.get::<_, String>(7)?,
                 ))
             })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<super::sql::Result<Vec<_>>>()?;
         rows.into_iter()
             .map(|(id, name, kind, code_type, code, phone, address, as_of)| {
                 Ok(TrustedRow {
@@ -252,65 +252,96 @@ impl Reader<'_> {
         let rows = self
             .conn
             .prepare_cached("SELECT DISTINCT subject_id FROM credit_report")?
-            .query_map([], |r| r.get::<_, i64>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .query_map(params![], |r| r.get::<_, i64>(0))?
+            .collect::<super::sql::Result<Vec<_>>>()?;
         Ok(rows.into_iter().map(SubjectId).collect())
     }
 
-    /// Stream every subject with what the nightly check needs, in key order. Subjects and
-    /// their non-payment records are read with two cursors merged on the subject key, so memory
-    /// stays at one subject's records. `f` returns `false` to stop early.
+    /// Stream every subject with what the nightly check needs, in key order. Subjects are read
+    /// in batches of [`CHECK_BATCH`] by key, each batch with its non-payment records in one
+    /// range query, so memory stays at one batch whatever the engine (PostgreSQL cannot keep
+    /// two cursors open on one connection). `f` returns `false` to stop early.
     pub fn for_each_check_row(
         &self,
         mut f: impl FnMut(CheckRow) -> Result<bool, StoreError>,
     ) -> Result<(), StoreError> {
-        let mut subjects = self.conn.prepare(
-            "SELECT s.id, s.name, s.code, s.founded_on,
-                    (SELECT min(a.supply_start) FROM account a WHERE a.subject_id = s.id)
-             FROM subject s ORDER BY s.id",
-        )?;
-        let mut records = self.conn.prepare(
-            "SELECT subject_id, id, payload FROM power_record
-             WHERE kind NOT IN ('payment', 'person_payment') ORDER BY subject_id, id",
-        )?;
-        let mut srows = subjects.query([])?;
-        let mut rrows = records.query([])?;
-        let mut pending: Option<(i64, Record)> = next_record(&mut rrows)?;
-        while let Some(r) = srows.next()? {
-            let id: i64 = r.get(0)?;
-            let mut recs = Vec::new();
-            while let Some((sid, _)) = &pending {
-                if *sid > id {
-                    break;
-                }
-                let next = next_record(&mut rrows)?;
-                if let Some((sid, record)) = std::mem::replace(&mut pending, next)
-                    && sid == id
-                {
-                    recs.push(record);
-                }
+        let mut after = i64::MIN;
+        loop {
+            let subjects = self
+                .conn
+                .prepare_cached(
+                    "SELECT s.id, s.name, s.code, s.founded_on,
+                            (SELECT min(a.supply_start) FROM account a WHERE a.subject_id = s.id)
+                                AS supply_start
+                     FROM subject s WHERE s.id > ?1 ORDER BY s.id LIMIT ?2",
+                )?
+                .query(params![after, CHECK_BATCH])?;
+            let mut subjects = subjects;
+            let mut batch = Vec::new();
+            while let Some(r) = subjects.next()? {
+                batch.push((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                ));
             }
-            let row = CheckRow {
-                subject_id: SubjectId(id),
-                name: r.get(1)?,
-                code: r.get(2)?,
-                founded_on: date_from_sql(r.get(3)?)?,
-                supply_start: date_from_sql(r.get(4)?)?,
-                records: recs,
+            let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
+                return Ok(());
             };
-            if !f(row)? {
-                break;
+            let (first, last) = (first.0, last.0);
+            let mut records = self
+                .conn
+                .prepare_cached(
+                    "SELECT subject_id, id, payload FROM power_record
+                     WHERE kind NOT IN ('payment', 'person_payment')
+                       AND subject_id BETWEEN ?1 AND ?2
+                     ORDER BY subject_id, id",
+                )?
+                .query(params![first, last])?;
+            let mut pending: Option<(i64, Record)> = next_record(&mut records)?;
+            for (id, name, code, founded_on, supply_start) in batch {
+                let mut recs = Vec::new();
+                while let Some((sid, _)) = &pending {
+                    if *sid > id {
+                        break;
+                    }
+                    let next = next_record(&mut records)?;
+                    if let Some((sid, record)) = std::mem::replace(&mut pending, next)
+                        && sid == id
+                    {
+                        recs.push(record);
+                    }
+                }
+                let row = CheckRow {
+                    subject_id: SubjectId(id),
+                    name,
+                    code,
+                    founded_on: date_from_sql(founded_on)?,
+                    supply_start: date_from_sql(supply_start)?,
+                    records: recs,
+                };
+                if !f(row)? {
+                    return Ok(());
+                }
+                after = id;
             }
         }
-        Ok(())
     }
 }
 
-fn next_record(rows: &mut rusqlite::Rows<'_>) -> Result<Option<(i64, Record)>, StoreError> {
+/// Subjects per batch of [`Reader::for_each_check_row`].
+const CHECK_BATCH: i64 = 2000;
+
+fn next_record(rows: &mut super::sql::Rows) -> Result<Option<(i64, Record)>, StoreError> {
     Ok(match rows.next()? {
         Some(r) => Some((
             r.get(0)?,
-            super::records::decode_payload(r.get(1)?, r.get_ref(2)?)?,
+            super::records::decode_payload(
+                r.get(1)?,
+                r.value(2).unwrap_or(&super::sql::Value::Null),
+            )?,
         )),
         None => None,
     })
@@ -330,27 +361,31 @@ impl Writer<'_> {
     pub fn insert_verdict(&self, v: &NewVerdict<'_>) -> Result<VerdictId, StoreError> {
         let json = serde_json::to_string(v.verdict)
             .map_err(|e| StoreError::BadData(format!("核查结果无法保存：{e}")))?;
-        self.conn
+        let new_id: i64 = self
+            .conn
             .prepare_cached(
                 "INSERT INTO verdict (subject_id, checked_on, checked_at, operator, business,
                      account_no, trustworthy, eligible, complete, headline, verdict, inputs)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
             )?
-            .execute(params![
-                v.subject.0,
-                v.verdict.date.to_string(),
-                ts_to_sql(v.checked_at),
-                v.operator,
-                v.verdict.business.map(Business::label),
-                v.verdict.account_no,
-                v.verdict.trustworthy,
-                v.verdict.eligible,
-                v.verdict.complete,
-                v.verdict.headline,
-                json,
-                v.inputs.to_string(),
-            ])?;
-        let id = VerdictId(self.conn.last_insert_rowid());
+            .query_row(
+                params![
+                    v.subject.0,
+                    v.verdict.date.to_string(),
+                    ts_to_sql(v.checked_at),
+                    v.operator,
+                    v.verdict.business.map(Business::label),
+                    v.verdict.account_no,
+                    v.verdict.trustworthy,
+                    v.verdict.eligible,
+                    v.verdict.complete,
+                    v.verdict.headline,
+                    json,
+                    v.inputs.to_string(),
+                ],
+                |r| r.get(0),
+            )?;
+        let id = VerdictId(new_id);
         self.set_trust_status(
             v.subject,
             v.verdict.trustworthy,
