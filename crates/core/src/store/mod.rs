@@ -240,7 +240,7 @@ pub(super) type LockNotice = Arc<dyn Fn() + Send + Sync>;
 /// The connection of a store: the embedded file, or a PostgreSQL server.
 enum Db {
     Lite(Connection),
-    Pg(postgres::PgStore),
+    Pg(Box<postgres::PgStore>),
 }
 
 /// The open database of one counter.

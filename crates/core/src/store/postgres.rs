@@ -538,7 +538,7 @@ pub(super) fn open(url: &str, opts: &OpenOptions) -> Result<Store, StoreError> {
     };
     prepare_schema(&pg, opts, key.as_ref().map(|k| k.id()))?;
     Ok(Store {
-        db: Db::Pg(pg),
+        db: Db::Pg(Box::new(pg)),
         path: None,
         read_only,
         audit: AuditAnchor {

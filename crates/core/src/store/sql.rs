@@ -276,16 +276,6 @@ impl Row {
     pub(crate) fn value(&self, i: usize) -> Option<&Value> {
         self.values.get(i)
     }
-
-    /// How many columns the row has.
-    pub(crate) fn len(&self) -> usize {
-        self.values.len()
-    }
-
-    /// The columns' names.
-    pub(crate) fn names(&self) -> &[String] {
-        &self.names
-    }
 }
 
 /// Parameters of one statement.
@@ -353,14 +343,6 @@ impl<'a> Conn<'a> {
         }
     }
 
-    /// The PostgreSQL connection.
-    pub(crate) fn pg(&self) -> Option<&'a PgConn> {
-        match self {
-            Conn::Pg(c) => Some(c),
-            Conn::Lite(_) => None,
-        }
-    }
-
     /// A statement (prepared, and cached, when it first runs).
     pub(crate) fn prepare_cached(&self, sql: &str) -> Result<Stmt<'a>> {
         Ok(Stmt {
@@ -391,6 +373,7 @@ impl<'a> Conn<'a> {
     }
 
     /// Run several statements without parameters.
+    #[cfg(test)]
     pub(crate) fn execute_batch(&self, sql: &str) -> Result<()> {
         match self {
             Conn::Lite(c) => Ok(c.execute_batch(sql)?),
@@ -403,12 +386,8 @@ impl<'a> Conn<'a> {
         match self {
             Conn::Lite(c) => {
                 let mut stmt = c.prepare_cached(sql)?;
-                let names: Rc<Vec<String>> = Rc::new(
-                    stmt.column_names()
-                        .into_iter()
-                        .map(str::to_string)
-                        .collect(),
-                );
+                let names: Rc<Vec<String>> =
+                    Rc::new(stmt.column_names().map(str::to_string).collect());
                 let n = names.len();
                 let mut rows =
                     stmt.query(rusqlite::params_from_iter(values.iter().map(lite_value)))?;

@@ -12,7 +12,7 @@ use xinyidian_core::domain::letter::Relation;
 use xinyidian_core::domain::operator::{OperatorDraft, Role};
 use xinyidian_core::domain::subject::{AccountDraft, SubjectDraft, SubjectId, SubjectKind};
 use xinyidian_core::domain::trust::{Business, Rule, RuleOutcome};
-use xinyidian_core::store::{AuditFilter, Store};
+use xinyidian_core::store::AuditFilter;
 
 const PW: &str = "counter-2026";
 
@@ -31,7 +31,10 @@ fn uscc(n: u32) -> String {
 
 /// A desk with A1 (admin), S1 (supervisor) and C1 (clerk, 霞山营业厅); signed in as C1.
 fn desk(clock: &ManualClock) -> Desk {
-    let mut dk = Desk::new(Store::open_in_memory().unwrap(), Box::new(clock.clone()));
+    let mut dk = Desk::new(
+        xinyidian_core::dev::engines::fresh_store(),
+        Box::new(clock.clone()),
+    );
     dk.setup_admin(
         &OperatorDraft {
             staff_no: "A1".into(),
@@ -115,7 +118,7 @@ fn audit_len(dk: &mut Desk) -> usize {
     n
 }
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn lifecycle_open_connect_fulfil() {
     let clock = clock_at(d(2026, 3, 2));
     let mut dk = desk(&clock);
@@ -178,8 +181,9 @@ fn lifecycle_open_connect_fulfil() {
     assert!(s.iter().any(|x| x.contains("接电：2026-03-10")), "{s:?}");
     assert!(s.iter().any(|x| x.contains("全部履行")), "{s:?}");
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn leap_day_connection_is_due_on_28_february() {
     let clock = clock_at(d(2024, 2, 29));
     let mut dk = desk(&clock);
@@ -190,8 +194,9 @@ fn leap_day_connection_is_due_on_28_february() {
     assert_eq!(c.state(d(2025, 2, 28)), CaseState::Connected);
     assert_eq!(c.state(d(2025, 3, 1)), CaseState::Overdue);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn bad_connection_dates_are_refused_and_nothing_is_written() {
     let clock = clock_at(d(2026, 3, 2));
     let mut dk = desk(&clock);
@@ -206,8 +211,9 @@ fn bad_connection_dates_are_refused_and_nothing_is_written() {
     assert_eq!(dk.commitment(cid).unwrap().valid_until, None);
     assert_eq!(audit_len(&mut dk), before);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn proof_that_is_not_accepted_is_refused_and_nothing_is_written() {
     let clock = clock_at(d(2026, 3, 2));
     let mut dk = desk(&clock);
@@ -239,8 +245,9 @@ fn proof_that_is_not_accepted_is_refused_and_nothing_is_written() {
     assert_eq!(dk.case(case.id).unwrap(), case);
     assert_eq!(dk.commitment(cid).unwrap().fulfilment, None);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn withdrawal_only_before_connection_and_it_leaves_no_record() {
     let clock = clock_at(d(2026, 3, 2));
     let mut dk = desk(&clock);
@@ -271,8 +278,9 @@ fn withdrawal_only_before_connection_and_it_leaves_no_record() {
     let e = dk.withdraw_case(again.id, "").unwrap_err();
     assert!(e.to_string().contains("D-5"), "{e}");
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn breach_after_the_deadline_makes_the_next_check_fail_d4() {
     let clock = clock_at(d(2024, 2, 29));
     let mut dk = desk(&clock);
@@ -349,8 +357,9 @@ fn breach_after_the_deadline_makes_the_next_check_fail_d4() {
     assert_eq!(d4.outcome, RuleOutcome::Fail, "{d4:?}");
     assert!(!after.trustworthy);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn a_clerk_is_refused_decisions_and_nothing_is_written() {
     let clock = clock_at(d(2024, 1, 10));
     let mut dk = desk(&clock);
@@ -374,8 +383,9 @@ fn a_clerk_is_refused_decisions_and_nothing_is_written() {
         Err(DeskError::NotSignedIn)
     ));
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn extension_moves_the_deadline_and_then_the_proof_is_accepted() {
     let clock = clock_at(d(2024, 1, 10));
     let mut dk = desk(&clock);
@@ -411,8 +421,9 @@ fn extension_moves_the_deadline_and_then_the_proof_is_accepted() {
         CaseStatus::Fulfilled
     );
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn queue_day_boundaries_filters_and_counts() {
     // Cases connected on consecutive days: deadlines fall on consecutive days a year later.
     let clock = clock_at(d(2025, 1, 1));
@@ -491,6 +502,7 @@ fn queue_day_boundaries_filters_and_counts() {
     );
     assert_eq!(f.clerks, vec!["C1".to_string(), "C2".to_string()]);
 }
+}
 
 /// Move a manual clock forward to `day` (09:00).
 fn clock_set(clock: &ManualClock, dk: &Desk, day: NaiveDate) {
@@ -499,7 +511,7 @@ fn clock_set(clock: &ManualClock, dk: &Desk, day: NaiveDate) {
     clock.advance(by);
 }
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn export_is_for_supervisors_and_writes_the_queue() {
     let clock = clock_at(d(2026, 3, 2));
     let mut dk = desk(&clock);
@@ -523,6 +535,7 @@ fn export_is_for_supervisors_and_writes_the_queue() {
         stats.by_month,
         vec![("2026-03".to_string(), CaseStatus::Accepted, 1)]
     );
+}
 }
 
 /// Thirteen open cases in two halls, nine connected (three a day, so that sorts tie), four
@@ -548,7 +561,7 @@ fn many_cases() -> (Desk, ManualClock) {
     (dk, clock)
 }
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn queue_pages_cut_every_sort_into_the_same_rows() {
     use xinyidian_core::domain::case::QueueSort;
     let (dk, _clock) = many_cases();
@@ -652,8 +665,9 @@ fn queue_pages_cut_every_sort_into_the_same_rows() {
     }
     assert_eq!(counts.open, 13);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn cancelled_export_writes_nothing_and_keeps_the_old_file() {
     use xinyidian_core::desk::Progress;
     let (mut dk, _clock) = many_cases();
@@ -683,8 +697,9 @@ fn cancelled_export_writes_nothing_and_keeps_the_old_file() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     assert_eq!(audit_len(&mut dk), before + 1);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn a_breach_updates_the_stored_standing_and_t1a_names_the_broken_letter() {
     let clock = clock_at(d(2024, 2, 29));
     let mut dk = desk(&clock);
@@ -717,4 +732,5 @@ fn a_breach_updates_the_stored_standing_and_t1a_names_the_broken_letter() {
         !t1a.evidence.iter().any(|e| e.contains("尚未出具")),
         "{t1a:?}"
     );
+}
 }

@@ -55,7 +55,7 @@ fn desk_on(store: Store, clock: &ManualClock) -> Desk {
 }
 
 fn desk(clock: &ManualClock) -> Desk {
-    desk_on(Store::open_in_memory().unwrap(), clock)
+    desk_on(xinyidian_core::dev::engines::fresh_store(), clock)
 }
 
 fn org(name: &str, code: &str) -> SubjectDraft {
@@ -236,7 +236,7 @@ fn attempt(d: &mut Desk, action: Action, n: usize) -> Result<(), DeskError> {
     }
 }
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn permission_matrix_every_action_and_role() {
     let clock = clock();
     let mut d = desk(&clock);
@@ -284,8 +284,9 @@ fn permission_matrix_every_action_and_role() {
         ));
     }
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn forbidden_message_names_the_role_needed() {
     let clock = clock();
     let mut d = desk(&clock);
@@ -294,8 +295,9 @@ fn forbidden_message_names_the_role_needed() {
     let e = d.operators().unwrap_err();
     assert!(e.to_string().contains("需要管理员权限"), "{e}");
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn wrong_password_and_unknown_staff_no_read_the_same() {
     let clock = clock();
     let mut d = desk(&clock);
@@ -305,8 +307,9 @@ fn wrong_password_and_unknown_staff_no_read_the_same() {
     assert_eq!(unknown, wrong);
     assert!(wrong.contains("工号或密码不正确"));
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn five_failures_lock_for_fifteen_minutes_and_are_audited() {
     let clock = clock();
     let mut d = desk(&clock);
@@ -345,8 +348,9 @@ fn five_failures_lock_for_fifteen_minutes_and_are_audited() {
     assert!(actions.contains(&"账号锁定"), "{actions:?}");
     assert_eq!(actions.iter().filter(|a| **a == "登录失败").count(), 4);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn disabled_operator_cannot_sign_in_and_short_password_refused() {
     let clock = clock();
     let mut d = desk(&clock);
@@ -374,8 +378,9 @@ fn disabled_operator_cannot_sign_in_and_short_password_refused() {
         Err(DeskError::BadCredentials)
     ));
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn setup_only_once() {
     let clock = clock();
     let mut d = desk(&clock);
@@ -391,8 +396,9 @@ fn setup_only_once() {
         .unwrap_err();
     assert!(matches!(e, DeskError::SetupDone));
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn accepted_check_failure_needs_a_reason_and_is_recorded() {
     let clock = clock();
     let mut d = desk(&clock);
@@ -420,8 +426,9 @@ fn accepted_check_failure_needs_a_reason_and_is_recorded() {
     assert!(rows[0].content.summary.contains("已核对执照原件"));
     assert_eq!(rows[0].content.staff_no, "A1");
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn audit_summaries_mask_personal_numbers() {
     let clock = clock();
     let mut d = desk(&clock);
@@ -435,6 +442,7 @@ fn audit_summaries_mask_personal_numbers() {
     let rows = d.audit_log(&AuditFilter::default(), 1).unwrap();
     assert!(rows[0].content.summary.contains("110105********002X"));
     assert!(!rows[0].content.summary.contains("11010519491231002X"));
+}
 }
 
 fn raw(path: &std::path::Path, sql: &str) {
@@ -534,7 +542,7 @@ fn verify_at(path: &std::path::Path, keys: &std::path::Path) -> xinyidian_core::
     Desk::new(store, Box::new(clock())).verify_audit().unwrap()
 }
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn a_locked_account_stays_locked_when_the_business_date_moves() {
     let dir = tempfile::tempdir().unwrap();
     let (path, keys) = (dir.path().join("lock.sqlite3"), dir.path().join("keys"));
@@ -573,8 +581,9 @@ fn a_locked_account_stays_locked_when_the_business_date_moves() {
         );
     }
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn audit_rows_carry_the_real_time_and_the_business_date() {
     let dir = tempfile::tempdir().unwrap();
     let (path, keys) = (dir.path().join("dates.sqlite3"), dir.path().join("keys"));
@@ -620,6 +629,7 @@ fn audit_rows_carry_the_real_time_and_the_business_date() {
         Some(ChainBreak::Edited { seq: 2 })
     );
 }
+}
 
 /// A file database with the admin and two subjects (5 audit rows), closed.
 fn filled(path: &std::path::Path, keys: &std::path::Path) {
@@ -630,7 +640,7 @@ fn filled(path: &std::path::Path, keys: &std::path::Path) {
         .unwrap();
 }
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn deleting_the_newest_rows_is_detected_and_their_numbers_never_reused() {
     let dir = tempfile::tempdir().unwrap();
     let (path, keys) = (dir.path().join("cut.sqlite3"), dir.path().join("keys"));
@@ -685,8 +695,9 @@ fn deleting_the_newest_rows_is_detected_and_their_numbers_never_reused() {
     }
     assert!(verify_at(&path, &keys).broken.is_some());
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn an_edited_and_rechained_trail_is_detected() {
     let dir = tempfile::tempdir().unwrap();
     let (path, keys) = (dir.path().join("rechain.sqlite3"), dir.path().join("keys"));
@@ -722,8 +733,9 @@ fn an_edited_and_rechained_trail_is_detected() {
     let v = verify_at(&path, &keys);
     assert_eq!(v.broken, Some(ChainBreak::Unkeyed { seq: 3 }), "{v:?}");
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn a_database_of_an_earlier_version_keeps_its_old_rows_verifiable_and_is_keyed_from_the_upgrade() {
     let dir = tempfile::tempdir().unwrap();
     let (path, keys) = (dir.path().join("old.sqlite3"), dir.path().join("keys"));
@@ -800,8 +812,9 @@ fn a_database_of_an_earlier_version_keeps_its_old_rows_verifiable_and_is_keyed_f
         })
     );
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn a_missing_head_file_is_reported_and_a_rebuilt_one_is_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let (path, keys) = (dir.path().join("head.sqlite3"), dir.path().join("keys"));
@@ -833,8 +846,9 @@ fn a_missing_head_file_is_reported_and_a_rebuilt_one_is_recorded() {
         v.broken
     );
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn a_read_only_desk_refuses_writes() {
     let dir = tempfile::tempdir().unwrap();
     let (path, keys) = (dir.path().join("ro.sqlite3"), dir.path().join("keys"));
@@ -846,4 +860,5 @@ fn a_read_only_desk_refuses_writes() {
     let err = d.sign_in("A1", PW).unwrap_err();
     assert!(err.to_string().contains("只读"), "{err}");
     assert_eq!(d.lookup("海港贸易", 10).unwrap().hits.len(), 1);
+}
 }

@@ -74,7 +74,7 @@ fn payments_csv() -> String {
     )
 }
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn utf8_payments_in_every_amount_and_date_form() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "缴费.csv", payments_csv().as_bytes());
@@ -112,8 +112,9 @@ fn utf8_payments_in_every_amount_and_date_form() {
     };
     assert_eq!(first.usage.unwrap().0, 1_234_500);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn reimporting_the_same_file_gives_the_same_keys() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "a.csv", payments_csv().as_bytes());
@@ -129,8 +130,9 @@ fn reimporting_the_same_file_gives_the_same_keys() {
     let unique: std::collections::BTreeSet<_> = first.iter().collect();
     assert_eq!(unique.len(), 3);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn bom_crlf_title_row_blank_lines_and_quoted_breaks_keep_excel_row_numbers() {
     let (a, _) = usccs();
     let line = |name: &str, amount: &str| {
@@ -159,8 +161,9 @@ fn bom_crlf_title_row_blank_lines_and_quoted_breaks_keep_excel_row_numbers() {
     assert_eq!(bad[1].row, 7);
     assert!(bad[1].to_string().contains("负数"), "{}", bad[1]);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn gbk_file_is_detected_and_decoded() {
     // GBK has no U+00A5 ¥; clerks' GBK files carry the full-width ￥.
     let text = payments_csv().replace('¥', "￥");
@@ -177,8 +180,9 @@ fn gbk_file_is_detected_and_decoded() {
     assert_eq!(ok.len(), 3);
     assert_eq!(ok[0].record.subject_name(), "湛江市海港贸易有限公司");
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn large_gbk_file_streams_across_buffers() {
     let (a, _) = usccs();
     let mut text = String::from(PAY_HEADER);
@@ -210,8 +214,9 @@ fn large_gbk_file_streams_across_buffers() {
     assert_eq!(progress.done, bytes.len() as u64);
     assert_eq!(progress.fraction(), 1.0);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn xlsx_with_formula_date_and_number_cells() {
     use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
     let (a, b) = usccs();
@@ -282,8 +287,9 @@ fn xlsx_with_formula_date_and_number_cells() {
     assert!(msg.contains("#DIV/0!"), "{msg}");
     assert!(msg.contains("缴费金额"), "{msg}");
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn whole_file_errors_are_clear() {
     let dir = tempfile::tempdir().unwrap();
     let dp = dir.path();
@@ -358,8 +364,9 @@ fn whole_file_errors_are_clear() {
     let e = open_err(&dp.join("does-not-exist.csv"));
     assert!(matches!(e, ImportError::Open { .. }));
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn an_unclosed_quote_that_swallows_the_file_is_stopped() {
     let (a, _) = usccs();
     let mut text = format!(
@@ -379,8 +386,9 @@ fn an_unclosed_quote_that_swallows_the_file_is_stopped() {
     assert_eq!(bad[0].row, 3);
     assert!(bad[0].to_string().contains("引号没有闭合"), "{}", bad[0]);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn truncated_files_are_reported_on_their_last_row() {
     let (a, _) = usccs();
     let good =
@@ -402,8 +410,9 @@ fn truncated_files_are_reported_on_their_last_row() {
     let (ok, bad) = collect(&write(dir.path(), "whole.csv", whole.as_bytes()), None);
     assert_eq!((ok.len(), bad.len()), (1, 0));
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn row_errors_name_row_column_value_and_reason() {
     let (a, _) = usccs();
     let wrong_check = format!("{}{}", &a[..17], if a.ends_with('0') { '1' } else { '0' });
@@ -447,8 +456,9 @@ fn row_errors_name_row_column_value_and_reason() {
     assert!(msg.contains("无法识别"), "{msg}");
     assert_eq!(bad[4].cells[8], "1,23");
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn invalid_utf8_in_a_utf8_file_is_a_row_error() {
     let (a, _) = usccs();
     let mut bytes = format!("\u{feff}{PAY_HEADER}\n").into_bytes();
@@ -461,8 +471,9 @@ fn invalid_utf8_in_a_utf8_file_is_a_row_error() {
     assert_eq!(bad[0].problems[0].column, "机构名称");
     assert!(bad[0].problems[0].reason.contains("不是 UTF-8"));
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn person_payments_with_first_generation_id_are_converted_and_flagged() {
     let id18 = rid("44080319850315123");
     let wrong = format!(
@@ -506,8 +517,9 @@ fn person_payments_with_first_generation_id_are_converted_and_flagged() {
     );
     assert!(bad[1].problems[0].reason.contains("证件类型无法识别"));
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn arrears_import_feeds_the_d1_rule() {
     let (a, _) = usccs();
     let header = "机构名称,统一社会信用代码,用户编号,欠缴类型名称,欠缴统计开始日,欠缴统计截止日,欠费金额,认定机构,认定机构统一社会信用代码,认定日期,催告日期,正当理由,结清日期";
@@ -555,8 +567,9 @@ fn arrears_import_feeds_the_d1_rule() {
         o => panic!("{o:?}"),
     }
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn violation_and_theft_files() {
     let (a, _) = usccs();
     let violation = "用户编号,用户名称,违约用电日期,违约用电金额,违约用电量,违约用电天数,违约用电总金额,违约用电时间段\n\
@@ -593,8 +606,9 @@ fn violation_and_theft_files() {
     assert!(matches!(t.subject, SubjectRef::Account { .. }));
     assert!(bad[0].to_string().contains("至少填写"), "{}", bad[0]);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn rejected_rows_file_opens_in_excel() {
     let (a, _) = usccs();
     let text = format!(
@@ -633,8 +647,9 @@ fn rejected_rows_file_opens_in_excel() {
     let (ok, bad) = collect(&p2, None);
     assert_eq!((ok.len(), bad.len()), (1, 0));
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn tab_separated_text_is_read() {
     let (a, _) = usccs();
     let text = format!(
@@ -648,6 +663,7 @@ fn tab_separated_text_is_read() {
         panic!()
     };
     assert_eq!(p.amount, Fen(123_450));
+}
 }
 
 mod hostile {
@@ -992,9 +1008,9 @@ mod hostile_workbooks {
     }
 }
 
+xinyidian_core::on_both_engines! {
 /// Error lines quote at most ~60 characters of a bad value, with control characters escaped,
 /// and OS errors are said in Chinese (issue 14 point 10).
-#[test]
 fn error_lines_quote_values_short_and_escaped() {
     let (a, b) = usccs();
     let long_date = format!("\u{1b}[2J{}", "9".repeat(100_000));
@@ -1025,8 +1041,9 @@ fn error_lines_quote_values_short_and_escaped() {
     let saved = std::fs::read_to_string(&out).unwrap();
     assert_eq!(saved.matches(&long_date).count(), 1);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn files_that_cannot_be_opened_are_explained_in_chinese() {
     let dir = tempfile::tempdir().unwrap();
     for (path, expect) in [
@@ -1055,4 +1072,5 @@ fn files_that_cannot_be_opened_are_explained_in_chinese() {
         .unwrap()
         .to_string();
     assert!(e.contains("不存在") && !e.contains("os error"), "{e}");
+}
 }

@@ -72,9 +72,9 @@ fn valid_rep_id() -> String {
     format!("{body}{check}")
 }
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn issue_fills_every_c3_field_and_a_reprint_reuses_the_code() {
-    let mut desk = setup(Store::open_in_memory().unwrap());
+    let mut desk = setup(xinyidian_core::dev::engines::fresh_store());
     let id = company(&mut desk, 1, &valid_rep_id());
     let mut fields = desk.letter_fields_for(id).unwrap();
     assert_eq!(fields.legal_rep_name, "陈海明");
@@ -113,10 +113,11 @@ fn issue_fills_every_c3_field_and_a_reprint_reuses_the_code() {
     assert_eq!(row.outcome, RuleOutcome::Pending);
     assert!(row.evidence[0].contains("4408002026112800000"), "{row:?}");
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn bad_letters_are_refused_and_nothing_is_written() {
-    let mut desk = setup(Store::open_in_memory().unwrap());
+    let mut desk = setup(xinyidian_core::dev::engines::fresh_store());
     let id = company(&mut desk, 2, &valid_rep_id());
     let base = desk.letter_fields_for(id).unwrap();
     let audit_before = desk
@@ -165,6 +166,7 @@ fn bad_letters_are_refused_and_nothing_is_written() {
         .len();
     assert_eq!(audit_before, audit_after);
 }
+}
 
 fn person(desk: &mut Desk, name: &str) -> SubjectId {
     desk.create_subject(&SubjectDraft {
@@ -176,10 +178,10 @@ fn person(desk: &mut Desk, name: &str) -> SubjectId {
     .unwrap()
 }
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn a_natural_person_gets_the_person_form_and_t1a_passes_once_signed() {
     let dir = tempfile::tempdir().unwrap();
-    let mut desk = setup(Store::open_in_memory().unwrap());
+    let mut desk = setup(xinyidian_core::dev::engines::fresh_store());
     let id = person(&mut desk, "陈海明");
     let mut f = desk.letter_fields_for(id).unwrap();
     assert_eq!(f.form, LetterForm::Person);
@@ -233,10 +235,11 @@ fn a_natural_person_gets_the_person_form_and_t1a_passes_once_signed() {
     assert_eq!(row.outcome, RuleOutcome::Pass, "{row:?}");
     assert!(row.evidence[0].contains(&c.code), "{row:?}");
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn a_person_letter_must_be_the_person_s_own_and_a_unit_cannot_use_it() {
-    let mut desk = setup(Store::open_in_memory().unwrap());
+    let mut desk = setup(xinyidian_core::dev::engines::fresh_store());
     let p = person(&mut desk, "陈海明");
     let mut f = desk.letter_fields_for(p).unwrap();
     f.relation = Some(Relation::Tenant);
@@ -276,10 +279,11 @@ fn a_person_letter_must_be_the_person_s_own_and_a_unit_cannot_use_it() {
     assert_eq!(cf.form, LetterForm::Unit);
     assert_eq!(cf.legal_rep_name, "陈海明");
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn an_extension_b_name_issues_and_an_emoji_name_is_refused_naming_it() {
-    let mut desk = setup(Store::open_in_memory().unwrap());
+    let mut desk = setup(xinyidian_core::dev::engines::fresh_store());
     let id = person(&mut desk, "陈𨋢明");
     let mut f = desk.letter_fields_for(id).unwrap();
     f.relation = Some(Relation::Owner);
@@ -299,6 +303,7 @@ fn an_extension_b_name_issues_and_an_emoji_name_is_refused_naming_it() {
         "{e}"
     );
     assert_eq!(desk.commitments_of(id).unwrap(), before, "nothing written");
+}
 }
 
 #[test]
@@ -341,10 +346,10 @@ fn two_connections_issuing_at_once_get_unique_gap_free_codes() {
     assert_eq!(codes, expected);
 }
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn attaching_the_signed_scan_gives_the_letter_for_t1a() {
     let dir = tempfile::tempdir().unwrap();
-    let mut desk = setup(Store::open_in_memory().unwrap());
+    let mut desk = setup(xinyidian_core::dev::engines::fresh_store());
     let id = company(&mut desk, 3, &valid_rep_id());
     let mut f = desk.letter_fields_for(id).unwrap();
     f.relation = Some(Relation::Owner);
@@ -389,10 +394,11 @@ fn attaching_the_signed_scan_gives_the_letter_for_t1a() {
     );
     assert_eq!(out.verdict.business, Some(Business::NewConnection));
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn a_name_the_letter_cannot_print_is_refused_at_registration() {
-    let mut desk = setup(Store::open_in_memory().unwrap());
+    let mut desk = setup(xinyidian_core::dev::engines::fresh_store());
     let before = desk.count_subjects().unwrap();
     // CJK Extension G: a real character that neither bundled font draws.
     let e = desk
@@ -415,15 +421,16 @@ fn a_name_the_letter_cannot_print_is_refused_at_registration() {
     })
     .unwrap();
 }
+}
 
+xinyidian_core::on_both_engines! {
 /// Two PCs that each keep their own database (SQLite mode) cannot see each other's serials: each
 /// hands out only its installation number's block (rule C-4, README "Several PCs"), so their
 /// codes of the same day never collide, and the block is gap-free on each PC.
-#[test]
 fn pcs_with_their_own_files_issue_codes_from_their_installation_blocks() {
     use xinyidian_core::domain::installation::InstallationNo;
     let issue_three = |no: Option<u32>| -> Vec<String> {
-        let mut desk = setup(Store::open_in_memory().unwrap());
+        let mut desk = setup(xinyidian_core::dev::engines::fresh_store());
         desk.set_installation_no(no.map(|n| InstallationNo::new(n).unwrap()))
             .unwrap();
         (0..3)
@@ -453,12 +460,13 @@ fn pcs_with_their_own_files_issue_codes_from_their_installation_blocks() {
         ["000001", "000002", "000003"].map(|s| format!("{day}{s}"))
     );
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn only_an_admin_sets_the_installation_number_and_the_change_is_audited() {
     use xinyidian_core::domain::installation::InstallationNo;
     use xinyidian_core::domain::operator::Role;
-    let mut desk = setup(Store::open_in_memory().unwrap());
+    let mut desk = setup(xinyidian_core::dev::engines::fresh_store());
     desk.add_operator(
         &OperatorDraft {
             staff_no: "C1".into(),
@@ -487,4 +495,5 @@ fn only_an_admin_sets_the_installation_number_and_the_change_is_audited() {
     let e = desk.set_installation_no(None).unwrap_err();
     assert!(matches!(e, DeskError::Forbidden { .. }), "{e:?}");
     assert_eq!(desk.installation_no().unwrap(), Some(five));
+}
 }

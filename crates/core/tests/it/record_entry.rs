@@ -66,7 +66,7 @@ fn desk_on(store: Store, clock: &ManualClock) -> (Desk, SubjectId) {
 }
 
 fn desk(clock: &ManualClock) -> (Desk, SubjectId) {
-    desk_on(Store::open_in_memory().unwrap(), clock)
+    desk_on(xinyidian_core::dev::engines::fresh_store(), clock)
 }
 
 fn audit_rows(desk: &Desk) -> usize {
@@ -110,7 +110,7 @@ fn reason(o: &Outcome) -> &str {
     }
 }
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn a_payment_is_stored_audited_and_judged() {
     let clock = clock();
     let (mut desk, subject) = desk(&clock);
@@ -137,8 +137,9 @@ fn a_payment_is_stored_audited_and_judged() {
         log[0].content.summary
     );
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn invalid_fields_are_named_and_nothing_is_written() {
     let clock = clock();
     let (mut desk, subject) = desk(&clock);
@@ -172,8 +173,9 @@ fn invalid_fields_are_named_and_nothing_is_written() {
     assert_eq!(desk.count_records().unwrap(), 0);
     assert_eq!(audit_rows(&desk), before);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn every_kind_can_be_entered_and_a_person_gets_the_person_variant() {
     let clock = clock();
     let (mut desk, subject) = desk(&clock);
@@ -234,8 +236,9 @@ fn every_kind_can_be_entered_and_a_person_gets_the_person_variant() {
         RecordKind::PersonPayment
     );
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn the_same_record_twice_is_refused() {
     let clock = clock();
     let (mut desk, subject) = desk(&clock);
@@ -247,8 +250,9 @@ fn the_same_record_twice_is_refused() {
     assert_eq!(desk.count_records().unwrap(), 1);
     assert_eq!(audit_rows(&desk), before);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn a_correction_keeps_the_natural_key_consistent() {
     let clock = clock();
     let (mut desk, subject) = desk(&clock);
@@ -297,8 +301,9 @@ fn a_correction_keeps_the_natural_key_consistent() {
     assert!(log[1].content.summary.starts_with("更正"), "{:?}", log[1]);
     assert!(log[1].content.summary.contains("→"));
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn a_correction_cannot_change_the_kind_or_save_nothing() {
     let clock = clock();
     let (mut desk, subject) = desk(&clock);
@@ -322,9 +327,10 @@ fn a_correction_cannot_change_the_kind_or_save_nothing() {
     };
     assert_eq!(p.amount.0, 640_000);
 }
+}
 
+xinyidian_core::on_both_engines! {
 /// Rule D-1 through the counter: reminder, six months exactly, one day more, then a just cause.
-#[test]
 fn reminder_six_months_then_just_cause() {
     let clock = clock();
     let (mut desk, subject) = desk(&clock);
@@ -378,8 +384,9 @@ fn reminder_six_months_then_just_cause() {
             .starts_with("登记催告日期 2026-05-28")
     );
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn paid_on_the_last_day_never_becomes_a_record() {
     let clock = clock();
     let (mut desk, subject) = desk(&clock);
@@ -395,8 +402,9 @@ fn paid_on_the_last_day_never_becomes_a_record() {
     );
     assert!(matches!(v.outcome, Outcome::NotDishonest(_)));
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn under_the_threshold_in_force_is_not_a_record() {
     let clock = clock();
     let (mut desk, subject) = desk(&clock);
@@ -418,8 +426,9 @@ fn under_the_threshold_in_force_is_not_a_record() {
         v.outcome
     );
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn single_field_actions_refuse_and_write_nothing() {
     let clock = clock();
     let (mut desk, subject) = desk(&clock);
@@ -483,8 +492,9 @@ fn single_field_actions_refuse_and_write_nothing() {
     let err = desk.settle_arrears(arr, "2026-06-02").unwrap_err();
     assert!(err.to_string().contains("已于 2026-06-01 结清"), "{err}");
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn signed_out_nothing_can_be_entered() {
     let clock = clock();
     let (mut desk, subject) = desk(&clock);
@@ -498,6 +508,7 @@ fn signed_out_nothing_can_be_entered() {
         desk.record_reminder(id, "2026-05-01"),
         Err(DeskError::NotSignedIn)
     ));
+}
 }
 
 #[test]

@@ -25,7 +25,7 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 /// A desk whose today is `today` (10:00), admin A1 and clerk C1; signed in as the clerk.
 fn desk_on(today: NaiveDate) -> Desk {
     let mut desk = Desk::new(
-        Store::open_in_memory().unwrap(),
+        xinyidian_core::dev::engines::fresh_store(),
         Box::new(FixedClock::At(today.and_hms_opt(10, 0, 0).unwrap())),
     );
     desk.setup_admin(
@@ -96,7 +96,7 @@ fn refusal(r: Result<ReportImport, DeskError>) -> ReportRefusal {
     }
 }
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn clean_report_is_stored_with_its_original_and_shown() {
     let mut desk = desk_on(d(2026, 5, 6));
     let s = fixture_subject(&mut desk);
@@ -138,8 +138,9 @@ fn clean_report_is_stored_with_its_original_and_shown() {
     assert_eq!(import_audit_rows(&mut desk), 1);
     assert!(desk.verify_audit().unwrap().broken.is_none());
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn adverse_entries_are_stored_with_their_dates() {
     let mut desk = desk_on(d(2026, 5, 4));
     let s = fixture_subject(&mut desk);
@@ -160,8 +161,9 @@ fn adverse_entries_are_stored_with_their_dates() {
         .unwrap();
     assert_eq!(penalty.date.map(|x| x.date), Some(d(2024, 12, 24)));
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn same_file_twice_is_recognised_and_not_duplicated() {
     let mut desk = desk_on(d(2026, 5, 6));
     let s = fixture_subject(&mut desk);
@@ -184,8 +186,9 @@ fn same_file_twice_is_recognised_and_not_duplicated() {
     assert_eq!(desk.reports_of(s).unwrap().len(), 1);
     assert_eq!(import_audit_rows(&mut desk), 1);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn mismatched_name_or_code_is_refused_and_nothing_stored() {
     let mut desk = desk_on(d(2026, 5, 6));
     let dir = tempfile::tempdir().unwrap();
@@ -217,8 +220,9 @@ fn mismatched_name_or_code_is_refused_and_nothing_stored() {
     assert!(desk.latest_report(other_code).unwrap().is_none());
     assert_eq!(import_audit_rows(&mut desk), 0);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn six_days_old_is_kept_as_expired_with_advice() {
     let mut desk = desk_on(d(2026, 5, 10));
     let s = fixture_subject(&mut desk);
@@ -249,8 +253,9 @@ fn six_days_old_is_kept_as_expired_with_advice() {
     let out = desk.import_report(s, &f).unwrap();
     assert_eq!(out.view().unwrap().status_at_import, ReportStatus::Valid);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn max_age_is_a_setting() {
     let mut desk = desk_on(d(2026, 5, 10));
     assert_eq!(desk.report_max_age_days().unwrap(), 5);
@@ -270,8 +275,9 @@ fn max_age_is_a_setting() {
     let out = desk.import_report(s, &f).unwrap();
     assert_eq!(out.view().unwrap().status_at_import, ReportStatus::Valid);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn future_dated_is_refused() {
     let mut desk = desk_on(d(2026, 5, 3));
     let s = fixture_subject(&mut desk);
@@ -282,8 +288,9 @@ fn future_dated_is_refused() {
     assert!(r.to_string().contains("晚于今天"), "{r}");
     assert!(desk.reports_of(s).unwrap().is_empty());
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn hostile_and_corrupt_files_are_refused_without_storing() {
     let mut desk = desk_on(d(2026, 5, 6));
     let s = fixture_subject(&mut desk);
@@ -302,6 +309,7 @@ fn hostile_and_corrupt_files_are_refused_without_storing() {
         ReportRefusal::CannotOpen { .. }
     ));
     assert!(desk.reports_of(s).unwrap().is_empty());
+}
 }
 
 fn hand_facts() -> HandFacts {
@@ -324,7 +332,7 @@ fn hand_facts() -> HandFacts {
     }
 }
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn png_renamed_to_pdf_goes_to_hand_entry_and_records_who_typed() {
     let mut desk = desk_on(d(2026, 5, 6));
     let s = fixture_subject(&mut desk);
@@ -379,8 +387,9 @@ fn png_renamed_to_pdf_goes_to_hand_entry_and_records_who_typed() {
     assert!(matches!(again, ReportImport::AlreadyImported { .. }));
     assert_eq!(desk.reports_of(s).unwrap().len(), 1);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn encrypted_report_goes_to_hand_entry() {
     let mut desk = desk_on(d(2026, 5, 6));
     let s = fixture_subject(&mut desk);
@@ -412,8 +421,9 @@ fn encrypted_report_goes_to_hand_entry() {
     let r = refusal(desk.save_hand_entered_report(other, &f, &facts));
     assert!(matches!(r, ReportRefusal::SubjectMismatch { .. }), "{r:?}");
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn scan_only_shows_partial_text_then_hand_entry_stores_it() {
     let mut desk = desk_on(d(2026, 5, 10));
     let s = fixture_subject(&mut desk);
@@ -434,8 +444,9 @@ fn scan_only_shows_partial_text_then_hand_entry_stores_it() {
     assert!(advice.is_some());
     assert!(view.hand_entry.as_ref().unwrap().reason.contains("扫描件"));
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn latest_report_is_the_most_recently_generated() {
     let mut desk = desk_on(d(2026, 5, 6));
     let s = fixture_subject(&mut desk);
@@ -466,8 +477,9 @@ fn latest_report_is_the_most_recently_generated() {
     assert_eq!(all.len(), 2);
     assert_eq!(all[0].id, latest.id);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn signed_out_cannot_import() {
     let mut desk = desk_on(d(2026, 5, 6));
     let s = fixture_subject(&mut desk);
@@ -478,6 +490,7 @@ fn signed_out_cannot_import() {
         desk.import_report(s, &f),
         Err(DeskError::NotSignedIn)
     ));
+}
 }
 
 #[test]
@@ -535,7 +548,7 @@ fn corpus_file(name: &str) -> Vec<u8> {
     .unwrap()
 }
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn an_entry_in_a_two_column_table_is_read_and_fails_t4() {
     // reportlab's two-column tables (label cell | value cell); 司法判决 1 条, and chapter 八 holds
     // a 失信被执行人 entry published 2025-07-01, inside the window.
@@ -565,8 +578,9 @@ fn an_entry_in_a_two_column_table_is_read_and_fails_t4() {
     );
     assert_ne!(eligible, Some(true));
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn a_doubted_report_leaves_t4_pending_until_a_clerk_confirms_it() {
     let mut desk = desk_on(d(2026, 5, 6));
     let s = fixture_subject(&mut desk);
@@ -629,8 +643,9 @@ fn a_doubted_report_leaves_t4_pending_until_a_clerk_confirms_it() {
     assert_eq!(import_audit_rows(&mut desk), 2);
     assert!(desk.verify_audit().unwrap().broken.is_none());
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn a_confirmed_report_is_decided_on_the_confirmed_facts() {
     // The clerk finds on the paper that the one entry is older than the window: T-4 passes,
     // naming who confirmed.
@@ -666,4 +681,5 @@ fn a_confirmed_report_is_decided_on_the_confirmed_facts() {
         desk.confirm_report_by_hand(id, &HandFacts::default())
             .is_err()
     );
+}
 }

@@ -103,10 +103,10 @@ fn t1b(desk: &mut Desk, subject: xinyidian_core::domain::subject::SubjectId) -> 
     out.verdict.rule(Rule::T1b).unwrap().outcome
 }
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn theft_exactly_three_years_back_is_outside_one_day_later_inside() {
     let today = d(2026, 11, 28);
-    let mut desk = desk_at(Store::open_in_memory().unwrap(), today);
+    let mut desk = desk_at(xinyidian_core::dev::engines::fresh_store(), today);
     let s = subject_with_account(&mut desk, "2015-01-01", "湛江市霞山区人民大道 1 号");
     import_theft(&mut desk, "2023-11-28");
     assert_eq!(t1b(&mut desk, s.id), RuleOutcome::Pass);
@@ -117,33 +117,36 @@ fn theft_exactly_three_years_back_is_outside_one_day_later_inside() {
     assert!(row.evidence.iter().any(|e| e.contains("D-2")), "{row:?}");
     assert!(!out.verdict.trustworthy);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn leap_day_check_looks_back_to_the_first_of_march() {
     let today = d(2028, 2, 29);
-    let mut desk = desk_at(Store::open_in_memory().unwrap(), today);
+    let mut desk = desk_at(xinyidian_core::dev::engines::fresh_store(), today);
     let s = subject_with_account(&mut desk, "2015-01-01", "湛江市霞山区人民大道 1 号");
     import_theft(&mut desk, "2025-02-28");
     assert_eq!(t1b(&mut desk, s.id), RuleOutcome::Pass);
     import_theft(&mut desk, "2025-03-01");
     assert_eq!(t1b(&mut desk, s.id), RuleOutcome::Fail);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn ten_months_of_supply_looks_back_only_to_the_supply_start() {
     let today = d(2026, 11, 28);
-    let mut desk = desk_at(Store::open_in_memory().unwrap(), today);
+    let mut desk = desk_at(xinyidian_core::dev::engines::fresh_store(), today);
     let s = subject_with_account(&mut desk, "2026-01-28", "湛江市霞山区人民大道 1 号");
     let out = desk.run_check(s.id, None, None).unwrap();
     let w = out.verdict.power_window.unwrap();
     assert_eq!(w.start, d(2026, 1, 28));
     assert!(w.note.contains("不满三年"), "{}", w.note);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn arrears_not_yet_a_dishonesty_record_pass_with_a_warning() {
     let today = d(2026, 11, 28);
-    let mut desk = desk_at(Store::open_in_memory().unwrap(), today);
+    let mut desk = desk_at(xinyidian_core::dev::engines::fresh_store(), today);
     let s = subject_with_account(&mut desk, "2015-01-01", "湛江市霞山区人民大道 1 号");
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("欠费.csv");
@@ -165,11 +168,12 @@ fn arrears_not_yet_a_dishonesty_record_pass_with_a_warning() {
         "{row:?}"
     );
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn verdict_is_stored_and_shown_as_it_was_after_the_data_changed() {
     let today = d(2026, 11, 28);
-    let mut desk = desk_at(Store::open_in_memory().unwrap(), today);
+    let mut desk = desk_at(xinyidian_core::dev::engines::fresh_store(), today);
     let s = subject_with_account(&mut desk, "2015-01-01", "湛江市霞山区人民大道 1 号");
     let first = desk
         .run_check(s.id, Some(Business::NewConnection), Some("0301234567"))
@@ -196,11 +200,12 @@ fn verdict_is_stored_and_shown_as_it_was_after_the_data_changed() {
         .unwrap();
     assert!(log.iter().any(|e| e.content.action == "信用核查"));
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn pilot_park_chosen_passes_hint_pending_outside_fails() {
     let today = d(2026, 11, 28);
-    let mut desk = desk_at(Store::open_in_memory().unwrap(), today);
+    let mut desk = desk_at(xinyidian_core::dev::engines::fresh_store(), today);
     let s = subject_with_account(&mut desk, "2015-01-01", "湛江经开区东海岛石化产业园 8 号");
     let t5 = |desk: &mut Desk| {
         desk.run_check(s.id, Some(Business::Transfer), Some("0301234567"))
@@ -233,11 +238,12 @@ fn pilot_park_chosen_passes_hint_pending_outside_fails() {
         .unwrap_err();
     assert!(e.to_string().contains("0399999999"), "{e}");
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn parks_are_data_an_admin_extends_and_clerks_may_not() {
     let today = d(2026, 11, 28);
-    let mut desk = desk_at(Store::open_in_memory().unwrap(), today);
+    let mut desk = desk_at(xinyidian_core::dev::engines::fresh_store(), today);
     assert_eq!(desk.parks().unwrap().len(), 3, "annex 1 seeds three parks");
     let draft = ParkDraft {
         zone: "湛江经济技术开发区".into(),
@@ -263,6 +269,7 @@ fn parks_are_data_an_admin_extends_and_clerks_may_not() {
     desk.sign_in("C1", PW).unwrap();
     assert!(desk.add_park(&draft).is_err());
 }
+}
 
 #[test]
 fn check_all_refreshes_statuses_and_a_cancelled_run_changes_nothing() {
@@ -285,11 +292,11 @@ fn check_all_refreshes_statuses_and_a_cancelled_run_changes_nothing() {
     assert!(!st.trustworthy);
 }
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn trusted_export_writes_an_xlsx_file() {
     let dir = tempfile::tempdir().unwrap();
     let today = d(2026, 11, 28);
-    let mut desk = desk_at(Store::open_in_memory().unwrap(), today);
+    let mut desk = desk_at(xinyidian_core::dev::engines::fresh_store(), today);
     let out = dir.path().join("守信用电主体.xlsx");
     assert_eq!(desk.export_trusted(&out).unwrap(), 0);
     let bytes = std::fs::read(&out).unwrap();
@@ -298,6 +305,7 @@ fn trusted_export_writes_an_xlsx_file() {
         .export_trusted(&dir.path().join("no/such/dir/x.xlsx"))
         .unwrap_err();
     assert!(e.to_string().contains("无法写入"), "{e}");
+}
 }
 
 /// The fixture report's subject, with an account in the steel park.
@@ -339,10 +347,10 @@ fn import_fixture(desk: &mut Desk, s: xinyidian_core::domain::subject::SubjectId
     desk.import_report(s, &f).unwrap();
 }
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn an_imported_clean_report_passes_t1c_t3_t4_and_the_business_is_eligible() {
     // The fixture report was generated on 2026-05-04.
-    let mut desk = desk_at(Store::open_in_memory().unwrap(), d(2026, 5, 6));
+    let mut desk = desk_at(xinyidian_core::dev::engines::fresh_store(), d(2026, 5, 6));
     let s = fixture_subject(&mut desk);
     import_fixture(&mut desk, s, &fx::clean_org_report());
     let v = desk
@@ -361,10 +369,11 @@ fn an_imported_clean_report_passes_t1c_t3_t4_and_the_business_is_eligible() {
     assert!(!v.trustworthy, "no signed letter yet");
     assert!(v.headline.starts_with("可办理信易电"), "{}", v.headline);
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn an_adverse_report_fails_t4_and_t1c_and_a_stale_one_fails_t3() {
-    let mut desk = desk_at(Store::open_in_memory().unwrap(), d(2026, 5, 6));
+    let mut desk = desk_at(xinyidian_core::dev::engines::fresh_store(), d(2026, 5, 6));
     let s = fixture_subject(&mut desk);
     import_fixture(&mut desk, s, &fx::adverse_org_report());
     let v = desk
@@ -377,7 +386,7 @@ fn an_adverse_report_fails_t4_and_t1c_and_a_stale_one_fails_t3() {
     assert_eq!(v.headline, "不符合");
 
     // Checked six days after the report was generated: kept as 已过期, and T-3 fails.
-    let mut desk = desk_at(Store::open_in_memory().unwrap(), d(2026, 5, 10));
+    let mut desk = desk_at(xinyidian_core::dev::engines::fresh_store(), d(2026, 5, 10));
     let s2 = fixture_subject(&mut desk);
     import_fixture(&mut desk, s2, &fx::clean_org_report());
     let v = desk
@@ -390,6 +399,7 @@ fn an_adverse_report_fails_t4_and_t1c_and_a_stale_one_fails_t3() {
         row.advice.as_deref(),
         Some("报告已超过 5 天，请申请人重新下载")
     );
+}
 }
 
 // ---- property over the pure rules ----
@@ -503,9 +513,9 @@ fn trusted_fixture(desk: &mut Desk) -> xinyidian_core::domain::subject::SubjectI
     s
 }
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn signing_the_letter_makes_the_stored_standing_trusted_and_a_theft_record_ends_it() {
-    let mut desk = desk_at(Store::open_in_memory().unwrap(), d(2026, 5, 6));
+    let mut desk = desk_at(xinyidian_core::dev::engines::fresh_store(), d(2026, 5, 6));
     let s = trusted_fixture(&mut desk);
     let st = desk
         .trust_status(s)
@@ -550,11 +560,12 @@ fn signing_the_letter_makes_the_stored_standing_trusted_and_a_theft_record_ends_
     assert_eq!(live.dishonesty_records, 1);
     assert!(live.incentives.is_empty());
 }
+}
 
-#[test]
+xinyidian_core::on_both_engines! {
 fn eleven_days_of_use_is_no_three_year_record_but_enough_for_xinyidian() {
     // RULES.md T-2: the shortened window is 信易电's (T-6) only.
-    let mut desk = desk_at(Store::open_in_memory().unwrap(), d(2026, 5, 6));
+    let mut desk = desk_at(xinyidian_core::dev::engines::fresh_store(), d(2026, 5, 6));
     let s = trusted_fixture(&mut desk);
     let account = desk.subject(s).unwrap().accounts[0].clone();
     desk.update_account(
@@ -584,4 +595,5 @@ fn eleven_days_of_use_is_no_three_year_record_but_enough_for_xinyidian() {
     assert_eq!(v.eligible, Some(true), "{v:#?}");
     // The stored standing agrees, without a separate check.
     assert!(!desk.trust_status(s).unwrap().unwrap().trustworthy);
+}
 }
