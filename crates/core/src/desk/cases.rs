@@ -183,13 +183,14 @@ impl Desk {
     fn save_case_step(
         &mut self,
         act: Act,
+        base: &Case,
         next: &Case,
         commitment: Option<&Commitment>,
         summary: String,
     ) -> Result<(), DeskError> {
         let refresh = self.refresh()?;
         self.commit(act, |w, &Act { now, .. }| {
-            w.update_case(next, now)?;
+            w.update_case(base, next, now)?;
             if let Some(c) = commitment {
                 w.update_commitment(c, now)?;
             }
@@ -203,11 +204,13 @@ impl Desk {
     /// the commitment's 承诺有效期 becomes that day.
     pub fn connect_case(&mut self, id: CaseId, on: NaiveDate) -> Result<Case, DeskError> {
         let act = self.begin(Action::ManageCase)?;
-        let next = self.case(id)?.connect(on, act.today)?;
+        let base = self.case(id)?;
+        let next = base.connect(on, act.today)?;
         let mut c = self.commitment(next.commitment_id)?;
         c.valid_until = next.deadline;
         self.save_case_step(
             act,
+            &base,
             &next,
             Some(&c),
             format!(
@@ -260,7 +263,7 @@ impl Desk {
             c.fulfilment = Some(Fulfilment::Full);
             c.fulfilment_decided_on = Some(today);
             c.deciding_unit = Some(unit.clone());
-            w.update_case(&next, now)?;
+            w.update_case(&case, &next, now)?;
             w.update_commitment(&c, now)?;
             refresh.subject(w, next.subject_id)?;
             let detail = format!(
@@ -280,9 +283,11 @@ impl Desk {
     pub fn withdraw_case(&mut self, id: CaseId, reason: &str) -> Result<Case, DeskError> {
         let act = self.begin(Action::ManageCase)?;
         let (me, today) = (act.me.clone(), act.today);
-        let next = self.case(id)?.withdraw(reason, &me.staff_no, today)?;
+        let base = self.case(id)?;
+        let next = base.withdraw(reason, &me.staff_no, today)?;
         self.save_case_step(
             act,
+            &base,
             &next,
             None,
             format!(
@@ -309,13 +314,9 @@ impl Desk {
         let act = self.begin(Action::DecideCase)?;
         let (me, today) = (act.me.clone(), act.today);
         let unit = self.accepting_unit()?;
-        let next = self.case(id)?.decide_breach(
-            unfulfilled,
-            liability_pursued,
-            &unit,
-            &me.staff_no,
-            today,
-        )?;
+        let base = self.case(id)?;
+        let next =
+            base.decide_breach(unfulfilled, liability_pursued, &unit, &me.staff_no, today)?;
         let Some(decision) = next.decision.clone() else {
             return Err(DeskError::Internal("违诺认定未生成".into()));
         };
@@ -327,6 +328,7 @@ impl Desk {
         c.deciding_unit = Some(unit);
         self.save_case_step(
             act,
+            &base,
             &next,
             Some(&c),
             format!(
@@ -346,12 +348,14 @@ impl Desk {
     ) -> Result<Case, DeskError> {
         let act = self.begin(Action::DecideCase)?;
         let (me, today) = (act.me.clone(), act.today);
-        let next = self.case(id)?.extend(until, reason, &me.staff_no, today)?;
+        let base = self.case(id)?;
+        let next = base.extend(until, reason, &me.staff_no, today)?;
         let mut c = self.commitment(next.commitment_id)?;
         c.valid_until = Some(until);
         let ext = next.extensions.last();
         self.save_case_step(
             act,
+            &base,
             &next,
             Some(&c),
             format!(

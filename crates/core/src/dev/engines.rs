@@ -162,3 +162,65 @@ macro_rules! on_both_engines {
         }
     )*};
 }
+
+/// A database several connections open at once (several counters on one store): a file in a
+/// fresh folder on SQLite, a fresh schema on PostgreSQL. The folder goes when this is dropped.
+pub struct SharedDb {
+    location: PathBuf,
+    folder: Option<PathBuf>,
+}
+
+impl SharedDb {
+    /// A new, empty shared database on the current test's engine.
+    pub fn new() -> Self {
+        static N: AtomicU32 = AtomicU32::new(0);
+        match current() {
+            Engine::Sqlite => {
+                let folder = std::env::temp_dir().join(format!(
+                    "xyd-shared-{}-{}",
+                    std::process::id(),
+                    N.fetch_add(1, Ordering::SeqCst)
+                ));
+                std::fs::create_dir_all(&folder).expect("test folder");
+                Self {
+                    location: folder.join("shared.sqlite3"),
+                    folder: Some(folder),
+                }
+            }
+            Engine::Postgres => Self {
+                location: PathBuf::from(fresh_schema_url()),
+                folder: None,
+            },
+        }
+    }
+
+    /// One more connection to it (created on first open), with this process's test key.
+    pub fn open(&self) -> Store {
+        let keys = match &self.folder {
+            Some(f) => f.join("keys"),
+            None => key_dir(),
+        };
+        Store::open_with(
+            &self.location,
+            &OpenOptions {
+                key_dir: Some(keys),
+                ..OpenOptions::new(OpenMode::Create)
+            },
+        )
+        .expect("open the shared test database")
+    }
+}
+
+impl Default for SharedDb {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for SharedDb {
+    fn drop(&mut self) {
+        if let Some(f) = &self.folder {
+            let _ = std::fs::remove_dir_all(f);
+        }
+    }
+}

@@ -419,10 +419,25 @@ impl Writer<'_> {
     }
 
     /// Replace a case after a transition.
-    pub fn update_case(&self, c: &Case, now: NaiveDateTime) -> Result<(), StoreError> {
+    ///
+    /// Optimistic: `base` is the case as the step read it, and the row is changed only if it is
+    /// still that case. A step another window saved in between is never overwritten: this one
+    /// fails with [`StoreError::Conflict`] and nothing is saved (issue 17, no lost update).
+    pub fn update_case(&self, base: &Case, c: &Case, now: NaiveDateTime) -> Result<(), StoreError> {
+        // Writers are serialised on both engines (SQLite's BEGIN IMMEDIATE, the PostgreSQL
+        // write lock), so the case read here is the one this transaction overwrites.
+        match self.case(c.id)? {
+            None => return Err(StoreError::BadData(format!("信易电案件 {} 不存在", c.id))),
+            Some(current) if current != *base => {
+                return Err(StoreError::Conflict(format!(
+                    "信易电案件 {} 刚被其他窗口修改，本次操作未保存：请刷新后按最新状态重新办理",
+                    c.id
+                )));
+            }
+            Some(_) => {}
+        }
         let json = encode(c)?;
-        let n = self
-            .conn
+        self.conn
             .prepare_cached(
                 "UPDATE xyd_case SET status = ?2, connected_on = ?3, deadline = ?4, record = ?5,
                      updated_at = ?6
@@ -436,10 +451,6 @@ impl Writer<'_> {
                 json,
                 ts_to_sql(now),
             ])?;
-        if n == 1 {
-            Ok(())
-        } else {
-            Err(StoreError::BadData(format!("信易电案件 {} 不存在", c.id)))
-        }
+        Ok(())
     }
 }

@@ -127,6 +127,9 @@ pub enum StoreError {
         "本机的审计密钥与共享数据库的不一致（数据库要求密钥 {expected}，本机为 {found}）：请向信息管理员取得该数据库的审计密钥文件 audit-key，放入本机的密钥文件夹后重试"
     )]
     ForeignAuditKey { expected: String, found: String },
+    /// Another window saved the same record first (optimistic check): nothing was saved.
+    #[error("{0}")]
+    Conflict(String),
     #[error("数据库服务器出错：{0}。本次操作未保存，请稍后重试")]
     Server(String),
 }

@@ -31,10 +31,12 @@ fn uscc(n: u32) -> String {
 
 /// A desk with A1 (admin), S1 (supervisor) and C1 (clerk, 霞山营业厅); signed in as C1.
 fn desk(clock: &ManualClock) -> Desk {
-    let mut dk = Desk::new(
-        xinyidian_core::dev::engines::fresh_store(),
-        Box::new(clock.clone()),
-    );
+    desk_on(xinyidian_core::dev::engines::fresh_store(), clock)
+}
+
+/// As [`desk`], on a given store.
+fn desk_on(store: xinyidian_core::store::Store, clock: &ManualClock) -> Desk {
+    let mut dk = Desk::new(store, Box::new(clock.clone()));
     dk.setup_admin(
         &OperatorDraft {
             staff_no: "A1".into(),
@@ -732,5 +734,32 @@ fn a_breach_updates_the_stored_standing_and_t1a_names_the_broken_letter() {
         !t1a.evidence.iter().any(|e| e.contains("尚未出具")),
         "{t1a:?}"
     );
+}
+}
+
+xinyidian_core::on_both_engines! {
+/// Two windows on one store act on the same case: the step saved second was computed from the
+/// case as it was before the first, and is refused with a Chinese message instead of
+/// overwriting it (no lost update); the first window's step stands.
+fn a_step_computed_from_a_stale_case_is_refused_not_saved_over_another() {
+    let clock = clock_at(d(2026, 3, 2));
+    let db = xinyidian_core::dev::engines::SharedDb::new();
+    let mut dk = desk_on(db.open(), &clock);
+    let (_, cid) = company_with_letter(&mut dk, 1);
+    let case = dk.open_case(cid, Some("0300000001")).unwrap();
+    // Window 2 reads the case and prepares a withdrawal ...
+    let mut other = db.open();
+    let stale = other.read().case(case.id).unwrap().unwrap();
+    let withdrawn = stale.withdraw("客户撤回申请", "C2", d(2026, 3, 2)).unwrap();
+    // ... while window 1 enters the connection.
+    let connected = dk.connect_case(case.id, d(2026, 3, 2)).unwrap();
+    assert_eq!(connected.status, CaseStatus::Connected);
+    let now = d(2026, 3, 2).and_hms_opt(9, 5, 0).unwrap();
+    let e = other
+        .write(|w| w.update_case(&stale, &withdrawn, now))
+        .unwrap_err();
+    assert!(matches!(e, xinyidian_core::store::StoreError::Conflict(_)), "{e:?}");
+    assert!(e.to_string().contains("刚被其他窗口修改"), "{e}");
+    assert_eq!(dk.case(case.id).unwrap().status, CaseStatus::Connected);
 }
 }

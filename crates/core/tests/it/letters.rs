@@ -306,44 +306,52 @@ fn an_extension_b_name_issues_and_an_emoji_name_is_refused_naming_it() {
 }
 }
 
-#[test]
-fn two_connections_issuing_at_once_get_unique_gap_free_codes() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("db.sqlite3");
-    let mut desk = setup(Store::open(&path).unwrap());
-    let ids: Vec<SubjectId> = (0..20)
+xinyidian_core::on_both_engines! {
+/// Four counters issuing at once on one store (one SQLite file, or one PostgreSQL database
+/// shared by a hall) get unique, gap-free 承诺编码 (rule C-4), and the audit trail they write
+/// together is one chain that verifies.
+fn four_connections_issuing_at_once_get_unique_gap_free_codes() {
+    let db = xinyidian_core::dev::engines::SharedDb::new();
+    let mut desk = setup(db.open());
+    let ids: Vec<SubjectId> = (0..40)
         .map(|n| company(&mut desk, 100 + n, &valid_rep_id()))
         .collect();
     drop(desk);
-    let handles: Vec<_> = ids
-        .chunks(10)
-        .map(|chunk| {
-            let chunk = chunk.to_vec();
-            let path = path.clone();
-            std::thread::spawn(move || {
-                let mut d = Desk::new(Store::open(&path).unwrap(), clock());
-                d.sign_in("A1", PW).unwrap();
-                chunk
-                    .into_iter()
-                    .map(|id| {
-                        let mut f = d.letter_fields_for(id).unwrap();
-                        f.relation = Some(Relation::Owner);
-                        d.issue_letter(id, Business::NewConnection, &f)
-                            .unwrap()
-                            .commitment
-                            .code
-                    })
-                    .collect::<Vec<_>>()
+    let codes: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = ids
+            .chunks(10)
+            .map(|chunk| {
+                let chunk = chunk.to_vec();
+                let db = &db;
+                s.spawn(move || {
+                    let mut d = Desk::new(db.open(), clock());
+                    d.sign_in("A1", PW).unwrap();
+                    chunk
+                        .into_iter()
+                        .map(|id| {
+                            let mut f = d.letter_fields_for(id).unwrap();
+                            f.relation = Some(Relation::Owner);
+                            d.issue_letter(id, Business::NewConnection, &f)
+                                .unwrap()
+                                .commitment
+                                .code
+                        })
+                        .collect::<Vec<_>>()
+                })
             })
-        })
-        .collect();
-    let mut codes: Vec<String> = handles
-        .into_iter()
-        .flat_map(|h| h.join().unwrap())
-        .collect();
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    let mut codes = codes;
     codes.sort();
-    let expected: Vec<String> = (1..=20).map(|n| format!("44080020261128{n:06}")).collect();
+    let expected: Vec<String> = (1..=40).map(|n| format!("44080020261128{n:06}")).collect();
     assert_eq!(codes, expected);
+    let mut d = Desk::new(db.open(), clock());
+    d.sign_in("A1", PW).unwrap();
+    let v = d.verify_audit().unwrap();
+    assert!(v.intact(), "{v:?}");
+    assert!(v.rows_checked > 40, "{v:?}");
+}
 }
 
 xinyidian_core::on_both_engines! {
