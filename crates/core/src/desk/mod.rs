@@ -29,12 +29,13 @@ use crate::domain::operator::{Operator, OperatorField};
 use crate::domain::park::ParkField;
 use crate::domain::subject::Field;
 use crate::domain::text::FieldError;
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 
 pub use crate::domain::report::ReportId;
 // Store types the window and the command line name (they use no `store` path themselves).
 pub use crate::store::{
-    AuditFilter, OpenMode, OpenOptions, ReportStatus, ReportView, VerdictRow, default_path,
+    AuditFilter, Engine, OpenMode, OpenOptions, PASSWORD_ENV, ReportStatus, ReportView, StoreError,
+    VerdictRow, default_path, is_server_url,
 };
 pub use auth::{AuditVerdict, IDLE_LOCK_DEFAULT};
 pub use cases::QueueFilters;
@@ -371,4 +372,57 @@ impl Desk {
             subjects: self.store.read().count_subjects()?,
         })
     }
+}
+
+/// `db copy` (issue 17, point 6): move the SQLite file at `from` whole into the empty
+/// PostgreSQL store at `to`, verified and all or nothing (see `store/copy.rs`). The file is
+/// opened read-only and is not changed. One audit row on the server records the copy.
+pub fn copy_database(
+    from: &Path,
+    to: &Path,
+    opts: &OpenOptions,
+    progress: &mut dyn FnMut(&str, u64),
+) -> Result<crate::store::CopySummary, DeskError> {
+    if !is_server_url(to) {
+        return Err(DeskError::FileWrite(
+            "--to 应为数据库服务器地址，例如 postgres://xinyidian@db.hall/xinyidian".into(),
+        ));
+    }
+    if is_server_url(from) {
+        return Err(DeskError::FileRead(
+            "--from 应为本机数据库文件（.sqlite3），不是服务器地址".into(),
+        ));
+    }
+    let source = Store::open_with(
+        from,
+        &OpenOptions {
+            mode: OpenMode::ReadOnly,
+            ..opts.clone()
+        },
+    )?;
+    let mut target = Store::open_with(
+        to,
+        &OpenOptions {
+            mode: OpenMode::Create,
+            ..opts.clone()
+        },
+    )?;
+    let summary = source.copy_into(&target, progress)?;
+    let rows: u64 = summary.tables.iter().map(|t| t.1).sum();
+    let line = crate::domain::audit::AuditContent {
+        at: SystemClock.now(),
+        staff_no: String::new(),
+        window: String::new(),
+        action: "复制数据库".into(),
+        subject_id: None,
+        summary: format!(
+            "从本机数据库文件“{}”复制 {} 张表共 {rows} 行（操作日志 {} 条，校验一致）",
+            from.display(),
+            summary.tables.len(),
+            summary.audit_rows
+        ),
+        business_date: None,
+    };
+    target.write(|w| w.append_audit(&line))?;
+    Ok(summary)
 }

@@ -9,6 +9,7 @@ mod anchor;
 mod bulk;
 mod cases;
 mod commitments;
+mod copy;
 mod migrations;
 mod operators;
 mod parks;
@@ -23,6 +24,7 @@ mod trust;
 
 pub use anchor::{HeadState, KEY_DIR_ENV, REANCHOR_ACTION, default_key_dir, head_path};
 pub use bulk::SubjectBulk;
+pub use copy::CopySummary;
 pub use operators::AuditFilter;
 pub use postgres::{PASSWORD_ENV, is_server_url};
 pub use record_import::RecordImport;
@@ -127,6 +129,10 @@ pub enum StoreError {
         "本机的审计密钥与共享数据库的不一致（数据库要求密钥 {expected}，本机为 {found}）：请向信息管理员取得该数据库的审计密钥文件 audit-key，放入本机的密钥文件夹后重试"
     )]
     ForeignAuditKey { expected: String, found: String },
+    #[error(
+        "数据库“{target}”中还没有信易电的数据：请检查 --db 中的数据库名；新的共用数据库请先用柜台窗口或 operator add 初始化（见 README“营业厅共用数据库”）"
+    )]
+    ServerEmpty { target: String },
     /// Another window saved the same record first (optimistic check): nothing was saved.
     #[error("{0}")]
     Conflict(String),

@@ -631,13 +631,18 @@ fn prepare_schema(
     if version < PG_SCHEMA_VERSION {
         if opts.mode == OpenMode::ReadOnly {
             return Err(if version == 0 {
-                StoreError::Missing { path: target }
+                StoreError::ServerEmpty { target }
             } else {
                 StoreError::NeedsUpgrade {
                     path: target,
                     found: version,
                 }
             });
+        }
+        if version == 0 && opts.mode == OpenMode::Existing {
+            // As a missing file on SQLite: a write command does not make a mistyped database
+            // name into a new store.
+            return Err(StoreError::ServerEmpty { target });
         }
         if version == 0 {
             tx.batch_execute(

@@ -10,4 +10,5 @@ mod letter_pdf;
 mod letters;
 mod record_entry;
 mod reports;
+mod shared_store;
 mod trust;

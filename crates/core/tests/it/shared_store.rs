@@ -1,0 +1,100 @@
+//! The shared PostgreSQL store of a hall (issue 17): moving a hall's SQLite file into it with
+//! `db copy`, all or nothing. PostgreSQL only: skipped (and said so) without a test server.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use xinyidian_core::desk::{Desk, FixedClock, OpenMode, OpenOptions};
+use xinyidian_core::dev::engines::{fresh_schema_url, key_dir, on_postgres};
+use xinyidian_core::domain::id_codes::uscc_check_char;
+use xinyidian_core::domain::operator::OperatorDraft;
+use xinyidian_core::domain::subject::{SubjectDraft, SubjectKind};
+use xinyidian_core::store::Store;
+
+const PW: &str = "counter-2026";
+
+fn clock() -> Box<FixedClock> {
+    Box::new(FixedClock::At(NaiveDateTime::new(
+        NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+        chrono::NaiveTime::from_hms_opt(9, 30, 0).unwrap(),
+    )))
+}
+
+fn opts() -> OpenOptions {
+    OpenOptions {
+        key_dir: Some(key_dir()),
+        ..OpenOptions::new(OpenMode::Create)
+    }
+}
+
+/// A hall's file with an administrator, subjects and their audit rows.
+fn hall_file(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("hall.sqlite3");
+    let mut d = Desk::new(Store::open_with(&path, &opts()).unwrap(), clock());
+    d.setup_admin(
+        &OperatorDraft {
+            staff_no: "A1".into(),
+            name: "管理员甲".into(),
+            ..OperatorDraft::default()
+        },
+        PW,
+    )
+    .unwrap();
+    for n in 0..30u32 {
+        let body = format!("91440800{n:09}");
+        d.create_subject(&SubjectDraft {
+            kind: SubjectKind::Organization,
+            name: format!("湛江市第{n}贸易有限公司"),
+            code: format!("{body}{}", uscc_check_char(&body).unwrap()),
+            legal_rep_name: "陈海明".into(),
+            ..SubjectDraft::default()
+        })
+        .unwrap();
+    }
+    path
+}
+
+#[test]
+fn db_copy_moves_every_row_and_the_chain_and_refuses_a_second_copy() {
+    on_postgres(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let file = hall_file(dir.path());
+        let url = fresh_schema_url();
+        let to = std::path::PathBuf::from(&url);
+        let mut seen = Vec::new();
+        let summary = xinyidian_core::desk::copy_database(&file, &to, &opts(), &mut |t, n| {
+            seen.push((t.to_string(), n))
+        })
+        .unwrap();
+        assert!(seen.contains(&("subject".to_string(), 30)), "{seen:?}");
+        let subjects = summary.tables.iter().find(|t| t.0 == "subject").unwrap();
+        assert_eq!(subjects.1, 30);
+        assert!(summary.audit_rows >= 31, "{summary:?}");
+        // The server is a working store: the subjects are found, the chain (with the copy's own
+        // row) verifies, and a new subject continues after the copied ids.
+        let mut d = Desk::new(Store::open_with(&to, &opts()).unwrap(), clock());
+        d.sign_in("A1", PW).unwrap();
+        assert_eq!(d.lookup("贸易", 100).unwrap().hits.len(), 30);
+        let v = d.verify_audit().unwrap();
+        assert!(v.intact(), "{v:?}");
+        let body = "914408009999";
+        let code = format!("{body}{:05}", 1);
+        let code = format!("{}{}", &code[..17], uscc_check_char(&code[..17]).unwrap());
+        let id = d
+            .create_subject(&SubjectDraft {
+                kind: SubjectKind::Organization,
+                name: "湛江市新开贸易有限公司".into(),
+                code,
+                legal_rep_name: "李小梅".into(),
+                ..SubjectDraft::default()
+            })
+            .unwrap();
+        assert!(id.0 > 30, "{id:?}");
+        drop(d);
+        // A second copy into the same database is refused and changes nothing.
+        let e =
+            xinyidian_core::desk::copy_database(&file, &to, &opts(), &mut |_, _| {}).unwrap_err();
+        assert!(e.to_string().contains("目标数据库已有数据"), "{e}");
+        let d = Desk::new(Store::open_with(&to, &opts()).unwrap(), clock());
+        assert_eq!(d.lookup("贸易", 100).unwrap().hits.len(), 31);
+    });
+}
