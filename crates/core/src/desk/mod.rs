@@ -364,10 +364,7 @@ impl Desk {
     /// Facts about the database for the 设置 page.
     pub fn db_info(&self) -> Result<DbInfo, DeskError> {
         Ok(DbInfo {
-            path: self
-                .store
-                .path()
-                .map_or_else(|| "（内存数据库）".into(), |p| p.display().to_string()),
+            path: self.store.location(),
             schema_version: self.store.schema_version()?,
             subjects: self.store.read().count_subjects()?,
         })

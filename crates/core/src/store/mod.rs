@@ -177,7 +177,7 @@ impl From<sql::SqlError> for StoreError {
         match e {
             sql::SqlError::NoRows => StoreError::Sqlite("查询没有结果".into()),
             sql::SqlError::Lite(e) => StoreError::from_sqlite(e, ""),
-            sql::SqlError::Pg(e) => postgres::store_error(&e, ""),
+            sql::SqlError::Pg(e, target) => postgres::store_error(&e, &target),
             sql::SqlError::Type { column, why } => StoreError::BadData(format!("{column}：{why}")),
         }
     }
@@ -581,6 +581,16 @@ impl Store {
             .map_or_else(|| ":memory:".into(), |p| p.display().to_string())
     }
 
+    /// Where the store lives, as the 设置 page shows it: the file, the server (without
+    /// password), or the in-memory database.
+    pub fn location(&self) -> String {
+        match (&self.db, &self.path) {
+            (Db::Pg(pg), _) => format!("数据库服务器 {}", pg.shown()),
+            (Db::Lite(_), Some(p)) => p.display().to_string(),
+            (Db::Lite(_), None) => "（内存数据库）".into(),
+        }
+    }
+
     /// The file this store lives in (`None` in memory).
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
@@ -612,6 +622,11 @@ impl Store {
 
     /// Typed read-only queries.
     pub fn read(&self) -> Reader<'_> {
+        if let Db::Pg(pg) = &self.db {
+            // A connection lost since the last action (server restart, network cut) is
+            // replaced here; if the server is still away, the read itself says so.
+            let _ = pg.reconnect_if_lost();
+        }
         Reader {
             conn: match &self.db {
                 Db::Lite(c) => sql::Conn::Lite(c),

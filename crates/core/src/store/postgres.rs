@@ -390,7 +390,9 @@ impl Target {
         // A cut network is noticed within about half a minute instead of the system's hours.
         config.keepalives(true);
         config.keepalives_idle(Duration::from_secs(15));
-        config.application_name("xinyidian");
+        if config.get_application_name().is_none() {
+            config.application_name("xinyidian");
+        }
         if tls == Tls::Disable {
             config.ssl_mode(SslMode::Disable);
         }
@@ -448,7 +450,7 @@ impl PgStore {
 
     /// Connect again when the connection was lost (a server restart, a cut network): the
     /// action that found it lost failed and said so; the next one goes through if it can.
-    fn reconnect_if_lost(&self) -> Result<(), StoreError> {
+    pub(super) fn reconnect_if_lost(&self) -> Result<(), StoreError> {
         if self.conn.is_closed() {
             let client = self.target.connect()?;
             self.conn.replace_client(client);
@@ -517,7 +519,7 @@ pub(super) fn open(url: &str, opts: &OpenOptions) -> Result<Store, StoreError> {
     let target = Target::parse(url, opts.password.as_deref())?;
     let client = target.connect()?;
     let pg = PgStore {
-        conn: PgConn::new(client),
+        conn: PgConn::new(client, &target.shown),
         target,
         lock_wait: Cell::new(opts.lock_wait),
     };
@@ -726,7 +728,10 @@ where
             .conn
             .client()
             .query_one("SELECT pg_try_advisory_xact_lock($1)", &[&WRITE_LOCK])
-            .map_err(err(&target))?
+            .map_err(|e| {
+                pg.conn.note_error(&e);
+                store_error(&e, &target)
+            })?
             .get(0);
         if !got {
             // Another counter is writing. Say so if the wait lasts, then wait for it.
@@ -737,7 +742,10 @@ where
                     .conn
                     .client()
                     .query_one("SELECT pg_try_advisory_xact_lock($1)", &[&WRITE_LOCK])
-                    .map_err(err(&target))?
+                    .map_err(|e| {
+                        pg.conn.note_error(&e);
+                        store_error(&e, &target)
+                    })?
                     .get(0);
                 if got {
                     break;

@@ -192,7 +192,8 @@ pub(crate) enum SqlError {
     /// A query that must return a row returned none.
     NoRows,
     Lite(rusqlite::Error),
-    Pg(postgres::Error),
+    /// A PostgreSQL error, with the server's address as messages show it.
+    Pg(postgres::Error, String),
     /// A column held a value of another type than the code reads.
     Type {
         column: String,
@@ -210,7 +211,7 @@ impl From<rusqlite::Error> for SqlError {
 }
 impl From<postgres::Error> for SqlError {
     fn from(e: postgres::Error) -> Self {
-        SqlError::Pg(e)
+        SqlError::Pg(e, String::new())
     }
 }
 
@@ -505,14 +506,36 @@ impl Rows {
 pub struct PgConn {
     client: RefCell<postgres::Client>,
     statements: RefCell<HashMap<String, postgres::Statement>>,
+    /// The server as messages show it.
+    target: String,
+    /// A statement failed because the connection went away: the next action reconnects.
+    broken: std::cell::Cell<bool>,
 }
 
 impl PgConn {
     /// Wrap a connected client.
-    pub(crate) fn new(client: postgres::Client) -> Self {
+    pub(crate) fn new(client: postgres::Client, target: &str) -> Self {
         Self {
             client: RefCell::new(client),
             statements: RefCell::default(),
+            target: target.to_string(),
+            broken: std::cell::Cell::new(false),
+        }
+    }
+
+    /// `e` with the server's address; a lost connection marks this one for replacement.
+    fn fail(&self, e: postgres::Error) -> SqlError {
+        self.note_error(&e);
+        SqlError::Pg(e, self.target.clone())
+    }
+
+    /// Mark the connection for replacement when `e` says it was lost.
+    pub(crate) fn note_error(&self, e: &postgres::Error) {
+        if e.is_closed()
+            || e.as_db_error()
+                .is_none_or(|d| d.code().code().starts_with("57P"))
+        {
+            self.broken.set(true);
         }
     }
 
@@ -523,12 +546,13 @@ impl PgConn {
 
     /// Whether the connection to the server is gone.
     pub(crate) fn is_closed(&self) -> bool {
-        self.client.borrow().is_closed()
+        self.broken.get() || self.client.borrow().is_closed()
     }
 
     /// Replace a lost connection.
     pub(crate) fn replace_client(&self, client: postgres::Client) {
         *self.client.borrow_mut() = client;
+        self.broken.set(false);
         self.forget_statements();
     }
 
@@ -538,7 +562,8 @@ impl PgConn {
     }
 
     pub(crate) fn batch(&self, sql: &str) -> Result<()> {
-        Ok(self.client.borrow_mut().batch_execute(sql)?)
+        let r = self.client.borrow_mut().batch_execute(sql);
+        r.map_err(|e| self.fail(e))
     }
 
     fn statement(&self, sql: &str) -> Result<postgres::Statement> {
@@ -546,7 +571,8 @@ impl PgConn {
             return Ok(s.clone());
         }
         let translated = dollar_placeholders(sql);
-        let stmt = self.client.borrow_mut().prepare(&translated)?;
+        let prepared = self.client.borrow_mut().prepare(&translated);
+        let stmt = prepared.map_err(|e| self.fail(e))?;
         let mut cache = self.statements.borrow_mut();
         // Statements built clause by clause (the audit filter) vary; the cache stays bounded.
         if cache.len() > 512 {
@@ -561,7 +587,8 @@ impl PgConn {
         let args: Vec<PgArg<'_>> = values.iter().map(PgArg).collect();
         let refs: Vec<&(dyn ToSql + Sync)> =
             args.iter().map(|a| a as &(dyn ToSql + Sync)).collect();
-        let n = self.client.borrow_mut().execute(&stmt, &refs)?;
+        let n = self.client.borrow_mut().execute(&stmt, &refs);
+        let n = n.map_err(|e| self.fail(e))?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
@@ -570,7 +597,8 @@ impl PgConn {
         let args: Vec<PgArg<'_>> = values.iter().map(PgArg).collect();
         let refs: Vec<&(dyn ToSql + Sync)> =
             args.iter().map(|a| a as &(dyn ToSql + Sync)).collect();
-        let rows = self.client.borrow_mut().query(&stmt, &refs)?;
+        let rows = self.client.borrow_mut().query(&stmt, &refs);
+        let rows = rows.map_err(|e| self.fail(e))?;
         let names: Rc<Vec<String>> = Rc::new(
             stmt.columns()
                 .iter()

@@ -98,3 +98,50 @@ fn db_copy_moves_every_row_and_the_chain_and_refuses_a_second_copy() {
         assert_eq!(d.lookup("贸易", 100).unwrap().hits.len(), 31);
     });
 }
+
+#[test]
+fn a_connection_lost_mid_work_fails_one_action_in_chinese_and_the_next_goes_through() {
+    on_postgres(|| {
+        let name = format!("xyd_drop_{}", std::process::id());
+        let url = format!("{}&application_name={name}", fresh_schema_url());
+        let to = std::path::PathBuf::from(&url);
+        let mut d = Desk::new(Store::open_with(&to, &opts()).unwrap(), clock());
+        d.setup_admin(
+            &OperatorDraft {
+                staff_no: "A1".into(),
+                name: "管理员甲".into(),
+                ..OperatorDraft::default()
+            },
+            PW,
+        )
+        .unwrap();
+        let draft = |n: u32| {
+            let body = format!("91440800{n:09}");
+            SubjectDraft {
+                kind: SubjectKind::Organization,
+                name: format!("湛江市第{n}贸易有限公司"),
+                code: format!("{body}{}", uscc_check_char(&body).unwrap()),
+                legal_rep_name: "陈海明".into(),
+                ..SubjectDraft::default()
+            }
+        };
+        d.create_subject(&draft(1)).unwrap();
+        // The server ends the counter's connection (a restart, a cut network).
+        let base = xinyidian_core::dev::engines::server().unwrap();
+        let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+        let killed = admin
+            .query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+                &[&name],
+            )
+            .unwrap();
+        assert_eq!(killed.len(), 1);
+        let e = d.create_subject(&draft(2)).unwrap_err();
+        assert!(e.to_string().contains("数据库服务器"), "{e}");
+        // The next action connects again; the failed one left nothing behind.
+        d.create_subject(&draft(3)).unwrap();
+        let hits = d.lookup("贸易", 100).unwrap().hits;
+        let names: Vec<&str> = hits.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["湛江市第1贸易有限公司", "湛江市第3贸易有限公司"]);
+    });
+}
