@@ -723,33 +723,22 @@ where
     let wait_ms = pg.lock_wait.get().as_millis().clamp(1, i64::MAX as u128);
     let begin = format!("BEGIN; SET LOCAL lock_timeout = {wait_ms}");
     pg.conn.batch(&begin).map_err(StoreError::from)?;
-    let out = (|| -> Result<T, E> {
-        let got: bool = pg
+    let try_lock = || -> Result<bool, StoreError> {
+        let row = pg
             .conn
             .client()
-            .query_one("SELECT pg_try_advisory_xact_lock($1)", &[&WRITE_LOCK])
-            .map_err(|e| {
-                pg.conn.note_error(&e);
-                store_error(&e, &target)
-            })?
-            .get(0);
-        if !got {
+            .query_one("SELECT pg_try_advisory_xact_lock($1)", &[&WRITE_LOCK]);
+        row.map(|r| r.get(0)).map_err(|e| {
+            pg.conn.note_error(&e);
+            store_error(&e, &target)
+        })
+    };
+    let out = (|| -> Result<T, E> {
+        if !try_lock()? {
             // Another counter is writing. Say so if the wait lasts, then wait for it.
             let started = std::time::Instant::now();
             let mut told = false;
-            loop {
-                let got: bool = pg
-                    .conn
-                    .client()
-                    .query_one("SELECT pg_try_advisory_xact_lock($1)", &[&WRITE_LOCK])
-                    .map_err(|e| {
-                        pg.conn.note_error(&e);
-                        store_error(&e, &target)
-                    })?
-                    .get(0);
-                if got {
-                    break;
-                }
+            while !try_lock()? {
                 let waited = started.elapsed();
                 if waited >= pg.lock_wait.get() {
                     return Err(StoreError::Locked.into());
@@ -760,11 +749,8 @@ where
                         n();
                     }
                 }
-                std::thread::sleep(Duration::from_millis(if waited.as_millis() < 50 {
-                    1
-                } else {
-                    10
-                }));
+                let step = if waited.as_millis() < 50 { 1 } else { 10 };
+                std::thread::sleep(Duration::from_millis(step));
             }
         }
         let writer = Writer {

@@ -212,6 +212,19 @@ impl Reader<'_> {
         row.map(summary_from).transpose()
     }
 
+    /// Names containing `fragment` by LIKE, in key order, at most `limit` rows.
+    fn scan_names(&self, fragment: &str, limit: i64) -> Result<Vec<SummaryRow>, StoreError> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM subject s WHERE s.name LIKE ?1 ESCAPE '\\'
+             ORDER BY s.id LIMIT ?2"
+        );
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_map(params![like_pattern(fragment), limit], summary_row)?
+            .collect::<super::sql::Result<Vec<_>>>()?)
+    }
+
     /// Subjects whose name contains `fragment`, in registration order, at most `limit`.
     /// Three or more characters use the trigram index; one or two characters use the index of
     /// single characters and character pairs (migration 7). Only a short fragment with ASCII
@@ -226,17 +239,11 @@ impl Reader<'_> {
             return Ok(Vec::new());
         }
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = if self.conn.engine() == super::Engine::Postgres {
-            // One query at every length: the pg_trgm index answers three characters and more;
-            // a shorter fragment walks the names in key order and stops at `limit`.
-            let sql = format!(
-                "SELECT {SUMMARY_COLUMNS} FROM subject s WHERE s.name LIKE ?1 ESCAPE '\\'
-                 ORDER BY s.id LIMIT ?2"
-            );
-            self.conn
-                .prepare_cached(&sql)?
-                .query_map(params![like_pattern(fragment), limit], summary_row)?
-                .collect::<super::sql::Result<Vec<_>>>()?
+        // PostgreSQL answers every length with one LIKE: its pg_trgm index serves three
+        // characters and more; a shorter fragment walks the names in key order up to `limit`.
+        let pg = self.conn.engine() == super::Engine::Postgres;
+        let rows = if pg {
+            self.scan_names(fragment, limit)?
         } else if fragment.chars().count() >= 3 {
             let sql = format!(
                 "SELECT {SUMMARY_COLUMNS} FROM subject_fts f JOIN subject s ON s.id = f.rowid
@@ -256,14 +263,7 @@ impl Reader<'_> {
                 .query_map(params![fts_phrase(fragment), limit], summary_row)?
                 .collect::<super::sql::Result<Vec<_>>>()?
         } else {
-            let sql = format!(
-                "SELECT {SUMMARY_COLUMNS} FROM subject s WHERE s.name LIKE ?1 ESCAPE '\\'
-                 ORDER BY s.id LIMIT ?2"
-            );
-            self.conn
-                .prepare_cached(&sql)?
-                .query_map(params![like_pattern(fragment), limit], summary_row)?
-                .collect::<super::sql::Result<Vec<_>>>()?
+            self.scan_names(fragment, limit)?
         };
         rows.into_iter().map(summary_from).collect()
     }

@@ -26,10 +26,9 @@ fn opts() -> OpenOptions {
     }
 }
 
-/// A hall's file with an administrator, subjects and their audit rows.
-fn hall_file(dir: &std::path::Path) -> std::path::PathBuf {
-    let path = dir.join("hall.sqlite3");
-    let mut d = Desk::new(Store::open_with(&path, &opts()).unwrap(), clock());
+/// A desk on `at` with its first administrator A1, signed in.
+fn admin_desk(at: &std::path::Path) -> Desk {
+    let mut d = Desk::new(Store::open_with(at, &opts()).unwrap(), clock());
     d.setup_admin(
         &OperatorDraft {
             staff_no: "A1".into(),
@@ -39,6 +38,13 @@ fn hall_file(dir: &std::path::Path) -> std::path::PathBuf {
         PW,
     )
     .unwrap();
+    d
+}
+
+/// A hall's file with an administrator, subjects and their audit rows.
+fn hall_file(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("hall.sqlite3");
+    let mut d = admin_desk(&path);
     for n in 0..30u32 {
         let body = format!("91440800{n:09}");
         d.create_subject(&SubjectDraft {
@@ -105,16 +111,7 @@ fn a_connection_lost_mid_work_fails_one_action_in_chinese_and_the_next_goes_thro
         let name = format!("xyd_drop_{}", std::process::id());
         let url = format!("{}&application_name={name}", fresh_schema_url());
         let to = std::path::PathBuf::from(&url);
-        let mut d = Desk::new(Store::open_with(&to, &opts()).unwrap(), clock());
-        d.setup_admin(
-            &OperatorDraft {
-                staff_no: "A1".into(),
-                name: "管理员甲".into(),
-                ..OperatorDraft::default()
-            },
-            PW,
-        )
-        .unwrap();
+        let mut d = admin_desk(&to);
         let draft = |n: u32| {
             let body = format!("91440800{n:09}");
             SubjectDraft {
