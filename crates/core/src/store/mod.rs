@@ -1,9 +1,13 @@
-//! The local SQLite store: opening (with the checks a counter PC needs), migrations, and typed
-//! queries. Nothing outside this module writes SQL.
+//! The store: the embedded SQLite file of one counter PC, or the PostgreSQL server a hall or the
+//! city shares (`store/postgres.rs`); opening (with the checks a counter needs), migrations, and
+//! typed queries written once over both engines (`store/sql.rs`). Nothing outside this module
+//! writes SQL.
 //!
 //! Reads go through [`Reader`]; every user action that writes runs inside one
 //! [`Store::write`] call, which is one `BEGIN IMMEDIATE` transaction: it commits when the closure
-//! returns `Ok` and rolls back otherwise, so a failed action leaves nothing half-written.
+//! returns `Ok` and rolls back otherwise, so a failed action leaves nothing half-written. On
+//! PostgreSQL the transaction first takes the store's write lock, so writers queue there as they
+//! do on SQLite.
 
 mod anchor;
 mod bulk;
