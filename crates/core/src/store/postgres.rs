@@ -387,9 +387,14 @@ impl Target {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
-        // A cut network is noticed within about half a minute instead of the system's hours.
+        // A cut network is noticed within about half a minute instead of the system's hours:
+        // keepalive probes while idle, and a bound on unacknowledged data while a statement is
+        // under way (Linux; elsewhere the system's own timeout applies).
         config.keepalives(true);
         config.keepalives_idle(Duration::from_secs(15));
+        if config.get_tcp_user_timeout().is_none() {
+            config.tcp_user_timeout(Duration::from_secs(20));
+        }
         if config.get_application_name().is_none() {
             config.application_name("xinyidian");
         }
