@@ -49,7 +49,7 @@ pub(super) fn audit(cli: &Cli, cmd: &AuditCmd) -> Result<ExitCode> {
                            "head": v.head, "reanchored": v.reanchored})
                 );
             } else {
-                print_audit_verdict(&v);
+                print_audit_verdict(&v, desk.engine() == xinyidian::desk::Engine::Postgres);
             }
             Ok(if v.intact() { 0 } else { 1 })
         }
@@ -94,7 +94,7 @@ pub(super) fn audit(cli: &Cli, cmd: &AuditCmd) -> Result<ExitCode> {
     }
 }
 
-fn print_audit_verdict(v: &xinyidian::desk::AuditVerdict) {
+fn print_audit_verdict(v: &xinyidian::desk::AuditVerdict, shared: bool) {
     if let Some(b) = &v.broken {
         println!("操作日志被改动：{b}");
         return;
@@ -109,6 +109,11 @@ fn print_audit_verdict(v: &xinyidian::desk::AuditVerdict) {
         (None, Some(h)) => println!(
             "操作日志完整：共 {} 条，哈希链未被改动，末尾与锚定记录相符（第 {} 条）",
             v.rows_checked, h.seq
+        ),
+        // A shared server has no head file: its anchor is the database's append-only triggers.
+        (_, None) if shared => println!(
+            "操作日志完整：共 {} 条，哈希链未被改动（共用数据库：由服务器的只追加规则保护，不另设锚定文件）",
+            v.rows_checked
         ),
         (_, None) => println!(
             "操作日志完整：共 {} 条，哈希链未被改动（未锚定：内存数据库，或尚未被本版本写入的旧数据库）",

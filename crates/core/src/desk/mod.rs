@@ -361,6 +361,11 @@ impl Desk {
         self.store.path()
     }
 
+    /// Which engine the database runs on (the embedded file or a shared server).
+    pub fn engine(&self) -> Engine {
+        self.store.engine()
+    }
+
     /// Facts about the database for the 设置 page.
     pub fn db_info(&self) -> Result<DbInfo, DeskError> {
         Ok(DbInfo {
