@@ -289,6 +289,9 @@ impl Desk {
                         .set(batch.progress.0, batch.progress.1)
                         .map_err(|_| DeskError::Cancelled("导入已取消，未写入任何记录".into()))?;
                     complete = batch.end;
+                    // Subjects are resolved row by row (a subject registered by one row serves
+                    // the next), then the batch's records are written together.
+                    let mut pending: Vec<(SubjectId, &EncodedRecord)> = Vec::new();
                     for item in &batch.items {
                         summary.rows += 1;
                         let row = match item {
@@ -321,7 +324,10 @@ impl Desk {
                                 }
                             }
                         };
-                        match out.upsert(subject, &row.enc)? {
+                        pending.push((subject, &row.enc));
+                    }
+                    for ((subject, _), done) in pending.iter().zip(out.upsert_batch(&pending)?) {
+                        match done {
                             Upsert::Inserted(_) => summary.inserted += 1,
                             Upsert::Updated(_) => summary.updated += 1,
                             Upsert::Unchanged(_) => {
@@ -330,9 +336,10 @@ impl Desk {
                             }
                         }
                         if may_change_standing {
-                            changed.insert(subject);
+                            changed.insert(*subject);
                         }
                     }
+                    drop(pending);
                     // Freed by the parser; if it has ended, they are freed here.
                     let _ = spent_tx.send(batch.items);
                 }

@@ -59,7 +59,7 @@ fn pg_columns(to: Conn<'_>, table: &str) -> Result<Vec<String>, StoreError> {
 }
 
 /// One value in COPY's text format.
-fn copy_text(v: &Value, out: &mut Vec<u8>) {
+pub(super) fn copy_text(v: &Value, out: &mut Vec<u8>) {
     match v {
         Value::Null => out.extend_from_slice(b"\\N"),
         Value::Int(i) => out.extend_from_slice(i.to_string().as_bytes()),

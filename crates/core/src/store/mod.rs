@@ -19,6 +19,7 @@ mod operators;
 mod parks;
 mod postgres;
 mod record_codec;
+mod record_copy;
 mod record_import;
 mod records;
 mod reports;

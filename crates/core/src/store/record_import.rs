@@ -174,6 +174,24 @@ impl RecordImport<'_, '_> {
         }
     }
 
+    /// [`RecordImport::upsert`] for many rows at once, in file order, with each row's result.
+    /// On PostgreSQL the batch is looked up and written by COPY (`store/record_copy.rs`); on
+    /// SQLite row by row, which is its fast path.
+    pub fn upsert_batch(
+        &mut self,
+        rows: &[(SubjectId, &EncodedRecord)],
+    ) -> Result<Vec<Upsert>, StoreError> {
+        if self.insert.is_none() {
+            return super::record_copy::upsert_batch(
+                self.writer.conn,
+                rows,
+                &self.source,
+                &self.now,
+            );
+        }
+        rows.iter().map(|(s, enc)| self.upsert(*s, enc)).collect()
+    }
+
     /// Insert the record unless its key is taken; whether it was inserted.
     fn insert_new(&mut self, subject: SubjectId, enc: &EncodedRecord) -> Result<bool, StoreError> {
         // No conflict target: either unique key (the subject's, or the cross-subject one of the

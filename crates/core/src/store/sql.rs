@@ -344,6 +344,14 @@ impl<'a> Conn<'a> {
         }
     }
 
+    /// The PostgreSQL connection (COPY paths).
+    pub(crate) fn pg_conn(&self) -> Option<&'a PgConn> {
+        match self {
+            Conn::Pg(c) => Some(c),
+            Conn::Lite(_) => None,
+        }
+    }
+
     /// A statement (prepared, and cached, when it first runs).
     pub(crate) fn prepare_cached(&self, sql: &str) -> Result<Stmt<'a>> {
         Ok(Stmt {
@@ -537,6 +545,11 @@ impl PgConn {
         {
             self.broken.set(true);
         }
+    }
+
+    /// The server as messages show it.
+    pub(crate) fn target(&self) -> &str {
+        &self.target
     }
 
     /// Forget prepared statements (after a migration changed the tables they read).

@@ -591,3 +591,45 @@ fn bulk_import_on_disk_cancel_commit_reopen_and_reimport() {
     assert_eq!((again.inserted, again.unchanged), (0, 3000));
     assert_eq!(desk.count_records().unwrap(), 3000);
 }
+
+xinyidian_core::on_both_engines! {
+/// A row repeated in one file, a row differing only in its amount (part of a payment's natural
+/// key, so a record of its own), and then the file again: each row counts as the row-by-row rule
+/// says, on both engines (PostgreSQL looks up and writes a whole batch by COPY).
+fn repeated_and_changed_keys_in_one_file_count_as_row_by_row() {
+    use xinyidian_core::desk::{ImportOptions, Progress};
+    let dir = tempfile::tempdir().unwrap();
+    let clock = clock();
+    let (mut desk, subject) = desk(&clock);
+    let row = |amount: &str, start: &str, end: &str| {
+        format!(
+            "湛江市霞山区海港贸易有限公司,{USCC},{ACCOUNT},电费,否,{start},{end},100.5,千瓦时,{amount},广东电网有限责任公司湛江供电局,,2024-02-05\n"
+        )
+    };
+    let mut csv = String::from(
+        "机构名称,统一社会信用代码,用户编号,缴费类型名称,是否预缴费,计量开始日,计量截止日,使用量,使用单位,缴费金额,经办机关全称,经办机关统一社会信用代码,缴纳日期\n",
+    );
+    csv.push_str(&row("20.25", "2024-01-01", "2024-01-31"));
+    csv.push_str(&row("30.25", "2024-02-01", "2024-02-29"));
+    csv.push_str(&row("21.25", "2024-01-01", "2024-01-31"));
+    csv.push_str(&row("30.25", "2024-02-01", "2024-02-29"));
+    let path = dir.path().join("缴费.csv");
+    std::fs::write(&path, csv).unwrap();
+    let first = desk
+        .import_records(&path, None, ImportOptions::default(), &Progress::new())
+        .unwrap();
+    assert_eq!(
+        (first.rows, first.inserted, first.updated, first.unchanged),
+        (4, 3, 0, 1)
+    );
+    assert_eq!(desk.records_of(subject).unwrap().len(), 3);
+    let again = desk
+        .import_records(&path, None, ImportOptions::default(), &Progress::new())
+        .unwrap();
+    assert_eq!(
+        (again.rows, again.inserted, again.updated, again.unchanged),
+        (4, 0, 0, 4)
+    );
+    assert_eq!(desk.records_of(subject).unwrap().len(), 3);
+}
+}
