@@ -36,6 +36,9 @@ const WRITE_LOCK: i64 = 0x5859_4431;
 /// The advisory lock of the first start's schema creation and later migrations.
 const MIGRATE_LOCK: i64 = 0x5859_444d;
 
+/// Why an address with a password in it is refused.
+const PASSWORD_IN_URL: &str = "密码不能写在数据库地址中（会留在命令记录里）：请改用环境变量 XINYIDIAN_DB_PASSWORD 或启动时输入";
+
 /// How long a connection attempt may take when the address does not say.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(8);
 
@@ -345,9 +348,7 @@ impl Target {
                     kept.push(part);
                 }
                 Some(("password", _)) => {
-                    return Err(bad(
-                        "密码不能写在数据库地址中（会留在命令记录里）：请改用环境变量 XINYIDIAN_DB_PASSWORD 或启动时输入".into(),
-                    ));
+                    return Err(bad(PASSWORD_IN_URL.into()));
                 }
                 _ => kept.push(part),
             }
@@ -363,9 +364,7 @@ impl Target {
             ))
         })?;
         if config.get_password().is_some() {
-            return Err(bad(
-                "密码不能写在数据库地址中（会留在命令记录里）：请改用环境变量 XINYIDIAN_DB_PASSWORD 或启动时输入".into(),
-            ));
+            return Err(bad(PASSWORD_IN_URL.into()));
         }
         if config.get_user().is_none() {
             return Err(bad(

@@ -32,7 +32,8 @@ fn scope(subject: SubjectId, enc: &EncodedRecord) -> Scope {
     }
 }
 
-/// A record as this batch knows it: stored (id, subject) with its payload.
+/// A record as this batch knows it: its id (negative until a new row gets its real one) and
+/// its stored form.
 struct Known {
     id: i64,
     payload: Vec<u8>,
