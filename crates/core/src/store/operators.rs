@@ -222,7 +222,7 @@ impl Reader<'_> {
         ));
         let rows = self
             .conn
-            .prepare(&sql)?
+            .prepare_cached(&sql)?
             .query_map(params_from_iter(args.iter()), audit_row)?
             .collect::<super::sql::Result<Vec<_>>>()?;
         rows.into_iter().map(audit_from).collect()
@@ -263,7 +263,7 @@ impl Reader<'_> {
     ) -> Result<(), E> {
         let columns = audit_columns(self.conn)?;
         let sql = format!("SELECT {columns} FROM audit ORDER BY seq");
-        let mut stmt = self.conn.prepare(&sql).map_err(StoreError::from)?;
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(StoreError::from)?;
         let rows = stmt
             .query_map(params![], audit_row)
             .map_err(StoreError::from)?;

@@ -360,11 +360,6 @@ impl<'a> Conn<'a> {
         })
     }
 
-    /// As [`Conn::prepare_cached`] (kept apart for the statements SQLite should not cache).
-    pub(crate) fn prepare(&self, sql: &str) -> Result<Stmt<'a>> {
-        self.prepare_cached(sql)
-    }
-
     /// Run one statement; the number of rows it changed.
     pub(crate) fn execute(&self, sql: &str, p: impl Params) -> Result<usize> {
         self.run(sql, p.into_values())
