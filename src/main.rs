@@ -23,7 +23,22 @@ fn main() -> ExitCode {
 }
 
 fn open_window(cli: &cli::Cli, started: std::time::Instant) -> anyhow::Result<()> {
-    // The window's first start creates the database (and its folder).
-    let desk = cli::open_desk_for_write(cli, true)?;
-    xinyidian::ui::run(desk, started).map_err(|e| anyhow::anyhow!("无法打开窗口：{e}"))
+    use xinyidian::desk::{Desk, OpenMode, OpenOptions};
+    // The window's first start creates the database (and its folder). It is opened after the
+    // first frame, behind the opening screen (which also asks a server's password).
+    let path = cli::db_path(cli)?;
+    let date = cli.date;
+    let location = path.display().to_string();
+    let opener = xinyidian::ui::opening::Opener {
+        location,
+        open: std::sync::Arc::new(move |password, steps| {
+            let opts = OpenOptions {
+                password,
+                on_upgrade_step: Some(steps),
+                ..OpenOptions::new(OpenMode::Create)
+            };
+            Desk::open_with(&path, &opts, cli::clock_for(date))
+        }),
+    };
+    xinyidian::ui::run(opener, started).map_err(|e| anyhow::anyhow!("无法打开窗口：{e}"))
 }

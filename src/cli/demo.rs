@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use serde_json::json;
 
 use super::{Cli, ExitCode, open_desk_signed_in, with_terminal_progress};
-use xinyidian::desk::{Desk, Progress};
+use xinyidian::desk::{Desk, OpenMode, OpenOptions, Progress, SystemClock};
 use xinyidian::domain::operator::OperatorDraft;
 
 pub(super) fn demo(cli: &Cli, subjects: u64, seed: u64) -> Result<ExitCode> {
@@ -38,9 +38,14 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v.get(v.len() / 2).copied().unwrap_or_default()
 }
 
-pub(super) fn bench(subjects: u64) -> Result<ExitCode> {
+pub(super) fn bench(subjects: u64, server: Option<&std::path::Path>) -> Result<ExitCode> {
     if subjects == 0 {
         bail!("--subjects 至少为 1");
+    }
+    if let Some(url) = server
+        && !xinyidian::desk::is_server_url(url)
+    {
+        bail!("--server 应为数据库服务器地址，例如 postgres://xinyidian@localhost/xyd_bench");
     }
     let dir = tempfile_dir()?;
     let path = dir.join("bench.sqlite3");
@@ -60,6 +65,21 @@ pub(super) fn bench(subjects: u64) -> Result<ExitCode> {
     })?;
     let generate = started.elapsed();
     println!("生成 {subjects} 个主体：{:.1} 秒", generate.as_secs_f64());
+    if let Some(url) = server {
+        // The same data on the server (issue 17: look-up at 1M subjects on PostgreSQL): built
+        // here, where it is fast, and moved by `db copy`'s path.
+        drop(desk);
+        let started = Instant::now();
+        let opts = OpenOptions::new(OpenMode::Create);
+        let mut told = |table: &str, rows: u64| eprintln!("正在复制 {table}（{rows} 行）…");
+        xinyidian::desk::copy_database(&path, url, &opts, &mut told)?;
+        println!(
+            "复制到数据库服务器：{:.1} 秒",
+            started.elapsed().as_secs_f64()
+        );
+        desk = Desk::open_with(url, &opts, Box::new(SystemClock))?;
+        desk.sign_in("BENCH", "bench-password")?;
+    }
 
     // Exact code lookups over codes spread across the data set.
     let step = (subjects / 200).max(1) as usize;

@@ -106,6 +106,9 @@ pub enum Command {
         /// 主体数量
         #[arg(long, default_value_t = 1_000_000)]
         subjects: u64,
+        /// 在此数据库服务器（一个空库，postgres://…）上测量：数据先在本机生成，再复制过去
+        #[arg(long, value_name = "URL")]
+        server: Option<PathBuf>,
     },
 }
 
@@ -163,7 +166,12 @@ pub fn db_path(cli: &Cli) -> Result<PathBuf> {
 }
 
 fn clock_of(cli: &Cli) -> Box<dyn xinyidian::desk::Clock> {
-    match cli.date {
+    clock_for(cli.date)
+}
+
+/// The desk's clock: `--date` fixes the business date (never a security clock), else the system's.
+pub fn clock_for(date: Option<chrono::NaiveDate>) -> Box<dyn xinyidian::desk::Clock> {
+    match date {
         Some(d) => Box::new(FixedClock::Date(d)),
         None => Box::new(SystemClock),
     }
@@ -255,7 +263,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Settings(cmd) => settings::settings(cli, cmd),
         Command::Db(DbCmd::Copy { from, to }) => db_copy(from, to),
         Command::Demo { subjects, seed } => demo::demo(cli, *subjects, *seed),
-        Command::Bench { subjects } => demo::bench(*subjects),
+        Command::Bench { subjects, server } => demo::bench(*subjects, server.as_deref()),
     }
 }
 

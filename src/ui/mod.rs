@@ -13,6 +13,7 @@ pub mod forms;
 pub mod gate;
 pub mod import_page;
 pub mod letter_panel;
+pub mod opening;
 pub mod parks;
 pub mod queue;
 pub mod record_form;
@@ -116,8 +117,6 @@ pub struct CounterApp {
     page: Page,
     notice: Option<Notice>,
     styled: bool,
-    /// Set by `XINYIDIAN_FIRST_FRAME_PROBE`: print the time to the first frame and close.
-    first_frame_probe: Option<Instant>,
     focus_search: bool,
     gate: Gate,
     /// When the clerk last touched the window (desk clock), for the idle lock.
@@ -145,7 +144,6 @@ impl CounterApp {
             page: Page::Results,
             notice: None,
             styled: false,
-            first_frame_probe: None,
             focus_search: true,
             import: ImportPage::default(),
             todo_count,
@@ -273,13 +271,6 @@ impl CounterApp {
             self.status_ui(ui);
             self.nav_ui(ui);
             egui::CentralPanel::default().show(ui, |ui| self.page_ui(ui));
-        }
-        if let Some(started) = self.first_frame_probe.take() {
-            eprintln!(
-                "首帧耗时：{:.0} 毫秒",
-                started.elapsed().as_secs_f64() * 1e3
-            );
-            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
         }
     }
 
@@ -553,8 +544,68 @@ impl eframe::App for CounterApp {
     }
 }
 
+/// The window: the opening screen until the database is open, then the counter.
+pub enum Window {
+    Opening(opening::OpeningScreen),
+    Counter(Box<CounterApp>),
+}
+
+/// The eframe app around [`Window`].
+pub struct WindowApp {
+    window: Window,
+    /// Set by `XINYIDIAN_FIRST_FRAME_PROBE`: print the time to the first frame and close.
+    probe: Option<Instant>,
+}
+
+impl WindowApp {
+    /// Start opening the database behind the opening screen.
+    pub fn new(opener: opening::Opener) -> Self {
+        Self {
+            window: Window::Opening(opening::OpeningScreen::start(opener)),
+            probe: None,
+        }
+    }
+
+    /// The counter, once the database is open (tests).
+    pub fn counter(&self) -> Option<&CounterApp> {
+        match &self.window {
+            Window::Counter(app) => Some(app),
+            Window::Opening(_) => None,
+        }
+    }
+
+    /// Draw one frame.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        match &mut self.window {
+            Window::Opening(screen) => {
+                if let Some(desk) = screen.ui(ui) {
+                    let mut app = CounterApp::new(desk);
+                    app.styled = true;
+                    self.window = Window::Counter(Box::new(app));
+                    ui.ctx().request_repaint();
+                }
+            }
+            Window::Counter(app) => app.ui(ui),
+        }
+        if let Some(started) = self.probe.take() {
+            eprintln!(
+                "首帧耗时：{:.0} 毫秒",
+                started.elapsed().as_secs_f64() * 1e3
+            );
+            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+    }
+}
+
+impl eframe::App for WindowApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        WindowApp::ui(self, ui);
+    }
+}
+
 /// Open the counter window. `started` is when the process started (for the first-frame probe).
-pub fn run(desk: Desk, started: Instant) -> eframe::Result {
+/// The database is opened by `opener` on a worker thread after the first frame.
+pub fn run(opener: opening::Opener, started: Instant) -> eframe::Result {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("信易电柜台")
@@ -568,10 +619,9 @@ pub fn run(desk: Desk, started: Instant) -> eframe::Result {
         options,
         Box::new(move |cc| {
             fonts::install(&cc.egui_ctx);
-            let mut app = CounterApp::new(desk);
-            app.styled = true;
+            let mut app = WindowApp::new(opener);
             if probe {
-                app.first_frame_probe = Some(started);
+                app.probe = Some(started);
             }
             Ok(Box::new(app))
         }),

@@ -13,6 +13,7 @@ mod trust_cli;
 mod ui;
 mod ui_cases;
 mod ui_letter;
+mod ui_opening;
 mod ui_queue;
 mod ui_records;
 mod ui_trust;

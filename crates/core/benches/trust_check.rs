@@ -111,6 +111,7 @@ fn main() {
             report_max_age_days: 5,
             dishonesty: DishonestyParams::default(),
         },
+        lists: None,
     };
     let mut times = Vec::new();
     for _ in 0..200 {

@@ -24,8 +24,10 @@ pub const LARGE_ARREARS_KEY: &str = "large_arrears_threshold_fen";
 const MAX_LISTED_ERRORS: usize = 1000;
 
 /// Rows the parsing thread hands over at once, and how many such batches may wait: enough to
-/// keep both threads busy, a few MB at most.
+/// keep both threads busy, a few MB at most. A shared server gets larger batches: each batch
+/// costs it a few round trips (subjects, keys, new rows), whatever its size.
 const BATCH_ROWS: usize = 1024;
+const SERVER_BATCH_ROWS: usize = 16 * 1024;
 const BATCHES_IN_FLIGHT: usize = 4;
 
 /// A row read, checked and encoded for storage; or the reason it was refused.
@@ -73,6 +75,7 @@ struct Batch {
 /// allocator than freeing them on the writer's thread), and their space is reused.
 fn parse_ahead(
     mut reader: RecordReader,
+    batch_rows: usize,
     tx: mpsc::SyncSender<Batch>,
     spent: mpsc::Receiver<Vec<Parsed>>,
 ) {
@@ -82,13 +85,13 @@ fn parse_ahead(
                 old.clear();
                 old
             }
-            Err(_) => Vec::with_capacity(BATCH_ROWS),
+            Err(_) => Vec::with_capacity(batch_rows),
         };
-        items.extend(reader.by_ref().take(BATCH_ROWS).map(|item| match item {
+        items.extend(reader.by_ref().take(batch_rows).map(|item| match item {
             Ok(row) => Parsed::Row(ReadyRow::new(row)),
             Err(e) => Parsed::Bad(e),
         }));
-        let end = items.len() < BATCH_ROWS;
+        let end = items.len() < batch_rows;
         let p = reader.progress();
         let batch = Batch {
             items,
@@ -270,12 +273,16 @@ impl Desk {
 
         // Parsing (and encoding) runs one thread ahead of writing: on two cores the file is read
         // while SQLite writes, which more than halves a large import.
+        let batch_rows = match self.engine() {
+            crate::store::Engine::Sqlite => BATCH_ROWS,
+            crate::store::Engine::Postgres => SERVER_BATCH_ROWS,
+        };
         let (tx, rx) = mpsc::sync_channel::<Batch>(BATCHES_IN_FLIGHT);
         let (spent_tx, spent_rx) = mpsc::channel::<Vec<Parsed>>();
         let (outcome, parsed) = std::thread::scope(|scope| {
             let parser = std::thread::Builder::new()
                 .name("xyd-import-parse".into())
-                .spawn_scoped(scope, move || parse_ahead(reader, tx, spent_rx));
+                .spawn_scoped(scope, move || parse_ahead(reader, batch_rows, tx, spent_rx));
             // One transaction: rolled back on refusal, dry run, cancel or a broken read. Its
             // checkpoint runs in the background (a million rows make a log of half a GB).
             let outcome: Result<ImportSummary, DeskError> = self.commit_bulk(act, |w, _| {
@@ -291,6 +298,10 @@ impl Desk {
                     complete = batch.end;
                     // Subjects are resolved row by row (a subject registered by one row serves
                     // the next), then the batch's records are written together.
+                    out.prefetch_subjects(batch.items.iter().filter_map(|item| match item {
+                        Parsed::Row(row) => Some((row.subject.0, row.subject.1.as_str())),
+                        Parsed::Bad(_) => None,
+                    }))?;
                     let mut pending: Vec<(SubjectId, &EncodedRecord)> = Vec::new();
                     for item in &batch.items {
                         summary.rows += 1;

@@ -138,6 +138,8 @@ struct Gathered {
     report: Option<ReportUsed>,
     letter: LetterState,
     breaches: Vec<CommitmentBreach>,
+    /// The platform's lists on the subject (rule E-2).
+    lists: Option<crate::domain::trust::ListStanding>,
 }
 
 fn gather(r: &Reader<'_>, subject: SubjectId) -> Result<Gathered, DeskError> {
@@ -154,6 +156,7 @@ fn gather(r: &Reader<'_>, subject: SubjectId) -> Result<Gathered, DeskError> {
         report: report_for_check(r, subject)?,
         letter,
         breaches,
+        lists: None,
     })
 }
 
@@ -168,6 +171,7 @@ impl Gathered {
             letter: self.letter.clone(),
             business: None,
             settings,
+            lists: self.lists.clone(),
         }
     }
 }
@@ -433,6 +437,7 @@ impl Desk {
                     letter: letter.clone(),
                     business: None,
                     settings,
+                    lists: None,
                 };
                 let v = check(&input);
                 report.subjects += 1;

@@ -331,6 +331,63 @@ pub struct CheckInput<'a> {
     pub letter: LetterState,
     pub business: Option<BusinessRequest>,
     pub settings: CheckSettings,
+    /// What the city platform's dishonesty lists say of the subject (rule E-2), when the bureau
+    /// has imported them; `None`: no list was ever imported (T-1(c) then rests on the report).
+    pub lists: Option<ListStanding>,
+}
+
+/// The subject as the platform's newest list snapshot shows it (rule E-2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ListStanding {
+    /// The newest snapshot is older than the setting allows: it decides nothing.
+    Stale {
+        /// 名单截至 of the newest snapshot.
+        as_of: NaiveDate,
+        max_age_days: u32,
+    },
+    /// A snapshot fresh enough, and the subject's entries in it (on any list).
+    Current {
+        as_of: NaiveDate,
+        entries: Vec<ListHit>,
+    },
+}
+
+/// One entry of a platform list naming the subject.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListHit {
+    /// 名单类型, e.g. 严重失信主体名单.
+    pub list_type: String,
+    /// Whether the list is the 严重失信主体名单 (T-1(c)); other lists are shown, never decide.
+    pub serious: bool,
+    pub listed_on: NaiveDate,
+    pub removed_on: Option<NaiveDate>,
+    pub reason: String,
+    pub authority: String,
+}
+
+impl ListHit {
+    /// Listed before or on `day` and not removed by then (T-1(c): "before the determination
+    /// date").
+    pub fn in_force_on(&self, day: NaiveDate) -> bool {
+        self.listed_on <= day && self.removed_on.is_none_or(|r| r > day)
+    }
+
+    fn evidence(&self, as_of: NaiveDate) -> String {
+        let mut s = format!(
+            "市公共信用信息共享平台{}（名单截至 {as_of}）：{} 列入",
+            self.list_type, self.listed_on
+        );
+        if !self.reason.is_empty() {
+            s.push_str(&format!("，原因：{}", self.reason));
+        }
+        if !self.authority.is_empty() {
+            s.push_str(&format!("，认定机关：{}", self.authority));
+        }
+        if let Some(r) = self.removed_on {
+            s.push_str(&format!("，{r} 移出"));
+        }
+        s
+    }
 }
 
 /// A lookback window `[start, end]`, both days included, with how it was chosen (rule T-2).
@@ -651,8 +708,57 @@ pub fn rule_d4(ctx: &Context<'_>) -> Finding {
     }
 }
 
-/// T-1(c): the serious-dishonesty list, as the report shows it (any listing before today).
+/// T-1(c): the serious-dishonesty list. Decided from the platform's newest list snapshot when
+/// one is fresh enough (rule E-2: for every subject, without a report); otherwise as the
+/// subject's report shows it (any listing before today). A listing on either fails.
 pub fn rule_t1c(ctx: &Context<'_>) -> Finding {
+    let today = ctx.input.today;
+    let from_report = rule_t1c_report(ctx);
+    match &ctx.input.lists {
+        Some(ListStanding::Current { as_of, entries }) => {
+            let listed: Vec<String> = entries
+                .iter()
+                .filter(|e| e.serious && e.in_force_on(today))
+                .map(|e| e.evidence(*as_of))
+                .collect();
+            if !listed.is_empty() {
+                return Finding::new(RuleOutcome::Fail, listed, None);
+            }
+            if from_report.outcome == RuleOutcome::Fail {
+                return from_report;
+            }
+            let mut evidence = vec![format!(
+                "市公共信用信息共享平台严重失信主体名单：未列入（名单截至 {as_of}）"
+            )];
+            // Earlier listings, since removed, and other lists: shown, not counted.
+            evidence.extend(
+                entries
+                    .iter()
+                    .filter(|e| !(e.serious && e.in_force_on(today)))
+                    .map(|e| format!("（不影响本项）{}", e.evidence(*as_of))),
+            );
+            Finding::new(RuleOutcome::Pass, evidence, None)
+        }
+        Some(ListStanding::Stale {
+            as_of,
+            max_age_days,
+        }) if from_report.outcome != RuleOutcome::Fail
+            && from_report.outcome != RuleOutcome::Pass =>
+        {
+            Finding::new(
+                RuleOutcome::Pending,
+                vec![format!(
+                    "市公共信用信息共享平台名单截至 {as_of}，已超过 {max_age_days} 天，不能作为依据"
+                )],
+                Some("请导入平台最新的严重失信主体名单，或导入申请人的信用报告".into()),
+            )
+        }
+        _ => from_report,
+    }
+}
+
+/// T-1(c) as the report shows it.
+fn rule_t1c_report(ctx: &Context<'_>) -> Finding {
     let (report, label) = match ctx.report() {
         Err(f) => return f,
         Ok(None) => {
@@ -1080,7 +1186,70 @@ mod tests {
                 park: ParkMatch::Chosen { park: park() },
             }),
             settings: CheckSettings::default(),
+            lists: None,
         }
+    }
+
+    fn hit(list_type: &str, listed: NaiveDate, removed: Option<NaiveDate>) -> ListHit {
+        ListHit {
+            list_type: list_type.into(),
+            serious: list_type == "严重失信主体名单",
+            listed_on: listed,
+            removed_on: removed,
+            reason: "拒不履行法定义务".into(),
+            authority: "湛江市发展和改革局".into(),
+        }
+    }
+
+    #[test]
+    fn t1c_from_a_current_list_snapshot_fails_with_the_entry_and_passes_with_its_date() {
+        let today = d(2026, 11, 25);
+        // No report at all: the snapshot decides alone (rule E-2).
+        let mut i = input(today, None);
+        i.lists = Some(ListStanding::Current {
+            as_of: d(2026, 11, 20),
+            entries: vec![hit("严重失信主体名单", d(2025, 3, 5), None)],
+        });
+        let f = rule_t1c(&Context::new(&i));
+        assert_eq!(f.outcome, RuleOutcome::Fail);
+        assert!(
+            f.evidence[0].contains("2025-03-05 列入"),
+            "{:?}",
+            f.evidence
+        );
+        assert!(f.evidence[0].contains("名单截至 2026-11-20"));
+        assert!(f.evidence[0].contains("湛江市发展和改革局"));
+        // Removed before today, or listed only after today, or another list: not listed.
+        for entries in [
+            vec![],
+            vec![hit("严重失信主体名单", d(2025, 3, 5), Some(d(2026, 1, 1)))],
+            vec![hit("严重失信主体名单", d(2026, 11, 26), None)],
+            vec![hit("失信被执行人名单", d(2025, 3, 5), None)],
+        ] {
+            i.lists = Some(ListStanding::Current {
+                as_of: d(2026, 11, 20),
+                entries,
+            });
+            let f = rule_t1c(&Context::new(&i));
+            assert_eq!(f.outcome, RuleOutcome::Pass, "{:?}", f.evidence);
+            assert_eq!(
+                f.evidence[0],
+                "市公共信用信息共享平台严重失信主体名单：未列入（名单截至 2026-11-20）"
+            );
+        }
+    }
+
+    #[test]
+    fn t1c_with_a_stale_snapshot_is_pending_without_a_report() {
+        let today = d(2026, 11, 25);
+        let mut i = input(today, None);
+        i.lists = Some(ListStanding::Stale {
+            as_of: d(2026, 9, 1),
+            max_age_days: 30,
+        });
+        let f = rule_t1c(&Context::new(&i));
+        assert_eq!(f.outcome, RuleOutcome::Pending);
+        assert!(f.evidence[0].contains("名单截至 2026-09-01，已超过 30 天"));
     }
 
     #[test]

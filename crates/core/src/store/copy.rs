@@ -29,6 +29,11 @@ const TABLES: &[(&str, &str)] = &[
     ("evidence_blob", "sha256"),
     ("credit_report", "id"),
     ("xyd_case", "id"),
+    ("platform_batch", "id"),
+    ("platform_item", "id"),
+    ("platform_sent", "id"),
+    ("list_snapshot", "id"),
+    ("list_entry", "id"),
     ("audit", "seq"),
 ];
 

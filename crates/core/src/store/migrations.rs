@@ -409,6 +409,72 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX audit_subject ON audit (subject_id);
     CREATE INDEX audit_at ON audit (at);
     "#,
+    // 13 (issue 18, rules E-1..E-3): the exchange with 湛江市公共信用信息共享平台. A batch and each
+    // row it sent (the cells as sent, so that the batch can be written again byte for byte and a
+    // withdrawal repeats what was sent); what the platform last accepted of each record or
+    // commitment (the watermark: a row is sent again only when its content changed); the
+    // platform's dishonesty lists as dated snapshots (T-1(c)).
+    r#"
+    CREATE TABLE platform_batch (
+        id          INTEGER PRIMARY KEY,
+        batch_no    TEXT NOT NULL UNIQUE,
+        created_at  TEXT NOT NULL,
+        staff_no    TEXT NOT NULL,
+        format      TEXT NOT NULL,
+        files       TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        decided_at  TEXT,
+        decided_by  TEXT,
+        note        TEXT
+    );
+    CREATE TABLE platform_item (
+        id          INTEGER PRIMARY KEY,
+        batch_id    INTEGER NOT NULL REFERENCES platform_batch (id),
+        class       TEXT NOT NULL,
+        row_no      INTEGER NOT NULL,
+        ref_kind    TEXT NOT NULL,
+        ref_id      INTEGER NOT NULL,
+        change      TEXT NOT NULL,
+        digest      INTEGER NOT NULL,
+        cells       TEXT NOT NULL,
+        refused     TEXT,
+        UNIQUE (batch_id, class, row_no)
+    );
+    CREATE INDEX platform_item_ref ON platform_item (ref_kind, ref_id);
+    CREATE TABLE platform_sent (
+        id          INTEGER PRIMARY KEY,
+        ref_kind    TEXT NOT NULL,
+        ref_id      INTEGER NOT NULL,
+        class       TEXT NOT NULL,
+        digest      INTEGER NOT NULL,
+        withdrawn   INTEGER NOT NULL,
+        batch_id    INTEGER NOT NULL,
+        row_no      INTEGER NOT NULL,
+        UNIQUE (ref_kind, ref_id)
+    );
+    CREATE TABLE list_snapshot (
+        id          INTEGER PRIMARY KEY,
+        as_of       TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        staff_no    TEXT NOT NULL,
+        file_name   TEXT NOT NULL,
+        sha256      TEXT NOT NULL,
+        entries     INTEGER NOT NULL
+    );
+    CREATE TABLE list_entry (
+        id          INTEGER PRIMARY KEY,
+        snapshot_id INTEGER NOT NULL REFERENCES list_snapshot (id),
+        code        TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        list_type   TEXT NOT NULL,
+        serious     INTEGER NOT NULL,
+        listed_on   TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        authority   TEXT NOT NULL,
+        removed_on  TEXT
+    );
+    CREATE INDEX list_entry_code ON list_entry (snapshot_id, code);
+    "#,
 ];
 
 /// The first schema version whose audit rows are keyed and anchored.
@@ -418,12 +484,16 @@ pub const KEYED_AUDIT_VERSION: i64 = 12;
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Apply every step the file has not seen, each in its own transaction with its version bump.
-pub(super) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    migrate_to(conn, SCHEMA_VERSION)
+pub(super) fn migrate(conn: &mut Connection, on_step: &dyn Fn(u64, u64)) -> rusqlite::Result<()> {
+    migrate_to(conn, SCHEMA_VERSION, on_step)
 }
 
 /// Apply the steps up to version `target` (tests stop half-way, to fill in old rows).
-fn migrate_to(conn: &mut Connection, target: i64) -> rusqlite::Result<()> {
+fn migrate_to(
+    conn: &mut Connection,
+    target: i64,
+    on_step: &dyn Fn(u64, u64),
+) -> rusqlite::Result<()> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if current < target {
         // Step 10 indexes stored natural keys by their digest, computed as the application does.
@@ -460,7 +530,12 @@ fn migrate_to(conn: &mut Connection, target: i64) -> rusqlite::Result<()> {
         )?;
     }
     let steps = MIGRATIONS.iter().take(target.max(0) as usize);
-    for (i, sql) in steps.enumerate().skip(current.max(0) as usize) {
+    let first = current.max(0) as usize;
+    let count = (target.max(0) as usize)
+        .min(MIGRATIONS.len())
+        .saturating_sub(first) as u64;
+    for (i, sql) in steps.enumerate().skip(first) {
+        on_step((i - first) as u64 + 1, count);
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
@@ -486,7 +561,7 @@ mod tests {
             [],
         )
         .unwrap();
-        migrate(&mut conn).unwrap();
+        migrate(&mut conn, &|_, _| {}).unwrap();
         let hits = |q: &str| -> i64 {
             conn.query_row(
                 "SELECT count(*) FROM subject_ngram WHERE subject_ngram MATCH ?1",
@@ -518,7 +593,7 @@ mod tests {
                          'counter', '', '');",
         )
         .unwrap();
-        migrate_to(&mut conn, 10).unwrap();
+        migrate_to(&mut conn, 10, &|_, _| {}).unwrap();
         let rows: Vec<(i64, i64, String)> = conn
             .prepare("SELECT id, key_digest, natural_key FROM power_record ORDER BY id")
             .unwrap()
@@ -552,7 +627,7 @@ mod tests {
         use crate::domain::subject::SubjectCode;
         use chrono::NaiveDate;
         let mut conn = Connection::open_in_memory().unwrap();
-        migrate_to(&mut conn, 10).unwrap();
+        migrate_to(&mut conn, 10, &|_, _| {}).unwrap();
         let d = |m| NaiveDate::from_ymd_opt(2025, m, 1).unwrap();
         let arrears = Record::Arrears(ArrearsRecord {
             subject: SubjectCode::Uscc {
@@ -611,7 +686,7 @@ mod tests {
             v.occurred_on = d(5);
         }
         put(8, &other, "{\"record\":");
-        migrate(&mut conn).unwrap();
+        migrate(&mut conn, &|_, _| {}).unwrap();
         let rows: Vec<(i64, i64, Value, String, String)> = conn
             .prepare(
                 "SELECT id, key_digest, payload, created_at, updated_at FROM power_record

@@ -17,6 +17,7 @@ mod copy;
 mod migrations;
 mod operators;
 mod parks;
+mod platform;
 mod postgres;
 mod record_codec;
 mod record_copy;
@@ -31,6 +32,7 @@ pub use anchor::{HeadState, KEY_DIR_ENV, REANCHOR_ACTION, default_key_dir, head_
 pub use bulk::SubjectBulk;
 pub use copy::CopySummary;
 pub use operators::AuditFilter;
+pub use platform::{BatchRow, ItemRow, NewItem, NewListEntry, SentState, SnapshotRow};
 pub use postgres::{PASSWORD_ENV, is_server_url};
 pub use record_import::RecordImport;
 pub use records::{EncodedRecord, StoredRecord, Upsert, key_digest};
@@ -38,6 +40,7 @@ pub use reports::{
     Blob, BlobRef, HandEntrySummary, NewReport, ReportStatus, ReportView, sha256_hex,
 };
 pub use sql::Engine;
+
 pub use trust::{CheckRow, NewVerdict, StoredVerdict, TrustStatus, VerdictRow};
 // The ids and the T-7 list row are domain types; named here too for the store's callers.
 pub use crate::domain::records::RecordId;
@@ -220,6 +223,28 @@ pub struct OpenOptions {
     pub allow_old_schema: bool,
     /// The server password (PostgreSQL), when not in the environment: asked for by the CLI.
     pub password: Option<String>,
+    /// Told before each schema upgrade step (step about to run, counted from 1, and how many
+    /// run in this open): the window shows it while a large database is upgraded (issue 15,
+    /// point 10).
+    pub on_upgrade_step: Option<UpgradeSteps>,
+}
+
+/// The callback of [`OpenOptions::on_upgrade_step`].
+#[derive(Clone)]
+pub struct UpgradeSteps(pub std::sync::Arc<dyn Fn(u64, u64) + Send + Sync>);
+
+impl std::fmt::Debug for UpgradeSteps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UpgradeSteps")
+    }
+}
+
+impl UpgradeSteps {
+    fn tell(steps: Option<&UpgradeSteps>, step: u64, of: u64) {
+        if let Some(s) = steps {
+            (s.0)(step, of);
+        }
+    }
 }
 
 impl OpenOptions {
@@ -232,6 +257,7 @@ impl OpenOptions {
             durable: true,
             allow_old_schema: false,
             password: None,
+            on_upgrade_step: None,
         }
     }
 }
@@ -366,7 +392,7 @@ impl Store {
             )
         })?;
         store.audit.key = Some(anchor::load_or_create_key(&dir)?);
-        store.configure(true, opts.durable, &shown)?;
+        store.configure(true, opts.durable, &shown, opts.on_upgrade_step.as_ref())?;
         store.anchor_at_open(version)?;
         Ok(store)
     }
@@ -390,7 +416,7 @@ impl Store {
             notice: Arc::default(),
         };
         store.install_busy_handler()?;
-        store.configure(false, true, ":memory:")?;
+        store.configure(false, true, ":memory:", None)?;
         Ok(store)
     }
 
@@ -511,7 +537,13 @@ impl Store {
         Ok(version)
     }
 
-    fn configure(&mut self, wal: bool, durable: bool, shown: &str) -> Result<(), StoreError> {
+    fn configure(
+        &mut self,
+        wal: bool,
+        durable: bool,
+        shown: &str,
+        steps: Option<&UpgradeSteps>,
+    ) -> Result<(), StoreError> {
         let Db::Lite(conn) = &mut self.db else {
             return Ok(());
         };
@@ -540,7 +572,7 @@ impl Store {
             conn.pragma_update(None, "application_id", APPLICATION_ID)
                 .map_err(map)?;
         }
-        migrations::migrate(conn).map_err(map)?;
+        migrations::migrate(conn, &|step, of| UpgradeSteps::tell(steps, step, of)).map_err(map)?;
         Ok(())
     }
 

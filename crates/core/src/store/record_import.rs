@@ -112,6 +112,88 @@ impl RecordImport<'_, '_> {
         Ok(found)
     }
 
+    /// Look up together the subjects a batch of rows names (PostgreSQL: one query per batch
+    /// instead of one per subject; every query is a round trip to the server). What is found is
+    /// remembered for [`RecordImport::resolve_subject`]; what is not is looked up again there
+    /// (row by row, as before), so the result never depends on this call. On SQLite, where a
+    /// look-up is a function call, it does nothing.
+    pub fn prefetch_subjects<'a>(
+        &mut self,
+        parts: impl Iterator<Item = (&'static str, &'a str)>,
+    ) -> Result<(), StoreError> {
+        if self.writer.conn.lite().is_some() {
+            return Ok(());
+        }
+        // The values travel as one text split on the server (unit separator, U+001F): codes
+        // and 用户编号 never hold it, and a value that does is left to the row-by-row path.
+        const SEP: char = '\u{1f}';
+        let mut codes = String::new();
+        let mut accounts = String::new();
+        let mut seen: foldhash::HashSet<(&'static str, &str)> = Default::default();
+        for (t, v) in parts {
+            if v.contains(SEP)
+                || self.subjects.contains_key(&(t, CodeKey::new(v)))
+                || !seen.insert((t, v))
+            {
+                continue;
+            }
+            let list = if t == "account" {
+                &mut accounts
+            } else {
+                &mut codes
+            };
+            if !list.is_empty() {
+                list.push(SEP);
+            }
+            list.push_str(v);
+        }
+        if seen.is_empty() {
+            return Ok(());
+        }
+        let conn = self.writer.conn;
+        let mut found: Vec<(String, String, i64)> = Vec::new();
+        if !codes.is_empty() {
+            let mut stmt = conn.prepare_cached(
+                "SELECT code_type, code, id FROM subject
+                 WHERE code = ANY (string_to_array(?1, chr(31)))",
+            )?;
+            let rows =
+                stmt.query_map([codes.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            for r in rows {
+                found.push(r?);
+            }
+        }
+        if !accounts.is_empty() {
+            let mut stmt = conn.prepare_cached(
+                "SELECT 'account', account_no, subject_id FROM account
+                 WHERE account_no = ANY (string_to_array(?1, chr(31)))",
+            )?;
+            let rows = stmt.query_map([accounts.as_str()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+            for r in rows {
+                found.push(r?);
+            }
+        }
+        let types: Vec<&'static str> = {
+            let mut t: Vec<&'static str> = seen.iter().map(|(t, _)| *t).collect();
+            t.sort_unstable();
+            t.dedup();
+            t
+        };
+        for (t, v, id) in found {
+            // Only a pair the batch asked for: the same code under another code type is a
+            // different subject.
+            let Some(t) = types.iter().copied().find(|s| *s == t) else {
+                continue;
+            };
+            if seen.contains(&(t, v.as_str())) {
+                self.remember(t, &v, SubjectId(id));
+            }
+        }
+        Ok(())
+    }
+
     /// Register the subject a record names (`--create-subjects`) and remember it under the
     /// record's subject parts.
     pub fn insert_subject(

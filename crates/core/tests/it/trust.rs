@@ -471,6 +471,7 @@ proptest! {
                     park: ParkMatch::Unknown,
                 }),
                 settings: CheckSettings::default(),
+                lists: None,
             };
             check(&i)
         };
