@@ -110,6 +110,7 @@ fn main() {
         settings: CheckSettings {
             report_max_age_days: 5,
             dishonesty: DishonestyParams::default(),
+            ..CheckSettings::default()
         },
         lists: None,
     };

@@ -12,6 +12,7 @@ mod files;
 mod import_preview;
 mod letters;
 mod parks;
+// mod platform; (enabled once the documents layer lands)
 mod progress;
 mod record_entry;
 mod records;
@@ -244,6 +245,9 @@ pub enum DeskError {
     /// A record step the record's state does not allow (rules D-1..D-4).
     #[error("{0}")]
     RecordRefused(String),
+    /// An exchange with the city platform refused (rules E-1..E-3).
+    #[error("{0}")]
+    Platform(String),
 }
 
 impl DeskError {

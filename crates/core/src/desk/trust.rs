@@ -18,13 +18,16 @@ use crate::domain::records::{Record, RecordKind};
 use crate::domain::report::CreditReport;
 use crate::domain::subject::{Subject, SubjectId};
 use crate::domain::trust::{
-    Business, BusinessRequest, CheckInput, CheckSettings, LetterState, ParkMatch, SubjectFacts,
-    Verdict, check,
+    Business, BusinessRequest, CheckInput, CheckSettings, LetterState, ListStanding, ParkMatch,
+    SubjectFacts, Verdict, check,
 };
 use crate::store::{
     CheckRow, NewVerdict, Reader, StoredVerdict, TrustStatus, TrustedRow, VerdictId, VerdictRow,
     Writer,
 };
+
+/// Setting: how old the platform's list snapshot may be for T-1(c), in days (rule E-2).
+pub const LIST_MAX_AGE_KEY: &str = "list_max_age_days";
 
 /// A verdict just decided and stored.
 #[derive(Debug, Clone, Serialize)]
@@ -41,7 +44,16 @@ pub struct CheckAllSummary {
     /// Subjects with a power-side or commitment dishonesty record in their window.
     pub with_dishonesty: u64,
     pub date: Option<NaiveDate>,
+    /// Subjects whose stored standing this run changed (rule E-2: e.g. a new list snapshot),
+    /// and the first of them: (subject, name, 守信用电主体 now).
+    pub changed: u64,
+    pub changed_list: Vec<(SubjectId, String, bool)>,
+    /// The list snapshot T-1(c) was decided from (名单截至), if a current one was used.
+    pub list_as_of: Option<NaiveDate>,
 }
+
+/// How many changed subjects a check-all summary names (the count has them all).
+const MAX_LISTED_CHANGES: usize = 1000;
 
 /// The credit report a check uses, with how it is identified in evidence and inputs.
 struct ReportUsed {
@@ -142,13 +154,56 @@ struct Gathered {
     lists: Option<crate::domain::trust::ListStanding>,
 }
 
-fn gather(r: &Reader<'_>, subject: SubjectId) -> Result<Gathered, DeskError> {
+/// What the platform's lists say of a subject with `code` on `today` (rule E-2): from the newest
+/// snapshot dated on or before `today`, when it is at most `max_age` days old.
+pub(super) fn list_standing(
+    r: &Reader<'_>,
+    code: &str,
+    today: NaiveDate,
+    max_age: u32,
+) -> Result<Option<ListStanding>, DeskError> {
+    let Some(snap) = r.newest_list_snapshot(today)? else {
+        return Ok(None);
+    };
+    Ok(Some(standing_in(
+        r, snap.id, snap.as_of, code, today, max_age,
+    )?))
+}
+
+fn standing_in(
+    r: &Reader<'_>,
+    snapshot: i64,
+    as_of: NaiveDate,
+    code: &str,
+    today: NaiveDate,
+    max_age: u32,
+) -> Result<ListStanding, crate::store::StoreError> {
+    if (today - as_of).num_days() > i64::from(max_age) {
+        return Ok(ListStanding::Stale {
+            as_of,
+            max_age_days: max_age,
+        });
+    }
+    Ok(ListStanding::Current {
+        as_of,
+        entries: r.list_hits(snapshot, code)?,
+    })
+}
+
+fn gather(
+    r: &Reader<'_>,
+    subject: SubjectId,
+    today: NaiveDate,
+    settings: CheckSettings,
+) -> Result<Gathered, DeskError> {
     let s = r
         .subject(subject)?
         .ok_or_else(|| DeskError::NotFound(format!("编号为 {subject} 的主体")))?;
     let stored = r.records_of(subject)?;
     let records = stored.iter().map(|r| r.record.clone()).collect();
     let (letter, breaches) = commitments_for_check(r, subject)?;
+    let code = s.code.full().to_string();
+    let s_code = code.as_str();
     Ok(Gathered {
         subject: s,
         stored,
@@ -156,7 +211,7 @@ fn gather(r: &Reader<'_>, subject: SubjectId) -> Result<Gathered, DeskError> {
         report: report_for_check(r, subject)?,
         letter,
         breaches,
-        lists: None,
+        lists: list_standing(r, s_code, today, settings.list_max_age_days)?,
     })
 }
 
@@ -185,7 +240,7 @@ pub(super) fn refresh_standing(
     today: NaiveDate,
     settings: CheckSettings,
 ) -> Result<Verdict, DeskError> {
-    let g = gather(w, subject)?;
+    let g = gather(w, subject, today, settings)?;
     let v = check(&g.input(today, settings));
     w.set_trust_status(subject, v.trustworthy, today, &v.headline, None)?;
     Ok(v)
@@ -224,7 +279,7 @@ impl Desk {
     pub fn standing(&self, subject: SubjectId) -> Result<Standing, DeskError> {
         let settings = self.check_settings()?;
         let today = self.today();
-        let g = gather(&self.store.read(), subject)?;
+        let g = gather(&self.store.read(), subject, today, settings)?;
         let v = check(&g.input(today, settings));
         Ok(Standing {
             trustworthy: v.trustworthy,
@@ -249,11 +304,38 @@ impl Desk {
         })
     }
 
+    /// How old a list snapshot may be to decide T-1(c), in days (rule E-2).
+    pub fn list_max_age_days(&self) -> Result<u32, DeskError> {
+        Ok(self
+            .store
+            .read()
+            .setting(LIST_MAX_AGE_KEY)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(crate::domain::trust::DEFAULT_LIST_MAX_AGE_DAYS))
+    }
+
+    /// Change [`Desk::list_max_age_days`] (admin), 1 to 366 days.
+    pub fn set_list_max_age_days(&mut self, days: u32) -> Result<(), DeskError> {
+        let act = self.begin(Action::ChangeSettings)?;
+        if !(1..=366).contains(&days) {
+            return Err(DeskError::Setting(
+                "平台名单有效天数应在 1 到 366 天之间".into(),
+            ));
+        }
+        let before = self.list_max_age_days()?;
+        self.commit(act, |w, _| {
+            w.set_setting(LIST_MAX_AGE_KEY, &days.to_string())?;
+            let detail = format!("平台名单有效天数 {before} 天 → {days} 天（规则 E-2）");
+            Ok(((), AuditLine::new(None, detail)))
+        })
+    }
+
     /// The check settings in force (rules T-3 and D-1).
     pub fn check_settings(&self) -> Result<CheckSettings, DeskError> {
         Ok(CheckSettings {
             report_max_age_days: self.report_max_age_days()?,
             dishonesty: self.dishonesty_params()?,
+            list_max_age_days: self.list_max_age_days()?,
         })
     }
 
@@ -289,7 +371,8 @@ impl Desk {
     ) -> Result<CheckOutcome, DeskError> {
         let act = self.begin(Action::RunCheck)?;
         let (me, today) = (act.me.clone(), act.today);
-        let g = gather(&self.store.read(), subject)?;
+        let settings = self.check_settings()?;
+        let g = gather(&self.store.read(), subject, today, settings)?;
         let s = &g.subject;
         let account = match account_no.map(normalize).filter(|a| !a.is_empty()) {
             Some(no) => Some(
@@ -416,9 +499,27 @@ impl Desk {
             }
         }
         let none = (LetterState::None, Vec::new());
+        let snapshot = self.store.read().newest_list_snapshot(today)?;
+        if let Some(s) = &snapshot
+            && (today - s.as_of).num_days() <= i64::from(settings.list_max_age_days)
+        {
+            report.list_as_of = Some(s.as_of);
+        }
         let mut cancelled = false;
         let result = self.commit(act, |w, _| {
             w.for_each_check_row(|row: CheckRow| {
+                let lists = match &snapshot {
+                    Some(s) => Some(standing_in(
+                        w,
+                        s.id,
+                        s.as_of,
+                        row.code.as_str(),
+                        today,
+                        settings.list_max_age_days,
+                    )?),
+                    None => None,
+                };
+                let name = row.name.clone();
                 let facts = SubjectFacts {
                     name: row.name,
                     code: row.code,
@@ -437,9 +538,17 @@ impl Desk {
                     letter: letter.clone(),
                     business: None,
                     settings,
-                    lists: None,
+                    lists,
                 };
                 let v = check(&input);
+                if w.trust_flag(row.subject_id)? != Some(v.trustworthy) {
+                    report.changed += 1;
+                    if report.changed_list.len() < MAX_LISTED_CHANGES {
+                        report
+                            .changed_list
+                            .push((row.subject_id, name, v.trustworthy));
+                    }
+                }
                 report.subjects += 1;
                 if v.trustworthy {
                     report.trustworthy += 1;

@@ -97,10 +97,13 @@ pub enum Action {
     DecideCase,
     /// Export dishonesty and trustworthy lists for the city platform.
     ExportLists,
+    /// Exchange data with 湛江市公共信用信息共享平台: batches, feedback, list snapshots,
+    /// publication (rules E-1..E-3).
+    ExchangePlatform,
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 20] = [
         Action::CreateSubject,
         Action::EditSubject,
         Action::AddAccount,
@@ -120,6 +123,7 @@ impl Action {
         Action::ManageCase,
         Action::DecideCase,
         Action::ExportLists,
+        Action::ExchangePlatform,
     ];
 
     /// The least role allowed to take this action.
@@ -139,7 +143,8 @@ impl Action {
             Action::AcceptUsccCheckFailure
             | Action::ViewAudit
             | Action::DecideCase
-            | Action::ExportLists => Role::Supervisor,
+            | Action::ExportLists
+            | Action::ExchangePlatform => Role::Supervisor,
             Action::ManageOperators
             | Action::ChangeSettings
             | Action::GenerateDemo
@@ -169,6 +174,7 @@ impl Action {
             Action::ManageCase => "办理信易电业务",
             Action::DecideCase => "认定违诺或延期",
             Action::ExportLists => "导出名单",
+            Action::ExchangePlatform => "与信用平台交换数据",
         }
     }
 }

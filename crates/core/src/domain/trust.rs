@@ -306,6 +306,17 @@ pub struct BusinessRequest {
 pub struct CheckSettings {
     pub report_max_age_days: u32,
     pub dishonesty: DishonestyParams,
+    /// How old the platform's newest list snapshot may be to decide T-1(c) (rule E-2), in
+    /// calendar days (verdicts stored before this setting read as the default).
+    #[serde(default = "default_list_max_age_days")]
+    pub list_max_age_days: u32,
+}
+
+/// The default of [`CheckSettings::list_max_age_days`]: the platform updates its lists monthly.
+pub const DEFAULT_LIST_MAX_AGE_DAYS: u32 = 31;
+
+fn default_list_max_age_days() -> u32 {
+    DEFAULT_LIST_MAX_AGE_DAYS
 }
 
 impl Default for CheckSettings {
@@ -313,6 +324,7 @@ impl Default for CheckSettings {
         Self {
             report_max_age_days: DEFAULT_REPORT_MAX_AGE_DAYS,
             dishonesty: DishonestyParams::default(),
+            list_max_age_days: DEFAULT_LIST_MAX_AGE_DAYS,
         }
     }
 }

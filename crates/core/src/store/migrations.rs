@@ -448,6 +448,8 @@ const MIGRATIONS: &[&str] = &[
         class       TEXT NOT NULL,
         digest      INTEGER NOT NULL,
         withdrawn   INTEGER NOT NULL,
+        accepted    INTEGER NOT NULL,
+        refused_digest INTEGER,
         batch_id    INTEGER NOT NULL,
         row_no      INTEGER NOT NULL,
         UNIQUE (ref_kind, ref_id)

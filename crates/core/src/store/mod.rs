@@ -929,7 +929,8 @@ fn ts_to_sql(t: NaiveDateTime) -> String {
     t.format(TS_FORMAT).to_string()
 }
 
-fn ts_from_sql(s: &str) -> Result<NaiveDateTime, StoreError> {
+/// A stored timestamp.
+pub fn ts_from_sql(s: &str) -> Result<NaiveDateTime, StoreError> {
     NaiveDateTime::parse_from_str(s, TS_FORMAT)
         .map_err(|_| StoreError::BadData(format!("时间“{s}”")))
 }

@@ -81,8 +81,13 @@ pub struct NewItem<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SentState {
     pub ref_id: i64,
+    /// The content accepted (meaningless unless `accepted`).
     pub digest: i64,
     pub withdrawn: bool,
+    /// Whether the platform ever accepted the row.
+    pub accepted: bool,
+    /// The content of the row the platform refused last, until a later one is accepted.
+    pub refused_digest: Option<i64>,
     pub batch_id: i64,
     pub row_no: i64,
 }
@@ -178,6 +183,41 @@ impl Reader<'_> {
             .collect::<super::sql::Result<Vec<_>>>()?)
     }
 
+    /// How many rows a batch sent.
+    pub fn count_platform_items(&self, batch_id: i64) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT count(*) FROM platform_item WHERE batch_id = ?1")?
+            .query_row([batch_id], |r| r.get(0))?)
+    }
+
+    /// The row (class, row number) a batch sent for one record or commitment.
+    pub fn platform_item_of(
+        &self,
+        batch_id: i64,
+        ref_kind: &str,
+        ref_id: i64,
+    ) -> Result<Option<(String, i64)>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT class, row_no FROM platform_item
+                 WHERE batch_id = ?1 AND ref_kind = ?2 AND ref_id = ?3 LIMIT 1",
+            )?
+            .query_row(params![batch_id, ref_kind, ref_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?)
+    }
+
+    /// How many commitments are stored.
+    pub fn count_commitments(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT count(*) FROM commitment")?
+            .query_row(params![], |r| r.get(0))?)
+    }
+
     /// A batch's rows the platform refused.
     pub fn refused_platform_items(&self, batch_id: i64) -> Result<Vec<ItemRow>, StoreError> {
         Ok(self
@@ -237,8 +277,8 @@ impl Reader<'_> {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT ref_id, digest, withdrawn, batch_id, row_no FROM platform_sent
-                 WHERE ref_kind = ?1 AND class = ?2 AND ref_id > ?3 AND ref_id <= ?4
+                "SELECT ref_id, digest, withdrawn, batch_id, row_no, accepted, refused_digest
+                 FROM platform_sent WHERE ref_kind = ?1 AND class = ?2 AND ref_id > ?3 AND ref_id <= ?4
                  ORDER BY ref_id",
             )?
             .query_map(
@@ -250,6 +290,8 @@ impl Reader<'_> {
                         withdrawn: r.get::<_, i64>(2)? != 0,
                         batch_id: r.get(3)?,
                         row_no: r.get(4)?,
+                        accepted: r.get::<_, i64>(5)? != 0,
+                        refused_digest: r.get(6)?,
                     })
                 },
             )?
@@ -331,27 +373,26 @@ impl Reader<'_> {
             })?
             .collect::<super::sql::Result<Vec<_>>>()?;
         rows.into_iter()
-            .map(|(id, as_of, imported_at, staff_no, file_name, sha256, entries)| {
-                Ok(SnapshotRow {
-                    id,
-                    as_of: parse_date(&as_of)?,
-                    imported_at,
-                    staff_no,
-                    file_name,
-                    sha256,
-                    entries,
-                })
-            })
+            .map(
+                |(id, as_of, imported_at, staff_no, file_name, sha256, entries)| {
+                    Ok(SnapshotRow {
+                        id,
+                        as_of: parse_date(&as_of)?,
+                        imported_at,
+                        staff_no,
+                        file_name,
+                        sha256,
+                        entries,
+                    })
+                },
+            )
             .collect()
     }
 
     /// The newest snapshot (by 名单截至) not after `day`: a snapshot dated after the check date
     /// says nothing of that date.
     pub fn newest_list_snapshot(&self, day: NaiveDate) -> Result<Option<SnapshotRow>, StoreError> {
-        Ok(self
-            .list_snapshots()?
-            .into_iter()
-            .find(|s| s.as_of <= day))
+        Ok(self.list_snapshots()?.into_iter().find(|s| s.as_of <= day))
     }
 
     /// The entries of a snapshot naming `code` (a USCC or ID number).
@@ -450,7 +491,11 @@ impl Writer<'_> {
     }
 
     /// Record one row a batch sent.
-    pub fn insert_platform_item(&self, batch_id: i64, item: &NewItem<'_>) -> Result<(), StoreError> {
+    pub fn insert_platform_item(
+        &self,
+        batch_id: i64,
+        item: &NewItem<'_>,
+    ) -> Result<(), StoreError> {
         self.conn
             .prepare_cached(
                 "INSERT INTO platform_item (batch_id, class, row_no, ref_kind, ref_id, change,
@@ -499,17 +544,38 @@ impl Writer<'_> {
     ) -> Result<(), StoreError> {
         self.conn
             .prepare_cached(
-                "INSERT INTO platform_sent (ref_kind, ref_id, class, digest, withdrawn, batch_id,
-                     row_no)
+                "INSERT INTO platform_sent (ref_kind, ref_id, class, digest, withdrawn, accepted,
+                     refused_digest, batch_id, row_no)
                  SELECT ref_kind, ref_id, class, digest,
-                        CASE WHEN change = 'withdrawn' THEN 1 ELSE 0 END, batch_id, row_no
+                        CASE WHEN change = 'withdrawn' THEN 1 ELSE 0 END, 1, NULL, batch_id, row_no
                  FROM platform_item WHERE batch_id = ?1 AND refused IS NULL
                  ON CONFLICT (ref_kind, ref_id) DO UPDATE SET class = excluded.class,
-                     digest = excluded.digest, withdrawn = excluded.withdrawn,
-                     batch_id = excluded.batch_id, row_no = excluded.row_no",
+                     digest = excluded.digest, withdrawn = excluded.withdrawn, accepted = 1,
+                     refused_digest = NULL, batch_id = excluded.batch_id,
+                     row_no = excluded.row_no",
+            )?
+            .execute([batch_id])?;
+        // A refused row keeps what the platform accepted before (if anything): only the refused
+        // content is noted, so that the same content is not sent again.
+        self.conn
+            .prepare_cached(
+                "INSERT INTO platform_sent (ref_kind, ref_id, class, digest, withdrawn, accepted,
+                     refused_digest, batch_id, row_no)
+                 SELECT ref_kind, ref_id, class, 0, 0, 0, digest, batch_id, row_no
+                 FROM platform_item WHERE batch_id = ?1 AND refused IS NOT NULL
+                 ON CONFLICT (ref_kind, ref_id) DO UPDATE
+                     SET refused_digest = excluded.refused_digest",
             )?
             .execute([batch_id])?;
         self.decide_platform_batch(batch_id, "accepted", now, staff_no, note)
+    }
+
+    /// Record the files a batch wrote (JSON).
+    pub fn set_platform_batch_files(&self, batch_id: i64, files: &str) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("UPDATE platform_batch SET files = ?2 WHERE id = ?1")?
+            .execute(params![batch_id, files])?;
+        Ok(())
     }
 
     /// Set a pending batch's final status (`accepted` or `void`).

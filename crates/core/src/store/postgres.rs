@@ -321,6 +321,8 @@ const PG_MIGRATIONS: &[(i64, &str)] = &[
         class       TEXT NOT NULL,
         digest      BIGINT NOT NULL,
         withdrawn   BIGINT NOT NULL,
+        accepted    BIGINT NOT NULL,
+        refused_digest BIGINT,
         batch_id    BIGINT NOT NULL,
         row_no      BIGINT NOT NULL,
         UNIQUE (ref_kind, ref_id)

@@ -397,6 +397,15 @@ impl Writer<'_> {
     }
 
     /// Record a subject's current status (the nightly refresh calls this per subject).
+    /// The stored standing (守信用电主体 or not) of a subject, if one is stored.
+    pub fn trust_flag(&self, subject: SubjectId) -> Result<Option<bool>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT trustworthy FROM trust_status WHERE subject_id = ?1")?
+            .query_row([subject.0], |r| r.get::<_, bool>(0))
+            .optional()?)
+    }
+
     pub fn set_trust_status(
         &self,
         subject: SubjectId,
