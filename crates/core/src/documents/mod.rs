@@ -5,6 +5,7 @@ pub mod cases_xlsx;
 pub mod credit_report;
 pub mod import;
 pub mod letter_pdf;
+pub mod platform;
 pub mod trusted_xlsx;
 pub mod xlsx_table;
 

@@ -10,6 +10,7 @@ pub mod installation;
 pub mod letter;
 pub mod operator;
 pub mod park;
+pub mod platform;
 pub mod record_draft;
 pub mod records;
 pub mod report;
