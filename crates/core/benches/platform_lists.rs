@@ -3,6 +3,9 @@
 //! release. Also writes a 1,000,000-row batch XLSX and reports the peak resident memory (the
 //! writer is streamed: memory must not grow with the rows).
 //!
+//! Measured (2 cores, release): list CSV 0.41 s, list XLSX 0.91 s for 100,000 rows; batch XLSX of
+//! 1,000,000 rows 14.5 s, 69 MB on disk, peak memory 73 MB (72 MB before it: no growth).
+//!
 //! Run: `cargo bench --bench platform_lists` (`LIST_BENCH_ROWS=N` for another size,
 //! `BATCH_BENCH_ROWS=N` for the batch file, 0 to skip it).
 
