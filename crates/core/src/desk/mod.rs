@@ -12,7 +12,7 @@ mod files;
 mod import_preview;
 mod letters;
 mod parks;
-// mod platform; (enabled once the documents layer lands)
+mod platform;
 mod progress;
 mod record_entry;
 mod records;
@@ -45,6 +45,10 @@ pub use import_preview::{ImportPreview, PreviewColumn, PreviewRow, preview_recor
 pub use letters::{
     ACCEPTING_UNIT_NAME_KEY, ACCEPTING_UNIT_USCC_KEY, INSTALLATION_NO_KEY, IssuedLetter,
 };
+pub use platform::{
+    CATALOG_KEY, ClassCount, ExportOptions, ExportSummary, FeedbackSummary, ListImportSummary,
+    RefusedRow, SEND_THEFT_KEY, batch_status_label,
+};
 pub use progress::{Cancelled, Progress};
 pub use record_entry::COUNTER_SOURCE;
 pub use records::{ImportOptions, ImportSummary, LARGE_ARREARS_KEY, RecordView};
@@ -54,6 +58,7 @@ pub use reports::{
     sniff_media_type,
 };
 pub use subjects::Lookup;
+pub use trust::LIST_MAX_AGE_KEY;
 pub use trust::{CheckAllSummary, CheckOutcome, Standing};
 
 /// Where "now" and "today" come from. Two different things (issue 14, point 6):
@@ -366,6 +371,11 @@ impl Desk {
     }
 
     /// Which engine the database runs on (the embedded file or a shared server).
+    /// The store behind the desk, the session ended (a test moves it to another clock).
+    pub fn into_store(self) -> Store {
+        self.store
+    }
+
     pub fn engine(&self) -> Engine {
         self.store.engine()
     }

@@ -210,7 +210,10 @@ fn merge(
 ) -> Result<(), DeskError> {
     let sent = r.platform_sent_range(kind, class, after, upto)?;
     let mut sent = sent.into_iter().peekable();
-    let mut withdraw = |s: SentState, count: &mut ClassCount| -> Result<(), DeskError> {
+    let withdraw = |s: SentState,
+                    count: &mut ClassCount,
+                    emit: &mut dyn FnMut(Planned) -> Result<(), DeskError>|
+     -> Result<(), DeskError> {
         if !s.accepted || s.withdrawn {
             return Ok(());
         }
@@ -226,7 +229,7 @@ fn merge(
     };
     for c in current {
         while let Some(s) = sent.next_if(|s| s.ref_id < c.ref_id) {
-            withdraw(s, count)?;
+            withdraw(s, count, emit)?;
         }
         let digest = cells_digest(&c.cells);
         let held = sent.next_if(|s| s.ref_id == c.ref_id);
@@ -253,7 +256,7 @@ fn merge(
         })?;
     }
     for s in sent {
-        withdraw(s, count)?;
+        withdraw(s, count, emit)?;
     }
     Ok(())
 }
@@ -523,20 +526,14 @@ impl Desk {
         }
         let tmp = temp_dir_for(&final_dir);
         let _ = std::fs::remove_dir_all(&tmp);
-        std::fs::create_dir_all(&tmp).map_err(|e| {
-            DeskError::FileWrite(format!("无法在“{}”中写入：{e}", out.display()))
-        })?;
+        std::fs::create_dir_all(&tmp)
+            .map_err(|e| DeskError::FileWrite(format!("无法在“{}”中写入：{e}", out.display())))?;
         let format = opts.format;
         let me = act.me.clone();
         let now = act.now;
         let result = self.commit(act, |w, _| {
-            let batch = w.insert_platform_batch(
-                &batch_no,
-                now,
-                &me.staff_no,
-                format.extension(),
-                "[]",
-            )?;
+            let batch =
+                w.insert_platform_batch(&batch_no, now, &me.staff_no, format.extension(), "[]")?;
             let mut manifest =
                 ManifestWriter::create(&tmp.join("变更清单.csv")).map_err(file_error)?;
             let mut classes = Vec::new();
@@ -565,7 +562,9 @@ impl Desk {
                     total,
                     &mut |p: Planned| {
                         row_no += 1;
-                        writer.write_row(&split_cells(&p.cells)).map_err(file_error)?;
+                        writer
+                            .write_row(&split_cells(&p.cells))
+                            .map_err(file_error)?;
                         manifest
                             .write_entry(&ManifestEntry {
                                 class: def.class,
@@ -741,14 +740,9 @@ impl Desk {
                     })
                     .unwrap_or_default();
                 let sheet = f["sheet"].as_str().unwrap_or(name);
-                let mut w = BatchFileWriter::create_with(
-                    &tmp.join(name),
-                    format,
-                    sheet,
-                    &header,
-                    None,
-                )
-                .map_err(file_error)?;
+                let mut w =
+                    BatchFileWriter::create_with(&tmp.join(name), format, sheet, &header, None)
+                        .map_err(file_error)?;
                 let mut after = 0;
                 loop {
                     let items = r.platform_items(b.id, class.key(), after, SLICE)?;
@@ -790,7 +784,9 @@ impl Desk {
             let generated_at = crate::store::ts_from_sql(&b.created_at).unwrap_or(act.now);
             let operator = r
                 .operator_by_staff_no(&b.staff_no)?
-                .map_or(b.staff_no.clone(), |(o, _)| format!("{} {}", o.staff_no, o.name));
+                .map_or(b.staff_no.clone(), |(o, _)| {
+                    format!("{} {}", o.staff_no, o.name)
+                });
             write_batch_summary(
                 &tmp.join("批次说明.csv"),
                 &BatchSummary {
@@ -803,7 +799,6 @@ impl Desk {
             .map_err(file_error)?;
             Ok(())
         })();
-        drop(r);
         if let Err(e) = written {
             let _ = std::fs::remove_dir_all(&tmp);
             return Err(e);
@@ -867,14 +862,14 @@ impl Desk {
                     row.line,
                     pending.batch_no,
                     match (&row.record_key, row.row_no) {
-                        (Some(k), _) if !k.trim().is_empty() => format!("记录标识为“{}”的记录", k.trim()),
+                        (Some(k), _) if !k.trim().is_empty() =>
+                            format!("记录标识为“{}”的记录", k.trim()),
                         (_, Some(n)) => format!("第 {n} 行"),
                         _ => "该行所指的记录".into(),
                     }
                 )),
             }
         }
-        drop(r);
         if !problems.is_empty() {
             let n = problems.len();
             problems.truncate(MAX_LISTED);
@@ -975,9 +970,8 @@ impl Desk {
         let act = self.begin(Action::ExchangePlatform)?;
         let today = act.today;
         let bytes_hash = {
-            let bytes = std::fs::read(path).map_err(|e| {
-                DeskError::FileRead(format!("无法读取“{}”：{e}", path.display()))
-            })?;
+            let bytes = std::fs::read(path)
+                .map_err(|e| DeskError::FileRead(format!("无法读取“{}”：{e}", path.display())))?;
             hex::encode(Sha256::digest(&bytes))
         };
         let file = read_list_file(path, today).map_err(|e| DeskError::Import(e.to_string()))?;

@@ -165,7 +165,7 @@ fn attempt(d: &mut Desk, action: Action, n: usize) -> Result<(), DeskError> {
                 keywords: String::new(),
             })
             .map(drop),
-        Action::ExchangePlatform => d.authorize(Action::ExchangePlatform).map(drop),
+        Action::ExchangePlatform => d.platform_batches().map(drop),
         Action::ExportLists => {
             let dir = tempfile::tempdir().unwrap();
             d.export_trusted(&dir.path().join("守信.xlsx")).map(drop)

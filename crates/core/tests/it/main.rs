@@ -8,6 +8,7 @@ mod desk_auth;
 mod import;
 mod letter_pdf;
 mod letters;
+mod platform;
 mod record_entry;
 mod reports;
 mod shared_store;
