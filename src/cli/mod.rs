@@ -15,6 +15,7 @@ mod cases;
 mod demo;
 mod letters;
 mod operators;
+mod platform;
 mod records;
 mod report;
 mod settings;
@@ -89,6 +90,9 @@ pub enum Command {
     /// 程序设置（管理员）：本机安装编号
     #[command(subcommand)]
     Settings(settings::SettingsCmd),
+    /// 与湛江市公共信用信息共享平台交换数据：报送批次、反馈、名单、公示（主管）
+    #[command(subcommand)]
+    Platform(platform::PlatformCmd),
     /// 数据库：把本机数据库文件整体复制到营业厅/全市共用的数据库服务器
     #[command(subcommand)]
     Db(DbCmd),
@@ -150,7 +154,7 @@ fn db_copy(from: &std::path::Path, to: &std::path::Path) -> Result<ExitCode> {
     Ok(0)
 }
 
-fn parse_date_arg(s: &str) -> Result<NaiveDate, String> {
+pub(super) fn parse_date_arg(s: &str) -> Result<NaiveDate, String> {
     parse_date(s)
 }
 
@@ -249,6 +253,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Code(subjects::CodeCmd::Check { codes }) => Ok(subjects::code_check(cli, codes)),
         Command::Subject(cmd) => subjects::subject(cli, cmd),
         Command::Records(cmd) => records::records(cli, cmd),
+        Command::Platform(cmd) => platform::platform(cli, cmd),
         Command::Report(cmd) => report::run(cli, cmd),
         Command::Operator(cmd) => operators::operator(cli, cmd),
         Command::Audit(cmd) => audit::audit(cli, cmd),

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod case_panel;
 pub mod command;
 pub mod dashboard;
+pub mod export_page;
 pub mod fonts;
 pub mod forms;
 pub mod gate;
@@ -106,6 +107,7 @@ enum Page {
     Settings(Box<SettingsPage>),
     Audit(AuditPage),
     Import,
+    Export,
     Queue(Box<QueuePage>),
 }
 
@@ -123,6 +125,8 @@ pub struct CounterApp {
     last_activity: NaiveDateTime,
     /// Kept while the clerk visits other pages, so a running import and its report survive.
     import: ImportPage,
+    /// Kept like the import page: an export keeps running while the supervisor looks elsewhere.
+    export: export_page::ExportPage,
     /// 信易电 cases needing attention (due within 30 days + awaiting a decision), for 待办 (n).
     todo_count: Option<u64>,
 }
@@ -146,6 +150,7 @@ impl CounterApp {
             styled: false,
             focus_search: true,
             import: ImportPage::default(),
+            export: export_page::ExportPage::default(),
             todo_count,
         };
         app.show_recent();
@@ -235,6 +240,7 @@ impl CounterApp {
             Page::Settings(_) => Nav::Settings,
             Page::Audit(_) => Nav::Audit,
             Page::Import => Nav::Import,
+            Page::Export => Nav::Export,
             Page::Queue(_) => Nav::Todo,
             _ => Nav::Search,
         }
@@ -410,10 +416,7 @@ impl CounterApp {
                     if nav == Nav::Audit && !may_audit {
                         continue;
                     }
-                    let available = matches!(
-                        nav,
-                        Nav::Search | Nav::Todo | Nav::Import | Nav::Audit | Nav::Settings
-                    );
+                    let available = true;
                     let label = match (nav, self.todo_count) {
                         (Nav::Todo, Some(n)) if n > 0 => format!("{} ({n})", nav.label()),
                         _ => nav.label().to_string(),
@@ -440,7 +443,7 @@ impl CounterApp {
                                 self.todo_count = Some(page.counts().attention());
                                 self.page = Page::Queue(Box::new(page));
                             }
-                            Nav::Export => {}
+                            Nav::Export => self.page = Page::Export,
                         }
                     }
                 }
@@ -527,6 +530,7 @@ impl CounterApp {
             Page::Settings(page) => page.ui(ui, &mut self.desk),
             Page::Audit(page) => page.ui(ui, &self.desk),
             Page::Import => self.import.ui(ui, &mut self.desk),
+            Page::Export => self.export.ui(ui, &mut self.desk),
             Page::Queue(page) => {
                 let command = page.ui(ui, &mut self.desk);
                 self.todo_count = Some(page.counts().attention());

@@ -12,6 +12,7 @@ mod reports_cli;
 mod trust_cli;
 mod ui;
 mod ui_cases;
+mod ui_export;
 mod ui_letter;
 mod ui_opening;
 mod ui_queue;

@@ -198,6 +198,7 @@ struct Current {
 
 /// Decide the change of each row of a slice of current rows against what the platform holds
 /// for the id range `(after, upto]`.
+#[allow(clippy::too_many_arguments)]
 fn merge(
     r: &Reader<'_>,
     kind: &str,
