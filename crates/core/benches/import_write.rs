@@ -181,5 +181,76 @@ fn main() {
         println!("peak RSS before importing: {b:.1} MB");
     }
     assert_eq!(d.count_records().expect("count"), rows as i64);
+    if std::env::var_os("IMPORT_BENCH_EXPORT").is_some() {
+        pass &= export_batches(&mut d, dir.path(), rows, &agency);
+    }
     println!("{}", if pass { "PASS" } else { "FAIL: below target" });
+}
+
+/// `IMPORT_BENCH_EXPORT=1` (issue 18): the imported payments as a platform batch (rule E-1),
+/// then again after the platform accepted it (nothing changed: every row compared, none sent).
+/// Target under 30 s with memory bounded (streamed).
+fn export_batches(d: &mut Desk, dir: &Path, rows: u64, agency: &str) -> bool {
+    use xinyidian_core::desk::ExportOptions;
+    use xinyidian_core::domain::platform::PlatformClass;
+    d.set_accepting_unit(&xinyidian_core::domain::commitment::AcceptingUnit {
+        name: "广东电网有限责任公司湛江供电局".into(),
+        uscc: agency.to_string(),
+    })
+    .expect("accepting unit");
+    let out = dir.join("batches");
+    std::fs::create_dir_all(&out).expect("out dir");
+    let opts = ExportOptions {
+        classes: vec![PlatformClass::Payment],
+        ..ExportOptions::default()
+    };
+    let mut pass = true;
+    for (label, expect) in [("export batch", rows), ("export, nothing changed", 0)] {
+        let started = Instant::now();
+        let s = d
+            .platform_export(&opts, &out, &Progress::new())
+            .expect("export");
+        let secs = started.elapsed().as_secs_f64();
+        assert_eq!(s.rows(), expect);
+        let peak = peak_rss_mb();
+        println!(
+            "{label}: {} rows in {secs:.2} s (target < 30 s); peak RSS (VmHWM) {}",
+            s.rows(),
+            peak.map_or("n/a".to_string(), |p| format!("{p:.1} MB")),
+        );
+        pass &= secs < 30.0;
+        if let Some(no) = &s.batch_no {
+            d.platform_accept(no).expect("accept");
+        }
+    }
+    // A 100,000-row list snapshot (rule E-2), target under 5 s.
+    let list = dir.join("严重失信主体名单.csv");
+    {
+        let mut w = BufWriter::new(std::fs::File::create(&list).expect("list file"));
+        writeln!(
+            w,
+            "名称,统一社会信用代码,名单类型,列入日期,列入原因,认定机关,移出日期"
+        )
+        .expect("write");
+        for i in 0..100_000u32 {
+            let body = format!("91440800{i:09}");
+            let code = format!("{body}{}", uscc_check_char(&body).expect("check char"));
+            writeln!(
+                w,
+                "湛江市名单主体{i}有限公司,{code},严重失信主体名单,2025-03-05,拒不履行法定义务,湛江市发展和改革局,"
+            )
+            .expect("write");
+        }
+        w.flush().expect("flush");
+    }
+    let started = Instant::now();
+    let s = d
+        .import_list_snapshot(&list, NaiveDate::from_ymd_opt(2026, 1, 1), &Progress::new())
+        .expect("list import");
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "list snapshot: {} entries in {secs:.2} s (target < 5 s)",
+        s.entries
+    );
+    pass && secs < 5.0
 }
