@@ -25,7 +25,7 @@ use crate::domain::commitment::AcceptingUnit;
 use crate::domain::dishonesty::{DishonestyParams, Outcome, assess_record};
 use crate::domain::operator::Action;
 use crate::domain::platform::{
-    Catalog, ChangeKind, ClassDef, PlatformClass, RecordContext, commitment_row, record_row,
+    Catalog, ChangeKind, ClassDef, PlatformClass, RecordContext, RowPlan,
 };
 use crate::domain::records::Record;
 use crate::domain::subject::SubjectId;
@@ -168,12 +168,19 @@ fn cells_digest(cells: &str) -> i64 {
 }
 
 fn join_cells(cells: &[String]) -> String {
-    // A control character in a cell would break the split: such text is not data.
-    cells
-        .iter()
-        .map(|c| c.replace(SEP, " "))
-        .collect::<Vec<_>>()
-        .join(&SEP.to_string())
+    let mut out = String::with_capacity(cells.iter().map(|c| c.len() + 1).sum());
+    for (i, c) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(SEP);
+        }
+        // A control character in a cell would break the split: such text is not data.
+        if c.contains(SEP) {
+            out.push_str(&c.replace(SEP, " "));
+        } else {
+            out.push_str(c);
+        }
+    }
+    out
 }
 
 fn split_cells(cells: &str) -> Vec<String> {
@@ -282,6 +289,7 @@ fn plan_class(
         class: def.name.clone(),
         ..ClassCount::default()
     };
+    let plan = RowPlan::new(def);
     let mut after = 0i64;
     loop {
         let (current, last, n) = match source {
@@ -307,7 +315,7 @@ fn plan_class(
                         };
                         Some(Current {
                             ref_id: s.id.0,
-                            cells: join_cells(&record_row(def, &s.record, &ctx)),
+                            cells: join_cells(&plan.record_row(&s.record, &ctx)),
                             key: record_key("r", s.id.0, None),
                         })
                     })
@@ -322,7 +330,7 @@ fn plan_class(
                     .iter()
                     .map(|c| Current {
                         ref_id: c.id.0,
-                        cells: join_cells(&commitment_row(def, c)),
+                        cells: join_cells(&plan.commitment_row(c)),
                         key: record_key("c", c.id.0, Some(&c.code)),
                     })
                     .collect();

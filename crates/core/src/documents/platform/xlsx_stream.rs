@@ -8,7 +8,8 @@
 //! in place, fixed column widths.
 //!
 //! Byte-identical output for identical input: fixed zip timestamps (1980-01-01) and host system,
-//! no creation time unless the caller gives one, deflate at a fixed level.
+//! no creation time unless the caller gives one, deflate at a fixed level (1: a million-row batch is written in a few seconds; the
+//! platform takes the file size).
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -56,7 +57,7 @@ pub(crate) struct XlsxStream {
 fn options() -> SimpleFileOptions {
     SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(6))
+        .compression_level(Some(1))
         .last_modified_time(DateTime::default())
         .system(System::Dos)
 }
