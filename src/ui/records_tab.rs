@@ -237,6 +237,9 @@ fn entry_ui(ui: &mut egui::Ui, v: &RecordView, buttons: bool) -> Option<Option<Q
                 }
                 Outcome::NotDishonest(_) => {}
             }
+            if let Some(refusal) = &v.platform_refusal {
+                ui.label(RichText::new(refusal).color(ERROR_COLOR));
+            }
             ui.horizontal(|ui| {
                 ui.label(RichText::new(source_label(&v.source)).weak().small());
                 if !buttons {

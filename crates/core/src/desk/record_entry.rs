@@ -117,14 +117,14 @@ impl Desk {
 
     /// One record with its judgement as of today.
     pub fn record_view(&self, id: RecordId) -> Result<RecordView, DeskError> {
-        let (_, s) = self
-            .store
-            .read()
+        let r = self.store.read();
+        let (_, s) = r
             .record(id)?
             .ok_or_else(|| DeskError::NotFound(format!("编号为 {} 的用电记录", id.0)))?;
         let params = self.dishonesty_params()?;
         Ok(RecordView {
             id: s.id,
+            platform_refusal: super::records::refusal_of(&r, s.id)?,
             outcome: assess_record(&s.record, self.today(), &params),
             record: s.record,
             source: s.source,

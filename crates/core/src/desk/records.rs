@@ -149,6 +149,20 @@ pub struct RecordView {
     pub record: Record,
     pub source: String,
     pub outcome: Outcome,
+    /// The city platform refused this record in the newest batch that sent it (issue 18):
+    /// "批次 N：reason". It is sent again once corrected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform_refusal: Option<String>,
+}
+
+/// The platform's refusal of a record, as [`RecordView::platform_refusal`] says it.
+pub(super) fn refusal_of(
+    r: &crate::store::Reader<'_>,
+    id: crate::store::RecordId,
+) -> Result<Option<String>, DeskError> {
+    Ok(r.platform_refusal("r", id.0)?.map(|(batch, reason)| {
+        format!("市信用平台拒收（批次 {batch}）：{reason}，更正后随下一批次重报")
+    }))
 }
 
 fn subject_for_row(record: &Record) -> Option<ValidSubject> {
@@ -416,18 +430,19 @@ impl Desk {
     pub fn records_of(&self, subject: SubjectId) -> Result<Vec<RecordView>, DeskError> {
         let today = self.today();
         let params = self.dishonesty_params()?;
-        Ok(self
-            .store
-            .read()
-            .records_of(subject)?
+        let r = self.store.read();
+        r.records_of(subject)?
             .into_iter()
-            .map(|s| RecordView {
-                id: s.id,
-                outcome: assess_record(&s.record, today, &params),
-                record: s.record,
-                source: s.source,
+            .map(|s| {
+                Ok(RecordView {
+                    id: s.id,
+                    outcome: assess_record(&s.record, today, &params),
+                    platform_refusal: refusal_of(&r, s.id)?,
+                    record: s.record,
+                    source: s.source,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// How many power-supply records are stored.

@@ -200,7 +200,7 @@ fn feedback_marks_the_refused_rows_and_they_are_sent_again_once_corrected() {
     let out = dir.path().join("out");
     std::fs::create_dir(&out).unwrap();
     subject(&mut desk, 1, "湛江市甲公司");
-    subject(&mut desk, 2, "湛江市乙公司");
+    let second = subject(&mut desk, 2, "湛江市乙公司");
     import_payments(&mut desk, dir.path(), &[(1, "湛江市甲公司", 1, 800), (2, "湛江市乙公司", 1, 500)]);
     let first = export(&mut desk, &out);
     let no = first.batch_no.clone().unwrap();
@@ -226,6 +226,10 @@ fn feedback_marks_the_refused_rows_and_they_are_sent_again_once_corrected() {
     assert_eq!(refused.len(), 1);
     assert_eq!(refused[0].row, 3);
     assert_eq!(refused[0].reason, "数据格式错误");
+    // The record itself says so wherever it is shown.
+    let views = desk.records_of(second).unwrap();
+    let shown = views[0].platform_refusal.as_deref().unwrap_or_default();
+    assert!(shown.contains("数据格式错误") && shown.contains(&no), "{shown}");
     // Unchanged, it is not sent again; corrected, it is (as 新增: the platform never took it).
     let again = export(&mut desk, &out);
     assert_eq!((again.rows(), payment_class(&again).still_refused), (0, 1));
