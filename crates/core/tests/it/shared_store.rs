@@ -142,3 +142,70 @@ fn a_connection_lost_mid_work_fails_one_action_in_chinese_and_the_next_goes_thro
         assert_eq!(names, ["湛江市第1贸易有限公司", "湛江市第3贸易有限公司"]);
     });
 }
+
+#[test]
+fn a_connection_cut_during_an_import_writes_nothing_and_the_import_can_be_run_again() {
+    on_postgres(|| {
+        let name = format!("xyd_cut_{}", std::process::id());
+        let url = format!("{}&application_name={name}", fresh_schema_url());
+        let to = std::path::PathBuf::from(&url);
+        let mut d = admin_desk(&to);
+        let body = "914408000000000010";
+        let code = format!("{}{}", &body[..17], uscc_check_char(&body[..17]).unwrap());
+        d.create_subject(&SubjectDraft {
+            kind: SubjectKind::Organization,
+            name: "湛江市海港贸易有限公司".into(),
+            code: code.clone(),
+            ..SubjectDraft::default()
+        })
+        .unwrap();
+        // 60,000 payments: several batches, so the cut falls between two of them.
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("缴费.csv");
+        let mut text = String::from(
+            "机构名称,统一社会信用代码,缴费类型名称,是否预缴费,计量开始日,计量截止日,使用量,使用单位,缴费金额,经办机关全称,经办机关统一社会信用代码,缴纳日期\n",
+        );
+        for i in 0..60_000u32 {
+            text.push_str(&format!(
+                "湛江市海港贸易有限公司,{code},电费,否,2020-01-01,2020-01-31,{},千瓦时,{}.00,湛江供电局,,2020-02-05\n",
+                i + 1,
+                i + 1
+            ));
+        }
+        std::fs::write(&csv, text).unwrap();
+        let progress = xinyidian_core::desk::Progress::new();
+        let watch = progress.clone();
+        let base = xinyidian_core::dev::engines::server().unwrap();
+        let killer = std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            while watch.get().0 == 0 && started.elapsed() < std::time::Duration::from_secs(60) {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+            admin
+                .query(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                     WHERE application_name = $1",
+                    &[&name],
+                )
+                .unwrap()
+                .len()
+        });
+        let e = d
+            .import_records(&csv, None, Default::default(), &progress)
+            .unwrap_err();
+        assert_eq!(killer.join().unwrap(), 1);
+        assert!(e.to_string().contains("数据库服务器"), "{e}");
+        // Nothing of it was kept, and the same file imports whole once the server is back.
+        assert_eq!(d.count_records().unwrap(), 0);
+        let s = d
+            .import_records(
+                &csv,
+                None,
+                Default::default(),
+                &xinyidian_core::desk::Progress::new(),
+            )
+            .unwrap();
+        assert_eq!((s.inserted, d.count_records().unwrap()), (60_000, 60_000));
+    });
+}
