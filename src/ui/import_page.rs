@@ -70,6 +70,9 @@ pub struct ImportPage {
     previewing: Option<Pending<ImportPreview>>,
     running: Option<(Pending<ImportSummary>, Progress)>,
     summary: Option<Outcome<ImportSummary>>,
+    /// The file (and kind) last imported with 开始导入: the button waits for a new preview, so a
+    /// double click imports once (issue 15, point 4).
+    imported: Option<(String, Option<RecordKind>)>,
 }
 
 impl ImportPage {
@@ -85,7 +88,12 @@ impl ImportPage {
             return;
         }
         let (kind, today) = (self.kind, desk.today());
+        // Options are per file: a new file starts from the defaults (all or nothing, no dry run).
+        if self.previewed.as_ref().map(|(p, _)| p) != Some(&self.path) {
+            self.opts = ImportOptions::default();
+        }
         self.previewed = Some((self.path.clone(), self.kind));
+        self.imported = None;
         self.summary = None;
         match Pending::spawn(move || preview_records(&path, kind, today, PREVIEW_ROWS)) {
             Ok(p) => {
@@ -133,6 +141,13 @@ impl ImportPage {
                 Err(job) => self.running = Some((job, progress)),
             }
         }
+        // A written import waits for a new preview before the next (issue 15, point 4).
+        if let Some(Ok(r)) = &self.summary
+            && r.written
+            && self.imported.is_none()
+        {
+            self.imported.clone_from(&self.previewed);
+        }
         if self.previewing.is_some() || self.running.is_some() {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(100));
@@ -155,22 +170,11 @@ impl ImportPage {
         let busy = self.running.is_some();
         ui.add_enabled_ui(!busy, |ui| self.file_ui(ui, desk));
         egui::ScrollArea::vertical().show(ui, |ui| {
-            if self.previewing.is_some() {
-                ui.horizontal(|ui| {
-                    ui.spinner();
-                    ui.label("正在读取文件……");
-                });
-            }
-            match &self.preview {
-                Some(Ok(p)) => preview_ui(ui, p),
-                Some(Err(e)) => {
-                    ui.label(RichText::new(e).color(ERROR_COLOR));
-                }
-                None => {}
-            }
+            // The options and the button, then the result (and a running import), where they
+            // are seen without scrolling; the preview below.
             if matches!(self.preview, Some(Ok(_))) {
-                ui.separator();
                 ui.add_enabled_ui(!busy, |ui| self.options_ui(ui, desk));
+                ui.separator();
             }
             if let Some((_, progress)) = &self.running {
                 ui.horizontal(|ui| {
@@ -191,6 +195,19 @@ impl ImportPage {
             }
             match &self.summary {
                 Some(Ok(r)) => summary_ui(ui, r, self.opts),
+                Some(Err(e)) => {
+                    ui.label(RichText::new(e).color(ERROR_COLOR));
+                }
+                None => {}
+            }
+            if self.previewing.is_some() {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("正在读取文件……");
+                });
+            }
+            match &self.preview {
+                Some(Ok(p)) => preview_ui(ui, p),
                 Some(Err(e)) => {
                     ui.label(RichText::new(e).color(ERROR_COLOR));
                 }
@@ -264,9 +281,13 @@ impl ImportPage {
         } else {
             self.opts.create_subjects = false;
         }
-        let stale = self.previewed.as_ref() != Some(&(self.path.clone(), self.kind));
+        let current = (self.path.clone(), self.kind);
+        let stale = self.previewed.as_ref() != Some(&current);
+        let done = self.imported.as_ref() == Some(&current);
         if stale {
             ui.label(RichText::new("文件或类别已改变，请先重新预览").color(ERROR_COLOR));
+        } else if done {
+            ui.label(RichText::new("该文件已导入；如需再次导入，请重新预览").weak());
         }
         let label = if self.opts.dry_run {
             "开始检查"
@@ -274,7 +295,10 @@ impl ImportPage {
             "开始导入"
         };
         if ui
-            .add_enabled(!stale && self.running.is_none(), egui::Button::new(label))
+            .add_enabled(
+                !stale && !done && self.running.is_none(),
+                egui::Button::new(label),
+            )
             .clicked()
         {
             self.start_import(desk);

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 use crate::support::counter::{
     ACCOUNT, USCC, company_desk as desk, company_desk_on as desk_on, harness, open_tab, wait_for,
@@ -189,6 +189,14 @@ fn the_import_page_previews_a_csv_then_imports_it() {
     h.get_by_label("已写入数据库");
     h.get_by_label_contains("有问题的行已另存为");
     assert_eq!(h.state().desk().records_of(id).unwrap().len(), 2);
+    // Written once: the button waits for a new preview, whose options start afresh (issue 15).
+    h.run();
+    assert!(
+        h.get_by_role_and_label(Role::Button, "开始导入")
+            .accesskit_node()
+            .is_disabled()
+    );
+    h.get_by_label_contains("该文件已导入");
     assert!(dir.path().join("缴费-未导入.csv").exists());
 }
 
