@@ -272,6 +272,7 @@ impl CounterApp {
             }
         };
         if open {
+            self.shortcuts(ui);
             self.dropped_files(ui);
             self.search_bar_ui(ui);
             self.status_ui(ui);
@@ -340,6 +341,33 @@ impl CounterApp {
             .map(|o| Notice::info(format!("{} 已登录", o.display())));
     }
 
+    /// The 新建主体 form, with the searched text as its code when it looks like one (a code
+    /// that was not found is usually the one to register).
+    fn new_subject(&mut self) {
+        let mut form = SubjectForm::new();
+        let q = self.query.trim();
+        if (15..=20).contains(&q.chars().count()) && q.chars().all(|c| c.is_ascii_alphanumeric()) {
+            form.draft.code = q.to_ascii_uppercase();
+        }
+        self.page = Page::NewSubject(form);
+    }
+
+    /// Ctrl+F: the search box; Ctrl+N: 新建主体 (issue 15, point 8).
+    fn shortcuts(&mut self, ui: &egui::Ui) {
+        let (find, new) = ui.input_mut(|i| {
+            (
+                i.consume_key(egui::Modifiers::COMMAND, Key::F),
+                i.consume_key(egui::Modifiers::COMMAND, Key::N),
+            )
+        });
+        if find {
+            self.focus_search = true;
+        }
+        if new {
+            self.new_subject();
+        }
+    }
+
     fn signed_out(&mut self) {
         self.page = Page::Results;
         self.query.clear();
@@ -377,7 +405,7 @@ impl CounterApp {
                     self.search();
                 }
                 if ui.button("新建主体").clicked() {
-                    self.page = Page::NewSubject(SubjectForm::new());
+                    self.new_subject();
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     let asked = ui.button("退出登录").clicked();

@@ -414,3 +414,14 @@ fn a_business_date_set_with_date_is_shown_on_the_status_line() {
     let h = crate::support::counter::harness(desk);
     h.get_by_label("今天 2026-11-28");
 }
+
+#[test]
+fn ctrl_n_opens_new_subject_with_the_code_that_was_not_found() {
+    let mut h = harness(seeded_desk());
+    let unknown = "91440800617123456X";
+    search(&mut h, unknown);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    h.run();
+    let code = h.get_by_role_and_label(Role::TextInput, "统一社会信用代码");
+    assert_eq!(code.value().as_deref(), Some(unknown));
+}
