@@ -87,7 +87,11 @@ pub(super) fn load_or_create_key(dir: &Path) -> Result<AuditKey, StoreError> {
     let path = dir.join(KEY_FILE);
     // Written whole to a private temporary file, then linked into place: two programs starting
     // at once never see a half-written key, and the second one takes the first one's key.
-    let tmp = dir.join(format!(".{KEY_FILE}.{}.tmp", std::process::id()));
+    // One temporary file per attempt, not per process: two stores of one process (the window
+    // and its worker, parallel tests) may create the key at the same moment.
+    static ATTEMPT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = ATTEMPT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".{KEY_FILE}.{}.{n}.tmp", std::process::id()));
     let written = (|| -> std::io::Result<()> {
         let mut f = private_file(&tmp)?;
         f.write_all(hex::encode(key.as_bytes()).as_bytes())?;
