@@ -12,4 +12,5 @@ mod platform;
 mod record_entry;
 mod reports;
 mod shared_store;
+mod support;
 mod trust;

@@ -4,51 +4,22 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 use xinyidian_core::desk::{Desk, DeskError, ExportOptions, FixedClock, ImportOptions, Progress};
 use xinyidian_core::documents::platform::BatchFormat;
 use xinyidian_core::domain::commitment::AcceptingUnit;
 use xinyidian_core::domain::id_codes::uscc_check_char;
-use xinyidian_core::domain::operator::{OperatorDraft, Role};
 use xinyidian_core::domain::platform::{Catalog, PlatformClass};
 use xinyidian_core::domain::subject::{SubjectDraft, SubjectId, SubjectKind};
 use xinyidian_core::domain::trust::{Rule, RuleOutcome};
 use xinyidian_core::store::Store;
 
-const PW: &str = "counter-2026";
+use crate::support::{PW, d, uscc};
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
-fn uscc(n: u32) -> String {
-    let body = format!("91440800{n:09}");
-    format!("{body}{}", uscc_check_char(&body).unwrap())
-}
-
+/// [`support::desk_at`] with the accepting unit set (the platform requires its USCC).
 fn desk_at(store: Store, today: NaiveDate) -> Desk {
-    let at = NaiveDateTime::new(today, chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap());
-    let mut desk = Desk::new(store, Box::new(FixedClock::At(at)));
-    desk.setup_admin(
-        &OperatorDraft {
-            staff_no: "A1".into(),
-            name: "管理员甲".into(),
-            ..OperatorDraft::default()
-        },
-        PW,
-    )
-    .unwrap();
-    desk.add_operator(
-        &OperatorDraft {
-            staff_no: "C1".into(),
-            name: "柜员乙".into(),
-            role: Role::Clerk,
-            ..OperatorDraft::default()
-        },
-        PW,
-    )
-    .unwrap();
+    let mut desk = crate::support::desk_at(store, today);
     desk.set_accepting_unit(&AcceptingUnit {
         name: "广东电网有限责任公司湛江供电局".into(),
         uscc: {

@@ -3,10 +3,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use proptest::prelude::*;
-use xinyidian_core::desk::{Desk, FixedClock, ImportOptions, Progress};
+use xinyidian_core::desk::{Desk, ImportOptions, Progress};
 use xinyidian_core::dev::report_pdf as fx;
-use xinyidian_core::domain::id_codes::uscc_check_char;
-use xinyidian_core::domain::operator::{OperatorDraft, Role};
 use xinyidian_core::domain::park::ParkDraft;
 use xinyidian_core::domain::records::{Fen, Record, SubjectRef, TheftRecord, TheftStatus};
 use xinyidian_core::domain::report::{CreditReport, Platform};
@@ -17,44 +15,8 @@ use xinyidian_core::domain::trust::{
 };
 use xinyidian_core::store::Store;
 
-const PW: &str = "counter-2026";
+use crate::support::{PW, d, desk_at, uscc};
 const NAME: &str = "湛江市海港贸易有限公司";
-
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
-fn uscc(n: u32) -> String {
-    let body = format!("91440800{n:09}");
-    format!("{body}{}", uscc_check_char(&body).unwrap())
-}
-
-fn desk_at(store: Store, today: NaiveDate) -> Desk {
-    let at = NaiveDateTime::new(today, chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap());
-    let mut desk = Desk::new(store, Box::new(FixedClock::At(at)));
-    {
-        desk.setup_admin(
-            &OperatorDraft {
-                staff_no: "A1".into(),
-                name: "管理员甲".into(),
-                ..OperatorDraft::default()
-            },
-            PW,
-        )
-        .unwrap();
-        desk.add_operator(
-            &OperatorDraft {
-                staff_no: "C1".into(),
-                name: "柜员乙".into(),
-                role: Role::Clerk,
-                ..OperatorDraft::default()
-            },
-            PW,
-        )
-        .unwrap();
-    }
-    desk
-}
 
 /// A subject with one account in the 石化产业园 that has used power since `since`.
 fn subject_with_account(
