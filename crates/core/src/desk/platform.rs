@@ -30,7 +30,7 @@ use crate::domain::platform::{
 use crate::domain::records::Record;
 use crate::domain::subject::SubjectId;
 use crate::domain::trust::ListHit;
-use crate::store::{BatchRow, NewItem, NewListEntry, Reader, SentState, SnapshotRow, Writer};
+use crate::store::{BatchRow, NewItem, NewListEntry, Reader, SentState, SnapshotRow};
 
 /// Setting: send 窃电 records as their own class (rule E-1: not in the 2022 catalog).
 pub const SEND_THEFT_KEY: &str = "platform_send_theft";
@@ -366,13 +366,32 @@ fn file_error(e: crate::documents::platform::PlatformFileError) -> DeskError {
     DeskError::FileWrite(e.to_string())
 }
 
-/// A folder next to `dir` for writing a batch before it is complete.
-fn temp_dir_for(dir: &Path) -> PathBuf {
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    dir.with_file_name(format!(".{name}.写入中"))
+/// A batch's folder `out/批次号` (refused when it exists) and the hidden folder beside it where
+/// the files are written until they are complete, made empty.
+fn batch_dirs(out: &Path, batch_no: &str) -> Result<(PathBuf, PathBuf), DeskError> {
+    let dir = out.join(batch_no);
+    if dir.exists() {
+        return Err(DeskError::FileWrite(format!(
+            "“{}”已存在：请换一个导出位置，或移走该文件夹",
+            dir.display()
+        )));
+    }
+    let tmp = out.join(format!(".{batch_no}.写入中"));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp)
+        .map_err(|e| DeskError::FileWrite(format!("无法在“{}”中写入：{e}", out.display())))?;
+    Ok((dir, tmp))
+}
+
+/// The 记录标识 of a row a batch sent (the commitment's 承诺编码 looked up).
+fn key_of_item(r: &Reader<'_>, i: &crate::store::ItemRow) -> Result<String, DeskError> {
+    let code = if i.ref_kind == "c" {
+        r.commitment(crate::domain::commitment::CommitmentId(i.ref_id))?
+            .map(|c| c.code)
+    } else {
+        None
+    };
+    Ok(record_key(&i.ref_kind, i.ref_id, code.as_deref()))
 }
 
 impl Desk {
@@ -526,17 +545,7 @@ impl Desk {
             .platform_batches_on(&act.now.date().format("%Y-%m-%d").to_string())?
             + 1;
         let batch_no = format!("440800-{day}-{serial:03}");
-        let final_dir = out.join(&batch_no);
-        if final_dir.exists() {
-            return Err(DeskError::FileWrite(format!(
-                "“{}”已存在：请换一个导出位置，或移走该文件夹",
-                final_dir.display()
-            )));
-        }
-        let tmp = temp_dir_for(&final_dir);
-        let _ = std::fs::remove_dir_all(&tmp);
-        std::fs::create_dir_all(&tmp)
-            .map_err(|e| DeskError::FileWrite(format!("无法在“{}”中写入：{e}", out.display())))?;
+        let (final_dir, tmp) = batch_dirs(out, &batch_no)?;
         let format = opts.format;
         let me = act.me.clone();
         let now = act.now;
@@ -685,19 +694,14 @@ impl Desk {
         r.refused_platform_items(b.id)?
             .into_iter()
             .map(|i| {
-                let code = if i.ref_kind == "c" {
-                    r.commitment(crate::domain::commitment::CommitmentId(i.ref_id))?
-                        .map(|c| c.code)
-                } else {
-                    None
-                };
+                let key = key_of_item(&r, &i)?;
                 let class = PlatformClass::from_key(&i.class)
                     .and_then(|c| catalog.class(c).map(|d| d.name.clone()))
                     .unwrap_or(i.class.clone());
                 Ok(RefusedRow {
                     class,
                     row: i.row_no + 1,
-                    record_key: record_key(&i.ref_kind, i.ref_id, code.as_deref()),
+                    record_key: key,
                     change: ChangeKind::from_label_or_key(&i.change)
                         .map_or(i.change.clone(), |c| c.label().to_string()),
                     reason: i.refused.unwrap_or_default(),
@@ -718,17 +722,7 @@ impl Desk {
             BatchFormat::Xlsx
         };
         let files: Vec<serde_json::Value> = serde_json::from_str(&b.files).unwrap_or_default();
-        let dir = out.join(&b.batch_no);
-        if dir.exists() {
-            return Err(DeskError::FileWrite(format!(
-                "“{}”已存在：请换一个位置，或移走该文件夹",
-                dir.display()
-            )));
-        }
-        let tmp = temp_dir_for(&dir);
-        let _ = std::fs::remove_dir_all(&tmp);
-        std::fs::create_dir_all(&tmp)
-            .map_err(|e| DeskError::FileWrite(format!("无法写入“{}”：{e}", out.display())))?;
+        let (dir, tmp) = batch_dirs(out, &b.batch_no)?;
         let written = (|| -> Result<(), DeskError> {
             let mut manifest =
                 ManifestWriter::create(&tmp.join("变更清单.csv")).map_err(file_error)?;
@@ -757,12 +751,6 @@ impl Desk {
                     let items = r.platform_items(b.id, class.key(), after, SLICE)?;
                     for i in &items {
                         w.write_row(&split_cells(&i.cells)).map_err(file_error)?;
-                        let code = if i.ref_kind == "c" {
-                            r.commitment(crate::domain::commitment::CommitmentId(i.ref_id))?
-                                .map(|c| c.code)
-                        } else {
-                            None
-                        };
                         manifest
                             .write_entry(&ManifestEntry {
                                 class,
@@ -770,7 +758,7 @@ impl Desk {
                                 row_no: (i.row_no + 1) as u64,
                                 change: ChangeKind::from_label_or_key(&i.change)
                                     .unwrap_or(ChangeKind::New),
-                                record_key: record_key(&i.ref_kind, i.ref_id, code.as_deref()),
+                                record_key: key_of_item(&r, i)?,
                             })
                             .map_err(file_error)?;
                     }
@@ -903,7 +891,7 @@ impl Desk {
             }
             let note = format!("反馈文件“{file}”：拒收 {refused} 行");
             w.accept_platform_batch(pending.id, now, &me, &note)?;
-            let total = w.platform_batch_rows(pending.id)?;
+            let total = w.count_platform_items(pending.id)?.max(0) as u64;
             let accepted = total.saturating_sub(refused);
             let detail = format!(
                 "导入批次 {batch_no} 的平台反馈“{file}”：接收 {accepted} 行，拒收 {refused} 行"
@@ -932,7 +920,7 @@ impl Desk {
         let (me, now) = (act.me.staff_no.clone(), act.now);
         self.commit(act, |w, _| {
             w.accept_platform_batch(b.id, now, &me, "平台已全部接收")?;
-            let rows = w.platform_batch_rows(b.id)?;
+            let rows = w.count_platform_items(b.id)?.max(0) as u64;
             Ok((
                 FeedbackSummary {
                     batch_no: b.batch_no.clone(),
@@ -1191,10 +1179,4 @@ fn item_by_key(
     };
     Ok(r.platform_item_of(batch, kind, id)?
         .filter(|(c, _)| class.is_none_or(|k| k.key() == c)))
-}
-
-impl Writer<'_> {
-    fn platform_batch_rows(&self, batch: i64) -> Result<u64, DeskError> {
-        Ok(self.count_platform_items(batch)?.max(0) as u64)
-    }
 }
