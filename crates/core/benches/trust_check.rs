@@ -104,6 +104,7 @@ fn main() {
         subject: facts,
         records: &records,
         breaches: &[],
+        credit: &xinyidian_core::domain::credit::NO_MARKS,
         report: None,
         letter: LetterState::None,
         business: None,

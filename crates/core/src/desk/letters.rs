@@ -33,6 +33,30 @@ pub const INSTALLATION_NO_KEY: &str = "installation_no";
 
 /// The installation number stored in the settings. A value this program would not have stored
 /// is refused rather than read as block 0, which could reuse another PC's serials.
+/// The next free 承诺编码 of `today` in this installation's block (rule C-4), for a letter or a
+/// 信用修复承诺书: both take their serial from one space, so that no two share a code. Call inside
+/// the issuing transaction: writers are serialised, so the number stays free until it ends, and
+/// a rollback leaves no gap.
+pub(super) fn next_commitment_code(
+    w: &crate::store::Writer<'_>,
+    today: chrono::NaiveDate,
+) -> Result<(CommitmentCode, u32), DeskError> {
+    let installation = installation_setting(w)?;
+    let (first, last) = serial_block(installation);
+    let largest = w
+        .largest_commitment_serial(today, first, last)?
+        .max(w.largest_repair_serial(today, first, last)?);
+    let serial = next_serial(installation, largest).ok_or_else(|| {
+        DeskError::LetterRefused(format!(
+            "本机今天的承诺编码已用完（序号 {first:06}–{last:06}），请明天再出具，\
+             或由管理员在“设置”中为本机换一个未用的安装编号"
+        ))
+    })?;
+    let code = CommitmentCode::new(today, serial)
+        .map_err(|e| DeskError::Internal(format!("承诺编码：{e}")))?;
+    Ok((code, serial))
+}
+
 fn installation_setting(r: &crate::store::Reader<'_>) -> Result<Option<InstallationNo>, DeskError> {
     match r.setting(INSTALLATION_NO_KEY)? {
         None => Ok(None),
@@ -266,17 +290,7 @@ impl Desk {
                     };
                     return Ok((issued, AuditLine::new(Some(subject.0), detail)));
                 }
-                let installation = installation_setting(w)?;
-                let (first, last) = serial_block(installation);
-                let largest = w.largest_commitment_serial(today, first, last)?;
-                let serial = next_serial(installation, largest).ok_or_else(|| {
-                    DeskError::LetterRefused(format!(
-                        "本机今天的承诺编码已用完（序号 {first:06}–{last:06}），请明天再出具，\
-                         或由管理员在“设置”中为本机换一个未用的安装编号"
-                    ))
-                })?;
-                let code = CommitmentCode::new(today, serial)
-                    .map_err(|e| DeskError::Internal(format!("承诺编码：{e}")))?;
+                let (code, serial) = next_commitment_code(w, today)?;
                 let pdf = render_letter(&letter, &code, font)
                     .map_err(|e| DeskError::LetterPdf(e.to_string()))?;
                 let mut c = Commitment {

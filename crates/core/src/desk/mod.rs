@@ -7,6 +7,7 @@
 mod act;
 mod auth;
 mod cases;
+mod credit;
 mod demo;
 mod files;
 mod import_preview;
@@ -40,6 +41,10 @@ pub use crate::store::{
 };
 pub use auth::{AuditVerdict, IDLE_LOCK_DEFAULT};
 pub use cases::QueueFilters;
+pub use credit::{
+    CalendarImport, CreditQueueRow, CreditTarget, GRADES_KEY, LIMITS_KEY, ObjectionRequest,
+    ObjectionStep, OpenedRepair, RepairRequest, RepairStep,
+};
 pub use demo::DemoSummary;
 pub use import_preview::{ImportPreview, PreviewColumn, PreviewRow, preview_records};
 pub use letters::{
@@ -253,6 +258,9 @@ pub enum DeskError {
     /// An exchange with the city platform refused (rules E-1..E-3).
     #[error("{0}")]
     Platform(String),
+    /// A repair or objection step refused (rules X-1..X-3); nothing was written.
+    #[error("{0}")]
+    Credit(String),
 }
 
 impl DeskError {

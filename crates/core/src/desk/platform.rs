@@ -277,6 +277,7 @@ fn plan_class(
     unit: &AcceptingUnit,
     today: NaiveDate,
     params: &DishonestyParams,
+    relieved: &std::collections::HashSet<i64>,
     progress: &Progress,
     done: &mut u64,
     total: u64,
@@ -300,6 +301,11 @@ fn plan_class(
                 let current = slice
                     .into_iter()
                     .filter_map(|(_, s)| {
+                        // A repaired record, or one withdrawn after an objection, is no
+                        // longer sent: the platform hears it withdrawn (rules ).
+                        if relieved.contains(&s.id.0) {
+                            return None;
+                        }
                         // Arrears go to the platform once determined as dishonesty (D-1), with
                         // that day as 认定日期; every other record of these classes always.
                         let decided_on = match &s.record {
@@ -499,6 +505,7 @@ impl Desk {
         }
         let params = self.dishonesty_params()?;
         let today = act.today;
+        let relieved = super::credit::relieved_records(&self.store.read(), today)?;
         let total = {
             let r = self.store.read();
             (r.count_records()? + r.count_commitments()?).max(0) as u64
@@ -514,6 +521,7 @@ impl Desk {
                     &unit,
                     today,
                     &params,
+                    &relieved,
                     progress,
                     &mut done,
                     total,
@@ -575,6 +583,7 @@ impl Desk {
                     &unit,
                     today,
                     &params,
+                    &relieved,
                     progress,
                     &mut done,
                     total,

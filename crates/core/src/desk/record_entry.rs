@@ -118,14 +118,24 @@ impl Desk {
     /// One record with its judgement as of today.
     pub fn record_view(&self, id: RecordId) -> Result<RecordView, DeskError> {
         let r = self.store.read();
-        let (_, s) = r
+        let (subject, s) = r
             .record(id)?
             .ok_or_else(|| DeskError::NotFound(format!("编号为 {} 的用电记录", id.0)))?;
         let params = self.dishonesty_params()?;
+        let grades = super::credit::grades(&r)?;
+        let marks = super::credit::credit_marks(&r, subject)?;
+        let today = self.today();
+        let (outcome, _, credit) = crate::domain::credit::judge(
+            assess_record(&s.record, today, &params),
+            today,
+            &grades,
+            &marks,
+        );
         Ok(RecordView {
             id: s.id,
             platform_refusal: super::records::refusal_of(&r, s.id)?,
-            outcome: assess_record(&s.record, self.today(), &params),
+            outcome,
+            credit,
             record: s.record,
             source: s.source,
         })
@@ -172,38 +182,9 @@ impl Desk {
         let act = self.begin(Action::EnterRecord)?;
         let refresh = self.refresh()?;
         self.commit(act, |w, &Act { now, today, .. }| {
-            let (s, before) = stored(w, id)?;
-            let kind = crate::domain::record_draft::kind_for(draft.kind, s.kind);
-            if kind != before.kind() {
-                return Err(DeskError::RecordRefused(format!(
-                    "更正不能改变记录类别（原为{}）：如类别录错，请另行录入正确的记录",
-                    before.kind().label()
-                )));
-            }
-            let after = draft
-                .validate(&s, today)
-                .map_err(|errors| DeskError::InvalidRecord { kind, errors })?;
-            if after == before {
-                return Err(DeskError::RecordRefused(
-                    "内容没有改变，无需保存".to_string(),
-                ));
-            }
-            if let Some((other, _)) = w.record_by_key(s.id, &after)?
-                && other != id
-            {
-                return Err(DeskError::RecordRefused(format!(
-                    "更正后与另一条已登记的记录相同（{}）：请核对日期、用户编号和类型名称，或改为更正那一条记录",
-                    after.summary()
-                )));
-            }
-            w.replace_record(id, &after, now)?;
-            entry_done(
-                w,
-                &refresh,
-                s.id,
-                format!("更正{} → {}", before.summary(), after.summary()),
-            )
-            .map(|line| ((), line))
+            let (subject, before, after) = correct_in(w, id, draft, today, now)?;
+            entry_done(w, &refresh, subject, format!("更正{before} → {after}"))
+                .map(|line| ((), line))
         })
     }
 
@@ -275,6 +256,44 @@ impl Desk {
             .map(|line| ((), line))
         })
     }
+}
+
+/// Correct a stored record inside the caller's transaction (the counter's 更正, or an upheld
+/// objection, rule X-3): the kind stays, a key another record holds is refused. Returns the
+/// subject and the record's summary before and after.
+pub(super) fn correct_in(
+    w: &Writer<'_>,
+    id: RecordId,
+    draft: &RecordDraft,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<(SubjectId, String, String), DeskError> {
+    let (s, before) = stored(w, id)?;
+    let kind = crate::domain::record_draft::kind_for(draft.kind, s.kind);
+    if kind != before.kind() {
+        return Err(DeskError::RecordRefused(format!(
+            "更正不能改变记录类别（原为{}）：如类别录错，请另行录入正确的记录",
+            before.kind().label()
+        )));
+    }
+    let after = draft
+        .validate(&s, today)
+        .map_err(|errors| DeskError::InvalidRecord { kind, errors })?;
+    if after == before {
+        return Err(DeskError::RecordRefused(
+            "内容没有改变，无需保存".to_string(),
+        ));
+    }
+    if let Some((other, _)) = w.record_by_key(s.id, &after)?
+        && other != id
+    {
+        return Err(DeskError::RecordRefused(format!(
+            "更正后与另一条已登记的记录相同（{}）：请核对日期、用户编号和类型名称，或改为更正那一条记录",
+            after.summary()
+        )));
+    }
+    w.replace_record(id, &after, now)?;
+    Ok((s.id, before.summary(), after.summary()))
 }
 
 /// The audit row of a record entry, after the subject's standing is refreshed (a record can

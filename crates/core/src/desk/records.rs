@@ -154,6 +154,9 @@ pub struct RecordView {
     /// "批次 N：reason". It is sent again once corrected.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub platform_refusal: Option<String>,
+    /// Its grade, periods, repair, withdrawal and open objection (rules ); `outcome`
+    /// already reflects them (a repaired record is not dishonest from its repair date).
+    pub credit: crate::domain::credit::RecordCredit,
 }
 
 /// The platform's refusal of a record, as [`RecordView::platform_refusal`] says it.
@@ -432,12 +435,21 @@ impl Desk {
         let today = self.today();
         let params = self.dishonesty_params()?;
         let r = self.store.read();
+        let grades = super::credit::grades(&r)?;
+        let marks = super::credit::credit_marks(&r, subject)?;
         r.records_of(subject)?
             .into_iter()
             .map(|s| {
+                let (outcome, _, credit) = crate::domain::credit::judge(
+                    assess_record(&s.record, today, &params),
+                    today,
+                    &grades,
+                    &marks,
+                );
                 Ok(RecordView {
                     id: s.id,
-                    outcome: assess_record(&s.record, today, &params),
+                    outcome,
+                    credit,
                     platform_refusal: refusal_of(&r, s.id)?,
                     record: s.record,
                     source: s.source,

@@ -150,6 +150,8 @@ struct Gathered {
     report: Option<ReportUsed>,
     letter: LetterState,
     breaches: Vec<CommitmentBreach>,
+    /// Its repairs, withdrawals and open objections (rules ).
+    credit: crate::domain::credit::CreditMarks,
     /// The platform's lists on the subject (rule E-2).
     lists: Option<crate::domain::trust::ListStanding>,
 }
@@ -202,6 +204,7 @@ fn gather(
     let stored = r.records_of(subject)?;
     let records = stored.iter().map(|r| r.record.clone()).collect();
     let (letter, breaches) = commitments_for_check(r, subject)?;
+    let credit = super::credit::credit_marks(r, subject)?;
     let code = s.code.full().to_string();
     let s_code = code.as_str();
     Ok(Gathered {
@@ -211,6 +214,7 @@ fn gather(
         report: report_for_check(r, subject)?,
         letter,
         breaches,
+        credit,
         lists: list_standing(r, s_code, today, settings.list_max_age_days)?,
     })
 }
@@ -222,6 +226,7 @@ impl Gathered {
             subject: subject_facts(&self.subject),
             records: &self.records,
             breaches: &self.breaches,
+            credit: &self.credit,
             report: self.report.as_ref().map(|r| (&r.report, r.label.clone())),
             letter: self.letter.clone(),
             business: None,
@@ -336,6 +341,7 @@ impl Desk {
             report_max_age_days: self.report_max_age_days()?,
             dishonesty: self.dishonesty_params()?,
             list_max_age_days: self.list_max_age_days()?,
+            grades: self.credit_grades()?,
         })
     }
 
@@ -487,8 +493,10 @@ impl Desk {
         // everything else streams.
         let mut commitments = std::collections::HashMap::new();
         let mut reports = std::collections::HashMap::new();
+        let marks;
         {
             let r = self.store.read();
+            marks = super::credit::all_credit_marks(&r)?;
             for id in r.subjects_with_commitments()? {
                 commitments.insert(id, commitments_for_check(&r, id)?);
             }
@@ -532,6 +540,9 @@ impl Desk {
                     subject: facts,
                     records: &row.records,
                     breaches,
+                    credit: marks
+                        .get(&row.subject_id)
+                        .unwrap_or(&crate::domain::credit::NO_MARKS),
                     report: reports
                         .get(&row.subject_id)
                         .map(|r| (&r.report, r.label.clone())),

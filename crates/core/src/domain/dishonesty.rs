@@ -130,6 +130,10 @@ pub enum Outcome {
 pub struct Assessment {
     pub findings: Vec<Finding>,
     pub cleared: Vec<Clearance>,
+    /// Dishonesty records that no longer count: repaired, withdrawn or past their maximum
+    /// publication period (rules; filled by [`super::credit::apply`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lifted: Vec<super::credit::Lifted>,
 }
 
 /// A withdrawn application (rule D-5): the subject could not obtain the property proof and

@@ -2,8 +2,10 @@
 //! database, the window, files or the clock; every rule that depends on the date takes `today`.
 
 pub mod audit;
+pub mod calendar;
 pub mod case;
 pub mod commitment;
+pub mod credit;
 pub mod dishonesty;
 pub mod id_codes;
 pub mod installation;

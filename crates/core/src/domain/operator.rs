@@ -100,10 +100,15 @@ pub enum Action {
     /// Exchange data with 湛江市公共信用信息共享平台: batches, feedback, list snapshots,
     /// publication (rules E-1..E-3).
     ExchangePlatform,
+    /// Register a repair application or an objection at the counter, print the 信用修复承诺书,
+    /// attach evidence and the signed scans (rules ).
+    HandleCredit,
+    /// Accept, refuse, review and decide repairs and objections (rules ).
+    DecideCredit,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 22] = [
         Action::CreateSubject,
         Action::EditSubject,
         Action::AddAccount,
@@ -124,6 +129,8 @@ impl Action {
         Action::DecideCase,
         Action::ExportLists,
         Action::ExchangePlatform,
+        Action::HandleCredit,
+        Action::DecideCredit,
     ];
 
     /// The least role allowed to take this action.
@@ -139,12 +146,14 @@ impl Action {
             | Action::RunCheck
             | Action::IssueLetter
             | Action::AttachSignedLetter
-            | Action::ManageCase => Role::Clerk,
+            | Action::ManageCase
+            | Action::HandleCredit => Role::Clerk,
             Action::AcceptUsccCheckFailure
             | Action::ViewAudit
             | Action::DecideCase
             | Action::ExportLists
-            | Action::ExchangePlatform => Role::Supervisor,
+            | Action::ExchangePlatform
+            | Action::DecideCredit => Role::Supervisor,
             Action::ManageOperators
             | Action::ChangeSettings
             | Action::GenerateDemo
@@ -175,6 +184,8 @@ impl Action {
             Action::DecideCase => "认定违诺或延期",
             Action::ExportLists => "导出名单",
             Action::ExchangePlatform => "与信用平台交换数据",
+            Action::HandleCredit => "受理信用修复或异议申请",
+            Action::DecideCredit => "审核信用修复或异议",
         }
     }
 }

@@ -9,6 +9,7 @@
 use chrono::{Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use super::credit::{self, CreditMarks, GradeSettings};
 use super::dishonesty::{Assessment, CommitmentBreach, DishonestyParams, RuleId, assess};
 use super::id_codes::normalize;
 use super::park::Park;
@@ -310,6 +311,10 @@ pub struct CheckSettings {
     /// calendar days (verdicts stored before this setting read as the default).
     #[serde(default = "default_list_max_age_days")]
     pub list_max_age_days: u32,
+    /// The grade of each dishonesty record kind (rule X-2; verdicts stored before it read as
+    /// the default).
+    #[serde(default)]
+    pub grades: GradeSettings,
 }
 
 /// The default of [`CheckSettings::list_max_age_days`]: the platform updates its lists monthly.
@@ -325,6 +330,7 @@ impl Default for CheckSettings {
             report_max_age_days: DEFAULT_REPORT_MAX_AGE_DAYS,
             dishonesty: DishonestyParams::default(),
             list_max_age_days: DEFAULT_LIST_MAX_AGE_DAYS,
+            grades: GradeSettings::default(),
         }
     }
 }
@@ -338,6 +344,8 @@ pub struct CheckInput<'a> {
     pub records: &'a [Record],
     /// Its decided commitment cases (rules D-4, D-5).
     pub breaches: &'a [CommitmentBreach],
+    /// Its repairs, withdrawals and open objections (rules ).
+    pub credit: &'a CreditMarks,
     /// Its latest credit report, with a label that identifies it in evidence.
     pub report: Option<(&'a CreditReport, String)>,
     pub letter: LetterState,
@@ -456,11 +464,18 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     pub fn new(input: &'a CheckInput<'a>) -> Self {
-        let assessment = assess(
-            input.records,
-            input.breaches,
+        // Repairs, withdrawals and the maximum publication period take a record
+        // out of every rule at once.
+        let assessment = credit::apply(
+            assess(
+                input.records,
+                input.breaches,
+                input.today,
+                &input.settings.dishonesty,
+            ),
             input.today,
-            &input.settings.dishonesty,
+            &input.settings.grades,
+            input.credit,
         );
         let founded = input.subject.founded_on;
         // The power window can only begin once the subject exists.
@@ -604,6 +619,17 @@ fn power_side_findings(ctx: &Context<'_>, w: &Window) -> (Vec<String>, bool) {
             evidence.push(format!("回溯期前的失信记录，不计入：{}", f.reason));
         }
     }
+    for l in ctx
+        .assessment
+        .lifted
+        .iter()
+        .filter(|l| l.finding.rule.is_power_side() && w.contains(l.finding.since))
+    {
+        evidence.push(format!(
+            "不再计入的失信记录（{}）：{}；{}",
+            l.finding.rule, l.finding.reason, l.why
+        ));
+    }
     for c in &ctx.assessment.cleared {
         if let (Some(RuleId::D1), Some(on)) = (c.rule, c.becomes_on)
             && on > ctx.input.today
@@ -706,6 +732,17 @@ pub fn rule_d4(ctx: &Context<'_>) -> Finding {
         } else if f.since < w.start {
             evidence.push(format!("回溯期前的违诺记录，不计入：{}", f.reason));
         }
+    }
+    for l in ctx
+        .assessment
+        .lifted
+        .iter()
+        .filter(|l| l.finding.rule == RuleId::D4 && w.contains(l.finding.since))
+    {
+        evidence.push(format!(
+            "不再计入的违诺记录（D-4）：{}；{}",
+            l.finding.reason, l.why
+        ));
     }
     for c in &ctx.assessment.cleared {
         if c.rule == Some(RuleId::D5) {
@@ -1186,6 +1223,7 @@ mod tests {
             subject: subject(),
             records: &[],
             breaches: &[],
+            credit: &crate::domain::credit::NO_MARKS,
             report: report.map(|r| (r, "报告 2026112509301200000001".to_string())),
             letter: LetterState::Signed {
                 code: "44080020261120000001".into(),

@@ -34,6 +34,10 @@ const TABLES: &[(&str, &str)] = &[
     ("platform_sent", "id"),
     ("list_snapshot", "id"),
     ("list_entry", "id"),
+    ("repair_application", "id"),
+    ("objection", "id"),
+    ("credit_target", "id"),
+    ("work_calendar", "day"),
     ("audit", "seq"),
 ];
 
@@ -127,8 +131,9 @@ fn table_digest(
     // million, not half a billion, row visits. Bytewise order on both engines: a server's
     // collation (zh_CN, en_US) would order text keys otherwise than SQLite and the hashes
     // would differ.
-    // Of the keys in `TABLES`, `setting.key` and `evidence_blob.sha256` are text.
-    let text_key = matches!(key, "key" | "sha256");
+    // Of the keys in `TABLES`, `setting.key`, `evidence_blob.sha256` and `work_calendar.day`
+    // are text.
+    let text_key = matches!(key, "key" | "sha256" | "day");
     let order = match conn.engine() {
         super::Engine::Postgres if text_key => format!("{} COLLATE \"C\"", quote(key)),
         _ => quote(key),

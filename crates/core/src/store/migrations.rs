@@ -477,6 +477,61 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX list_entry_code ON list_entry (snapshot_id, code);
     "#,
+    // 14 (issue 19, rules X-1..X-3): repair applications and objections, whole as JSON beside
+    // the columns their lists and the 待办 tabs filter on; what each names (so that "is this
+    // record under repair or objection" is one index probe); the working-day calendar an admin
+    // imported (years not in it use the shipped one). A repair's 信用修复承诺书 takes its
+    // 承诺编码 from the letters' serial space: code_date and serial are read with theirs.
+    r#"
+    CREATE TABLE repair_application (
+        id          INTEGER PRIMARY KEY,
+        subject_id  INTEGER NOT NULL REFERENCES subject (id) ON DELETE RESTRICT,
+        status      TEXT NOT NULL,
+        opened_on   TEXT NOT NULL,
+        opened_by   TEXT NOT NULL,
+        hall        TEXT NOT NULL DEFAULT '',
+        deadline    TEXT,
+        repaired_on TEXT,
+        code        TEXT NOT NULL UNIQUE,
+        code_date   TEXT NOT NULL,
+        serial      INTEGER NOT NULL,
+        record      TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    CREATE INDEX repair_subject ON repair_application (subject_id, id);
+    CREATE INDEX repair_status ON repair_application (status, deadline);
+    CREATE INDEX repair_code_date ON repair_application (code_date, serial);
+    CREATE TABLE objection (
+        id          INTEGER PRIMARY KEY,
+        subject_id  INTEGER NOT NULL REFERENCES subject (id) ON DELETE RESTRICT,
+        status      TEXT NOT NULL,
+        opened_on   TEXT NOT NULL,
+        opened_by   TEXT NOT NULL,
+        hall        TEXT NOT NULL DEFAULT '',
+        deadline    TEXT,
+        decided_on  TEXT,
+        record      TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    CREATE INDEX objection_subject ON objection (subject_id, id);
+    CREATE INDEX objection_status ON objection (status, deadline);
+    CREATE TABLE credit_target (
+        id          INTEGER PRIMARY KEY,
+        owner_kind  TEXT NOT NULL CHECK (owner_kind IN ('repair', 'objection')),
+        owner_id    INTEGER NOT NULL,
+        ref_kind    TEXT NOT NULL CHECK (ref_kind IN ('r', 'c')),
+        ref_id      INTEGER NOT NULL,
+        UNIQUE (owner_kind, owner_id, ref_kind, ref_id)
+    );
+    CREATE INDEX credit_target_ref ON credit_target (ref_kind, ref_id);
+    CREATE TABLE work_calendar (
+        day         TEXT PRIMARY KEY,
+        kind        TEXT NOT NULL CHECK (kind IN ('holiday', 'workday')),
+        name        TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The first schema version whose audit rows are keyed and anchored.

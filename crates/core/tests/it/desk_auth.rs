@@ -234,6 +234,38 @@ fn attempt(d: &mut Desk, action: Action, n: usize) -> Result<(), DeskError> {
             d.extend_case(case.id, until, "不动产登记中心补办中")
                 .map(drop)
         }
+        Action::HandleCredit => {
+            // An objection on this role's newest record (entered just before).
+            let s = d.subject_by_code(USCC)?;
+            d.authorize(Action::HandleCredit)?;
+            let Some(r) = d.records_of(s.id)?.into_iter().max_by_key(|r| r.id.0) else {
+                return Err(DeskError::NotFound("用电记录".into()));
+            };
+            let dir = tempfile::tempdir().unwrap();
+            let f = dir.path().join("异议承诺书.pdf");
+            std::fs::write(&f, format!("%PDF-1.4 sealed {n}")).unwrap();
+            d.open_objection(&xinyidian_core::desk::ObjectionRequest {
+                subject: s.id,
+                target: xinyidian_core::domain::credit::TargetRef::Record { id: r.id.0 },
+                grounds: vec![xinyidian_core::domain::credit::ObjectionGround::Error],
+                statement: "金额有误".into(),
+                evidence: Vec::new(),
+                commitment_scan: f,
+            })
+            .map(drop)
+        }
+        Action::DecideCredit => {
+            d.authorize(Action::DecideCredit)?;
+            let open = d.objections(&xinyidian_core::store::CreditFilter {
+                statuses: vec!["submitted".into()],
+                ..Default::default()
+            })?;
+            let Some(o) = open.into_iter().next() else {
+                return Err(DeskError::NotFound("异议申诉".into()));
+            };
+            d.decide_objection(o.id, &xinyidian_core::desk::ObjectionStep::Accept)
+                .map(drop)
+        }
     }
 }
 
@@ -766,10 +798,13 @@ fn a_database_of_an_earlier_version_keeps_its_old_rows_verifiable_and_is_keyed_f
         .unwrap();
         prev = hash;
     }
-    // Without the tables of later steps (13: the platform exchange), which version 11 lacked.
+    // Without the tables of later steps (13: the platform exchange, 14: repairs and
+    // objections), which version 11 lacked.
     conn.execute_batch(
         "DROP TABLE platform_item; DROP TABLE platform_sent; DROP TABLE platform_batch;
          DROP TABLE list_entry; DROP TABLE list_snapshot;
+         DROP TABLE credit_target; DROP TABLE objection; DROP TABLE repair_application;
+         DROP TABLE work_calendar;
          PRAGMA user_version = 11; PRAGMA application_id = 0;",
     )
     .unwrap();

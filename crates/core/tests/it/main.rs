@@ -3,6 +3,7 @@
 //! that need the built program or egui are the app's (`tests/it` at the top).
 
 mod cases;
+mod credit;
 mod credit_report;
 mod desk_auth;
 mod import;

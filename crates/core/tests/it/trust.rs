@@ -420,6 +420,7 @@ proptest! {
                 subject: facts.clone(),
                 records,
                 breaches: &[],
+                credit: &xinyidian_core::domain::credit::NO_MARKS,
                 report: Some((&r, "报告".to_string())),
                 letter: if signed {
                     LetterState::Signed { code: "44080020261101000001".into(), signed_on: d(2026, 11, 1) }

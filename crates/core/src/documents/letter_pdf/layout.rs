@@ -89,7 +89,11 @@ fn paragraph(
 }
 
 fn title_block(font: &LetterFont) -> Result<Block, LetterPdfError> {
-    let tokens = tokenize(&[Segment::text(TITLE)], TITLE_SIZE, font)?;
+    title_block_of(TITLE, font)
+}
+
+fn title_block_of(title: &str, font: &LetterFont) -> Result<Block, LetterPdfError> {
+    let tokens = tokenize(&[Segment::text(title)], TITLE_SIZE, font)?;
     let width: f32 = tokens.iter().map(|t| t.width).sum();
     let mut runs = line_runs(tokens, MARGIN_LEFT + (TEXT_WIDTH - width) / 2.0, TITLE_SIZE);
     for r in &mut runs {
@@ -394,6 +398,72 @@ pub fn layout_letter(
     }
     blocks.push(signature_block(font, person)?);
 
+    let bodies = paginate(blocks)?;
+    let qr = qr_placement(code)?;
+    let count = bodies.len();
+    let mut pages = Vec::with_capacity(count);
+    for (i, mut runs) in bodies.into_iter().enumerate() {
+        runs.extend(footer_runs(code, i + 1, count, font)?);
+        pages.push(PageLayout {
+            runs,
+            qr: qr.clone(),
+        });
+    }
+    Ok(LetterLayout {
+        pages,
+        code: code.as_str().to_string(),
+    })
+}
+
+/// A letter of our own wording in the same style (the 信用修复承诺书, rule X-1): the title,
+/// labelled fields, the body paragraphs (each opened with a two-character indent), the
+/// signature block of a unit or of a person, and the footer with the 承诺编码 and its QR code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextLetter {
+    pub title: String,
+    /// `(label, value)`: the label printed as text, the value as a filled-in value.
+    pub fields: Vec<(String, String)>,
+    /// The opening paragraph, without indent.
+    pub preamble: String,
+    pub paragraphs: Vec<String>,
+    /// The person form of the signature block (签字 and date only).
+    pub person: bool,
+}
+
+/// Lay out a [`TextLetter`].
+pub fn layout_text_letter(
+    letter: &TextLetter,
+    code: &CommitmentCode,
+    font: &LetterFont,
+) -> Result<LetterLayout, LetterPdfError> {
+    let mut blocks = vec![title_block_of(&letter.title, font)?];
+    for (label, value) in &letter.fields {
+        blocks.push(paragraph(
+            &[
+                Segment::text(label),
+                Segment::text(" "),
+                Segment::value(value, "填写内容"),
+            ],
+            0.0,
+            font,
+            "填写内容",
+        )?);
+    }
+    blocks.push(paragraph(
+        &[Segment::text(&letter.preamble)],
+        2.0 * BODY_SIZE,
+        font,
+        "承诺书正文",
+    )?);
+    for p in &letter.paragraphs {
+        blocks.push(paragraph(
+            &[Segment::text(p)],
+            2.0 * BODY_SIZE,
+            font,
+            "承诺书正文",
+        )?);
+    }
+    blocks.push(signature_block(font, letter.person)?);
     let bodies = paginate(blocks)?;
     let qr = qr_placement(code)?;
     let count = bodies.len();

@@ -35,7 +35,7 @@ mod wrap;
 use crate::domain::letter::{CommitmentCode, ValidLetter};
 
 pub use font::{FontFace, LetterFont, check_printable, is_emoji, unprintable_chars};
-pub use layout::layout_letter;
+pub use layout::{TextLetter, layout_letter, layout_text_letter};
 
 /// Points per millimetre.
 const MM: f32 = 72.0 / 25.4;
@@ -199,6 +199,18 @@ pub fn render_letter_with(
     font: &LetterFont,
 ) -> Result<Vec<u8>, LetterPdfError> {
     layout_letter(letter, code, font)?.to_pdf(font)
+}
+
+/// Lay out and render a letter of our own wording (the 信用修复承诺书) with the bundled font.
+pub fn render_text_letter(
+    letter: &TextLetter,
+    code: &CommitmentCode,
+) -> Result<Vec<u8>, LetterPdfError> {
+    let font = LetterFont::bundled()?;
+    for (_, value) in &letter.fields {
+        font.check_printable("填写内容", value)?;
+    }
+    layout_text_letter(letter, code, font)?.to_pdf(font)
 }
 
 impl LetterLayout {

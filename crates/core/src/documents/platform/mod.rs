@@ -17,7 +17,7 @@ mod feedback;
 mod lists;
 mod manifest;
 mod publication;
-mod table;
+pub(crate) mod table;
 mod xlsx_stream;
 
 use std::fmt;
