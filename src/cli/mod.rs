@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 
 mod audit;
 mod cases;
+mod credit;
 mod demo;
 mod letters;
 mod operators;
@@ -87,7 +88,16 @@ pub enum Command {
     /// 信易电案件：受理、接电、补证、中止、认定违诺、延期（规则 C-2、D-4、D-5）
     #[command(subcommand)]
     Case(cases::CaseCmd),
-    /// 程序设置（管理员）：本机安装编号
+    /// 信用修复申请：登记、上传承诺书、受理、审核、修复（规则 X-1、X-2）
+    #[command(subcommand)]
+    Repair(credit::RepairCmd),
+    /// 异议申诉：登记、受理、核实、更正或不予更正（规则 X-3）
+    #[command(subcommand)]
+    Objection(credit::ObjectionCmd),
+    /// 工作日历：法定节假日与调休上班日（办理时限按工作日计算，规则 X-3）
+    #[command(subcommand)]
+    Calendar(credit::CalendarCmd),
+    /// 程序设置（管理员）：本机安装编号、失信信息等级、修复与异议办理时限
     #[command(subcommand)]
     Settings(settings::SettingsCmd),
     /// 与湛江市公共信用信息共享平台交换数据：报送批次、反馈、名单、公示（主管）
@@ -266,6 +276,9 @@ pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Cases(cmd) => cases::cases(cli, cmd),
         Command::Case(cmd) => cases::case(cli, cmd),
         Command::Settings(cmd) => settings::settings(cli, cmd),
+        Command::Repair(cmd) => credit::repair(cli, cmd),
+        Command::Objection(cmd) => credit::objection(cli, cmd),
+        Command::Calendar(cmd) => credit::calendar(cli, cmd),
         Command::Db(DbCmd::Copy { from, to }) => db_copy(from, to),
         Command::Demo { subjects, seed } => demo::demo(cli, *subjects, *seed),
         Command::Bench { subjects, server } => demo::bench(*subjects, server.as_deref()),

@@ -129,11 +129,19 @@ pub(super) fn records(cli: &Cli, cmd: &RecordsCmd) -> Result<ExitCode> {
                         }
                         Outcome::NotDishonest(c) => c.reason.clone(),
                     };
+                    // R + id names the record for `repair open` and `objection open`.
+                    let credit = v.credit.label();
                     println!(
-                        "{}\t{}\t{}\t{verdict}",
+                        "R{}\t{}\t{}\t{}\t{verdict}{}",
+                        v.id.0,
                         v.record.date(),
                         v.record.kind().label(),
-                        v.record.summary()
+                        v.record.summary(),
+                        if credit.is_empty() {
+                            String::new()
+                        } else {
+                            format!("【{credit}】")
+                        }
                     );
                 }
                 println!("共 {} 条", views.len());

@@ -18,10 +18,42 @@ pub enum SettingsCmd {
         #[arg(long)]
         clear: bool,
     },
+    /// 失信信息等级（规则 X-2：轻微、一般、严重，决定最短与最长公示期）。不带参数时列出；
+    /// 例如 `settings grade D-2 严重`
+    Grade {
+        #[arg(value_name = "规则")]
+        rule: Option<String>,
+        #[arg(value_name = "等级", requires = "rule")]
+        grade: Option<String>,
+    },
+    /// 信用修复与异议的办理时限（工作日，规则 X-3）。不带参数时显示
+    Limits {
+        /// 受理时限
+        #[arg(long)]
+        accept: Option<u32>,
+        /// 核实时限（受理后开始审核、核实）
+        #[arg(long)]
+        verify: Option<u32>,
+        /// 决定时限（开始核实后作出决定）
+        #[arg(long)]
+        decide: Option<u32>,
+        /// 到期前几个工作日提醒
+        #[arg(long)]
+        warn: Option<u32>,
+    },
 }
 
 pub(super) fn settings(cli: &Cli, cmd: &SettingsCmd) -> Result<ExitCode> {
-    let SettingsCmd::Installation { number, clear } = cmd;
+    let (number, clear) = match cmd {
+        SettingsCmd::Installation { number, clear } => (number, clear),
+        SettingsCmd::Grade { rule, grade } => return super::credit::grade(cli, rule, grade),
+        SettingsCmd::Limits {
+            accept,
+            verify,
+            decide,
+            warn,
+        } => return super::credit::limits(cli, &[*accept, *verify, *decide, *warn]),
+    };
     let no = if *clear {
         None
     } else if let Some(text) = number {

@@ -6,6 +6,7 @@ mod support;
 
 mod cli;
 mod clipboard;
+mod credit_cli;
 mod records_cli;
 mod report_ui;
 mod reports_cli;

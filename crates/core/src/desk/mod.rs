@@ -36,8 +36,8 @@ use crate::store::Store;
 pub use crate::domain::report::ReportId;
 // Store types the window and the command line name (they use no `store` path themselves).
 pub use crate::store::{
-    AuditFilter, Engine, OpenMode, OpenOptions, PASSWORD_ENV, ReportStatus, ReportView, StoreError,
-    UpgradeSteps, VerdictRow, default_path, is_server_url,
+    AuditFilter, CreditFilter, Engine, OpenMode, OpenOptions, PASSWORD_ENV, ReportStatus,
+    ReportView, StoreError, UpgradeSteps, VerdictRow, default_path, is_server_url,
 };
 pub use auth::{AuditVerdict, IDLE_LOCK_DEFAULT};
 pub use cases::QueueFilters;
