@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod case_panel;
 pub mod command;
+pub mod credit_page;
 pub mod dashboard;
 pub mod export_page;
 pub mod fonts;
@@ -79,6 +80,7 @@ impl Notice {
 pub enum Nav {
     Search,
     Todo,
+    Credit,
     Import,
     Export,
     Audit,
@@ -90,6 +92,7 @@ impl Nav {
         match self {
             Nav::Search => "查询",
             Nav::Todo => "待办",
+            Nav::Credit => "修复异议",
             Nav::Import => "导入",
             Nav::Export => "导出",
             Nav::Audit => "日志",
@@ -109,6 +112,7 @@ enum Page {
     Import,
     Export,
     Queue(Box<QueuePage>),
+    Credit(Box<credit_page::CreditPage>),
 }
 
 /// The whole counter window.
@@ -242,6 +246,7 @@ impl CounterApp {
             Page::Import => Nav::Import,
             Page::Export => Nav::Export,
             Page::Queue(_) => Nav::Todo,
+            Page::Credit(_) => Nav::Credit,
             _ => Nav::Search,
         }
     }
@@ -435,6 +440,7 @@ impl CounterApp {
                 for nav in [
                     Nav::Search,
                     Nav::Todo,
+                    Nav::Credit,
                     Nav::Import,
                     Nav::Export,
                     Nav::Audit,
@@ -472,6 +478,11 @@ impl CounterApp {
                                 self.page = Page::Queue(Box::new(page));
                             }
                             Nav::Export => self.page = Page::Export,
+                            Nav::Credit => {
+                                self.page = Page::Credit(Box::new(credit_page::CreditPage::load(
+                                    &self.desk,
+                                )))
+                            }
                         }
                     }
                 }
@@ -559,6 +570,11 @@ impl CounterApp {
             Page::Audit(page) => page.ui(ui, &self.desk),
             Page::Import => self.import.ui(ui, &mut self.desk),
             Page::Export => self.export.ui(ui, &mut self.desk),
+            Page::Credit(page) => {
+                if let Some(c) = page.ui(ui, &mut self.desk) {
+                    self.run(c);
+                }
+            }
             Page::Queue(page) => {
                 let command = page.ui(ui, &mut self.desk);
                 self.todo_count = Some(page.counts().attention());

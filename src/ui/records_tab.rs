@@ -28,6 +28,22 @@ pub struct RecordsTab {
     error: Option<String>,
     form: Option<RecordForm>,
     quick: Option<QuickForm>,
+    /// 申请信用修复 or 提出异议 on a record (rules ).
+    credit: Option<CreditForm>,
+}
+
+/// The repair or objection form open on the tab.
+enum CreditForm {
+    Repair(super::credit_page::RepairForm),
+    Objection(super::credit_page::ObjectionForm),
+}
+
+/// What a record's buttons asked for.
+enum Chosen {
+    Correct,
+    Quick(QuickAction),
+    Repair,
+    Objection,
 }
 
 /// The amount a timeline row shows: what was paid, owed, or (theft) recovered plus the penalty.
@@ -51,7 +67,7 @@ fn source_label(source: &str) -> String {
 impl RecordsTab {
     /// Whether a form on the tab is open (Esc then belongs to it).
     pub fn is_editing(&self) -> bool {
-        self.form.is_some() || self.quick.is_some()
+        self.form.is_some() || self.quick.is_some() || self.credit.is_some()
     }
 
     fn reload(&mut self, desk: &Desk, subject: SubjectId) {
@@ -75,6 +91,7 @@ impl RecordsTab {
         }
         let mut notice = None;
         let may_enter = desk.may(Action::EnterRecord);
+        let may_credit = desk.may(Action::HandleCredit);
         let dishonest = self
             .views
             .iter()
@@ -109,15 +126,24 @@ impl RecordsTab {
             if self.views.is_empty() {
                 ui.label(RichText::new("尚无用电记录").weak());
             }
-            let mut open: Option<(RecordView, Option<QuickAction>)> = None;
+            let mut open: Option<(RecordView, Chosen)> = None;
+            let free = !self.is_editing();
             for v in self.views.iter().rev() {
-                if let Some(a) = entry_ui(ui, v, may_enter && !self.is_editing()) {
+                if let Some(a) = entry_ui(ui, v, may_enter && free, may_credit && free) {
                     open = Some((v.clone(), a));
                 }
             }
             match open {
-                Some((v, None)) => self.form = Some(RecordForm::correct(&v)),
-                Some((v, Some(a))) => self.quick = QuickForm::new(a, &v, desk.today()),
+                Some((v, Chosen::Correct)) => self.form = Some(RecordForm::correct(&v)),
+                Some((v, Chosen::Quick(a))) => self.quick = QuickForm::new(a, &v, desk.today()),
+                Some((v, Chosen::Repair)) => {
+                    self.credit = Some(CreditForm::Repair(super::credit_page::RepairForm::new(&v)))
+                }
+                Some((v, Chosen::Objection)) => {
+                    self.credit = Some(CreditForm::Objection(
+                        super::credit_page::ObjectionForm::new(&v),
+                    ))
+                }
                 None => {}
             }
         });
@@ -163,6 +189,20 @@ impl RecordsTab {
             }
             ui.separator();
         }
+        if let Some(f) = &mut self.credit {
+            let done = match f {
+                CreditForm::Repair(f) => f.ui(ui, desk, subject),
+                CreditForm::Objection(f) => f.ui(ui, desk, subject),
+            };
+            if let super::credit_page::FormDone::Closed(n) = done {
+                self.credit = None;
+                if n.is_some() {
+                    notice = n;
+                    self.reload(desk, subject.id);
+                }
+            }
+            ui.separator();
+        }
         if let Some(q) = &mut self.quick {
             let outcome = q.ui(ui, today);
             let saved = saving::save(ui, "quick_form", outcome == FormOutcome::Submit, || match q
@@ -190,9 +230,8 @@ impl RecordsTab {
     }
 }
 
-/// One record of the timeline. Returns the action the clerk chose: `Some(None)` to correct,
-/// `Some(Some(a))` for a one-field action.
-fn entry_ui(ui: &mut egui::Ui, v: &RecordView, buttons: bool) -> Option<Option<QuickAction>> {
+/// One record of the timeline. Returns the action the clerk chose.
+fn entry_ui(ui: &mut egui::Ui, v: &RecordView, buttons: bool, credit: bool) -> Option<Chosen> {
     let finding = match &v.outcome {
         Outcome::Dishonest(f) => Some(f),
         Outcome::NotDishonest(_) => None,
@@ -240,13 +279,33 @@ fn entry_ui(ui: &mut egui::Ui, v: &RecordView, buttons: bool) -> Option<Option<Q
             if let Some(refusal) = &v.platform_refusal {
                 ui.label(RichText::new(refusal).color(ERROR_COLOR));
             }
+            // 已修复 / 已撤销 / 公示期满 / 异议中 (rules ).
+            let mark = v.credit.label();
+            if !mark.is_empty() {
+                ui.label(
+                    RichText::new(format!("【{mark}】"))
+                        .strong()
+                        .color(egui::Color32::from_rgb(0, 110, 60)),
+                );
+            }
             ui.horizontal(|ui| {
                 ui.label(RichText::new(source_label(&v.source)).weak().small());
+                if credit {
+                    if v.credit.counts() && ui.small_button("申请信用修复").clicked() {
+                        chosen = Some(Chosen::Repair);
+                    }
+                    if v.credit.disputed.is_none()
+                        && v.credit.withdrawn.is_none()
+                        && ui.small_button("提出异议").clicked()
+                    {
+                        chosen = Some(Chosen::Objection);
+                    }
+                }
                 if !buttons {
                     return;
                 }
                 if ui.small_button("更正").clicked() {
-                    chosen = Some(None);
+                    chosen = Some(Chosen::Correct);
                 }
                 if let Record::Arrears(a) = r {
                     let mut actions = Vec::new();
@@ -259,7 +318,7 @@ fn entry_ui(ui: &mut egui::Ui, v: &RecordView, buttons: bool) -> Option<Option<Q
                     actions.push(QuickAction::JustCause);
                     for action in actions {
                         if ui.small_button(action.button()).clicked() {
-                            chosen = Some(Some(action));
+                            chosen = Some(Chosen::Quick(action));
                         }
                     }
                 }

@@ -35,6 +35,11 @@ pub struct SettingsPage {
     unit: Option<crate::domain::commitment::AcceptingUnit>,
     /// An operator's 停用/启用 or 重置密码 while it waits for the database.
     operator_change: Queued<(Operator, u8)>,
+    /// Grades of dishonesty records and the repair/objection limits (rules ).
+    grades: Option<crate::domain::credit::GradeSettings>,
+    limits: [String; 4],
+    calendar_years: Vec<i32>,
+    calendar_path: String,
 }
 
 fn line_ui(ui: &mut egui::Ui, label: &str, value: &mut String, password: bool, width: f32) {
@@ -71,6 +76,16 @@ impl SettingsPage {
                 .map(|p| p.large_arrears_threshold),
             ..Self::default()
         };
+        p.grades = desk.credit_grades().ok();
+        if let Ok(l) = desk.credit_limits() {
+            p.limits = [
+                l.accept_days.to_string(),
+                l.verify_days.to_string(),
+                l.decide_days.to_string(),
+                l.warn_days.to_string(),
+            ];
+        }
+        p.calendar_years = desk.work_calendar().map(|c| c.years()).unwrap_or_default();
         p.threshold_yuan = p
             .threshold
             .map(|t| (t.0 / 100).to_string())
@@ -148,6 +163,8 @@ impl SettingsPage {
             self.installation_ui(ui, desk);
             ui.separator();
             self.threshold_ui(ui, desk);
+            ui.separator();
+            self.credit_ui(ui, desk);
             ui.separator();
             self.parks.ui(ui, desk);
             ui.separator();
@@ -236,6 +253,102 @@ impl SettingsPage {
     }
 
     /// 数额较大 of rule D-1: everyone sees the value in force; the admin changes it.
+    /// Grades, time limits and the working-day calendar: everyone sees them, the
+    /// admin changes them.
+    fn credit_ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) {
+        use crate::domain::credit::{CreditLimits, Grade, GradeSettings};
+        ui.strong("信用修复与异议（规则 X-2、X-3）");
+        let admin = desk.may(Action::ChangeSettings);
+        if let Some(g) = self.grades {
+            for rule in GradeSettings::RULES {
+                let Some(current) = g.of(rule) else { continue };
+                ui.horizontal(|ui| {
+                    let l = ui.label(format!("{rule} {}：", rule.title()));
+                    if !admin {
+                        ui.label(current.describe());
+                        return;
+                    }
+                    let mut chosen = current;
+                    egui::ComboBox::from_id_salt(("grade", rule.as_str()))
+                        .selected_text(current.describe())
+                        .width(260.0)
+                        .show_ui(ui, |ui| {
+                            for grade in Grade::ALL {
+                                ui.selectable_value(&mut chosen, grade, grade.describe());
+                            }
+                        })
+                        .response
+                        .labelled_by(l.id);
+                    let salt = format!("grade_{rule}");
+                    if let Some(r) = saving::save(ui, &salt, chosen != current, || {
+                        desk.set_credit_grade(rule, chosen)
+                    }) {
+                        self.done(desk, r, "已保存失信信息等级");
+                    }
+                });
+            }
+        }
+        ui.horizontal_wrapped(|ui| {
+            ui.label("办理时限（工作日）：");
+            let [a, v, d, w] = &mut self.limits;
+            line_ui(ui, "受理", a, false, 40.0);
+            line_ui(ui, "核实", v, false, 40.0);
+            line_ui(ui, "决定", d, false, 40.0);
+            line_ui(ui, "提前提醒", w, false, 40.0);
+            if !admin {
+                return;
+            }
+            let asked = ui.button("保存时限").clicked();
+            let num = |s: &String| s.trim().parse::<u32>();
+            let parsed = match (num(a), num(v), num(d), num(w)) {
+                (Ok(a), Ok(v), Ok(d), Ok(w)) => Ok(CreditLimits {
+                    accept_days: a,
+                    verify_days: v,
+                    decide_days: d,
+                    warn_days: w,
+                }),
+                _ => Err(crate::desk::DeskError::Setting(
+                    "办理时限请填写整数个工作日".into(),
+                )),
+            };
+            if let Some(r) = saving::save_parsed(ui, "credit_limits", asked, parsed, |l| {
+                desk.set_credit_limits(l)
+            }) {
+                self.done(desk, r, "已保存办理时限");
+            }
+        });
+        let years: Vec<String> = self.calendar_years.iter().map(|y| y.to_string()).collect();
+        ui.label(format!(
+            "工作日历（法定节假日与调休上班日）：已有 {} 年；未收录的年份只按周六、周日休息计算",
+            years.join("、")
+        ));
+        if admin {
+            ui.horizontal_wrapped(|ui| {
+                let l = ui.label("导入放假安排");
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.calendar_path)
+                        .hint_text("CSV 或 XLSX：日期、类型（放假/上班）、名称")
+                        .desired_width(320.0),
+                )
+                .labelled_by(l.id);
+                if ui.button("浏览…").clicked()
+                    && let Some(p) = rfd::FileDialog::new()
+                        .add_filter("表格", &["csv", "xlsx"])
+                        .pick_file()
+                {
+                    self.calendar_path = p.display().to_string();
+                }
+                let asked = ui.button("导入日历").clicked();
+                let path = std::path::PathBuf::from(self.calendar_path.trim());
+                if let Some(r) = saving::save(ui, "calendar_import", asked, || {
+                    desk.import_calendar(&path).map(drop)
+                }) {
+                    self.done(desk, r, "已导入工作日历");
+                }
+            });
+        }
+    }
+
     fn threshold_ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) {
         ui.strong("失信认定");
         if let Some(t) = self.threshold {

@@ -13,6 +13,7 @@ mod reports_cli;
 mod trust_cli;
 mod ui;
 mod ui_cases;
+mod ui_credit;
 mod ui_export;
 mod ui_letter;
 mod ui_opening;

@@ -150,7 +150,7 @@ fn arrears_unpaid_six_months_after_reminder_is_a_dishonesty_record() {
     let header = "机构名称,统一社会信用代码,用户编号,欠缴类型名称,欠缴统计开始日,欠缴统计截止日,欠费金额,认定机构,认定机构统一社会信用代码,认定日期,催告日期,正当理由,结清日期";
     let text = format!(
         "{header}\n\
-         湛江市海港贸易有限公司,{A},,电费,2025-01-01,2025-03-31,\"20,000.00\",湛江供电局,,2025-04-10,2025-04-15,,\n\
+         湛江市海港贸易有限公司,{A},,电费,2025-01-01,2025-03-31,\"20,000.00\",湛江供电局,,2026-01-10,2026-01-15,,\n\
          湛江市海港贸易有限公司,{A},,电费,2026-01-01,2026-03-31,\"20,000.00\",湛江供电局,,2026-06-10,2026-06-15,,\n"
     );
     let f = dir.path().join("欠费.csv");
@@ -162,7 +162,8 @@ fn arrears_unpaid_six_months_after_reminder_is_a_dishonesty_record() {
         .iter()
         .map(|v| v["outcome"]["outcome"].as_str().unwrap())
         .collect();
-    // Reminded 2025-04-15: more than six months unpaid by 2026-11-28. Reminded 2026-06-15: the
+    // Reminded 2026-01-15: more than six months unpaid by 2026-11-28 (and, 一般 by default, it
+    // counts for a year from 2026-07-16, X-2). Reminded 2026-06-15: the
     // six months end on 2026-12-15, not yet.
     assert_eq!(outcomes, vec!["dishonest", "not_dishonest"]);
 }

@@ -53,7 +53,7 @@ fn the_records_tab_highlights_dishonesty_records_with_their_rule() {
             period_start: "2025-01-01".into(),
             period_end: "2025-03-31".into(),
             amount: "23000".into(),
-            reminded_on: "2025-04-10".into(),
+            reminded_on: "2026-01-10".into(),
             ..RecordDraft::new(RecordKind::Arrears)
         },
     )
@@ -208,7 +208,7 @@ fn on_a_database_file_the_import_runs_off_the_window_thread() {
         &f,
         format!(
             "机构名称,统一社会信用代码,欠缴类型名称,欠缴统计开始日,欠缴统计截止日,欠费金额,催告日期\n\
-             湛江市霞山区海港贸易有限公司,{USCC},电费,2025-01-01,2025-03-31,23000,2025-04-10\n"
+             湛江市霞山区海港贸易有限公司,{USCC},电费,2025-01-01,2025-03-31,23000,2026-01-10\n"
         ),
     )
     .unwrap();

@@ -75,6 +75,10 @@ pub struct QueuePage {
     /// The rows on screen in the last frame.
     visible: (usize, usize),
     error: Option<String>,
+    /// The 修复申请 or 异议申诉 tab when one is chosen (issue 19: their own tabs), with its
+    /// counts of open items.
+    credit: Option<super::credit_page::CreditPanel>,
+    credit_counts: (usize, usize),
 }
 
 impl QueuePage {
@@ -104,6 +108,8 @@ impl QueuePage {
             generation: 0,
             visible: (0, 0),
             error: None,
+            credit: None,
+            credit_counts: (0, 0),
         };
         p.reload(desk);
         if desk.may(Action::DecideCase) && p.counts.awaiting_decision > 0 {
@@ -154,6 +160,9 @@ impl QueuePage {
         self.generation += 1;
         match result {
             Ok((total, rows, counts, filters)) => {
+                if let Ok((r, o)) = desk.credit_queue() {
+                    self.credit_counts = (r.len(), o.len());
+                }
                 self.total = usize::try_from(total).unwrap_or(usize::MAX);
                 self.start = 0;
                 self.rows = rows;
@@ -220,6 +229,17 @@ impl QueuePage {
             return None;
         }
         self.tabs_ui(ui, desk);
+        if let Some(panel) = &mut self.credit {
+            ui.separator();
+            let command = panel.ui(ui, desk);
+            if command.is_some() {
+                self.credit_counts = desk
+                    .credit_queue()
+                    .map(|(r, o)| (r.len(), o.len()))
+                    .unwrap_or(self.credit_counts);
+            }
+            return command;
+        }
         self.filters_ui(ui, desk);
         if let Some(n) = self.poll_export(ui) {
             notice = Some(n);
@@ -291,8 +311,25 @@ impl QueuePage {
                     Some(n) => format!("{} ({n})", tab.label()),
                     None => tab.label(),
                 };
-                if ui.selectable_label(self.tab == tab, caption).clicked() && self.tab != tab {
+                let on = self.credit.is_none() && self.tab == tab;
+                if ui.selectable_label(on, caption).clicked() && !on {
+                    self.credit = None;
                     self.show_tab(tab, desk);
+                }
+            }
+            ui.separator();
+            use super::credit_page::{CreditKind, CreditPanel};
+            for (kind, n) in [
+                (CreditKind::Repairs, self.credit_counts.0),
+                (CreditKind::Objections, self.credit_counts.1),
+            ] {
+                let on = self.credit.as_ref().is_some_and(|c| c.kind() == kind);
+                if ui
+                    .selectable_label(on, format!("{} ({n})", kind.label()))
+                    .clicked()
+                    && !on
+                {
+                    self.credit = Some(CreditPanel::new(kind, true, desk));
                 }
             }
         });
