@@ -12,8 +12,8 @@ use super::forms::ERROR_COLOR;
 use super::record_form::RecordForm;
 use super::saving;
 use crate::desk::{
-    CreditFilter, CreditQueueRow, Desk, DeskError, ObjectionRequest, ObjectionStep, RecordView,
-    RepairRequest, RepairStep,
+    CreditFilter, CreditQueueRow, CreditTarget, Desk, DeskError, ObjectionRequest, ObjectionStep,
+    RecordView, RepairRequest, RepairStep,
 };
 use crate::domain::credit::{
     Correction, CreditRow, EvidenceFile, Objection, ObjectionGround, ObjectionId, ObjectionStatus,
@@ -143,7 +143,9 @@ pub enum FormDone {
 
 /// 申请信用修复 on a record: route, statement, evidence, and where to save the letter.
 pub struct RepairForm {
-    record: RecordView,
+    target: TargetRef,
+    summary: String,
+    periods: Option<crate::domain::credit::Periods>,
     route: RepairRoute,
     statement: String,
     evidence: EvidenceList,
@@ -160,7 +162,9 @@ impl RepairForm {
             _ => RepairRoute::StopAndEvidence,
         };
         Self {
-            record: record.clone(),
+            target: TargetRef::Record { id: record.id.0 },
+            summary: record.record.summary(),
+            periods: record.credit.periods,
             route,
             statement: String::new(),
             evidence: EvidenceList::default(),
@@ -169,9 +173,23 @@ impl RepairForm {
         }
     }
 
+    /// On a broken commitment (D-4) or any target the desk listed.
+    pub fn for_target(t: &CreditTarget) -> Self {
+        Self {
+            target: t.target.target.clone(),
+            summary: t.target.summary.clone(),
+            periods: t.credit.periods,
+            route: RepairRoute::StopAndEvidence,
+            statement: String::new(),
+            evidence: EvidenceList::default(),
+            out: default_letter_path(&t.target.target.label().replace(' ', "-")),
+            error: None,
+        }
+    }
+
     pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk, subject: &Subject) -> FormDone {
-        ui.strong(format!("申请信用修复：{}", self.record.record.summary()));
-        if let Some(p) = self.record.credit.periods {
+        ui.strong(format!("申请信用修复：{}", self.summary));
+        if let Some(p) = self.periods {
             ui.label(
                 RichText::new(format!(
                     "{}失信信息：{} 认定，最早可于 {} 申请修复，{} 公示期满（X-2）",
@@ -221,9 +239,7 @@ impl RepairForm {
             let asked = ui.button("登记并打印信用修复承诺书").clicked();
             let req = RepairRequest {
                 subject: subject.id,
-                targets: vec![TargetRef::Record {
-                    id: self.record.id.0,
-                }],
+                targets: vec![self.target.clone()],
                 route: self.route,
                 statement: self.statement.clone(),
                 evidence: if asked {
@@ -265,7 +281,8 @@ impl RepairForm {
 
 /// 提出异议 on a record: grounds, statement, evidence and the sealed commitment.
 pub struct ObjectionForm {
-    record: RecordView,
+    target: TargetRef,
+    summary: String,
     grounds: Vec<ObjectionGround>,
     statement: String,
     evidence: EvidenceList,
@@ -275,8 +292,21 @@ pub struct ObjectionForm {
 
 impl ObjectionForm {
     pub fn new(record: &RecordView) -> Self {
+        Self::on(
+            TargetRef::Record { id: record.id.0 },
+            record.record.summary(),
+        )
+    }
+
+    /// On a broken commitment (D-4) or any target the desk listed.
+    pub fn for_target(t: &CreditTarget) -> Self {
+        Self::on(t.target.target.clone(), t.target.summary.clone())
+    }
+
+    fn on(target: TargetRef, summary: String) -> Self {
         Self {
-            record: record.clone(),
+            target,
+            summary,
             grounds: Vec::new(),
             statement: String::new(),
             evidence: EvidenceList::default(),
@@ -286,7 +316,7 @@ impl ObjectionForm {
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk, subject: &Subject) -> FormDone {
-        ui.strong(format!("提出异议：{}", self.record.record.summary()));
+        ui.strong(format!("提出异议：{}", self.summary));
         ui.label(RichText::new("异议期间该记录标注“异议中”，核查结论不因异议而改变（X-3）").weak());
         ui.horizontal_wrapped(|ui| {
             ui.label("异议理由");
@@ -323,9 +353,7 @@ impl ObjectionForm {
             let asked = ui.button("登记异议").clicked();
             let req = ObjectionRequest {
                 subject: subject.id,
-                target: TargetRef::Record {
-                    id: self.record.id.0,
-                },
+                target: self.target.clone(),
                 grounds: self.grounds.clone(),
                 statement: self.statement.clone(),
                 evidence: if asked {

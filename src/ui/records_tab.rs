@@ -24,6 +24,8 @@ pub struct RecordsTab {
     /// Which subject, as of which day, the views were judged for.
     loaded: Option<(SubjectId, NaiveDate)>,
     views: Vec<RecordView>,
+    /// The subject's broken commitments (D-4) with their repair/objection standing.
+    breaches: Vec<crate::desk::CreditTarget>,
     threshold: Option<Fen>,
     error: Option<String>,
     form: Option<RecordForm>,
@@ -79,6 +81,19 @@ impl RecordsTab {
             }
             Err(e) => self.error = Some(e.to_string()),
         }
+        self.breaches = desk
+            .credit_targets(subject)
+            .map(|t| {
+                t.into_iter()
+                    .filter(|t| {
+                        matches!(
+                            t.target.target,
+                            crate::domain::credit::TargetRef::Commitment { .. }
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         self.threshold = desk
             .dishonesty_params()
             .ok()
@@ -132,6 +147,51 @@ impl RecordsTab {
                 if let Some(a) = entry_ui(ui, v, may_enter && free, may_credit && free) {
                     open = Some((v.clone(), a));
                 }
+            }
+            // Broken commitments (D-4) are dishonesty records too: repaired or disputed here.
+            let mut on_breach: Option<(crate::desk::CreditTarget, bool)> = None;
+            for t in &self.breaches {
+                let frame = egui::Frame::new().stroke(Stroke::new(1.5, ERROR_COLOR));
+                frame.inner_margin(8.0).corner_radius(4.0).show(ui, |ui| {
+                    ui.set_width(ui.available_width());
+                    ui.label(
+                        RichText::new("违反信用承诺 · D-4")
+                            .color(ERROR_COLOR)
+                            .strong(),
+                    );
+                    ui.label(&t.target.summary);
+                    let mark = t.credit.label();
+                    if !mark.is_empty() {
+                        ui.label(RichText::new(format!("【{mark}】")).strong());
+                    }
+                    if may_credit && free {
+                        ui.horizontal(|ui| {
+                            if t.repairable && ui.small_button("申请信用修复").clicked() {
+                                on_breach = Some((t.clone(), true));
+                            }
+                            if t.credit.disputed.is_none()
+                                && t.credit.withdrawn.is_none()
+                                && ui.small_button("提出异议").clicked()
+                            {
+                                on_breach = Some((t.clone(), false));
+                            }
+                        });
+                    }
+                });
+                ui.add_space(4.0);
+            }
+            match on_breach {
+                Some((t, true)) => {
+                    self.credit = Some(CreditForm::Repair(
+                        super::credit_page::RepairForm::for_target(&t),
+                    ))
+                }
+                Some((t, false)) => {
+                    self.credit = Some(CreditForm::Objection(
+                        super::credit_page::ObjectionForm::for_target(&t),
+                    ))
+                }
+                None => {}
             }
             match open {
                 Some((v, Chosen::Correct)) => self.form = Some(RecordForm::correct(&v)),

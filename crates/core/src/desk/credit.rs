@@ -312,6 +312,48 @@ pub(super) fn relieved_records(
     Ok(out)
 }
 
+/// The 信用修复承诺书 of an application as the credit commitment record the platform receives in
+/// 信用承诺信息 (rules C-3, E-1): 承诺类型 信用修复型, its own 承诺编码. Built for the batch
+/// only; the letters' table never holds it.
+pub(super) fn repair_commitment_record(
+    r: &Reader<'_>,
+    a: &RepairApplication,
+    unit: &crate::domain::commitment::AcceptingUnit,
+) -> Result<crate::domain::commitment::Commitment, DeskError> {
+    use crate::domain::commitment::{Commitment, CommitmentType, Publicity};
+    let s = r
+        .subject(a.subject_id)?
+        .ok_or_else(|| DeskError::NotFound(format!("修复申请 {} 的主体", a.id)))?;
+    let list: Vec<String> = a.targets.iter().map(|t| t.summary.clone()).collect();
+    Ok(Commitment {
+        id: CommitmentId(a.id.0),
+        subject_id: s.id,
+        code: a.commitment.code.clone(),
+        committer_name: a.subject_name.clone(),
+        committer_kind: s.kind,
+        committer_code: s.code.parts().1.to_string(),
+        commitment_type: CommitmentType::CreditRepair,
+        // Not a column of 信用承诺信息: the commitment is about no 信易电 business.
+        business: crate::domain::trust::Business::NewConnection,
+        reason: format!("申请信用修复：{}", list.join("；")),
+        content: a.commitment.content.clone(),
+        liability: "违反承诺的，撤销信用修复、重新公示失信信息，并记入违反信用承诺失信记录".into(),
+        made_on: a.commitment.made_on,
+        valid_until: None,
+        fulfilment: None,
+        unfulfilled: None,
+        liability_pursued: None,
+        fulfilment_decided_on: None,
+        accepting_unit: unit.clone(),
+        deciding_unit: None,
+        publicity: Publicity::Public,
+        letter: crate::domain::letter::LetterFields::default(),
+        signed_file: a.commitment.signed.as_ref().map(|f| f.sha256.clone()),
+        signed_on: a.commitment.signed.as_ref().map(|f| f.attached_on),
+        issued_by: a.opened_by.clone(),
+    })
+}
+
 /// Every subject's marks, for the nightly check of all subjects (few subjects have any).
 pub(super) fn all_credit_marks(
     r: &Reader<'_>,

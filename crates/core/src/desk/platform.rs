@@ -151,10 +151,11 @@ fn ref_kind(source: Source) -> &'static str {
     }
 }
 
-/// The 记录标识 of a row in the change list: 承诺编码 for a commitment, `R` + the record's number.
+/// The 记录标识 of a row in the change list: 承诺编码 for a commitment (`c`) or a
+/// 信用修复承诺书 (`k`), `R` + the record's number.
 fn record_key(kind: &str, id: i64, code: Option<&str>) -> String {
     match (kind, code) {
-        ("c", Some(code)) => code.to_string(),
+        ("c" | "k", Some(code)) => code.to_string(),
         _ => format!("R{id}"),
     }
 }
@@ -189,6 +190,8 @@ fn split_cells(cells: &str) -> Vec<String> {
 
 /// A row of the batch being planned.
 struct Planned {
+    /// `r` record, `c` commitment, `k` 信用修复承诺书 (rule X-1).
+    kind: &'static str,
     ref_id: i64,
     change: ChangeKind,
     digest: i64,
@@ -208,7 +211,7 @@ struct Current {
 #[allow(clippy::too_many_arguments)]
 fn merge(
     r: &Reader<'_>,
-    kind: &str,
+    kind: &'static str,
     class: &str,
     after: i64,
     upto: Option<i64>,
@@ -228,6 +231,7 @@ fn merge(
         let cells = r.platform_sent_cells(&s, class)?;
         count.withdrawn += 1;
         emit(Planned {
+            kind,
             ref_id: s.ref_id,
             change: ChangeKind::Withdrawn,
             digest: s.digest,
@@ -256,6 +260,7 @@ fn merge(
             _ => count.new += 1,
         }
         emit(Planned {
+            kind,
             ref_id: c.ref_id,
             change,
             digest,
@@ -356,6 +361,32 @@ fn plan_class(
             None => break,
         }
     }
+    // 信用承诺信息 also carries each 信用修复承诺书 (承诺类型 信用修复型, rules X-1, E-1): the
+    // applications' letters, by application id under their own kind.
+    if matches!(source, Source::Commitments) {
+        let mut after = 0i64;
+        loop {
+            let slice = r.repairs_after(after, SLICE)?;
+            let n = slice.len();
+            let last = slice.last().map(|a| a.id.0);
+            let mut current = Vec::with_capacity(n);
+            for a in &slice {
+                let c = super::credit::repair_commitment_record(r, a, unit)?;
+                current.push(Current {
+                    ref_id: a.id.0,
+                    cells: join_cells(&plan.commitment_row(&c)),
+                    key: record_key("k", a.id.0, Some(&c.code)),
+                });
+            }
+            let upto = if (n as i64) < SLICE { None } else { last };
+            merge(r, "k", class, after, upto, current, &mut count, emit)?;
+            *done += n as u64;
+            match upto {
+                Some(l) => after = l,
+                None => break,
+            }
+        }
+    }
     Ok(count)
 }
 
@@ -391,11 +422,14 @@ fn batch_dirs(out: &Path, batch_no: &str) -> Result<(PathBuf, PathBuf), DeskErro
 
 /// The 记录标识 of a row a batch sent (the commitment's 承诺编码 looked up).
 fn key_of_item(r: &Reader<'_>, i: &crate::store::ItemRow) -> Result<String, DeskError> {
-    let code = if i.ref_kind == "c" {
-        r.commitment(crate::domain::commitment::CommitmentId(i.ref_id))?
-            .map(|c| c.code)
-    } else {
-        None
+    let code = match i.ref_kind.as_str() {
+        "c" => r
+            .commitment(crate::domain::commitment::CommitmentId(i.ref_id))?
+            .map(|c| c.code),
+        "k" => r
+            .repair(crate::domain::credit::RepairId(i.ref_id))?
+            .map(|a| a.commitment.code),
+        _ => None,
     };
     Ok(record_key(&i.ref_kind, i.ref_id, code.as_deref()))
 }
@@ -606,7 +640,7 @@ impl Desk {
                             &NewItem {
                                 class: def.class.key(),
                                 row_no,
-                                ref_kind: ref_kind(source_of(def.class)),
+                                ref_kind: p.kind,
                                 ref_id: p.ref_id,
                                 change: p.change.key(),
                                 digest: p.digest,
@@ -1111,6 +1145,7 @@ impl Desk {
         progress: &Progress,
     ) -> Result<u64, DeskError> {
         self.authorize(Action::ExchangePlatform)?;
+        let unit = self.accepting_unit()?;
         let (total, published, digest) = {
             let r = self.store.read();
             let total = r.count_commitments()?.max(0) as u64;
@@ -1129,6 +1164,21 @@ impl Desk {
                 progress
                     .set(seen, total)
                     .map_err(|_| DeskError::Cancelled("已取消，未生成公示文件".into()))?;
+                match slice.last() {
+                    Some(l) if slice.len() as i64 == SLICE => after = l.id.0,
+                    _ => break,
+                }
+            }
+            // The 信用修复承诺书 are public credit commitments too (X-2).
+            let mut after = 0;
+            loop {
+                let slice = r.repairs_after(after, SLICE)?;
+                for a in &slice {
+                    let c = super::credit::repair_commitment_record(&r, a, &unit)?;
+                    if w.add(&c).map_err(file_error)? {
+                        published += 1;
+                    }
+                }
                 match slice.last() {
                     Some(l) if slice.len() as i64 == SLICE => after = l.id.0,
                     _ => break,
@@ -1183,7 +1233,10 @@ fn item_by_key(
         Some(id) => ("r", id),
         None => match r.commitment_by_code(key)? {
             Some(c) => ("c", c.id.0),
-            None => return Ok(None),
+            None => match r.repair_by_code(key)? {
+                Some(a) => ("k", a.id.0),
+                None => return Ok(None),
+            },
         },
     };
     Ok(r.platform_item_of(batch, kind, id)?

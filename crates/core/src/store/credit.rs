@@ -123,6 +123,43 @@ impl Reader<'_> {
         rows.iter().map(|(id, j)| repair_from(*id, j)).collect()
     }
 
+    /// Repair applications with an id above `after`, in id order, at most `limit` (the platform
+    /// batch walks their 信用修复承诺书 by slices).
+    pub fn repairs_after(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<RepairApplication>, StoreError> {
+        let rows = self
+            .conn
+            .prepare_cached(
+                "SELECT id, record FROM repair_application WHERE id > ?1 ORDER BY id LIMIT ?2",
+            )?
+            .query_map(params![after, limit], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<super::sql::Result<Vec<_>>>()?;
+        rows.iter().map(|(id, j)| repair_from(*id, j)).collect()
+    }
+
+    /// The application whose 信用修复承诺书 has this 承诺编码.
+    pub fn repair_by_code(&self, code: &str) -> Result<Option<RepairApplication>, StoreError> {
+        let row: Option<(i64, String)> = self
+            .conn
+            .prepare_cached("SELECT id, record FROM repair_application WHERE code = ?1")?
+            .query_row([code], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        row.map(|(id, j)| repair_from(id, &j)).transpose()
+    }
+
+    /// How many repair applications there are.
+    pub fn count_repairs(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT count(*) FROM repair_application")?
+            .query_row(params![], |r| r.get::<_, i64>(0))?)
+    }
+
     /// One objection.
     pub fn objection(&self, id: ObjectionId) -> Result<Option<Objection>, StoreError> {
         let row: Option<String> = self

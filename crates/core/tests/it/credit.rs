@@ -242,6 +242,20 @@ fn a_repaired_arrears_record_stops_counting_from_the_repair_date_only() {
     let next = arrears_export(&mut desk);
     assert_eq!((next.classes[0].new, next.classes[0].withdrawn), (0, 1));
 
+    desk.platform_accept(next.batch_no.as_deref().unwrap()).unwrap();
+    // The 信用修复承诺书 goes to 信用承诺信息 as a commitment of its own (信用修复型, C-3, E-1).
+    let commitments = desk
+        .platform_export(
+            &ExportOptions { classes: vec![PlatformClass::Commitment], format: BatchFormat::CsvBom, dry_run: false },
+            &out,
+            &Progress::new(),
+        )
+        .unwrap();
+    assert_eq!(commitments.classes[0].new, 1);
+    let file = commitments.dir.unwrap().join(commitments.classes[0].file.clone().unwrap());
+    let text = String::from_utf8(std::fs::read(file).unwrap()).unwrap();
+    assert!(text.contains("信用修复型") && text.contains(&app.commitment.code), "{text}");
+
     let log = desk.audit_log(&AuditFilter::default(), 100).unwrap();
     let text: Vec<&str> = log.iter().map(|e| e.content.summary.as_str()).collect();
     assert!(text.iter().any(|t| t.contains("登记信用修复申请")), "{text:?}");
