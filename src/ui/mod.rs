@@ -135,6 +135,26 @@ pub struct CounterApp {
     todo_count: Option<u64>,
 }
 
+/// What 待办 (n) counts: cases needing attention, and repairs and objections due within their
+/// warning days or past their limits (rule X-3).
+fn todo_count(desk: &Desk) -> Option<u64> {
+    let cases = desk.case_counts().ok()?.attention();
+    Some(cases + credit_attention(desk))
+}
+
+/// Repairs and objections due soon or overdue.
+pub(crate) fn credit_attention(desk: &Desk) -> u64 {
+    use crate::domain::credit::Urgency;
+    desk.credit_queue()
+        .map(|(r, o)| {
+            r.iter()
+                .chain(o.iter())
+                .filter(|q| q.urgency != Urgency::InTime)
+                .count() as u64
+        })
+        .unwrap_or(0)
+}
+
 impl CounterApp {
     pub fn new(mut desk: Desk) -> Self {
         // Saves on the window's thread never wait long for another window's import: they show
@@ -142,7 +162,7 @@ impl CounterApp {
         let lock_wait = desk.set_lock_wait(saving::UI_LOCK_WAIT);
         let gate = Gate::initial(&desk);
         let last_activity = desk.now();
-        let todo_count = desk.case_counts().ok().map(|c| c.attention());
+        let todo_count = todo_count(&desk);
         let mut app = Self {
             desk,
             gate,
@@ -339,7 +359,7 @@ impl CounterApp {
         self.page = Page::Results;
         self.focus_search = true;
         self.show_recent();
-        self.todo_count = self.desk.case_counts().ok().map(|c| c.attention());
+        self.todo_count = todo_count(&self.desk);
         self.notice = self
             .desk
             .operator()
@@ -474,7 +494,7 @@ impl CounterApp {
                             Nav::Import => self.page = Page::Import,
                             Nav::Todo => {
                                 let page = QueuePage::load(&self.desk);
-                                self.todo_count = Some(page.counts().attention());
+                                self.todo_count = Some(page.attention());
                                 self.page = Page::Queue(Box::new(page));
                             }
                             Nav::Export => self.page = Page::Export,
@@ -577,7 +597,7 @@ impl CounterApp {
             }
             Page::Queue(page) => {
                 let command = page.ui(ui, &mut self.desk);
-                self.todo_count = Some(page.counts().attention());
+                self.todo_count = Some(page.attention());
                 if let Some(c) = command {
                     self.run(c);
                 }

@@ -79,6 +79,7 @@ pub struct QueuePage {
     /// counts of open items.
     credit: Option<super::credit_page::CreditPanel>,
     credit_counts: (usize, usize),
+    credit_attention: u64,
 }
 
 impl QueuePage {
@@ -110,6 +111,7 @@ impl QueuePage {
             error: None,
             credit: None,
             credit_counts: (0, 0),
+            credit_attention: 0,
         };
         p.reload(desk);
         if desk.may(Action::DecideCase) && p.counts.awaiting_decision > 0 {
@@ -119,7 +121,13 @@ impl QueuePage {
         p
     }
 
-    /// The counts of the tabs (the navigation label shows [`QueueCounts::attention`]).
+    /// What the navigation label counts: cases needing attention plus repairs and objections
+    /// due soon or overdue.
+    pub fn attention(&self) -> u64 {
+        self.counts.attention() + self.credit_attention
+    }
+
+    /// The counts of the tabs.
     pub fn counts(&self) -> QueueCounts {
         self.counts
     }
@@ -163,6 +171,7 @@ impl QueuePage {
                 if let Ok((r, o)) = desk.credit_queue() {
                     self.credit_counts = (r.len(), o.len());
                 }
+                self.credit_attention = super::credit_attention(desk);
                 self.total = usize::try_from(total).unwrap_or(usize::MAX);
                 self.start = 0;
                 self.rows = rows;
