@@ -6,6 +6,7 @@
 
 mod act;
 mod auth;
+mod backup;
 mod cases;
 mod credit;
 mod demo;
@@ -40,6 +41,10 @@ pub use crate::store::{
     ReportView, StoreError, UpgradeSteps, VerdictRow, default_path, is_server_url,
 };
 pub use auth::{AuditVerdict, IDLE_LOCK_DEFAULT};
+pub use backup::{
+    BackupDone, BackupEntry, BackupSchedule, BackupSettings, DbCheck, RestoreDone, list_backups,
+    verify_backup,
+};
 pub use cases::QueueFilters;
 pub use credit::{
     CalendarImport, CreditQueueRow, CreditTarget, GRADES_KEY, LIMITS_KEY, ObjectionRequest,

@@ -105,10 +105,12 @@ pub enum Action {
     HandleCredit,
     /// Accept, refuse, review and decide repairs and objections (rules ).
     DecideCredit,
+    /// Back up and restore the database, and its backup settings (issue 20).
+    ManageBackups,
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 23] = [
         Action::CreateSubject,
         Action::EditSubject,
         Action::AddAccount,
@@ -131,6 +133,7 @@ impl Action {
         Action::ExchangePlatform,
         Action::HandleCredit,
         Action::DecideCredit,
+        Action::ManageBackups,
     ];
 
     /// The least role allowed to take this action.
@@ -157,7 +160,8 @@ impl Action {
             Action::ManageOperators
             | Action::ChangeSettings
             | Action::GenerateDemo
-            | Action::ManageParks => Role::Admin,
+            | Action::ManageParks
+            | Action::ManageBackups => Role::Admin,
         }
     }
 
@@ -186,6 +190,7 @@ impl Action {
             Action::ExchangePlatform => "与信用平台交换数据",
             Action::HandleCredit => "受理信用修复或异议申请",
             Action::DecideCredit => "审核信用修复或异议",
+            Action::ManageBackups => "备份与恢复数据库",
         }
     }
 }

@@ -10,6 +10,7 @@
 //! do on SQLite.
 
 mod anchor;
+mod backup;
 mod bulk;
 mod cases;
 mod commitments;
@@ -30,6 +31,7 @@ mod subjects;
 mod trust;
 
 pub use anchor::{HeadState, KEY_DIR_ENV, REANCHOR_ACTION, default_key_dir, head_path};
+pub use backup::IntegrityReport;
 pub use bulk::SubjectBulk;
 pub use copy::CopySummary;
 pub use credit::CreditFilter;
@@ -146,6 +148,12 @@ pub enum StoreError {
     /// Another window saved the same record first (optimistic check): nothing was saved.
     #[error("{0}")]
     Conflict(String),
+    /// A backup could not be written (issue 20); the database itself is untouched.
+    #[error("备份到“{path}”失败：{detail}。当前数据库未受影响，请换一个位置或清理磁盘后重试")]
+    Backup { path: String, detail: String },
+    /// What this engine does not do (a backup of a server database).
+    #[error("{0}")]
+    Unsupported(String),
     #[error("数据库服务器出错：{0}。本次操作未保存，请稍后重试")]
     Server(String),
 }
@@ -289,6 +297,8 @@ enum Db {
 pub struct Store {
     db: Db,
     path: Option<PathBuf>,
+    /// The folder of the audit key it was opened with (a backup reopens with it).
+    key_dir: Option<PathBuf>,
     read_only: bool,
     audit: AuditAnchor,
     lock_wait: Duration,
@@ -364,6 +374,7 @@ impl Store {
         let mut store = Store {
             db: Db::Lite(conn),
             path: Some(path.to_path_buf()),
+            key_dir: opts.key_dir.clone().or_else(default_key_dir),
             read_only: opts.mode == OpenMode::ReadOnly,
             audit: AuditAnchor {
                 key: None,
@@ -406,6 +417,7 @@ impl Store {
         let mut store = Store {
             db: Db::Lite(conn),
             path: None,
+            key_dir: None,
             read_only: false,
             audit: AuditAnchor {
                 key: Some(anchor::random_key()?),

@@ -669,6 +669,7 @@ pub(super) fn open(url: &str, opts: &OpenOptions) -> Result<Store, StoreError> {
     Ok(Store {
         db: Db::Pg(Box::new(pg)),
         path: None,
+        key_dir: opts.key_dir.clone(),
         read_only,
         audit: AuditAnchor {
             key,

@@ -254,6 +254,9 @@ fn attempt(d: &mut Desk, action: Action, n: usize) -> Result<(), DeskError> {
             })
             .map(drop)
         }
+        Action::ManageBackups => d
+            .set_backup_settings(&xinyidian_core::desk::BackupSettings::default())
+            .map(drop),
         Action::DecideCredit => {
             d.authorize(Action::DecideCredit)?;
             let open = d.objections(&xinyidian_core::store::CreditFilter {

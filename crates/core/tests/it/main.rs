@@ -2,6 +2,7 @@
 //! area, all through the public API of `xinyidian_core`. Nothing here links the window: the tests
 //! that need the built program or egui are the app's (`tests/it` at the top).
 
+mod backup;
 mod cases;
 mod credit;
 mod credit_report;
