@@ -205,7 +205,7 @@ pub fn list_backups(dir: &Path) -> Result<Vec<BackupEntry>, DeskError> {
             path,
         });
     }
-    out.sort_by(|a, b| b.made_at.cmp(&a.made_at));
+    out.sort_by_key(|b| std::cmp::Reverse(b.made_at));
     Ok(out)
 }
 
