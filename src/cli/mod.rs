@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
 mod audit;
+mod backup;
 mod cases;
 mod credit;
 mod demo;
@@ -103,7 +104,10 @@ pub enum Command {
     /// 与湛江市公共信用信息共享平台交换数据：报送批次、反馈、名单、公示（主管）
     #[command(subcommand)]
     Platform(platform::PlatformCmd),
-    /// 数据库：把本机数据库文件整体复制到营业厅/全市共用的数据库服务器
+    /// 备份本机数据库：立即备份、列出、校验、恢复（管理员）
+    #[command(subcommand)]
+    Backup(backup::BackupCmd),
+    /// 数据库：检查完整性；把本机数据库文件整体复制到营业厅/全市共用的数据库服务器
     #[command(subcommand)]
     Db(DbCmd),
     /// 生成湛江地区的演示数据（可重复：同一种子得到同样的数据）
@@ -129,6 +133,8 @@ pub enum Command {
 /// `db` subcommands.
 #[derive(Subcommand, Debug)]
 pub enum DbCmd {
+    /// 检查数据库（班长）：数据页与索引、引用关系、证明文件的 SHA-256、操作日志；有问题时退出码 1
+    Check,
     /// 把本机数据库文件整体复制到新建的空服务器数据库（核对行数与哈希、操作日志完整，全部成功才保存）
     Copy {
         /// 本机数据库文件（.sqlite3）
@@ -280,6 +286,8 @@ pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Objection(cmd) => credit::objection(cli, cmd),
         Command::Calendar(cmd) => credit::calendar(cli, cmd),
         Command::Db(DbCmd::Copy { from, to }) => db_copy(from, to),
+        Command::Db(DbCmd::Check) => backup::db_check(cli),
+        Command::Backup(cmd) => backup::backup(cli, cmd),
         Command::Demo { subjects, seed } => demo::demo(cli, *subjects, *seed),
         Command::Bench { subjects, server } => demo::bench(*subjects, server.as_deref()),
     }

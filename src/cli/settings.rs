@@ -26,6 +26,15 @@ pub enum SettingsCmd {
         #[arg(value_name = "等级", requires = "rule")]
         grade: Option<String>,
     },
+    /// 备份设置（管理员）：备份文件夹、保留份数、自动备份（off / start 每天首次启动时 / HH:MM 每天该时刻）。不带参数时显示
+    Backup {
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
+        #[arg(long)]
+        keep: Option<u32>,
+        #[arg(long)]
+        schedule: Option<String>,
+    },
     /// 信用修复与异议的办理时限（工作日，规则 X-3）。不带参数时显示
     Limits {
         /// 受理时限
@@ -47,6 +56,11 @@ pub(super) fn settings(cli: &Cli, cmd: &SettingsCmd) -> Result<ExitCode> {
     let (number, clear) = match cmd {
         SettingsCmd::Installation { number, clear } => (number, clear),
         SettingsCmd::Grade { rule, grade } => return super::credit::grade(cli, rule, grade),
+        SettingsCmd::Backup {
+            dir,
+            keep,
+            schedule,
+        } => return super::backup::settings(cli, dir, keep, schedule),
         SettingsCmd::Limits {
             accept,
             verify,

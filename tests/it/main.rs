@@ -4,6 +4,7 @@
 
 mod support;
 
+mod backup_cli;
 mod cli;
 mod clipboard;
 mod credit_cli;

@@ -38,7 +38,7 @@ pub use crate::domain::report::ReportId;
 // Store types the window and the command line name (they use no `store` path themselves).
 pub use crate::store::{
     AuditFilter, CreditFilter, Engine, OpenMode, OpenOptions, PASSWORD_ENV, ReportStatus,
-    ReportView, StoreError, UpgradeSteps, VerdictRow, default_path, is_server_url,
+    ReportView, StoreError, UpgradeSteps, VerdictRow, default_key_dir, default_path, is_server_url,
 };
 pub use auth::{AuditVerdict, IDLE_LOCK_DEFAULT};
 pub use backup::{
