@@ -5,6 +5,7 @@
 //! the page in the middle, a status line at the bottom.
 
 pub mod audit;
+pub mod backup_panel;
 pub mod case_panel;
 pub mod command;
 pub mod credit_page;
@@ -133,6 +134,9 @@ pub struct CounterApp {
     export: export_page::ExportPage,
     /// 信易电 cases needing attention (due within 30 days + awaiting a decision), for 待办 (n).
     todo_count: Option<u64>,
+    /// The backup the schedule started (issue 20), and when the schedule was last looked at.
+    backup_job: Option<backup_panel::Job>,
+    backup_checked: Option<NaiveDateTime>,
 }
 
 /// What 待办 (n) counts: cases needing attention, and repairs and objections due within their
@@ -176,6 +180,8 @@ impl CounterApp {
             import: ImportPage::default(),
             export: export_page::ExportPage::default(),
             todo_count,
+            backup_job: None,
+            backup_checked: None,
         };
         app.show_recent();
         if let Err(e) = lock_wait {
@@ -297,6 +303,7 @@ impl CounterApp {
             }
         };
         if open {
+            self.scheduled_backup(false);
             self.shortcuts(ui);
             self.dropped_files(ui);
             self.search_bar_ui(ui);
@@ -360,10 +367,47 @@ impl CounterApp {
         self.focus_search = true;
         self.show_recent();
         self.todo_count = todo_count(&self.desk);
+        self.scheduled_backup(true);
         self.notice = self
             .desk
             .operator()
             .map(|o| Notice::info(format!("{} 已登录", o.display())));
+    }
+
+    /// Start the backup the schedule asks for, on a worker thread (at sign-in; and each minute
+    /// for a backup at a time of day), and report it when it ends.
+    fn scheduled_backup(&mut self, at_start: bool) {
+        if let Some(job) = &self.backup_job {
+            if let Some(r) = job.poll() {
+                self.backup_job = None;
+                self.notice = Some(match r {
+                    Ok(m) if m.is_empty() => return,
+                    Ok(m) => Notice::info(m),
+                    Err(e) => Notice::error(format!("按计划自动备份失败：{e}")),
+                });
+            }
+            return;
+        }
+        let now = self.desk.now();
+        if !at_start
+            && self
+                .backup_checked
+                .is_some_and(|t| now - t < chrono::Duration::minutes(1))
+        {
+            return;
+        }
+        self.backup_checked = Some(now);
+        if !self.desk.backup_due(at_start).unwrap_or(false) {
+            return;
+        }
+        if let Ok(job) = backup_panel::Job::start(&self.desk, "按计划备份", move |d| {
+            d.run_scheduled_backup(at_start).map(|b| match b {
+                Some(b) => format!("已按计划自动备份到 {}", b.path.display()),
+                None => String::new(),
+            })
+        }) {
+            self.backup_job = Some(job);
+        }
     }
 
     /// The 新建主体 form, with the searched text as its code when it looks like one (a code
@@ -586,7 +630,11 @@ impl CounterApp {
                     self.run(c);
                 }
             }
-            Page::Settings(page) => page.ui(ui, &mut self.desk),
+            Page::Settings(page) => {
+                if let Some(c) = page.ui(ui, &mut self.desk) {
+                    self.run(c);
+                }
+            }
             Page::Audit(page) => page.ui(ui, &self.desk),
             Page::Import => self.import.ui(ui, &mut self.desk),
             Page::Export => self.export.ui(ui, &mut self.desk),

@@ -40,6 +40,7 @@ pub struct SettingsPage {
     limits: [String; 4],
     calendar_years: Vec<i32>,
     calendar_path: String,
+    backup: Option<super::backup_panel::BackupPanel>,
 }
 
 fn line_ui(ui: &mut egui::Ui, label: &str, value: &mut String, password: bool, width: f32) {
@@ -85,6 +86,7 @@ impl SettingsPage {
                 l.warn_days.to_string(),
             ];
         }
+        p.backup = Some(super::backup_panel::BackupPanel::load(desk));
         p.calendar_years = desk.work_calendar().map(|c| c.years()).unwrap_or_default();
         p.threshold_yuan = p
             .threshold
@@ -108,12 +110,14 @@ impl SettingsPage {
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<super::Command> {
+        let mut command = None;
         ui.heading("设置");
         if let Some((ok, text)) = &self.message {
             forms::outcome_ui(ui, *ok, text);
         }
         egui::ScrollArea::vertical().show(ui, |ui| {
+            ui.strong("关于");
             self.database_ui(ui);
             ui.separator();
             self.own_password_ui(ui, desk);
@@ -173,7 +177,12 @@ impl SettingsPage {
                 ui.separator();
                 self.operators_ui(ui, desk);
             }
+            if let Some(b) = &mut self.backup {
+                ui.separator();
+                command = b.ui(ui, desk);
+            }
         });
+        command
     }
 
     /// 承诺受理单位 of the commitment records (rule C-3): everyone sees it, the admin changes it.

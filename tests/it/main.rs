@@ -13,6 +13,7 @@ mod report_ui;
 mod reports_cli;
 mod trust_cli;
 mod ui;
+mod ui_backup;
 mod ui_cases;
 mod ui_credit;
 mod ui_export;

@@ -241,6 +241,16 @@ impl Desk {
         self.check_store(progress)
     }
 
+    /// Whether the database is a shared server (backed up with pg_dump, not here).
+    pub fn db_location_is_server(&self) -> bool {
+        self.store.engine() == crate::store::Engine::Postgres
+    }
+
+    /// The folder of the audit key (to verify a backup with).
+    pub fn key_dir(&self) -> Option<PathBuf> {
+        self.store.key_dir().map(Path::to_path_buf)
+    }
+
     /// The backup settings.
     pub fn backup_settings(&self) -> Result<BackupSettings, DeskError> {
         match self.store.read().setting(BACKUP_KEY)? {
@@ -307,6 +317,27 @@ impl Desk {
     /// verified, recorded, and the oldest beyond the settings' `keep` removed.
     pub fn backup_now(&mut self, dir: Option<&Path>) -> Result<BackupDone, DeskError> {
         let act = self.begin(Action::ManageBackups)?;
+        self.backup_with(act, dir)
+    }
+
+    /// The backup the schedule asks for, if it is due (`at_start`: the window has just been
+    /// opened): run for whoever is signed in, into the settings' folder, recorded as such.
+    pub fn run_scheduled_backup(
+        &mut self,
+        at_start: bool,
+    ) -> Result<Option<BackupDone>, DeskError> {
+        if !self.backup_due(at_start)? {
+            return Ok(None);
+        }
+        let act = self.begin(Action::ScheduledBackup)?;
+        self.backup_with(act, None).map(Some)
+    }
+
+    fn backup_with(
+        &mut self,
+        act: super::act::Act,
+        dir: Option<&Path>,
+    ) -> Result<BackupDone, DeskError> {
         let settings = self.backup_settings()?;
         let dir = match dir.map(Path::to_path_buf).or(settings.dir.clone()) {
             Some(d) => d,

@@ -107,10 +107,12 @@ pub enum Action {
     DecideCredit,
     /// Back up and restore the database, and its backup settings (issue 20).
     ManageBackups,
+    /// The backup the admin's schedule asks for, run for whoever has the window open.
+    ScheduledBackup,
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 24] = [
         Action::CreateSubject,
         Action::EditSubject,
         Action::AddAccount,
@@ -134,6 +136,7 @@ impl Action {
         Action::HandleCredit,
         Action::DecideCredit,
         Action::ManageBackups,
+        Action::ScheduledBackup,
     ];
 
     /// The least role allowed to take this action.
@@ -150,7 +153,8 @@ impl Action {
             | Action::IssueLetter
             | Action::AttachSignedLetter
             | Action::ManageCase
-            | Action::HandleCredit => Role::Clerk,
+            | Action::HandleCredit
+            | Action::ScheduledBackup => Role::Clerk,
             Action::AcceptUsccCheckFailure
             | Action::ViewAudit
             | Action::DecideCase
@@ -191,6 +195,7 @@ impl Action {
             Action::HandleCredit => "受理信用修复或异议申请",
             Action::DecideCredit => "审核信用修复或异议",
             Action::ManageBackups => "备份与恢复数据库",
+            Action::ScheduledBackup => "按计划自动备份",
         }
     }
 }

@@ -344,3 +344,46 @@ fn the_integrity_check_finds_an_edited_evidence_file() {
         v.summary()
     );
 }
+
+#[test]
+fn the_schedule_backs_up_once_a_day_for_whoever_is_signed_in() {
+    use xinyidian_core::desk::BackupSchedule;
+    let env = Env::new();
+    let clock = clock();
+    let mut desk = desk(&env, &clock);
+    desk.set_backup_settings(&BackupSettings {
+        schedule: BackupSchedule::DailyAtStart,
+        ..settings(&env, 10)
+    })
+    .unwrap();
+    desk.add_operator(
+        &xinyidian_core::domain::operator::OperatorDraft {
+            staff_no: "C1".into(),
+            name: "柜员乙".into(),
+            role: xinyidian_core::domain::operator::Role::Clerk,
+            ..Default::default()
+        },
+        PW,
+    )
+    .unwrap();
+    desk.sign_in("C1", PW).unwrap();
+    // Not at start: nothing; at start: once a day.
+    assert!(desk.run_scheduled_backup(false).unwrap().is_none());
+    assert!(desk.run_scheduled_backup(true).unwrap().is_some());
+    assert!(desk.run_scheduled_backup(true).unwrap().is_none());
+    clock.advance(Duration::days(1));
+    assert!(desk.run_scheduled_backup(true).unwrap().is_some());
+    assert_eq!(list_backups(&env.backups).unwrap().len(), 2);
+    // At a time: not before it, once after it.
+    desk.sign_in("A1", PW).unwrap();
+    desk.set_backup_settings(&BackupSettings {
+        schedule: BackupSchedule::parse("18:00").unwrap(),
+        ..settings(&env, 10)
+    })
+    .unwrap();
+    clock.advance(Duration::days(1));
+    assert!(desk.run_scheduled_backup(false).unwrap().is_none());
+    clock.advance(Duration::hours(9) + Duration::minutes(1));
+    assert!(desk.run_scheduled_backup(false).unwrap().is_some());
+    assert!(desk.run_scheduled_backup(false).unwrap().is_none());
+}

@@ -254,6 +254,11 @@ fn attempt(d: &mut Desk, action: Action, n: usize) -> Result<(), DeskError> {
             })
             .map(drop)
         }
+        // Not due (no folder set): nothing to do, but allowed.
+        Action::ScheduledBackup => {
+            d.authorize(Action::ScheduledBackup)?;
+            d.run_scheduled_backup(true).map(drop)
+        }
         Action::ManageBackups => d
             .set_backup_settings(&xinyidian_core::desk::BackupSettings::default())
             .map(drop),
