@@ -21,6 +21,7 @@ mod platform;
 mod records;
 mod report;
 mod settings;
+mod stats;
 mod subjects;
 mod trust;
 
@@ -104,6 +105,8 @@ pub enum Command {
     /// 与湛江市公共信用信息共享平台交换数据：报送批次、反馈、名单、公示（主管）
     #[command(subcommand)]
     Platform(platform::PlatformCmd),
+    /// 诚信宣传数据：某期间、某营业厅的承诺、信易电、守信用电主体、修复与异议、失信记录（班长）
+    Stats(stats::StatsArgs),
     /// 备份本机数据库：立即备份、列出、校验、恢复（管理员）
     #[command(subcommand)]
     Backup(backup::BackupCmd),
@@ -288,6 +291,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Db(DbCmd::Copy { from, to }) => db_copy(from, to),
         Command::Db(DbCmd::Check) => backup::db_check(cli),
         Command::Backup(cmd) => backup::backup(cli, cmd),
+        Command::Stats(args) => stats::stats(cli, args),
         Command::Demo { subjects, seed } => demo::demo(cli, *subjects, *seed),
         Command::Bench { subjects, server } => demo::bench(*subjects, server.as_deref()),
     }

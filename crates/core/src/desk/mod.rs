@@ -19,6 +19,7 @@ mod progress;
 mod record_entry;
 mod records;
 mod reports;
+mod stats;
 mod subjects;
 mod trust;
 
@@ -67,6 +68,7 @@ pub use reports::{
     REPORT_MAX_AGE_DEFAULT, REPORT_MAX_AGE_KEY, ReadReport, ReportImport, ReportRefusal,
     sniff_media_type,
 };
+pub use stats::{StatsReport, stats_period};
 pub use subjects::Lookup;
 pub use trust::LIST_MAX_AGE_KEY;
 pub use trust::{CheckAllSummary, CheckOutcome, Standing};

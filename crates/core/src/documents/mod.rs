@@ -7,6 +7,7 @@ pub mod credit_report;
 pub mod import;
 pub mod letter_pdf;
 pub mod platform;
+pub mod stats;
 pub mod trusted_xlsx;
 pub mod xlsx_table;
 

@@ -16,6 +16,7 @@ pub mod platform;
 pub mod record_draft;
 pub mod records;
 pub mod report;
+pub mod stats;
 pub mod subject;
 pub mod text;
 pub mod trust;

@@ -27,6 +27,7 @@ mod record_import;
 mod records;
 mod reports;
 pub(crate) mod sql;
+mod stats;
 mod subjects;
 mod trust;
 

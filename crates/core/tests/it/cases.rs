@@ -763,3 +763,71 @@ fn a_step_computed_from_a_stale_case_is_refused_not_saved_over_another() {
     assert_eq!(dk.case(case.id).unwrap().status, CaseStatus::Connected);
 }
 }
+
+xinyidian_core::on_both_engines! {
+fn publicity_figures_equal_the_hand_count_for_the_period_and_hall() {
+    // 霞山 (C1): case 1 connected and proof supplied, case 2 withdrawn. 赤坎 (C2): case 3 open,
+    // accepted in the period. A theft record found in the period.
+    let clock = clock_at(d(2026, 3, 2));
+    let mut dk = desk(&clock);
+    let (_, c1) = company_with_letter(&mut dk, 1);
+    let (_, c2) = company_with_letter(&mut dk, 2);
+    let k1 = dk.open_case(c1, None).unwrap();
+    let k2 = dk.open_case(c2, None).unwrap();
+    dk.connect_case(k1.id, d(2026, 3, 2)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let proof = dir.path().join("权属证明.png");
+    std::fs::write(&proof, b"\x89PNG\r\n\x1a\n proof").unwrap();
+    dk.fulfil_case(k1.id, &proof).unwrap();
+    dk.withdraw_case(k2.id, "无法取得权属证明").unwrap();
+    as_op(&mut dk, "C2");
+    let (s3, c3) = company_with_letter(&mut dk, 3);
+    dk.open_case(c3, None).unwrap();
+    dk.enter_record(
+        s3,
+        &xinyidian_core::domain::record_draft::RecordDraft {
+            account_no: "0300000003".into(),
+            date: "2026-03-01".into(),
+            amount: "1000".into(),
+            second_amount: "3000".into(),
+            ..xinyidian_core::domain::record_draft::RecordDraft::new(
+                xinyidian_core::domain::records::RecordKind::Theft,
+            )
+        },
+    )
+    .unwrap();
+    as_op(&mut dk, "S1");
+    let period = |hall: Option<&str>| xinyidian_core::desk::stats_period(d(2026, 3, 1), d(2026, 3, 31), hall);
+    let all = dk.publicity_figures(&period(None), &[k1.id]).unwrap();
+    let f = &all.figures;
+    assert_eq!((f.commitments_issued, f.commitments_signed), (3, 0));
+    assert_eq!(
+        (f.cases_accepted, f.cases_connected, f.cases_fulfilled, f.cases_broken, f.cases_withdrawn),
+        (3, 1, 1, 0, 1)
+    );
+    assert_eq!(f.dishonesty, [0, 1, 0, 0]);
+    // The typical case is masked.
+    assert_eq!(all.typical[0].subject, "湛江市＊＊＊有限公司");
+    assert!(all.typical[0].outcome.contains("补交物业权属证明"));
+    let xiashan = dk.publicity_figures(&period(Some("霞山营业厅")), &[]).unwrap().figures;
+    assert_eq!((xiashan.commitments_issued, xiashan.cases_accepted, xiashan.cases_withdrawn), (2, 2, 1));
+    // Outside the period nothing of it counts.
+    let april = dk
+        .publicity_figures(&xinyidian_core::desk::stats_period(d(2026, 4, 1), d(2026, 4, 30), None), &[])
+        .unwrap()
+        .figures;
+    assert_eq!((april.cases_accepted, april.commitments_issued, april.dishonesty[1]), (0, 0, 0));
+    // The files: a one-page PDF and the XLSX.
+    let pdf = dir.path().join("宣传.pdf");
+    dk.export_publicity(&period(None), &[k1.id], &pdf).unwrap();
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    assert_eq!(lopdf::Document::load_mem(&bytes).unwrap().get_pages().len(), 1);
+    let xlsx = dir.path().join("宣传.xlsx");
+    dk.export_publicity(&period(None), &[], &xlsx).unwrap();
+    assert!(xlsx.exists());
+    // A clerk may not.
+    as_op(&mut dk, "C1");
+    assert!(matches!(dk.publicity_figures(&period(None), &[]), Err(DeskError::Forbidden { .. })));
+}
+}

@@ -11,15 +11,13 @@ use printpdf::{
 };
 use sha2::{Digest, Sha256};
 
-use crate::domain::letter::TITLE;
-
 use super::{FontFace, LetterFont, LetterLayout, LetterPdfError, PageLayout};
 
 impl LetterLayout {
     /// Draw the layout into a PDF with `font` embedded as a subset. Deterministic: the same
     /// layout gives the same bytes.
     pub fn to_pdf(&self, font: &LetterFont) -> Result<Vec<u8>, LetterPdfError> {
-        let mut doc = PdfDocument::new(&format!("{TITLE} {}", self.code));
+        let mut doc = PdfDocument::new(format!("{} {}", self.title, self.code).trim());
         doc.metadata.info.creator = "信易电柜台".into();
         doc.metadata.info.producer = "信易电柜台".into();
         doc.metadata.info.subject = format!("承诺编码 {}", self.code);
@@ -160,6 +158,23 @@ fn page_ops(page: &PageLayout, ids: &FontIds) -> Vec<Op> {
         });
     }
     ops.push(Op::RestoreGraphicsState);
+    for [x, y, w, h, grey] in &page.rects {
+        ops.push(Op::SaveGraphicsState);
+        ops.push(Op::SetFillColor {
+            col: Color::Greyscale(Greyscale::new(*grey, None)),
+        });
+        ops.push(Op::DrawRectangle {
+            rectangle: Rect {
+                x: Pt(*x),
+                y: Pt(*y),
+                width: Pt(*w),
+                height: Pt(*h),
+                mode: Some(PaintMode::Fill),
+                winding_order: Some(WindingOrder::NonZero),
+            },
+        });
+        ops.push(Op::RestoreGraphicsState);
+    }
     ops
 }
 

@@ -407,11 +407,13 @@ pub fn layout_letter(
         pages.push(PageLayout {
             runs,
             qr: qr.clone(),
+            rects: Vec::new(),
         });
     }
     Ok(LetterLayout {
         pages,
         code: code.as_str().to_string(),
+        title: TITLE.to_string(),
     })
 }
 
@@ -473,11 +475,13 @@ pub fn layout_text_letter(
         pages.push(PageLayout {
             runs,
             qr: qr.clone(),
+            rects: Vec::new(),
         });
     }
     Ok(LetterLayout {
         pages,
         code: code.as_str().to_string(),
+        title: letter.title.clone(),
     })
 }
 

@@ -167,6 +167,8 @@ impl QrPlacement {
 pub struct PageLayout {
     pub runs: Vec<PlacedRun>,
     pub qr: QrPlacement,
+    /// Filled rectangles (x, y, w, h, grey 0 black ..= 1 white): the bars of a chart.
+    pub rects: Vec<[f32; 5]>,
 }
 
 /// The whole letter laid out, page by page.
@@ -174,6 +176,8 @@ pub struct PageLayout {
 pub struct LetterLayout {
     pub pages: Vec<PageLayout>,
     code: String,
+    /// The document's title for the PDF's metadata.
+    title: String,
 }
 
 /// Lay out and render the letter with a font given as bytes. The bundled `CJK_FONT` is parsed
@@ -214,6 +218,16 @@ pub fn render_text_letter(
 }
 
 impl LetterLayout {
+    /// Pages laid out by another document in the letter's style (the publicity summary), drawn
+    /// by the same code; `title` names the document in the PDF's metadata.
+    pub(crate) fn from_pages(pages: Vec<PageLayout>, title: &str) -> Self {
+        Self {
+            pages,
+            code: String::new(),
+            title: title.to_string(),
+        }
+    }
+
     /// The 承诺编码 the layout was made for.
     pub fn code(&self) -> &str {
         &self.code
