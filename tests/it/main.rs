@@ -8,6 +8,7 @@ mod backup_cli;
 mod cli;
 mod clipboard;
 mod credit_cli;
+mod deb;
 mod records_cli;
 mod report_ui;
 mod reports_cli;
