@@ -15,8 +15,10 @@ dpkg-deb -f "$deb" Package Version Depends
 for f in Package Version Architecture Depends Description; do
   [ -n "$(dpkg-deb -f "$deb" "$f")" ] || { echo "控制字段 $f 为空" >&2; exit 1; }
 done
-dpkg-deb -c "$deb" | grep -q './usr/share/applications/xinyidian.desktop' || { echo "缺少桌面文件" >&2; exit 1; }
-dpkg-deb -c "$deb" | grep -q './usr/share/icons/hicolor/scalable/apps/xinyidian.svg' || { echo "缺少图标" >&2; exit 1; }
+# The listing is read whole first: `grep -q` on the pipe would end it early (SIGPIPE, pipefail).
+files=$(dpkg-deb -c "$deb")
+grep -q './usr/share/applications/xinyidian.desktop' <<< "$files" || { echo "缺少桌面文件" >&2; exit 1; }
+grep -q './usr/share/icons/hicolor/scalable/apps/xinyidian.svg' <<< "$files" || { echo "缺少图标" >&2; exit 1; }
 
 echo "== dependencies on this machine"
 missing=0
@@ -39,7 +41,8 @@ touch "$root/var/lib/dpkg/status"
 # --force-depends: the empty root records no libc6; the libraries themselves are the machine's.
 dpkg --root="$root" --force-depends --force-script-chrootless -i "$deb" >"$work/dpkg.log" 2>&1 \
   || { cat "$work/dpkg.log" >&2; exit 1; }
-dpkg --root="$root" -s xinyidian | grep -q '^Status: install ok installed'
+status=$(dpkg --root="$root" -s xinyidian)
+grep -q '^Status: install ok installed' <<< "$status"
 "$root/usr/bin/xinyidian" --version
 
 if command -v xvfb-run >/dev/null 2>&1; then
