@@ -199,6 +199,27 @@ fn write_pdf(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).with_context(|| format!("无法写出 {}", path.display()))
 }
 
+/// The list of `repair list` and `objection list`.
+fn print_rows(cli: &Cli, rows: &[xinyidian::domain::credit::CreditRow]) -> Result<ExitCode> {
+    if cli.json {
+        println!("{}", serde_json::to_string(rows)?);
+        return Ok(0);
+    }
+    for r in rows {
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t时限 {}",
+            r.id,
+            r.status_label,
+            r.subject_name,
+            r.targets,
+            r.opened_on,
+            r.deadline.map_or_else(|| "—".into(), |d| d.to_string())
+        );
+    }
+    println!("共 {} 件", rows.len());
+    Ok(0)
+}
+
 fn print_steps(steps: &[Step]) {
     for s in steps {
         let mut line = format!("  {} {}（{}）", s.on, s.status, s.by);
@@ -353,26 +374,7 @@ pub(super) fn repair(cli: &Cli, cmd: &RepairCmd) -> Result<ExitCode> {
                 ..CreditFilter::default()
             };
             let list = desk.repair_applications(&filter)?;
-            let rows: Vec<_> = list.iter().map(Desk::repair_row).collect();
-            if cli.json {
-                println!("{}", serde_json::to_string(&rows)?);
-            } else {
-                for r in &rows {
-                    println!(
-                        "{}\t{}\t{}\t{}\t{}\t时限 {}",
-                        r.id,
-                        r.status_label,
-                        r.subject_name,
-                        r.targets,
-                        r.opened_on,
-                        r.deadline
-                            .map(|d| d.to_string())
-                            .unwrap_or_else(|| "—".into())
-                    );
-                }
-                println!("共 {} 件", rows.len());
-            }
-            Ok(0)
+            print_rows(cli, &list.iter().map(Desk::repair_row).collect::<Vec<_>>())
         }
         RepairCmd::Attach { id, file } => {
             let mut desk = open_desk_signed_in(cli)?;
@@ -489,30 +491,11 @@ pub(super) fn objection(cli: &Cli, cmd: &ObjectionCmd) -> Result<ExitCode> {
                 subject: subject_of(&desk, subject)?,
                 ..CreditFilter::default()
             };
-            let rows: Vec<_> = desk
-                .objections(&filter)?
-                .iter()
-                .map(Desk::objection_row)
-                .collect();
-            if cli.json {
-                println!("{}", serde_json::to_string(&rows)?);
-            } else {
-                for r in &rows {
-                    println!(
-                        "{}\t{}\t{}\t{}\t{}\t时限 {}",
-                        r.id,
-                        r.status_label,
-                        r.subject_name,
-                        r.targets,
-                        r.opened_on,
-                        r.deadline
-                            .map(|d| d.to_string())
-                            .unwrap_or_else(|| "—".into())
-                    );
-                }
-                println!("共 {} 件", rows.len());
-            }
-            Ok(0)
+            let list = desk.objections(&filter)?;
+            print_rows(
+                cli,
+                &list.iter().map(Desk::objection_row).collect::<Vec<_>>(),
+            )
         }
         ObjectionCmd::Decide {
             id,

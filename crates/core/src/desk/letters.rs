@@ -43,9 +43,7 @@ pub(super) fn next_commitment_code(
 ) -> Result<(CommitmentCode, u32), DeskError> {
     let installation = installation_setting(w)?;
     let (first, last) = serial_block(installation);
-    let largest = w
-        .largest_commitment_serial(today, first, last)?
-        .max(w.largest_repair_serial(today, first, last)?);
+    let largest = w.largest_commitment_serial(today, first, last)?;
     let serial = next_serial(installation, largest).ok_or_else(|| {
         DeskError::LetterRefused(format!(
             "本机今天的承诺编码已用完（序号 {first:06}–{last:06}），请明天再出具，\

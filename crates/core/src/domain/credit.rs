@@ -53,45 +53,60 @@ fn refuse<T>(msg: impl Into<String>) -> Result<T, CreditRefusal> {
 // ---------------------------------------------------------------------------------------------
 // Grades and periods
 
-/// The grade of dishonesty information (信用修复管理办法, NDRC Order No. 36).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Grade {
-    /// 轻微: normally not published, at most 3 months.
-    Minor,
-    /// 一般: published at least 3 months, at most 1 year.
-    General,
-    /// 严重: published at least 1 year, at most 3 years.
-    Serious,
+/// An enum whose values have a stable key (typed on the command line, named in SQL) and a
+/// Chinese label: `ALL`, `key`, `label`, and `parse` of either form. Stored JSON uses serde's
+/// snake_case names.
+macro_rules! keyed_enum {
+    ($(#[$m:meta])* pub enum $name:ident {
+        $($(#[$vm:meta])* $v:ident => ($key:literal, $label:literal)),+ $(,)?
+    }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vm])* $v),+
+        }
+
+        impl $name {
+            /// Every value, in order.
+            pub const ALL: [$name; [$(stringify!($v)),+].len()] = [$($name::$v),+];
+
+            /// The stable key.
+            pub fn key(self) -> &'static str {
+                match self {
+                    $($name::$v => $key),+
+                }
+            }
+
+            /// The Chinese label.
+            pub fn label(self) -> &'static str {
+                match self {
+                    $($name::$v => $label),+
+                }
+            }
+
+            /// Reads the key or the label.
+            pub fn parse(s: &str) -> Option<Self> {
+                let s = s.trim();
+                Self::ALL.into_iter().find(|k| k.key() == s || k.label() == s)
+            }
+        }
+    };
+}
+
+keyed_enum! {
+    /// The grade of dishonesty information (信用修复管理办法, NDRC Order No. 36).
+    pub enum Grade {
+        /// 轻微: normally not published, at most 3 months.
+        Minor => ("minor", "轻微"),
+        /// 一般: published at least 3 months, at most 1 year.
+        General => ("general", "一般"),
+        /// 严重: published at least 1 year, at most 3 years.
+        Serious => ("serious", "严重"),
+    }
 }
 
 impl Grade {
-    pub const ALL: [Grade; 3] = [Grade::Minor, Grade::General, Grade::Serious];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Grade::Minor => "轻微",
-            Grade::General => "一般",
-            Grade::Serious => "严重",
-        }
-    }
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Grade::Minor => "minor",
-            Grade::General => "general",
-            Grade::Serious => "serious",
-        }
-    }
-
-    /// Reads the key or the Chinese label.
-    pub fn parse(s: &str) -> Option<Self> {
-        let s = s.trim();
-        Self::ALL
-            .into_iter()
-            .find(|g| g.key() == s || g.label() == s)
-    }
-
     /// Minimum publication period in months: repair may be granted once it has passed.
     pub fn min_months(self) -> u32 {
         match self {
@@ -586,106 +601,37 @@ fn reason_given(reason: &str, what: &str) -> Result<String, CreditRefusal> {
 // ---------------------------------------------------------------------------------------------
 // Repair applications
 
-/// The repair route of annex 3 §4.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RepairRoute {
-    /// 停止违法行为并提供真实证据.
-    StopAndEvidence,
-    /// 停止窃电、整改并足额缴纳电费和违约使用电费.
-    TheftRectified,
-    /// 在规定期限内缴清欠费及违约金.
-    ArrearsPaid,
-}
-
-impl RepairRoute {
-    pub const ALL: [RepairRoute; 3] = [
-        RepairRoute::StopAndEvidence,
-        RepairRoute::TheftRectified,
-        RepairRoute::ArrearsPaid,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            RepairRoute::StopAndEvidence => "停止违法违规行为并提供真实有效的证明材料",
-            RepairRoute::TheftRectified => "停止窃电、完成整改并足额补缴电费和违约使用电费",
-            RepairRoute::ArrearsPaid => "在规定期限内缴清欠费及违约金",
-        }
-    }
-
-    pub fn key(self) -> &'static str {
-        match self {
-            RepairRoute::StopAndEvidence => "stop",
-            RepairRoute::TheftRectified => "theft",
-            RepairRoute::ArrearsPaid => "arrears",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        let s = s.trim();
-        Self::ALL
-            .into_iter()
-            .find(|r| r.key() == s || r.label() == s)
+keyed_enum! {
+    /// The repair route of annex 3 §4.
+    pub enum RepairRoute {
+        /// 停止违法行为并提供真实证据.
+        StopAndEvidence => ("stop", "停止违法违规行为并提供真实有效的证明材料"),
+        /// 停止窃电、整改并足额缴纳电费和违约使用电费.
+        TheftRectified => ("theft", "停止窃电、完成整改并足额补缴电费和违约使用电费"),
+        /// 在规定期限内缴清欠费及违约金.
+        ArrearsPaid => ("arrears", "在规定期限内缴清欠费及违约金"),
     }
 }
 
-/// The stage of a repair application.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RepairStatus {
-    /// 待受理: registered at the counter.
-    Submitted,
-    /// 已受理.
-    Accepted,
-    /// 不予受理 (with a reason).
-    NotAccepted,
-    /// 审核中.
-    Reviewing,
-    /// 已修复: the records no longer count from the decision date.
-    Repaired,
-    /// 不予修复 (with a reason).
-    Rejected,
+keyed_enum! {
+    /// The stage of a repair application.
+    pub enum RepairStatus {
+        /// 待受理: registered at the counter.
+        Submitted => ("submitted", "待受理"),
+        /// 已受理.
+        Accepted => ("accepted", "已受理"),
+        /// 不予受理 (with a reason).
+        NotAccepted => ("not_accepted", "不予受理"),
+        /// 审核中.
+        Reviewing => ("reviewing", "审核中"),
+        /// 已修复: the records no longer count from the decision date.
+        Repaired => ("repaired", "已修复"),
+        /// 不予修复 (with a reason).
+        Rejected => ("rejected", "不予修复"),
+    }
 }
 
 impl RepairStatus {
-    pub const ALL: [RepairStatus; 6] = [
-        RepairStatus::Submitted,
-        RepairStatus::Accepted,
-        RepairStatus::NotAccepted,
-        RepairStatus::Reviewing,
-        RepairStatus::Repaired,
-        RepairStatus::Rejected,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            RepairStatus::Submitted => "待受理",
-            RepairStatus::Accepted => "已受理",
-            RepairStatus::NotAccepted => "不予受理",
-            RepairStatus::Reviewing => "审核中",
-            RepairStatus::Repaired => "已修复",
-            RepairStatus::Rejected => "不予修复",
-        }
-    }
-
-    pub fn key(self) -> &'static str {
-        match self {
-            RepairStatus::Submitted => "submitted",
-            RepairStatus::Accepted => "accepted",
-            RepairStatus::NotAccepted => "not_accepted",
-            RepairStatus::Reviewing => "reviewing",
-            RepairStatus::Repaired => "repaired",
-            RepairStatus::Rejected => "rejected",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        let s = s.trim();
-        Self::ALL
-            .into_iter()
-            .find(|k| k.key() == s || k.label() == s)
-    }
-
     /// Whether the application still waits for a step.
     pub fn is_open(self) -> bool {
         matches!(
@@ -937,115 +883,37 @@ pub fn repair_content(unit: &str, targets: &[Target]) -> String {
 // ---------------------------------------------------------------------------------------------
 // Objections
 
-/// The grounds of an objection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ObjectionGround {
-    Error,
-    Omission,
-    Duplicate,
-    ShouldNotPublish,
-    OverduePublication,
-    Inconsistent,
-}
-
-impl ObjectionGround {
-    pub const ALL: [ObjectionGround; 6] = [
-        ObjectionGround::Error,
-        ObjectionGround::Omission,
-        ObjectionGround::Duplicate,
-        ObjectionGround::ShouldNotPublish,
-        ObjectionGround::OverduePublication,
-        ObjectionGround::Inconsistent,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ObjectionGround::Error => "错误",
-            ObjectionGround::Omission => "遗漏",
-            ObjectionGround::Duplicate => "重复",
-            ObjectionGround::ShouldNotPublish => "不应公示",
-            ObjectionGround::OverduePublication => "超期公示",
-            ObjectionGround::Inconsistent => "与认定机关不一致",
-        }
-    }
-
-    pub fn key(self) -> &'static str {
-        match self {
-            ObjectionGround::Error => "error",
-            ObjectionGround::Omission => "omission",
-            ObjectionGround::Duplicate => "duplicate",
-            ObjectionGround::ShouldNotPublish => "should_not_publish",
-            ObjectionGround::OverduePublication => "overdue",
-            ObjectionGround::Inconsistent => "inconsistent",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        let s = s.trim();
-        Self::ALL
-            .into_iter()
-            .find(|g| g.key() == s || g.label() == s)
+keyed_enum! {
+    /// The grounds of an objection.
+    pub enum ObjectionGround {
+        Error => ("error", "错误"),
+        Omission => ("omission", "遗漏"),
+        Duplicate => ("duplicate", "重复"),
+        ShouldNotPublish => ("should_not_publish", "不应公示"),
+        OverduePublication => ("overdue", "超期公示"),
+        Inconsistent => ("inconsistent", "与认定机关不一致"),
     }
 }
 
-/// The stage of an objection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ObjectionStatus {
-    /// 待受理.
-    Submitted,
-    /// 已受理.
-    Accepted,
-    /// 不予受理 (with a reason).
-    NotAccepted,
-    /// 核实中: verified with the data's source.
-    Verifying,
-    /// 已更正: the record corrected or withdrawn.
-    Corrected,
-    /// 不予更正 (with reasons).
-    Upheld,
+keyed_enum! {
+    /// The stage of an objection.
+    pub enum ObjectionStatus {
+        /// 待受理.
+        Submitted => ("submitted", "待受理"),
+        /// 已受理.
+        Accepted => ("accepted", "已受理"),
+        /// 不予受理 (with a reason).
+        NotAccepted => ("not_accepted", "不予受理"),
+        /// 核实中: verified with the data's source.
+        Verifying => ("verifying", "核实中"),
+        /// 已更正: the record corrected or withdrawn.
+        Corrected => ("corrected", "已更正"),
+        /// 不予更正 (with reasons).
+        Upheld => ("upheld", "不予更正"),
+    }
 }
 
 impl ObjectionStatus {
-    pub const ALL: [ObjectionStatus; 6] = [
-        ObjectionStatus::Submitted,
-        ObjectionStatus::Accepted,
-        ObjectionStatus::NotAccepted,
-        ObjectionStatus::Verifying,
-        ObjectionStatus::Corrected,
-        ObjectionStatus::Upheld,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ObjectionStatus::Submitted => "待受理",
-            ObjectionStatus::Accepted => "已受理",
-            ObjectionStatus::NotAccepted => "不予受理",
-            ObjectionStatus::Verifying => "核实中",
-            ObjectionStatus::Corrected => "已更正",
-            ObjectionStatus::Upheld => "不予更正",
-        }
-    }
-
-    pub fn key(self) -> &'static str {
-        match self {
-            ObjectionStatus::Submitted => "submitted",
-            ObjectionStatus::Accepted => "accepted",
-            ObjectionStatus::NotAccepted => "not_accepted",
-            ObjectionStatus::Verifying => "verifying",
-            ObjectionStatus::Corrected => "corrected",
-            ObjectionStatus::Upheld => "upheld",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        let s = s.trim();
-        Self::ALL
-            .into_iter()
-            .find(|k| k.key() == s || k.label() == s)
-    }
-
     /// Whether the objection is still open: the record shows 异议中.
     pub fn is_open(self) -> bool {
         matches!(

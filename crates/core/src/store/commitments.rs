@@ -86,8 +86,8 @@ impl Reader<'_> {
         Ok(rows.into_iter().map(SubjectId).collect())
     }
 
-    /// The largest serial of a day's 承诺编码 within `first ..= last` (this installation's block,
-    /// `domain::installation`). Call inside the issuing transaction: writers are serialised, so
+    /// The largest serial of a day's 承诺编码 — letters and 信用修复承诺书 alike — within
+    /// `first ..= last` (this installation's block, `domain::installation`). Call inside the issuing transaction: writers are serialised, so
     /// the next number stays free until that transaction ends, and a rollback leaves no gap.
     pub fn largest_commitment_serial(
         &self,
@@ -98,8 +98,14 @@ impl Reader<'_> {
         let max: Option<i64> = self
             .conn
             .prepare_cached(
-                "SELECT max(serial) FROM commitment
-                 WHERE code_date = ?1 AND serial BETWEEN ?2 AND ?3",
+                // Letters and 信用修复承诺书 (rule X-1) share one serial space.
+                "SELECT max(s) FROM (
+                     SELECT max(serial) AS s FROM commitment
+                     WHERE code_date = ?1 AND serial BETWEEN ?2 AND ?3
+                     UNION ALL
+                     SELECT max(serial) FROM repair_application
+                     WHERE code_date = ?1 AND serial BETWEEN ?2 AND ?3
+                 ) AS both_kinds",
             )?
             .query_row(
                 params![day.to_string(), i64::from(first), i64::from(last)],

@@ -234,27 +234,6 @@ impl Reader<'_> {
         ))
     }
 
-    /// The largest serial of a day's 承诺编码 used by a 信用修复承诺书 within `first ..= last`.
-    pub fn largest_repair_serial(
-        &self,
-        day: NaiveDate,
-        first: u32,
-        last: u32,
-    ) -> Result<Option<u32>, StoreError> {
-        let max: Option<i64> = self
-            .conn
-            .prepare_cached(
-                "SELECT max(serial) FROM repair_application
-                 WHERE code_date = ?1 AND serial BETWEEN ?2 AND ?3",
-            )?
-            .query_row(
-                params![day.to_string(), i64::from(first), i64::from(last)],
-                |r| r.get(0),
-            )?;
-        max.map(|m| u32::try_from(m).map_err(|_| StoreError::BadData("承诺编码流水号".into())))
-            .transpose()
-    }
-
     /// The days an admin imported into the calendar, in date order.
     pub fn calendar_days(&self) -> Result<Vec<CalendarDay>, StoreError> {
         let rows: Vec<(String, String, String)> = self

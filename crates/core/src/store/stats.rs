@@ -8,6 +8,22 @@ use super::{Reader, StoreError};
 use crate::domain::case::{Case, CaseId};
 use crate::domain::commitment::{Commitment, CommitmentId};
 
+/// Rows of (id, JSON) decoded as `T` with its id set; `what` names the table in a message.
+fn decode_rows<T: serde::de::DeserializeOwned>(
+    rows: Vec<(i64, String)>,
+    what: &str,
+    set_id: impl Fn(&mut T, i64),
+) -> Result<Vec<T>, StoreError> {
+    rows.into_iter()
+        .map(|(id, j)| {
+            let mut v: T = serde_json::from_str(&j)
+                .map_err(|e| StoreError::BadData(format!("{what} {id}：{e}")))?;
+            set_id(&mut v, id);
+            Ok(v)
+        })
+        .collect()
+}
+
 impl Reader<'_> {
     /// Commitments whose 承诺编码 date lies in `[from, to]`.
     pub fn commitments_made_between(
@@ -24,14 +40,9 @@ impl Reader<'_> {
                 Ok((r.get(0)?, r.get(1)?))
             })?
             .collect::<super::sql::Result<Vec<_>>>()?;
-        rows.into_iter()
-            .map(|(id, j)| {
-                let mut c: Commitment = serde_json::from_str(&j)
-                    .map_err(|e| StoreError::BadData(format!("承诺记录 {id}：{e}")))?;
-                c.id = CommitmentId(id);
-                Ok(c)
-            })
-            .collect()
+        decode_rows(rows, "承诺记录", |c: &mut Commitment, id| {
+            c.id = CommitmentId(id)
+        })
     }
 
     /// Cases applied for on or before `to` that may have had an event on or after `from`:
@@ -52,14 +63,9 @@ impl Reader<'_> {
                 Ok((r.get(0)?, r.get(1)?))
             })?
             .collect::<super::sql::Result<Vec<_>>>()?;
-        rows.into_iter()
-            .map(|(id, j)| {
-                let mut c: Case = serde_json::from_str(&j)
-                    .map_err(|e| StoreError::BadData(format!("信易电案件 {id}：{e}")))?;
-                c.id = CaseId(id);
-                Ok(c)
-            })
-            .collect()
+        decode_rows(rows, "信易电案件", |c: &mut Case, id| {
+            c.id = CaseId(id)
+        })
     }
 
     /// (守信用电主体 now, standings decided trusted in the period, decided not trusted).

@@ -196,8 +196,18 @@ fn a_repaired_arrears_record_stops_counting_from_the_repair_date_only() {
     assert!(app.commitment.code.starts_with("44080020261127"), "{}", app.commitment.code);
     // Friday 27 November + 2 working days = Tuesday 1 December.
     assert_eq!(app.deadline, Some(d(2026, 12, 1)));
-    // A letter issued the same day takes the next serial: one space, no shared code (C-4).
+    // A reprint is the same file.
     assert_eq!(desk.repair_letter_pdf(app.id).unwrap(), opened.pdf);
+    // A letter issued the same day takes the next serial: one space, no shared code (C-4).
+    let mut f = desk.letter_fields_for(s).unwrap();
+    f.legal_rep_name = "陈海明".into();
+    f.legal_rep_id_number = "11010519491231002X".into();
+    f.relation = Some(xinyidian_core::domain::letter::Relation::Tenant);
+    let letter = desk
+        .issue_letter(s, xinyidian_core::domain::trust::Business::NewConnection, &f)
+        .unwrap()
+        .commitment;
+    assert_eq!(letter.code, format!("{}000002", &app.commitment.code[..14]));
     // The same record cannot be in two open applications.
     let e = desk.open_repair(&repair_request(s, rec, receipt.clone())).unwrap_err();
     assert!(e.to_string().contains("不能重复申请"), "{e}");
@@ -251,7 +261,8 @@ fn a_repaired_arrears_record_stops_counting_from_the_repair_date_only() {
             &Progress::new(),
         )
         .unwrap();
-    assert_eq!(commitments.classes[0].new, 1);
+    // The 诚信守法用电承诺书 issued above and the 信用修复承诺书.
+    assert_eq!(commitments.classes[0].new, 2);
     let file = commitments.dir.unwrap().join(commitments.classes[0].file.clone().unwrap());
     let text = String::from_utf8(std::fs::read(file).unwrap()).unwrap();
     assert!(text.contains("信用修复型") && text.contains(&app.commitment.code), "{text}");
