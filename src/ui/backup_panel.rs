@@ -30,7 +30,7 @@ impl Job {
     ) -> Result<Self, String> {
         let mut worker = match desk.worker_desk() {
             Ok(Some(d)) => d,
-            Ok(None) => return Err("内存数据库不能在后台备份".into()),
+            Ok(None) => return Err("内存数据库不能在后台办理，请改用数据库文件".into()),
             Err(e) => return Err(e.to_string()),
         };
         let (tx, rx) = mpsc::channel();

@@ -35,6 +35,13 @@ pub struct ExportPage {
     batches: Vec<BatchRow>,
     snapshots: Vec<SnapshotRow>,
     loaded: bool,
+    /// 诚信宣传数据 (issue 20, point 3): period, hall, typical cases, output, the running job.
+    pub stats_from: String,
+    pub stats_to: String,
+    pub stats_hall: String,
+    pub stats_typical: String,
+    pub stats_out: String,
+    stats_job: Option<super::backup_panel::Job>,
 }
 
 impl Default for ExportPage {
@@ -58,6 +65,12 @@ impl Default for ExportPage {
             batches: Vec::new(),
             snapshots: Vec::new(),
             loaded: false,
+            stats_from: String::new(),
+            stats_to: String::new(),
+            stats_hall: String::new(),
+            stats_typical: String::new(),
+            stats_out: docs.join("诚信宣传数据.pdf").display().to_string(),
+            stats_job: None,
         }
     }
 }
@@ -247,7 +260,106 @@ impl ExportPage {
                 self.lists_ui(ui, desk);
                 ui.separator();
                 self.publish_ui(ui, desk);
+                ui.separator();
+                self.stats_ui(ui, desk);
             });
+    }
+
+    /// 诚信宣传数据 (task 六): a period, a hall, chosen typical cases, a PDF or XLSX, made on a
+    /// worker thread.
+    fn stats_ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) {
+        ui.label(RichText::new("诚信宣传数据（任务六：一页 PDF 摘要或 XLSX 数据表）").strong());
+        if self.stats_from.is_empty() {
+            let today = desk.today();
+            self.stats_from = format!("{}-01-01", chrono::Datelike::year(&today));
+            self.stats_to = today.to_string();
+        }
+        ui.horizontal_wrapped(|ui| {
+            field(ui, "统计开始", &mut self.stats_from, 100.0, None);
+            field(ui, "统计结束", &mut self.stats_to, 100.0, None);
+            field(
+                ui,
+                "营业厅",
+                &mut self.stats_hall,
+                120.0,
+                Some("留空：全部"),
+            );
+            field(
+                ui,
+                "典型案例",
+                &mut self.stats_typical,
+                160.0,
+                Some("案件编号，逗号分隔"),
+            );
+        });
+        ui.horizontal_wrapped(|ui| {
+            field(
+                ui,
+                "保存为",
+                &mut self.stats_out,
+                360.0,
+                Some(".pdf 或 .xlsx"),
+            );
+            if let Some(job) = &self.stats_job {
+                ui.spinner();
+                ui.label("正在统计…");
+                if let Some(r) = job.poll() {
+                    self.message = Some(match r {
+                        Ok(m) => (true, m),
+                        Err(e) => (false, e),
+                    });
+                    self.stats_job = None;
+                } else {
+                    ui.ctx()
+                        .request_repaint_after(std::time::Duration::from_millis(200));
+                }
+                return;
+            }
+            if !ui.button("生成").clicked() {
+                return;
+            }
+            let date = |s: &str, field: &'static str| {
+                crate::domain::text::parse_date(s)
+                    .map_err(|reason| DeskError::InvalidDate { field, reason })
+            };
+            let typical: Result<Vec<crate::domain::case::CaseId>, DeskError> = self
+                .stats_typical
+                .split([',', '，', ' ', '、'])
+                .filter(|t| !t.trim().is_empty())
+                .map(|t| {
+                    t.trim()
+                        .parse::<i64>()
+                        .map(crate::domain::case::CaseId)
+                        .map_err(|_| DeskError::InvalidDate {
+                            field: "典型案例",
+                            reason: format!("“{t}”不是案件编号（应为数字）"),
+                        })
+                })
+                .collect();
+            let parsed = (|| {
+                Ok::<_, DeskError>((
+                    date(&self.stats_from, "统计开始")?,
+                    date(&self.stats_to, "统计结束")?,
+                    typical?,
+                ))
+            })();
+            let (from, to, typical) = match parsed {
+                Ok(p) => p,
+                Err(e) => {
+                    self.message = Some((false, e.to_string()));
+                    return;
+                }
+            };
+            let period = crate::desk::stats_period(from, to, Some(&self.stats_hall));
+            let out = std::path::PathBuf::from(self.stats_out.trim());
+            match super::backup_panel::Job::start(desk, "统计", move |d| {
+                d.export_publicity(&period, &typical, &out)
+                    .map(|_| format!("已生成诚信宣传数据：{}", out.display()))
+            }) {
+                Ok(j) => self.stats_job = Some(j),
+                Err(e) => self.message = Some((false, e)),
+            }
+        });
     }
 
     fn batch_ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) {

@@ -47,3 +47,24 @@ fn a_backup_runs_off_the_window_thread_and_is_listed_and_verified() {
     assert!(h.query_by_label_contains("恢复将替换当前数据库").is_none());
     assert_eq!(xinyidian::desk::list_backups(&backups).unwrap().len(), 1);
 }
+
+#[test]
+fn the_publicity_figures_are_made_from_the_export_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let (d, _) = company_desk_on(Store::open(&dir.path().join("counter.sqlite3")).unwrap());
+    let mut h = harness(d);
+    h.get_by_label("导出").click();
+    h.run();
+    let out = dir.path().join("宣传.xlsx");
+    let input = h.get_by_role_and_label(Role::TextInput, "保存为");
+    input.focus();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "保存为")
+        .type_text(out.to_str().unwrap());
+    h.run();
+    h.get_by_role_and_label(Role::Button, "生成")
+        .click_accesskit();
+    wait_for(&mut h, "已生成诚信宣传数据");
+    assert!(out.exists());
+}

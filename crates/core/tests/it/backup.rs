@@ -387,3 +387,42 @@ fn the_schedule_backs_up_once_a_day_for_whoever_is_signed_in() {
     assert!(desk.run_scheduled_backup(false).unwrap().is_some());
     assert!(desk.run_scheduled_backup(false).unwrap().is_none());
 }
+
+#[test]
+fn a_server_database_is_verified_the_same_way_and_not_backed_up_here() {
+    xinyidian_core::dev::engines::on_postgres(|| {
+        use xinyidian_core::dev::engines::{fresh_schema_url, key_dir};
+        let url = fresh_schema_url();
+        let clock = clock();
+        let store = Store::open_with(
+            Path::new(&url),
+            &OpenOptions {
+                key_dir: Some(key_dir()),
+                ..OpenOptions::new(OpenMode::Create)
+            },
+        )
+        .unwrap();
+        let mut desk = Desk::new(store, Box::new(clock.clone()));
+        desk.setup_admin(
+            &xinyidian_core::domain::operator::OperatorDraft {
+                staff_no: "A1".into(),
+                name: "管理员甲".into(),
+                ..Default::default()
+            },
+            PW,
+        )
+        .unwrap();
+        add(&mut desk, 1);
+        // What `backup verify` does on a database restored from pg_dump.
+        let v = verify_backup(Path::new(&url), Some(key_dir())).unwrap();
+        assert!(v.ok(), "{}", v.summary());
+        assert!(!v.integrity.pages_checked);
+        // The counters do not back up a shared server: the IT staff's pg_dump does.
+        let e = desk
+            .backup_now(Some(Path::new("/tmp")))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("pg_dump"), "{e}");
+        assert!(desk.db_location_is_server());
+    });
+}
