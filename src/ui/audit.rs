@@ -1,4 +1,5 @@
-//! 日志: the audit trail for supervisors, filtered by operator, subject, action and dates.
+//! 日志: the audit trail for supervisors, filtered by operator, subject (its code, 用户编号 or
+//! name), action and dates, and exported as CSV; subjects are shown by name.
 
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};
@@ -10,16 +11,39 @@ use crate::domain::text::parse_date;
 
 const AUDIT_LIMIT: usize = 5000;
 
-#[derive(Default)]
 pub struct AuditPage {
     staff_no: String,
-    subject_id: String,
+    /// The subject as typed: code, 用户编号 or name.
+    subject: String,
     action: String,
     from: String,
     to: String,
     rows: Vec<AuditEntry>,
+    /// Names of the subjects the rows name.
+    names: std::collections::HashMap<i64, String>,
     error: Option<String>,
     verdict: Option<(bool, String)>,
+    export_path: String,
+}
+
+impl Default for AuditPage {
+    fn default() -> Self {
+        let dir = directories::UserDirs::new()
+            .and_then(|u| u.document_dir().map(|d| d.to_path_buf()))
+            .unwrap_or_else(std::env::temp_dir);
+        Self {
+            staff_no: String::new(),
+            subject: String::new(),
+            action: String::new(),
+            from: String::new(),
+            to: String::new(),
+            rows: Vec::new(),
+            names: Default::default(),
+            error: None,
+            verdict: None,
+            export_path: dir.join("操作日志.csv").display().to_string(),
+        }
+    }
 }
 
 impl AuditPage {
@@ -29,7 +53,7 @@ impl AuditPage {
         p
     }
 
-    fn filter(&self) -> Result<AuditFilter, String> {
+    fn filter(&self, desk: &Desk) -> Result<AuditFilter, String> {
         let opt = |s: &str| {
             let t = s.trim();
             (!t.is_empty()).then(|| t.to_string())
@@ -38,12 +62,9 @@ impl AuditPage {
             None => Ok(None),
             Some(t) => parse_date(&t).map(Some).map_err(|e| format!("{what}：{e}")),
         };
-        let subject_id = match opt(&self.subject_id) {
+        let subject_id = match opt(&self.subject) {
             None => None,
-            Some(t) => Some(
-                t.parse::<i64>()
-                    .map_err(|_| "主体编号应为数字（见主体页的编号）".to_string())?,
-            ),
+            Some(t) => Some(desk.audit_subject(&t).map_err(|e| e.to_string())?.0),
         };
         Ok(AuditFilter {
             staff_no: opt(&self.staff_no).map(|s| s.to_uppercase()),
@@ -56,23 +77,32 @@ impl AuditPage {
 
     fn query(&mut self, desk: &Desk) {
         self.error = None;
-        match self.filter() {
+        match self.filter(desk) {
             Ok(f) => match desk.audit_log(&f, AUDIT_LIMIT) {
-                Ok(rows) => self.rows = rows,
+                Ok(rows) => {
+                    for id in rows.iter().filter_map(|e| e.content.subject_id) {
+                        if !self.names.contains_key(&id)
+                            && let Ok(s) = desk.subject(crate::domain::subject::SubjectId(id))
+                        {
+                            self.names.insert(id, s.name);
+                        }
+                    }
+                    self.rows = rows;
+                }
                 Err(e) => self.error = Some(e.to_string()),
             },
             Err(e) => self.error = Some(e),
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &Desk) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) {
         ui.heading("操作日志");
         ui.add_space(6.0);
         let mut go = false;
         ui.horizontal_wrapped(|ui| {
             for (label, value, width) in [
                 ("工号", &mut self.staff_no, 80.0),
-                ("主体编号", &mut self.subject_id, 80.0),
+                ("主体（代码或名称）", &mut self.subject, 200.0),
                 ("操作", &mut self.action, 120.0),
                 ("从", &mut self.from, 100.0),
                 ("到", &mut self.to, 100.0),
@@ -100,6 +130,21 @@ impl AuditPage {
         if go {
             self.query(desk);
         }
+        ui.horizontal(|ui| {
+            let l = ui.label("导出到");
+            ui.add(egui::TextEdit::singleline(&mut self.export_path).desired_width(360.0))
+                .labelled_by(l.id);
+            if ui.button("导出 CSV").clicked() {
+                let path = std::path::PathBuf::from(self.export_path.trim());
+                self.verdict = Some(match self.filter(desk) {
+                    Ok(f) => match desk.export_audit(&f, AUDIT_LIMIT, &path) {
+                        Ok(n) => (true, format!("已导出 {n} 条到 {}", path.display())),
+                        Err(e) => (false, e.to_string()),
+                    },
+                    Err(e) => (false, e),
+                });
+            }
+        });
         if let Some((ok, text)) = &self.verdict {
             forms::outcome_ui(ui, *ok, text);
         }
@@ -118,7 +163,7 @@ impl AuditPage {
             .column(Column::initial(70.0))
             .column(Column::initial(150.0))
             .column(Column::initial(150.0))
-            .column(Column::initial(60.0))
+            .column(Column::initial(160.0).clip(true))
             .column(Column::remainder().clip(true))
             .header(24.0, |mut h| {
                 for t in ["序号", "时间", "工号", "窗口", "操作", "主体", "内容"] {
@@ -149,7 +194,13 @@ impl AuditPage {
                         ui.label(&c.action);
                     });
                     row.col(|ui| {
-                        ui.label(c.subject_id.map(|i| i.to_string()).unwrap_or_default());
+                        ui.label(
+                            c.subject_id
+                                .map(|i| {
+                                    self.names.get(&i).cloned().unwrap_or_else(|| i.to_string())
+                                })
+                                .unwrap_or_default(),
+                        );
                     });
                     row.col(|ui| {
                         ui.label(&c.summary);

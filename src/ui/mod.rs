@@ -28,6 +28,7 @@ pub mod saving;
 pub mod settings;
 pub mod subject_page;
 pub mod trust_panel;
+pub mod trusted_page;
 
 use std::time::Instant;
 
@@ -82,6 +83,7 @@ pub enum Nav {
     Search,
     Todo,
     Credit,
+    Trusted,
     Import,
     Export,
     Audit,
@@ -94,6 +96,7 @@ impl Nav {
             Nav::Search => "查询",
             Nav::Todo => "待办",
             Nav::Credit => "修复异议",
+            Nav::Trusted => "守信名单",
             Nav::Import => "导入",
             Nav::Export => "导出",
             Nav::Audit => "日志",
@@ -114,6 +117,7 @@ enum Page {
     Export,
     Queue(Box<QueuePage>),
     Credit(Box<credit_page::CreditPage>),
+    Trusted(Box<trusted_page::TrustedPage>),
 }
 
 /// The whole counter window.
@@ -273,6 +277,7 @@ impl CounterApp {
             Page::Export => Nav::Export,
             Page::Queue(_) => Nav::Todo,
             Page::Credit(_) => Nav::Credit,
+            Page::Trusted(_) => Nav::Trusted,
             _ => Nav::Search,
         }
     }
@@ -505,6 +510,7 @@ impl CounterApp {
                     Nav::Search,
                     Nav::Todo,
                     Nav::Credit,
+                    Nav::Trusted,
                     Nav::Import,
                     Nav::Export,
                     Nav::Audit,
@@ -542,6 +548,11 @@ impl CounterApp {
                                 self.page = Page::Queue(Box::new(page));
                             }
                             Nav::Export => self.page = Page::Export,
+                            Nav::Trusted => {
+                                self.page = Page::Trusted(Box::new(
+                                    trusted_page::TrustedPage::load(&self.desk),
+                                ))
+                            }
                             Nav::Credit => {
                                 self.page = Page::Credit(Box::new(credit_page::CreditPage::load(
                                     &self.desk,
@@ -635,9 +646,14 @@ impl CounterApp {
                     self.run(c);
                 }
             }
-            Page::Audit(page) => page.ui(ui, &self.desk),
+            Page::Audit(page) => page.ui(ui, &mut self.desk),
             Page::Import => self.import.ui(ui, &mut self.desk),
             Page::Export => self.export.ui(ui, &mut self.desk),
+            Page::Trusted(page) => {
+                if let Some(c) = page.ui(ui, &mut self.desk) {
+                    self.run(c);
+                }
+            }
             Page::Credit(page) => {
                 if let Some(c) = page.ui(ui, &mut self.desk) {
                     self.run(c);

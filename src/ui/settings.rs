@@ -41,6 +41,8 @@ pub struct SettingsPage {
     calendar_years: Vec<i32>,
     calendar_path: String,
     backup: Option<super::backup_panel::BackupPanel>,
+    /// The operator being edited (name, role, hall, window), issue 15 point 6.
+    edit_op: Option<(crate::domain::operator::OperatorId, OperatorDraft)>,
 }
 
 fn line_ui(ui: &mut egui::Ui, label: &str, value: &mut String, password: bool, width: f32) {
@@ -449,6 +451,7 @@ impl SettingsPage {
         ui.strong("操作员");
         let me = desk.operator().map(|o| o.id);
         let mut action: Option<(Operator, u8)> = None;
+        let mut edit = None;
         egui::Grid::new("operators")
             .num_columns(6)
             .striped(true)
@@ -479,10 +482,63 @@ impl SettingsPage {
                         if ui.button("重置密码").clicked() {
                             action = Some((o.clone(), 1));
                         }
+                        if ui.button("修改").clicked() {
+                            edit = Some((
+                                o.id,
+                                OperatorDraft {
+                                    staff_no: o.staff_no.clone(),
+                                    name: o.name.clone(),
+                                    role: o.role,
+                                    hall: o.hall.clone(),
+                                    window: o.window.clone(),
+                                },
+                            ));
+                        }
                     });
                     ui.end_row();
                 }
             });
+        if edit.is_some() {
+            self.edit_op = edit;
+        }
+        let mut close = false;
+        if let Some((id, draft)) = &mut self.edit_op {
+            let id = *id;
+            ui.horizontal_wrapped(|ui| {
+                ui.label(format!("修改操作员 {}：", draft.staff_no));
+                line_ui(ui, "姓名", &mut draft.name, false, 80.0);
+                let l = ui.label("角色");
+                egui::ComboBox::from_id_salt("edit_op_role")
+                    .selected_text(draft.role.label())
+                    .show_ui(ui, |ui| {
+                        for r in Role::ALL {
+                            ui.selectable_value(&mut draft.role, r, r.label());
+                        }
+                    })
+                    .response
+                    .labelled_by(l.id);
+                line_ui(ui, "营业厅", &mut draft.hall, false, 100.0);
+                line_ui(ui, "窗口", &mut draft.window, false, 80.0);
+                let asked = ui.button("保存修改").clicked();
+                if ui.button("取消").clicked() {
+                    close = true;
+                }
+                let d = draft.clone();
+                if let Some(r) =
+                    saving::save(ui, "edit_operator", asked, || desk.update_operator(id, &d))
+                {
+                    self.message = Some(match r {
+                        Ok(()) => (true, format!("已修改操作员 {}", d.staff_no)),
+                        Err(e) => (false, e.to_string()),
+                    });
+                    close = self.message.as_ref().is_some_and(|m| m.0);
+                }
+            });
+        }
+        if close {
+            self.edit_op = None;
+            self.operators = desk.operators().unwrap_or_default();
+        }
         ui.horizontal(|ui| {
             line_ui(ui, "重置为新密码", &mut self.reset_password, true, 140.0);
             ui.label(RichText::new("（先填新密码，再点该操作员的“重置密码”）").weak());

@@ -14,6 +14,7 @@ mod report_ui;
 mod reports_cli;
 mod trust_cli;
 mod ui;
+mod ui_audit;
 mod ui_backup;
 mod ui_cases;
 mod ui_credit;

@@ -6,6 +6,7 @@
 //! failures, sign-out, one's own password and the first admin are not authorised actions and
 //! call [`append_audit`] themselves.
 
+use std::path::Path;
 use std::sync::OnceLock;
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
@@ -18,6 +19,7 @@ use crate::domain::operator::{
     Action, Operator, OperatorDraft, OperatorId, Role, after_failed_sign_in, is_locked,
     validate_password,
 };
+use crate::domain::subject::SubjectId;
 use crate::store::{
     AuditFilter, HeadState, KEYED_AUDIT_VERSION, REANCHOR_ACTION, StoreError, Writer,
 };
@@ -491,6 +493,66 @@ impl Desk {
             head,
             reanchored,
         })
+    }
+
+    /// The subject an audit search names by its code, 用户编号 or name (issue 15, point 6): one
+    /// subject, or a message saying there is none or which several it could be.
+    pub fn audit_subject(&self, query: &str) -> Result<SubjectId, DeskError> {
+        let l = self.lookup(query, 20)?;
+        match l.hits.as_slice() {
+            [one] => Ok(one.id),
+            [] => Err(DeskError::NotFound(format!("主体“{}”", query.trim()))),
+            many => {
+                let names: Vec<&str> = many.iter().take(3).map(|h| h.name.as_str()).collect();
+                Err(DeskError::Setting(format!(
+                    "“{}”对应 {} 个主体（{}{}）：请输入完整的名称或统一社会信用代码",
+                    query.trim(),
+                    many.len(),
+                    names.join("、"),
+                    if many.len() > 3 { "…" } else { "" }
+                )))
+            }
+        }
+    }
+
+    /// Write the audit rows a filter selects to a CSV (supervisor; audited), with subjects by
+    /// name. Returns how many rows were written.
+    pub fn export_audit(
+        &mut self,
+        filter: &AuditFilter,
+        limit: usize,
+        path: &Path,
+    ) -> Result<usize, DeskError> {
+        let rows = self.audit_log(filter, limit)?;
+        let r = self.store.read();
+        let mut names = std::collections::HashMap::new();
+        for id in rows.iter().filter_map(|e| e.content.subject_id) {
+            if let std::collections::hash_map::Entry::Vacant(v) = names.entry(id)
+                && let Some(s) = r.subject(SubjectId(id))?
+            {
+                v.insert(s.name);
+            }
+        }
+        let tmp = path.with_extension("csv.part");
+        crate::documents::audit_csv::write_audit_csv(&tmp, &rows, &|id| {
+            names
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| format!("主体 {id}"))
+        })
+        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| crate::documents::io_reason(&e)))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            DeskError::FileWrite(format!("无法写入“{}”：{e}", path.display()))
+        })?;
+        let n = rows.len();
+        self.act(Action::ViewAudit, |_, _| {
+            Ok((
+                (),
+                AuditLine::new(None, format!("导出操作日志 {n} 条：{}", path.display())),
+            ))
+        })?;
+        Ok(n)
     }
 
     /// The head record of the audit chain (for the daily summary): `None` in memory or when the

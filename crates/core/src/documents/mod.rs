@@ -1,6 +1,7 @@
 //! Documents that come in and go out: the applicant's credit report (PDF), the commitment letter
 //! (PDF), and record files from the marketing system (CSV/XLSX). No SQL and no window here.
 
+pub mod audit_csv;
 pub mod calendar;
 pub mod cases_xlsx;
 pub mod credit_report;
