@@ -141,6 +141,8 @@ pub struct CounterApp {
     /// The backup the schedule started (issue 20), and when the schedule was last looked at.
     backup_job: Option<backup_panel::Job>,
     backup_checked: Option<NaiveDateTime>,
+    /// The 待办 tab last shown, shown again on the next visit (issue 15, point 5).
+    queue_tab: Option<crate::domain::case::QueueTab>,
 }
 
 /// What 待办 (n) counts: cases needing attention, and repairs and objections due within their
@@ -186,6 +188,7 @@ impl CounterApp {
             todo_count,
             backup_job: None,
             backup_checked: None,
+            queue_tab: None,
         };
         app.show_recent();
         if let Err(e) = lock_wait {
@@ -543,7 +546,12 @@ impl CounterApp {
                             Nav::Audit => self.page = Page::Audit(AuditPage::load(&self.desk)),
                             Nav::Import => self.page = Page::Import,
                             Nav::Todo => {
-                                let page = QueuePage::load(&self.desk);
+                                let mut page = QueuePage::load(&self.desk);
+                                if let Some(tab) = self.queue_tab
+                                    && tab != page.tab()
+                                {
+                                    page.show_tab(tab, &self.desk);
+                                }
                                 self.todo_count = Some(page.attention());
                                 self.page = Page::Queue(Box::new(page));
                             }
@@ -661,6 +669,7 @@ impl CounterApp {
             }
             Page::Queue(page) => {
                 let command = page.ui(ui, &mut self.desk);
+                self.queue_tab = Some(page.tab());
                 self.todo_count = Some(page.attention());
                 if let Some(c) = command {
                     self.run(c);

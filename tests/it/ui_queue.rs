@@ -310,7 +310,7 @@ fn the_queue_table_pages_through_more_rows_than_one_window() {
             (page, desk),
         );
     h.run();
-    h.get_by_label("共 1200 件");
+    h.get_by_label_contains("共 1200 件");
     h.get_by_label(&all[0].account_no);
     // Far beyond the first window: the table shows the rows the full query has there.
     for target in [1100usize, 640, 1199] {
@@ -331,4 +331,43 @@ fn the_queue_table_pages_through_more_rows_than_one_window() {
         );
         assert!(h.query_by_label(&all[0].account_no).is_none());
     }
+}
+
+#[test]
+fn the_queue_searches_names_its_clerks_remembers_its_tab_and_opens_the_subject() {
+    let (desk, _) = overdue_desk("C1");
+    let mut h = harness(desk);
+    open_queue(&mut h);
+    h.get_by_label("逾期 (1)").click();
+    h.run();
+    // The clerk by name, not by 工号.
+    h.get_by_label("管理员甲");
+    // Search: a name that fits nothing empties the tab, a 用户编号 finds the case.
+    let input = h.get_by_role_and_label(Role::TextInput, "查找");
+    input.focus();
+    input.type_text("南海水产");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.get_by_label_contains("中没有案件");
+    let input = h.get_by_role_and_label(Role::TextInput, "查找");
+    input.focus();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "查找")
+        .type_text("0300123456");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.get_by_label_contains("共 1 件");
+    // Another page and back: still 逾期.
+    h.get_by_role_and_label(Role::Button, "设置").click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "待办 (1)").click();
+    h.run();
+    h.get_by_label_contains("逾期 1 天");
+    // The subject's name opens its page.
+    h.get_by_label("湛江市霞山区海港贸易有限公司").click();
+    h.run();
+    h.get_by_label("用电记录");
 }

@@ -80,6 +80,12 @@ pub struct QueuePage {
     credit: Option<super::credit_page::CreditPanel>,
     credit_counts: (usize, usize),
     credit_attention: u64,
+    /// Name, code or 用户编号 typed into 查找.
+    search: String,
+    /// Operators' names by 工号 (柜员 column).
+    staff: std::collections::HashMap<String, String>,
+    /// A subject to open (double click, the name's link, or Enter on the selected row).
+    open: Option<crate::domain::subject::SubjectId>,
 }
 
 impl QueuePage {
@@ -112,6 +118,9 @@ impl QueuePage {
             credit: None,
             credit_counts: (0, 0),
             credit_attention: 0,
+            search: String::new(),
+            staff: desk.staff_names().unwrap_or_default(),
+            open: None,
         };
         p.reload(desk);
         if desk.may(Action::DecideCase) && p.counts.awaiting_decision > 0 {
@@ -139,6 +148,7 @@ impl QueuePage {
             park_id: self.park,
             sort: self.sort,
             descending: self.descending,
+            search: Some(self.search.trim().to_string()).filter(|s| !s.is_empty()),
             ..QueueQuery::new(self.tab, self.today)
         }
     }
@@ -182,6 +192,11 @@ impl QueuePage {
             }
             Err(e) => self.error = Some(e.to_string()),
         }
+    }
+
+    /// The tab shown (the window remembers it between visits).
+    pub fn tab(&self) -> QueueTab {
+        self.tab
     }
 
     /// Switch to `tab` and read it.
@@ -296,7 +311,7 @@ impl QueuePage {
             ui.label(format!("“{}”中没有案件。", self.tab.label()));
             return notice;
         }
-        ui.label(format!("共 {} 件", self.total));
+        ui.label(format!("共 {} 件（双击一行或回车打开该主体）", self.total));
         if let Some((i, kind)) = self.table_ui(ui, desk, may_decide)
             && let Some(r) = self.row(i)
         {
@@ -309,6 +324,18 @@ impl QueuePage {
                 until: String::new(),
                 error: None,
             });
+        }
+        // Enter on the selected row opens its subject (the table has the keyboard when no
+        // text box does).
+        if self.form.is_none()
+            && !ui.ctx().egui_wants_keyboard_input()
+            && ui.input(|i| i.key_pressed(egui::Key::Enter))
+            && let Some(r) = self.selected.and_then(|i| self.row(i))
+        {
+            self.open = Some(r.subject_id);
+        }
+        if let Some(id) = self.open.take() {
+            return Some(Command::OpenSubject(id));
         }
         notice
     }
@@ -346,7 +373,17 @@ impl QueuePage {
 
     fn filters_ui(&mut self, ui: &mut egui::Ui, desk: &Desk) {
         let before = (self.hall.clone(), self.clerk.clone(), self.park);
+        let mut searched = false;
         ui.horizontal(|ui| {
+            let l = ui.label("查找");
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.search)
+                        .hint_text("名称、代码或用户编号，回车")
+                        .desired_width(200.0),
+                )
+                .labelled_by(l.id);
+            searched = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             let l = ui.label("营业厅");
             egui::ComboBox::from_id_salt("queue_hall")
                 .selected_text(self.hall.as_deref().unwrap_or("全部"))
@@ -387,7 +424,7 @@ impl QueuePage {
                 .response
                 .labelled_by(l.id);
         });
-        if before != (self.hall.clone(), self.clerk.clone(), self.park) {
+        if searched || before != (self.hall.clone(), self.clerk.clone(), self.park) {
             self.reload(desk);
         }
     }

@@ -20,6 +20,8 @@ impl QueuePage {
     ) -> Option<(usize, DecisionKind)> {
         let mut asked = None;
         let mut resort = None;
+        let mut open = None;
+        let mut picked = None;
         // One failed fetch per frame is enough (the error is shown; no retry per row).
         let mut fetch_failed = false;
         let mut shown: Option<(usize, usize)> = None;
@@ -128,7 +130,9 @@ impl QueuePage {
                         }
                     });
                     row.col(|ui| {
-                        ui.label(&r.subject_name);
+                        if ui.link(&r.subject_name).clicked() {
+                            open = Some(r.subject_id);
+                        }
                     });
                     row.col(|ui| {
                         ui.label(&r.phone);
@@ -143,7 +147,9 @@ impl QueuePage {
                         ui.label(&r.hall);
                     });
                     row.col(|ui| {
-                        ui.label(&r.opened_by);
+                        // The clerk by name (工号 on hover).
+                        let name = self.staff.get(&r.opened_by).unwrap_or(&r.opened_by);
+                        ui.label(name).on_hover_text(&r.opened_by);
                     });
                     row.col(|ui| {
                         if may_decide && r.status == crate::domain::case::CaseStatus::Connected {
@@ -155,11 +161,21 @@ impl QueuePage {
                             }
                         }
                     });
-                    if row.response().clicked() {
-                        self.selected = Some(i);
+                    let resp = row.response();
+                    if resp.clicked() {
+                        picked = Some(i);
+                    }
+                    if resp.double_clicked() {
+                        open = Some(r.subject_id);
                     }
                 });
             });
+        if let Some(i) = picked {
+            self.selected = Some(i);
+        }
+        if open.is_some() {
+            self.open = open;
+        }
         if let Some(s) = resort {
             if self.sort == s {
                 self.descending = !self.descending;

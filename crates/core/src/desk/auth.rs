@@ -495,6 +495,19 @@ impl Desk {
         })
     }
 
+    /// Operators' names by 工号, for lists that show who did something (any signed-in operator:
+    /// names are not secret at the counter).
+    pub fn staff_names(&self) -> Result<std::collections::HashMap<String, String>, DeskError> {
+        self.operator().ok_or(DeskError::NotSignedIn)?;
+        Ok(self
+            .store
+            .read()
+            .operators()?
+            .into_iter()
+            .map(|o| (o.staff_no, o.name))
+            .collect())
+    }
+
     /// The subject an audit search names by its code, 用户编号 or name (issue 15, point 6): one
     /// subject, or a message saying there is none or which several it could be.
     pub fn audit_subject(&self, query: &str) -> Result<SubjectId, DeskError> {

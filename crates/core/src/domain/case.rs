@@ -479,6 +479,8 @@ pub struct QueueQuery {
     pub park_id: Option<i64>,
     pub sort: QueueSort,
     pub descending: bool,
+    /// A subject's name fragment, its code, or a 用户编号 (issue 15, point 5).
+    pub search: Option<String>,
 }
 
 impl QueueQuery {
@@ -491,6 +493,7 @@ impl QueueQuery {
             park_id: None,
             sort: QueueSort::default(),
             descending: false,
+            search: None,
         }
     }
 

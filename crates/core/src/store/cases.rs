@@ -102,6 +102,22 @@ fn queue_filter(q: &QueueQuery, for_window: bool) -> (String, Vec<Value>) {
         let p = arg(Value::Int(park));
         clauses.push(format!("c.park_id = {p}"));
     }
+    if let Some(text) = q.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        // A 用户编号 (of the case or any of the subject's accounts) or code exactly, or a name
+        // fragment (LIKE with its wildcards escaped).
+        let exact = arg(Value::Text(crate::domain::id_codes::normalize(text)));
+        let escaped = text
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let like = arg(Value::Text(format!("%{escaped}%")));
+        clauses.push(format!(
+            "(c.account_no = {exact} \
+             OR c.subject_id IN (SELECT subject_id FROM account WHERE account_no = {exact}) \
+             OR c.subject_id IN (SELECT id FROM subject \
+             WHERE code = {exact} OR name LIKE {like} ESCAPE '\\'))"
+        ));
+    }
     (clauses.join(" AND "), args)
 }
 

@@ -831,3 +831,39 @@ fn publicity_figures_equal_the_hand_count_for_the_period_and_hall() {
     assert!(matches!(dk.publicity_figures(&period(None), &[]), Err(DeskError::Forbidden { .. })));
 }
 }
+
+xinyidian_core::on_both_engines! {
+fn the_queue_is_searched_by_name_code_or_account() {
+    let clock = clock_at(d(2026, 3, 2));
+    let mut dk = desk(&clock);
+    for n in 1..=3 {
+        let (_, c) = company_with_letter(&mut dk, n);
+        dk.open_case(c, None).unwrap();
+    }
+    let find = |dk: &Desk, text: &str| {
+        dk.case_queue(&QueueQuery {
+            search: Some(text.to_string()),
+            ..QueueQuery::new(QueueTab::AllOpen, d(2026, 3, 2))
+        })
+        .unwrap()
+        .into_iter()
+        .map(|r| r.subject_name)
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(find(&dk, "第2钢构"), vec!["湛江市第2钢构有限公司"]);
+    assert_eq!(find(&dk, &uscc(3)), vec!["湛江市第3钢构有限公司"]);
+    assert_eq!(find(&dk, "0300000001"), vec!["湛江市第1钢构有限公司"]);
+    assert_eq!(find(&dk, "钢构").len(), 3);
+    // LIKE's wildcards are literal.
+    assert!(find(&dk, "%").is_empty());
+    assert!(find(&dk, "_").is_empty());
+    assert_eq!(
+        dk.case_queue_count(&QueueQuery {
+            search: Some("第2".into()),
+            ..QueueQuery::new(QueueTab::AllOpen, d(2026, 3, 2))
+        })
+        .unwrap(),
+        1
+    );
+}
+}
