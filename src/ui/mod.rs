@@ -468,7 +468,9 @@ impl CounterApp {
                     .add(
                         egui::TextEdit::singleline(&mut self.query)
                             .hint_text("名称片段、统一社会信用代码、证件号码或用户编号，回车查询")
-                            .desired_width(520.0),
+                            // Room is kept for the buttons and the operator's name on the
+                            // right, so nothing overlaps at 1024 px (issue 15, point 1).
+                            .desired_width((ui.available_width() - 520.0).clamp(180.0, 520.0)),
                     )
                     .labelled_by(label.id);
                 if std::mem::take(&mut self.focus_search) {

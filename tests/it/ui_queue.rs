@@ -371,3 +371,45 @@ fn the_queue_searches_names_its_clerks_remembers_its_tab_and_opens_the_subject()
     h.run();
     h.get_by_label("用电记录");
 }
+
+#[test]
+fn at_1024_by_600_the_decisions_are_inside_the_window() {
+    let (desk, _) = overdue_desk("S1");
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1024.0, 600.0))
+        .with_context_setup(xinyidian::ui::fonts::install)
+        .build_ui_state(|ui, app: &mut CounterApp| app.ui(ui), CounterApp::new(desk));
+    h.run();
+    h.get_by_role_and_label(Role::Button, "待办 (1)").click();
+    h.run();
+    h.get_by_label("逾期 (1)").click();
+    h.run();
+    for label in ["认定违诺", "延期"] {
+        let r = h.get_by_role_and_label(Role::Button, label).rect();
+        assert!(
+            r.max.x <= 1024.0 && r.max.y <= 600.0 && r.min.x >= 0.0,
+            "{label} at {r:?}"
+        );
+    }
+}
+
+#[test]
+fn at_1024_the_search_bar_does_not_overlap_the_operator() {
+    let (desk, _) = overdue_desk("S1");
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1024.0, 600.0))
+        .with_context_setup(xinyidian::ui::fonts::install)
+        .build_ui_state(|ui, app: &mut CounterApp| app.ui(ui), CounterApp::new(desk));
+    h.run();
+    let new = h.get_by_role_and_label(Role::Button, "新建主体").rect();
+    let out = h.get_by_role_and_label(Role::Button, "退出登录").rect();
+    let op = h.get_by_label_contains("操作员S1").rect();
+    assert!(
+        new.max.x <= op.min.x,
+        "新建主体 {new:?} overlaps the operator {op:?}"
+    );
+    assert!(
+        op.max.x <= out.min.x + 1.0 && out.max.x <= 1024.0,
+        "{op:?} {out:?}"
+    );
+}

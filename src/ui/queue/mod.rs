@@ -312,7 +312,13 @@ impl QueuePage {
             return notice;
         }
         ui.label(format!("共 {} 件（双击一行或回车打开该主体）", self.total));
-        if let Some((i, kind)) = self.table_ui(ui, desk, may_decide)
+        // At 1024 px the columns are wider than the window: the table scrolls sideways so that
+        // 延期 and 认定违诺 stay reachable (issue 15, point 1).
+        let asked = egui::ScrollArea::horizontal()
+            .id_salt("queue_table")
+            .show(ui, |ui| self.table_ui(ui, desk, may_decide))
+            .inner;
+        if let Some((i, kind)) = asked
             && let Some(r) = self.row(i)
         {
             self.form = Some(DecisionForm {

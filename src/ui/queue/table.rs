@@ -30,6 +30,7 @@ impl QueuePage {
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
         let headers: [(&str, Option<QueueSort>); 11] = [
             ("案件", None),
+            ("操作", None),
             ("状态", None),
             ("补证期限", Some(QueueSort::Deadline)),
             ("剩余天数", None),
@@ -39,7 +40,6 @@ impl QueuePage {
             ("受理日期", Some(QueueSort::Applied)),
             ("营业厅", Some(QueueSort::Hall)),
             ("柜员", Some(QueueSort::Clerk)),
-            ("操作", None),
         ];
         let mut table = TableBuilder::new(ui);
         if let Some(i) = self.scroll_to.take() {
@@ -50,16 +50,18 @@ impl QueuePage {
             .sense(Sense::click())
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
             .column(Column::exact(56.0))
+            // The actions come early, so they stay in view on a narrow screen (issue 15).
+            .column(Column::exact(150.0))
             .column(Column::exact(56.0))
             .column(Column::exact(96.0))
             .column(Column::exact(72.0))
-            .column(Column::initial(180.0).at_least(120.0).clip(true))
+            // The subject takes the width left over, so names are not cut while there is room.
+            .column(Column::remainder().at_least(140.0).clip(true))
             .column(Column::exact(120.0))
             .column(Column::exact(110.0))
             .column(Column::exact(96.0))
             .column(Column::initial(84.0).clip(true))
-            .column(Column::exact(60.0))
-            .column(Column::remainder().at_least(150.0))
+            .column(Column::initial(72.0).clip(true))
             .header(row_height, |mut h| {
                 for (title, sort) in headers {
                     h.col(|ui| match sort {
@@ -109,6 +111,16 @@ impl QueuePage {
                         ui.label(r.case_id.to_string());
                     });
                     row.col(|ui| {
+                        if may_decide && r.status == crate::domain::case::CaseStatus::Connected {
+                            if state == CaseState::Overdue && ui.button("认定违诺").clicked() {
+                                asked = Some((i, DecisionKind::Breach));
+                            }
+                            if ui.button("延期").clicked() {
+                                asked = Some((i, DecisionKind::Extend));
+                            }
+                        }
+                    });
+                    row.col(|ui| {
                         let color = match state {
                             CaseState::Overdue | CaseState::Broken => ERROR_COLOR,
                             CaseState::Accepted => Color32::GRAY,
@@ -151,16 +163,7 @@ impl QueuePage {
                         let name = self.staff.get(&r.opened_by).unwrap_or(&r.opened_by);
                         ui.label(name).on_hover_text(&r.opened_by);
                     });
-                    row.col(|ui| {
-                        if may_decide && r.status == crate::domain::case::CaseStatus::Connected {
-                            if state == CaseState::Overdue && ui.button("认定违诺").clicked() {
-                                asked = Some((i, DecisionKind::Breach));
-                            }
-                            if ui.button("延期").clicked() {
-                                asked = Some((i, DecisionKind::Extend));
-                            }
-                        }
-                    });
+
                     let resp = row.response();
                     if resp.clicked() {
                         picked = Some(i);
