@@ -81,6 +81,7 @@ fn text_is_shared_with_other_programs_both_ways() {
         println!("child done");
         return;
     }
+    let _x = crate::support::x_server_lock();
     let (d, _xvfb) = display();
     let out = Command::new(std::env::current_exe().unwrap())
         .args([

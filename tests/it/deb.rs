@@ -19,6 +19,7 @@ fn the_deb_installs_into_a_fresh_root_and_its_binary_runs() {
         eprintln!("跳过：本机没有 dpkg-deb / dpkg-shlibdeps（apt-get install dpkg-dev）");
         return;
     }
+    let _x = crate::support::x_server_lock();
     let out = tempfile::tempdir().unwrap();
     let root = env!("CARGO_MANIFEST_DIR");
     let built = Command::new(format!("{root}/packaging/deb/build-deb.sh"))
