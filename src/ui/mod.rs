@@ -14,6 +14,7 @@ pub mod export_page;
 pub mod fonts;
 pub mod forms;
 pub mod gate;
+pub mod help;
 pub mod import_page;
 pub mod letter_panel;
 pub mod opening;
@@ -143,6 +144,8 @@ pub struct CounterApp {
     backup_checked: Option<NaiveDateTime>,
     /// The 待办 tab last shown, shown again on the next visit (issue 15, point 5).
     queue_tab: Option<crate::domain::case::QueueTab>,
+    /// F1's help window is open.
+    help: bool,
 }
 
 /// What 待办 (n) counts: cases needing attention, and repairs and objections due within their
@@ -189,6 +192,7 @@ impl CounterApp {
             backup_job: None,
             backup_checked: None,
             queue_tab: None,
+            help: false,
         };
         app.show_recent();
         if let Err(e) = lock_wait {
@@ -318,6 +322,8 @@ impl CounterApp {
             self.status_ui(ui);
             self.nav_ui(ui);
             egui::CentralPanel::default().show(ui, |ui| self.page_ui(ui));
+            let page = self.page_name();
+            help::window(ui.ctx(), &mut self.help, page);
         }
     }
 
@@ -429,14 +435,41 @@ impl CounterApp {
         self.page = Page::NewSubject(form);
     }
 
-    /// Ctrl+F: the search box; Ctrl+N: 新建主体 (issue 15, point 8).
+    /// The page's name for its help (F1).
+    fn page_name(&self) -> &'static str {
+        match self.page {
+            Page::Results => "results",
+            Page::NewSubject(_) => "new_subject",
+            Page::Subject(_) => "subject",
+            Page::Report(_) => "report",
+            Page::Settings(_) => "settings",
+            Page::Audit(_) => "audit",
+            Page::Import => "import",
+            Page::Export => "export",
+            Page::Queue(_) => "queue",
+            Page::Credit(_) => "credit",
+            Page::Trusted(_) => "trusted",
+        }
+    }
+
+    /// Ctrl+F: the search box; Ctrl+N: 新建主体; F1: this page's help (issue 15, point 8).
     fn shortcuts(&mut self, ui: &egui::Ui) {
-        let (find, new) = ui.input_mut(|i| {
+        let open_help = self.help;
+        let (find, new, help, esc) = ui.input_mut(|i| {
             (
                 i.consume_key(egui::Modifiers::COMMAND, Key::F),
                 i.consume_key(egui::Modifiers::COMMAND, Key::N),
+                i.consume_key(egui::Modifiers::NONE, Key::F1),
+                // Esc closes the help first, before a page takes it as "cancel".
+                open_help && i.consume_key(egui::Modifiers::NONE, Key::Escape),
             )
         });
+        if help {
+            self.help = !self.help;
+        }
+        if esc {
+            self.help = false;
+        }
         if find {
             self.focus_search = true;
         }

@@ -425,3 +425,21 @@ fn ctrl_n_opens_new_subject_with_the_code_that_was_not_found() {
     let code = h.get_by_role_and_label(Role::TextInput, "统一社会信用代码");
     assert_eq!(code.value().as_deref(), Some(unknown));
 }
+
+#[test]
+fn f1_opens_the_help_of_the_page_and_esc_closes_it() {
+    use egui_kittest::kittest::Queryable;
+    let (d, _) = crate::support::counter::company_desk();
+    let mut h = crate::support::counter::harness(d);
+    h.key_press(egui::Key::F1);
+    h.run();
+    h.get_by_label_contains("Ctrl+N 新建主体");
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(h.query_by_label_contains("Ctrl+N 新建主体").is_none());
+    h.get_by_label("设置").click();
+    h.run();
+    h.key_press(egui::Key::F1);
+    h.run();
+    h.get_by_label_contains("失信信息等级与修复时限");
+}
