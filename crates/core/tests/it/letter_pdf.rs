@@ -700,3 +700,32 @@ fn emoji_and_invisible_characters_are_refused_with_a_message_naming_them() {
     );
     assert_eq!(unprintable_chars("湛江\u{10FFFD}"), vec!['\u{10FFFD}']);
 }
+
+#[test]
+fn the_signature_block_never_stands_alone_on_a_page() {
+    use xinyidian_core::documents::letter_pdf::{TextLetter, layout_text_letter};
+    // The title (two pitches), a one-line preamble and 19 one-line paragraphs fill the first
+    // page's 22 lines exactly: the signature block has to go over, and takes the last
+    // paragraph with it.
+    let letter = TextLetter {
+        title: "信用修复承诺书".into(),
+        fields: Vec::new(),
+        preamble: "本承诺人郑重承诺如下：".into(),
+        paragraphs: (1..=19).map(|n| format!("第{n}条承诺。")).collect(),
+        person: false,
+    };
+    let layout = layout_text_letter(&letter, &code(), font()).unwrap();
+    assert_eq!(layout.pages.len(), 2);
+    let last: Vec<&str> = layout.pages[1]
+        .runs
+        .iter()
+        .map(|r| r.text.as_str())
+        .collect();
+    assert!(last.iter().any(|t| t.contains("第19条承诺")), "{last:?}");
+    let first: Vec<&str> = layout.pages[0]
+        .runs
+        .iter()
+        .map(|r| r.text.as_str())
+        .collect();
+    assert!(first.iter().any(|t| t.contains("第18条承诺")), "{first:?}");
+}

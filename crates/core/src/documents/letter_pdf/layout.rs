@@ -175,6 +175,23 @@ fn signature_block(font: &LetterFont, person: bool) -> Result<Block, LetterPdfEr
     })
 }
 
+/// Add the signature block so that it never stands alone on a page (issue 15, point 7): the
+/// last two lines of the text before it (the whole paragraph when it has three or fewer, so
+/// that no page keeps a single line of it) travel with it as one kept block.
+fn push_signature(blocks: &mut Vec<Block>, mut sig: Block) {
+    if let Some(prev) = blocks.last_mut().filter(|b| !b.keep_together) {
+        let n = prev.lines.len();
+        let k = if n <= 3 { n } else { 2 };
+        let mut carried: Vec<Line> = prev.lines.drain(n - k..).collect();
+        carried.append(&mut sig.lines);
+        sig.lines = carried;
+        if prev.lines.is_empty() {
+            blocks.pop();
+        }
+    }
+    blocks.push(sig);
+}
+
 /// `____年____月____日` with the blanks stretched for handwriting; the text stays verbatim.
 fn date_segments() -> Vec<Segment<'static>> {
     let mut out = Vec::new();
@@ -396,7 +413,7 @@ pub fn layout_letter(
             "承诺书正文",
         )?);
     }
-    blocks.push(signature_block(font, person)?);
+    push_signature(&mut blocks, signature_block(font, person)?);
 
     let bodies = paginate(blocks)?;
     let qr = qr_placement(code)?;
@@ -465,7 +482,7 @@ pub fn layout_text_letter(
             "承诺书正文",
         )?);
     }
-    blocks.push(signature_block(font, letter.person)?);
+    push_signature(&mut blocks, signature_block(font, letter.person)?);
     let bodies = paginate(blocks)?;
     let qr = qr_placement(code)?;
     let count = bodies.len();
