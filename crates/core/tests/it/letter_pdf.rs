@@ -377,6 +377,7 @@ fn qr_code_drawn_is_qrcode_s_matrix_of_the_code() {
     let doc = Document::load_mem(&pdf).unwrap();
     let pages = doc.get_pages();
     assert!(!pages.is_empty());
+    let mut underlines = 0;
     for (_, page_id) in pages {
         let content = doc.get_and_decode_page_content(page_id).unwrap();
         let rects: Vec<[f32; 4]> = content
@@ -387,6 +388,12 @@ fn qr_code_drawn_is_qrcode_s_matrix_of_the_code() {
                 let f = |i: usize| op.operands[i].as_float().unwrap();
                 [f(0), f(1), f(2), f(3)]
             })
+            .collect();
+        // The modules are the squares (the values' underlines are thin bars).
+        underlines += rects.iter().filter(|r| r[3] < 1.0 && r[2] > r[3]).count();
+        let rects: Vec<[f32; 4]> = rects
+            .into_iter()
+            .filter(|r| (r[2] - r[3]).abs() < 1e-3)
             .collect();
         assert_eq!(rects.len(), want.len(), "one filled square per dark module");
         let module = rects[0][2];
@@ -411,6 +418,12 @@ fn qr_code_drawn_is_qrcode_s_matrix_of_the_code() {
         // The fill operator paints them.
         assert!(content.operations.iter().any(|op| op.operator == "f"));
     }
+    // The filled-in values (name, code, representative, ID kind and number, relation) are
+    // underlined.
+    assert!(
+        underlines >= 5,
+        "every filled value underlined: {underlines}"
+    );
 }
 
 #[test]

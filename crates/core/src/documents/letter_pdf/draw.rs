@@ -7,11 +7,11 @@
 
 use printpdf::{
     Color, FontId, Greyscale, Mm, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Pt, Rect, TextItem, TextMatrix, WindingOrder,
+    PdfSaveOptions, Pt, Rect, TextItem, TextMatrix, TextRenderingMode, WindingOrder,
 };
 use sha2::{Digest, Sha256};
 
-use super::{FontFace, LetterFont, LetterLayout, LetterPdfError, PageLayout};
+use super::{FontFace, LetterFont, LetterLayout, LetterPdfError, PageLayout, RunRole};
 
 impl LetterLayout {
     /// Draw the layout into a PDF with `font` embedded as a subset. Deterministic: the same
@@ -126,9 +126,23 @@ fn page_ops(page: &PageLayout, ids: &FontIds) -> Vec<Op> {
         ops.push(Op::SetTextMatrix {
             matrix: TextMatrix::Translate(Pt(run.x), Pt(run.y)),
         });
+        // The title in bold: the bundled face has one weight, so its outline is stroked too
+        // (GB/T 9704 sets the title in a heavier face than the body).
+        let bold = run.role == RunRole::Title;
+        if bold {
+            ops.push(Op::SetTextRenderingMode {
+                mode: TextRenderingMode::FillStroke,
+            });
+            ops.push(Op::SetOutlineThickness { pt: Pt(0.6) });
+        }
         ops.push(Op::ShowText {
             items: vec![TextItem::Text(run.text.clone())],
         });
+        if bold {
+            ops.push(Op::SetTextRenderingMode {
+                mode: TextRenderingMode::Fill,
+            });
+        }
     }
     if hscale != 100.0 {
         ops.push(Op::SetHorizontalScaling { percent: 100.0 });
@@ -158,17 +172,23 @@ fn page_ops(page: &PageLayout, ids: &FontIds) -> Vec<Op> {
         });
     }
     ops.push(Op::RestoreGraphicsState);
-    for [x, y, w, h, grey] in &page.rects {
+    // Filled-in values are underlined, as on a form filled by hand.
+    let underlines = page
+        .runs
+        .iter()
+        .filter(|r| r.role == RunRole::Value && !r.text.trim().is_empty())
+        .map(|r| [r.x, r.y - 0.14 * r.size, r.width, 0.6, 0.0]);
+    for [x, y, w, h, grey] in page.rects.iter().copied().chain(underlines) {
         ops.push(Op::SaveGraphicsState);
         ops.push(Op::SetFillColor {
-            col: Color::Greyscale(Greyscale::new(*grey, None)),
+            col: Color::Greyscale(Greyscale::new(grey, None)),
         });
         ops.push(Op::DrawRectangle {
             rectangle: Rect {
-                x: Pt(*x),
-                y: Pt(*y),
-                width: Pt(*w),
-                height: Pt(*h),
+                x: Pt(x),
+                y: Pt(y),
+                width: Pt(w),
+                height: Pt(h),
                 mode: Some(PaintMode::Fill),
                 winding_order: Some(WindingOrder::NonZero),
             },
