@@ -41,6 +41,8 @@ pub struct SettingsPage {
     calendar_years: Vec<i32>,
     calendar_path: String,
     backup: Option<super::backup_panel::BackupPanel>,
+    /// The accepting unit's name or USCC is not set (issue 15, point 8): said at the top.
+    unit_missing: bool,
     /// The operator being edited (name, role, hall, window), issue 15 point 6.
     edit_op: Option<(crate::domain::operator::OperatorId, OperatorDraft)>,
 }
@@ -89,6 +91,10 @@ impl SettingsPage {
             ];
         }
         p.backup = Some(super::backup_panel::BackupPanel::load(desk));
+        p.unit_missing = desk
+            .accepting_unit()
+            .map(|u| u.name.trim().is_empty() || u.uscc.trim().is_empty())
+            .unwrap_or(false);
         p.calendar_years = desk.work_calendar().map(|c| c.years()).unwrap_or_default();
         p.threshold_yuan = p
             .threshold
@@ -115,6 +121,14 @@ impl SettingsPage {
     pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) -> Option<super::Command> {
         let mut command = None;
         ui.heading("设置");
+        if self.unit_missing {
+            ui.label(
+                RichText::new(
+                    "尚未填写承诺受理单位的名称或统一社会信用代码：承诺书上会缺少该代码，向市信用平台报送也会被拒收。请管理员在下方“承诺受理单位”中填写。",
+                )
+                .color(ERROR_COLOR),
+            );
+        }
         if let Some((ok, text)) = &self.message {
             forms::outcome_ui(ui, *ok, text);
         }

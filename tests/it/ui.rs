@@ -443,3 +443,28 @@ fn f1_opens_the_help_of_the_page_and_esc_closes_it() {
     h.run();
     h.get_by_label_contains("失信信息等级与修复时限");
 }
+
+#[test]
+fn settings_warn_until_the_accepting_units_uscc_is_set() {
+    use egui_kittest::kittest::Queryable;
+    let unit = |uscc: String| xinyidian::domain::commitment::AcceptingUnit {
+        name: "广东电网有限责任公司湛江供电局".into(),
+        uscc,
+    };
+    let body = "91440800190364217";
+    let full = format!(
+        "{body}{}",
+        xinyidian::domain::id_codes::uscc_check_char(body).unwrap()
+    );
+    for (uscc, warned) in [(String::new(), true), (full, false)] {
+        let (mut d, _) = crate::support::counter::company_desk();
+        d.set_accepting_unit(&unit(uscc)).unwrap();
+        let mut h = crate::support::counter::harness(d);
+        h.get_by_label("设置").click();
+        h.run();
+        assert_eq!(
+            h.query_by_label_contains("尚未填写承诺受理单位").is_some(),
+            warned
+        );
+    }
+}
