@@ -17,6 +17,13 @@ fn color(s: CaseStatus) -> Color32 {
     }
 }
 
+/// The monthly chart's x axis for `n` months: how many bar slots it spans (at least six, so one
+/// month is a slim bar), and every how many months a label is written (at most about twelve
+/// labels, so five years stay readable).
+pub fn month_axis(n: usize) -> (f64, usize) {
+    (n.max(6) as f64, n.div_ceil(12).max(1))
+}
+
 /// The figures behind the charts, read once when the dashboard opens.
 pub struct Dashboard {
     stats: CaseStats,
@@ -78,6 +85,9 @@ impl Dashboard {
         ui.add_space(6.0);
         ui.strong("按受理月份、状态的案件数");
         let months = self.months.clone();
+        // One month is one slim bar among six slots, not a bar across the whole chart; five
+        // years label every few months so the labels do not run together (issue 15, point 9).
+        let (slots, every) = month_axis(months.len());
         let charts = self.monthly_charts();
         Plot::new("cases_by_month")
             .legend(Legend::default())
@@ -86,9 +96,12 @@ impl Dashboard {
             .allow_zoom(false)
             .allow_scroll(false)
             .include_y(0.0)
+            .include_y(1.0)
+            .include_x(-0.5)
+            .include_x(slots - 0.5)
             .x_axis_formatter(move |mark, _| {
                 let i = mark.value.round();
-                if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
+                if (mark.value - i).abs() < 1e-6 && i >= 0.0 && (i as usize).is_multiple_of(every) {
                     months.get(i as usize).cloned().unwrap_or_default()
                 } else {
                     String::new()
@@ -101,6 +114,11 @@ impl Dashboard {
             });
         ui.add_space(6.0);
         ui.strong("已补证与违诺");
+        if decided == 0 {
+            // An empty plot says nothing: say it in words.
+            ui.label("尚无已补证或认定违诺的案件：补交权属证明或认定违诺后这里显示两者的对比。");
+            return;
+        }
         let pair = [
             (CaseStatus::Fulfilled, s.fulfilled),
             (CaseStatus::Broken, s.broken),
@@ -112,6 +130,8 @@ impl Dashboard {
             .allow_zoom(false)
             .allow_scroll(false)
             .include_y(0.0)
+            .include_x(-1.0)
+            .include_x(2.0)
             .x_axis_formatter(|_, _| String::new())
             .show(ui, |p| {
                 for (i, (status, n)) in pair.into_iter().enumerate() {
@@ -124,5 +144,19 @@ impl Dashboard {
                     );
                 }
             });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::month_axis;
+
+    #[test]
+    fn one_month_is_a_slim_bar_and_five_years_are_labelled_sparsely() {
+        assert_eq!(month_axis(1), (6.0, 1));
+        assert_eq!(month_axis(12), (12.0, 1));
+        // 60 months: a label every fifth month, twelve labels.
+        assert_eq!(month_axis(60), (60.0, 5));
+        assert_eq!(month_axis(0), (6.0, 1));
     }
 }

@@ -179,6 +179,8 @@ fn the_dashboard_opens_from_the_queue() {
     h.run();
     h.get_by_label_contains("在办 1");
     h.get_by_label("按受理月份、状态的案件数");
+    // Nothing fulfilled or broken yet: said in words, not an empty plot.
+    h.get_by_label_contains("尚无已补证或认定违诺的案件");
     h.get_by_role_and_label(Role::Button, "返回待办").click();
     h.run();
     h.get_by_label("待认定 (1)");
