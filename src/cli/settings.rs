@@ -35,6 +35,13 @@ pub enum SettingsCmd {
         #[arg(long)]
         schedule: Option<String>,
     },
+    /// 承诺受理单位（管理员）：名称与统一社会信用代码，出具承诺书前必须填写（规则 C-3）。不带参数时显示
+    Unit {
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        uscc: Option<String>,
+    },
     /// 信用修复与异议的办理时限（工作日，规则 X-3）。不带参数时显示
     Limits {
         /// 受理时限
@@ -56,6 +63,7 @@ pub(super) fn settings(cli: &Cli, cmd: &SettingsCmd) -> Result<ExitCode> {
     let (number, clear) = match cmd {
         SettingsCmd::Installation { number, clear } => (number, clear),
         SettingsCmd::Grade { rule, grade } => return super::credit::grade(cli, rule, grade),
+        SettingsCmd::Unit { name, uscc } => return unit(cli, name, uscc),
         SettingsCmd::Backup {
             dir,
             keep,
@@ -98,4 +106,35 @@ fn print_installation(cli: &Cli, no: Option<InstallationNo>) {
         let shown = no.map_or("未设置".to_string(), |n| n.to_string());
         println!("本机安装编号：{shown}（承诺编码序号 {first:06}–{last:06}）");
     }
+}
+
+/// `settings unit`: show the accepting unit, or change its name and USCC.
+fn unit(cli: &Cli, name: &Option<String>, uscc: &Option<String>) -> Result<ExitCode> {
+    let print = |u: &xinyidian::domain::commitment::AcceptingUnit| {
+        if cli.json {
+            println!("{}", json!({"name": u.name, "uscc": u.uscc}));
+        } else {
+            let code = if u.uscc.is_empty() {
+                "未填写"
+            } else {
+                u.uscc.as_str()
+            };
+            println!("承诺受理单位：{}（统一社会信用代码 {code}）", u.name);
+        }
+    };
+    if name.is_none() && uscc.is_none() {
+        print(&open_desk(cli)?.accepting_unit()?);
+        return Ok(0);
+    }
+    let mut desk = open_desk_signed_in(cli)?;
+    let mut u = desk.accepting_unit()?;
+    if let Some(n) = name {
+        u.name = n.clone();
+    }
+    if let Some(c) = uscc {
+        u.uscc = c.clone();
+    }
+    desk.set_accepting_unit(&u)?;
+    print(&desk.accepting_unit()?);
+    Ok(0)
 }

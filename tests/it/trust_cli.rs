@@ -31,6 +31,12 @@ impl Env {
             "admin",
         ]));
         ok(&env.run(&[
+            "settings",
+            "unit",
+            "--uscc",
+            &xinyidian_core::dev::test_unit().uscc,
+        ]));
+        ok(&env.run(&[
             "subject",
             "add",
             "--kind",

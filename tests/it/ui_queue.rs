@@ -38,6 +38,8 @@ fn overdue_desk(staff_no: &str) -> (Desk, CaseId) {
         PW,
     )
     .unwrap();
+    d.set_accepting_unit(&xinyidian_core::dev::test_unit())
+        .unwrap();
     for (no, role) in [("S1", OpRole::Supervisor), ("C1", OpRole::Clerk)] {
         d.add_operator(
             &OperatorDraft {

@@ -72,6 +72,8 @@ fn main() {
         PW,
     )
     .expect("admin");
+    d.set_accepting_unit(&xinyidian_core::dev::test_unit())
+        .expect("accepting unit");
     let per = 60u32;
     let mut subjects: Vec<Vec<(SubjectId, String, String)>> = Vec::new();
     for c in 0..counters as u32 {

@@ -35,6 +35,8 @@ pub fn admin_desk(store: Store, clock: FixedClock) -> Desk {
         PW,
     )
     .unwrap();
+    d.set_accepting_unit(&xinyidian_core::dev::test_unit())
+        .unwrap();
     d
 }
 

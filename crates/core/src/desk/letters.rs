@@ -252,6 +252,13 @@ impl Desk {
         let letter = self.validate_letter(&s.code, fields)?;
         Self::check_letter_binds(&s, &letter)?;
         let unit = self.accepting_unit()?;
+        // The commitment record names its accepting unit and that unit's USCC (rule C-3); a
+        // letter issued without them would read 湛江供电局（） and the platform refuses it.
+        if unit.name.trim().is_empty() || unit.uscc.trim().is_empty() {
+            return Err(DeskError::LetterRefused(
+                "设置中尚未填写承诺受理单位的名称和统一社会信用代码，不能出具承诺书：请管理员在“设置 → 承诺受理单位”中填写后再出具".into(),
+            ));
+        }
         let refresh = self.refresh()?;
         let font = crate::assets::CJK_FONT;
         self.commit(

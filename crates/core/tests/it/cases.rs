@@ -46,6 +46,8 @@ fn desk_on(store: xinyidian_core::store::Store, clock: &ManualClock) -> Desk {
         PW,
     )
     .unwrap();
+    dk.set_accepting_unit(&xinyidian_core::dev::test_unit())
+        .unwrap();
     for (no, name, role, hall) in [
         ("S1", "班长乙", Role::Supervisor, "霞山营业厅"),
         ("C1", "柜员丙", Role::Clerk, "霞山营业厅"),

@@ -283,6 +283,9 @@ fn permission_matrix_every_action_and_role() {
     let mut d = desk(&clock);
     d.create_subject(&org("湛江市霞山区海港贸易有限公司", USCC))
         .unwrap();
+    // Letters need the accepting unit (rule C-3).
+    d.set_accepting_unit(&xinyidian_core::dev::test_unit())
+        .unwrap();
     let s = d.subject_by_code(USCC).unwrap();
     d.add_account(
         s.id,

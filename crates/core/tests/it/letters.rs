@@ -42,6 +42,8 @@ fn setup(store: Store) -> Desk {
         PW,
     )
     .unwrap();
+    desk.set_accepting_unit(&xinyidian_core::dev::test_unit())
+        .unwrap();
     desk
 }
 
@@ -503,5 +505,28 @@ fn only_an_admin_sets_the_installation_number_and_the_change_is_audited() {
     let e = desk.set_installation_no(None).unwrap_err();
     assert!(matches!(e, DeskError::Forbidden { .. }), "{e:?}");
     assert_eq!(desk.installation_no().unwrap(), Some(five));
+}
+}
+
+xinyidian_core::on_both_engines! {
+fn no_letter_without_the_accepting_units_uscc() {
+    let mut desk = setup(xinyidian_core::dev::engines::fresh_store());
+    let id = company(&mut desk, 1, &valid_rep_id());
+    desk.set_accepting_unit(&xinyidian_core::domain::commitment::AcceptingUnit {
+        name: "广东电网有限责任公司湛江供电局".into(),
+        uscc: String::new(),
+    })
+    .unwrap();
+    let mut fields = desk.letter_fields_for(id).unwrap();
+    fields.relation = Some(Relation::Tenant);
+    let e = desk
+        .issue_letter(id, Business::NewConnection, &fields)
+        .unwrap_err();
+    assert!(e.to_string().contains("承诺受理单位"), "{e}");
+    assert!(desk.commitments_of(id).unwrap().is_empty());
+    // Set, it issues.
+    desk.set_accepting_unit(&xinyidian_core::dev::test_unit())
+        .unwrap();
+    assert!(desk.issue_letter(id, Business::NewConnection, &fields).is_ok());
 }
 }

@@ -38,6 +38,8 @@ fn admin_desk(at: &std::path::Path) -> Desk {
         PW,
     )
     .unwrap();
+    d.set_accepting_unit(&xinyidian_core::dev::test_unit())
+        .unwrap();
     d
 }
 

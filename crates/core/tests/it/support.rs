@@ -32,6 +32,8 @@ pub fn desk_at(store: Store, today: NaiveDate) -> Desk {
             PW,
         )
         .unwrap();
+        desk.set_accepting_unit(&xinyidian_core::dev::test_unit())
+            .unwrap();
         desk.add_operator(
             &OperatorDraft {
                 staff_no: "C1".into(),
