@@ -199,6 +199,25 @@ fn write_pdf(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).with_context(|| format!("无法写出 {}", path.display()))
 }
 
+/// The filter of `repair list` and `objection list`: the open statuses with `--open`, the
+/// subject with `--subject`.
+fn list_filter(
+    desk: &Desk,
+    open: bool,
+    open_keys: impl Iterator<Item = &'static str>,
+    subject: &Option<String>,
+) -> Result<CreditFilter> {
+    Ok(CreditFilter {
+        statuses: if open {
+            open_keys.map(str::to_string).collect()
+        } else {
+            Vec::new()
+        },
+        subject: subject_of(desk, subject)?,
+        ..CreditFilter::default()
+    })
+}
+
 /// The list of `repair list` and `objection list`.
 fn print_rows(cli: &Cli, rows: &[xinyidian::domain::credit::CreditRow]) -> Result<ExitCode> {
     if cli.json {
@@ -360,19 +379,11 @@ pub(super) fn repair(cli: &Cli, cmd: &RepairCmd) -> Result<ExitCode> {
         }
         RepairCmd::List { open, subject } => {
             let desk = open_desk(cli)?;
-            let filter = CreditFilter {
-                statuses: if *open {
-                    RepairStatus::ALL
-                        .iter()
-                        .filter(|s| s.is_open())
-                        .map(|s| s.key().to_string())
-                        .collect()
-                } else {
-                    Vec::new()
-                },
-                subject: subject_of(&desk, subject)?,
-                ..CreditFilter::default()
-            };
+            let open_keys = RepairStatus::ALL
+                .into_iter()
+                .filter(|s| s.is_open())
+                .map(|s| s.key());
+            let filter = list_filter(&desk, *open, open_keys, subject)?;
             let list = desk.repair_applications(&filter)?;
             print_rows(cli, &list.iter().map(Desk::repair_row).collect::<Vec<_>>())
         }
@@ -478,19 +489,11 @@ pub(super) fn objection(cli: &Cli, cmd: &ObjectionCmd) -> Result<ExitCode> {
         }
         ObjectionCmd::List { open, subject } => {
             let desk = open_desk(cli)?;
-            let filter = CreditFilter {
-                statuses: if *open {
-                    ObjectionStatus::ALL
-                        .iter()
-                        .filter(|s| s.is_open())
-                        .map(|s| s.key().to_string())
-                        .collect()
-                } else {
-                    Vec::new()
-                },
-                subject: subject_of(&desk, subject)?,
-                ..CreditFilter::default()
-            };
+            let open_keys = ObjectionStatus::ALL
+                .into_iter()
+                .filter(|s| s.is_open())
+                .map(|s| s.key());
+            let filter = list_filter(&desk, *open, open_keys, subject)?;
             let list = desk.objections(&filter)?;
             print_rows(
                 cli,

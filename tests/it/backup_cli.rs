@@ -4,19 +4,10 @@ use std::path::Path;
 use std::process::Output;
 
 use crate::support;
+use crate::support::cli::ok;
 
 fn run(db: &Path, args: &[&str]) -> Output {
     support::cli::run(db, args)
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 #[test]

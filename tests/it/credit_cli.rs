@@ -5,30 +5,12 @@ use std::path::Path;
 use std::process::Output;
 
 use crate::support;
+use crate::support::cli::{fails, ok};
 
 const USCC: &str = "91440300708461136T";
 
 fn run(db: &Path, args: &[&str]) -> Output {
     support::cli::run(db, args)
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn fails(o: &Output) -> String {
-    assert!(
-        !o.status.success(),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// A database with A1, one subject and an arrears record dishonest since 2026-07-06 (reminded

@@ -1,6 +1,7 @@
 //! `check`, `trusted`, `park`, `letter` and `commitment` through the built binary.
 
 use crate::support;
+use crate::support::cli::ok;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -67,16 +68,6 @@ impl Env {
     fn run(&self, args: &[&str]) -> Output {
         support::cli::run(&self.db, args)
     }
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 #[test]

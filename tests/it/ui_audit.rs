@@ -23,13 +23,7 @@ fn the_audit_log_is_filtered_by_subject_name_and_exported() {
     h.get_by_label_contains("共 2 条");
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("日志.csv");
-    let input = h.get_by_role_and_label(Role::TextInput, "导出到");
-    input.focus();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.run();
-    h.get_by_role_and_label(Role::TextInput, "导出到")
-        .type_text(out.to_str().unwrap());
-    h.run();
+    crate::support::counter::replace_text(&mut h, "导出到", out.to_str().unwrap());
     h.get_by_role_and_label(Role::Button, "导出 CSV").click();
     h.run();
     h.get_by_label_contains("已导出 2 条");
@@ -57,13 +51,7 @@ fn the_trusted_page_lists_and_exports_and_an_operator_is_edited() {
     h.get_by_label_contains("共 0 个");
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("守信.xlsx");
-    let input = h.get_by_role_and_label(Role::TextInput, "导出到");
-    input.focus();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.run();
-    h.get_by_role_and_label(Role::TextInput, "导出到")
-        .type_text(out.to_str().unwrap());
-    h.run();
+    crate::support::counter::replace_text(&mut h, "导出到", out.to_str().unwrap());
     h.get_by_role_and_label(Role::Button, "导出 XLSX").click();
     h.run();
     h.get_by_label_contains("已导出 0 个");

@@ -56,13 +56,7 @@ fn the_publicity_figures_are_made_from_the_export_page() {
     h.get_by_label("导出").click();
     h.run();
     let out = dir.path().join("宣传.xlsx");
-    let input = h.get_by_role_and_label(Role::TextInput, "保存为");
-    input.focus();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.run();
-    h.get_by_role_and_label(Role::TextInput, "保存为")
-        .type_text(out.to_str().unwrap());
-    h.run();
+    crate::support::counter::replace_text(&mut h, "保存为", out.to_str().unwrap());
     h.get_by_role_and_label(Role::Button, "生成")
         .click_accesskit();
     wait_for(&mut h, "已生成诚信宣传数据");

@@ -43,17 +43,6 @@ fn type_multiline(h: &mut Harness<'static, CounterApp>, label: &str, text: &str)
     h.run();
 }
 
-/// Replace the whole text of a box.
-fn replace(h: &mut Harness<'static, CounterApp>, label: &str, text: &str) {
-    h.get_by_role_and_label(Role::TextInput, label).focus();
-    h.run();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.run();
-    h.key_press(egui::Key::Backspace);
-    h.run();
-    type_into(h, label, text);
-}
-
 fn click(h: &mut Harness<'static, CounterApp>, label: &str) {
     h.get_by_role_and_label(Role::Button, label).click();
     h.run();
@@ -71,7 +60,7 @@ fn a_repair_is_registered_from_the_record_and_decided_on_the_credit_page() {
     click(&mut h, "申请信用修复");
     type_multiline(&mut h, "整改情况说明", "已于 2026-11-20 缴清欠费及违约金");
     type_into(&mut h, "证明材料", receipt.to_str().unwrap());
-    replace(&mut h, "承诺书保存到", letter.to_str().unwrap());
+    crate::support::counter::replace_text(&mut h, "承诺书保存到", letter.to_str().unwrap());
     click(&mut h, "登记并打印信用修复承诺书");
     h.get_by_label_contains("已登记信用修复申请 1");
     assert!(std::fs::read(&letter).unwrap().starts_with(b"%PDF"));

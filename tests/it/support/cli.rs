@@ -26,3 +26,24 @@ pub fn run_on(db: &Path, date: &str, args: &[&str]) -> Output {
         .output()
         .unwrap()
 }
+
+/// The command's stdout, after asserting that it succeeded (both streams shown otherwise).
+pub fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The command's stderr, after asserting that it failed.
+pub fn fails(o: &Output) -> String {
+    assert!(
+        !o.status.success(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}

@@ -102,3 +102,14 @@ pub fn wait_for(h: &mut Harness<'static, CounterApp>, text: &str) {
     }
     h.run_ok();
 }
+
+/// Replace the whole text of the text box labelled `label` (select all, then type).
+pub fn replace_text(h: &mut Harness<'static, CounterApp>, label: &str, text: &str) {
+    h.get_by_role_and_label(Role::TextInput, label).focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, label)
+        .type_text(text);
+    h.run();
+}
