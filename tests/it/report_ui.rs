@@ -245,3 +245,28 @@ fn a_doubted_report_is_confirmed_by_hand_on_its_page() {
     h.get_by_label_contains("2025-06-06");
     assert!(h.query_by_label("人工核对确认（依据 T-4）").is_none());
 }
+
+#[test]
+fn a_report_is_imported_from_the_path_typed_into_its_box() {
+    let (desk, _) = desk_on(2026, 5, 6);
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("报告.pdf");
+    std::fs::write(&f, fx::clean_org_report()).unwrap();
+    let mut h = harness(desk);
+    open_subject(&mut h);
+    // Nothing typed: nothing to import.
+    assert!({
+        use egui_kittest::kittest::NodeT;
+        h.get_by_role_and_label(Role::Button, "导入信用报告")
+            .accesskit_node()
+            .is_disabled()
+    });
+    let input = h.get_by_role_and_label(Role::TextInput, "报告文件");
+    input.focus();
+    input.type_text(f.to_str().unwrap());
+    h.run();
+    h.get_by_role_and_label(Role::Button, "导入信用报告")
+        .click();
+    h.step();
+    crate::support::counter::wait_for(&mut h, "信用报告（1）");
+}
