@@ -417,3 +417,30 @@ fn at_1024_the_search_bar_does_not_overlap_the_operator() {
         "{op:?} {out:?}"
     );
 }
+
+#[test]
+fn the_extension_form_submits_on_enter_and_esc_closes_it() {
+    let (desk, case) = overdue_desk("S1");
+    let mut h = harness(desk);
+    open_queue(&mut h);
+    h.get_by_role_and_label(Role::Button, "延期").click();
+    h.run();
+    h.get_by_label_contains("批准延期：案件");
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(h.query_by_label_contains("批准延期：案件").is_none());
+    h.get_by_role_and_label(Role::Button, "延期").click();
+    h.run();
+    let until = h.get_by_role_and_label(Role::TextInput, "新的补证期限");
+    until.focus();
+    until.type_text("2025-06-30");
+    h.run();
+    let reason = h.get_by_role_and_label(Role::TextInput, "延期理由");
+    reason.focus();
+    reason.type_text("不动产登记中心补办中");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let c = h.state().desk().case(case).unwrap();
+    assert_eq!(c.deadline, NaiveDate::from_ymd_opt(2025, 6, 30));
+}

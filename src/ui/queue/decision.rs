@@ -71,7 +71,15 @@ impl QueuePage {
                     DecisionKind::Breach => "确认认定违诺",
                     DecisionKind::Extend => "确认延期",
                 };
-                let asked = ui.button(confirm).clicked();
+                // Enter in a single-line box submits (a multi-line reason keeps its Enter); Esc
+                // cancels, as on every form (issue 15, point 3).
+                let enter = form.kind == DecisionKind::Extend
+                    && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                let label = match form.kind {
+                    DecisionKind::Extend => format!("{confirm}（Enter）"),
+                    DecisionKind::Breach => confirm.to_string(),
+                };
+                let asked = ui.button(label).clicked() || enter;
                 let result = match form.kind {
                     DecisionKind::Breach => saving::save(ui, "decide_breach", asked, || {
                         desk.decide_breach(form.case, &form.reason, &form.liability)
@@ -95,7 +103,9 @@ impl QueuePage {
                     Some(Err(e)) => form.error = Some(e.to_string()),
                     None => {}
                 }
-                if ui.button("取消").clicked() {
+                if ui.button("取消（Esc）").clicked()
+                    || ui.input(|i| i.key_pressed(egui::Key::Escape))
+                {
                     cancel = true;
                 }
             });
