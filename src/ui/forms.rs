@@ -124,9 +124,23 @@ pub struct SubjectForm {
     /// A supervisor accepts a legally issued code whose check character fails (rule ID-1).
     pub accept_check_failure: bool,
     pub override_reason: String,
+    /// The draft as the form opened (a code taken from the search counts as not typed).
+    opened_with: SubjectDraft,
+    /// Esc was pressed once on a filled form: the next Esc (or 放弃) discards it.
+    pub discard_asked: bool,
 }
 
 impl SubjectForm {
+    /// Whether anything was typed since the form opened (Esc then asks first).
+    pub fn is_touched(&self) -> bool {
+        self.draft != self.opened_with
+    }
+
+    /// Remember the draft as it is now as the opening state (a code filled in from the search).
+    pub fn opened_now(&mut self) {
+        self.opened_with = self.draft.clone();
+    }
+
     pub fn new() -> Self {
         Self {
             draft: SubjectDraft::default(),
@@ -134,16 +148,20 @@ impl SubjectForm {
             editing: false,
             accept_check_failure: false,
             override_reason: String::new(),
+            opened_with: SubjectDraft::default(),
+            discard_asked: false,
         }
     }
 
     pub fn edit(draft: SubjectDraft) -> Self {
         Self {
+            opened_with: draft.clone(),
             draft,
             messages: Messages::default(),
             editing: true,
             accept_check_failure: false,
             override_reason: String::new(),
+            discard_asked: false,
         }
     }
 

@@ -468,3 +468,37 @@ fn settings_warn_until_the_accepting_units_uscc_is_set() {
         );
     }
 }
+
+#[test]
+fn esc_on_a_filled_new_subject_form_asks_first() {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::Queryable;
+    let (d, _) = crate::support::counter::company_desk();
+    let mut h = crate::support::counter::harness(d);
+    h.get_by_role_and_label(Role::Button, "新建主体").click();
+    h.run();
+    // Untouched: Esc leaves at once.
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(h.query_by_role_and_label(Role::TextInput, "名称").is_none());
+    assert!(h.query_by_label_contains("尚未保存").is_none());
+    h.get_by_role_and_label(Role::Button, "新建主体").click();
+    h.run();
+    let name = h.get_by_role_and_label(Role::TextInput, "名称");
+    name.focus();
+    name.type_text("湛江市赤坎区南海水产有限公司");
+    h.run();
+    h.key_press(egui::Key::Escape);
+    h.run();
+    h.get_by_label_contains("已填写的内容尚未保存");
+    h.get_by_role_and_label(Role::Button, "继续填写").click();
+    h.run();
+    assert!(h.query_by_label_contains("尚未保存").is_none());
+    // Still there, as typed; two Esc discard it.
+    h.key_press(egui::Key::Escape);
+    h.run();
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(h.query_by_label_contains("尚未保存").is_none());
+    assert!(h.query_by_role_and_label(Role::TextInput, "名称").is_none());
+}
