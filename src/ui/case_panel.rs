@@ -208,9 +208,12 @@ impl CasePanel {
             CaseState::Accepted => {
                 ui.horizontal_wrapped(|ui| {
                     let l = ui.label("接火送电日期");
-                    ui.add(egui::TextEdit::singleline(&mut input.date).desired_width(110.0))
+                    let r = ui
+                        .add(egui::TextEdit::singleline(&mut input.date).desired_width(110.0))
                         .labelled_by(l.id);
-                    let asked = ui.button("登记接电").clicked();
+                    // Enter in the date submits, as on every form (issue 15, point 3).
+                    let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    let asked = ui.button("登记接电").clicked() || enter;
                     match parse_date(&input.date) {
                         Ok(d) => {
                             let salt = format!("connect_case{}", k.id);

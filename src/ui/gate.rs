@@ -132,6 +132,8 @@ pub struct SignInForm {
     password: String,
     error: Option<String>,
     focused: bool,
+    /// After a wrong password the cursor goes back into the password box (issue 15, point 3).
+    refocus_password: bool,
 }
 
 impl SignInForm {
@@ -142,7 +144,8 @@ impl SignInForm {
             egui::Grid::new("sign_in").num_columns(2).show(ui, |ui| {
                 let first = !std::mem::replace(&mut self.focused, true);
                 enter |= line_ui(ui, "工号", &mut self.staff_no, false, first);
-                enter |= line_ui(ui, "密码", &mut self.password, true, false);
+                let again = std::mem::take(&mut self.refocus_password);
+                enter |= line_ui(ui, "密码", &mut self.password, true, again);
             });
             error_ui(ui, &self.error);
             let asked = ui.button("登录").clicked() || enter;
@@ -154,7 +157,10 @@ impl SignInForm {
                 self.password.clear();
                 match result {
                     Ok(_) => return Some(Command::SignedIn),
-                    Err(e) => self.error = Some(e.to_string()),
+                    Err(e) => {
+                        self.error = Some(e.to_string());
+                        self.refocus_password = true;
+                    }
                 }
             }
             None

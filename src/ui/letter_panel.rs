@@ -339,8 +339,10 @@ impl LetterPanel {
         if self.scan_for == Some(c.id) {
             ui.horizontal(|ui| {
                 let l = ui.label("扫描件（PDF/JPG/PNG）");
-                ui.add(egui::TextEdit::singleline(&mut self.scan_path).desired_width(320.0))
+                let r = ui
+                    .add(egui::TextEdit::singleline(&mut self.scan_path).desired_width(320.0))
                     .labelled_by(l.id);
+                let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                 if ui.button("浏览…").clicked()
                     && let Some(p) = rfd::FileDialog::new()
                         .add_filter("扫描件", &["pdf", "jpg", "jpeg", "png"])
@@ -348,7 +350,7 @@ impl LetterPanel {
                 {
                     self.scan_path = p.display().to_string();
                 }
-                let asked = ui.button("上传").clicked();
+                let asked = ui.button("上传").clicked() || enter;
                 let path = PathBuf::from(self.scan_path.trim());
                 let salt = format!("attach_letter{}", c.id.0);
                 let attached =

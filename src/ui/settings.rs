@@ -47,14 +47,17 @@ pub struct SettingsPage {
     edit_op: Option<(crate::domain::operator::OperatorId, OperatorDraft)>,
 }
 
-fn line_ui(ui: &mut egui::Ui, label: &str, value: &mut String, password: bool, width: f32) {
+/// One labelled line; returns whether Enter ended the input there.
+fn line_ui(ui: &mut egui::Ui, label: &str, value: &mut String, password: bool, width: f32) -> bool {
     let l = ui.label(label);
-    ui.add(
-        egui::TextEdit::singleline(value)
-            .password(password)
-            .desired_width(width),
-    )
-    .labelled_by(l.id);
+    let r = ui
+        .add(
+            egui::TextEdit::singleline(value)
+                .password(password)
+                .desired_width(width),
+        )
+        .labelled_by(l.id);
+    r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
 }
 
 impl SettingsPage {
@@ -588,8 +591,9 @@ impl SettingsPage {
                 .labelled_by(l.id);
             line_ui(ui, "营业厅", &mut self.new_op.hall, false, 100.0);
             line_ui(ui, "窗口", &mut self.new_op.window, false, 80.0);
-            line_ui(ui, "初始密码", &mut self.new_op_password, true, 120.0);
-            let asked = ui.button("添加").clicked();
+            // Enter in the password, the last box, adds the operator.
+            let enter = line_ui(ui, "初始密码", &mut self.new_op_password, true, 120.0);
+            let asked = ui.button("添加").clicked() || enter;
             if let Some(r) = saving::save(ui, "add_operator", asked, || {
                 desk.add_operator(&self.new_op, &self.new_op_password)
                     .map(drop)

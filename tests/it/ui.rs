@@ -233,6 +233,11 @@ fn sign_in_refuses_a_wrong_password_then_accepts_the_right_one() {
     h.key_press(egui::Key::Enter);
     h.run();
     h.get_by_label_contains("工号或密码不正确");
+    // The cursor is back in the password box, to type it again at once.
+    assert!(
+        h.get_by_role_and_label(Role::PasswordInput, "密码")
+            .is_focused()
+    );
     type_into(&mut h, "密码", PW);
     h.get_by_role_and_label(Role::Button, "登录").click();
     h.run();
@@ -501,4 +506,24 @@ fn esc_on_a_filled_new_subject_form_asks_first() {
     h.run();
     assert!(h.query_by_label_contains("尚未保存").is_none());
     assert!(h.query_by_role_and_label(Role::TextInput, "名称").is_none());
+}
+
+#[test]
+fn enter_in_the_last_box_adds_an_operator() {
+    let mut h = harness(desk());
+    h.get_by_role_and_label(Role::Button, "设置").click();
+    h.run();
+    let fields = [("工号", "C9"), ("初始密码", "counter-2026")];
+    // 姓名 appears once (no operator is being edited).
+    type_into(&mut h, "姓名", "柜员壬");
+    for (label, text) in fields {
+        type_into(&mut h, label, text);
+    }
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let ops = h.state().desk().operators().unwrap();
+    assert!(
+        ops.iter().any(|o| o.staff_no == "C9" && o.name == "柜员壬"),
+        "{ops:?}"
+    );
 }
