@@ -142,68 +142,74 @@ impl SubjectPage {
             return self.records.ui(ui, desk, &self.subject).or(action);
         }
 
-        egui::ScrollArea::vertical().show(ui, |ui| {
-            if let Some(form) = &mut self.edit {
-                ui.strong("修改主体信息");
-                let outcome = form.ui(ui, desk.today(), false);
-                let id = self.subject.id;
-                let saved =
-                    saving::save(ui, "update_subject", outcome == FormOutcome::Submit, || {
-                        desk.update_subject(id, &form.draft)
-                    });
-                match saved {
-                    Some(Ok(())) => {
-                        self.edit = None;
-                        action = self.reload(desk).or(Some(Command::info("已保存主体信息")));
+        // Its own id per subject: the results table's scroll offset (↓↓ Enter) must not carry
+        // over and open the page scrolled past the code and representative (issue 15).
+        egui::ScrollArea::vertical()
+            .id_salt(("facts_tab", self.subject.id))
+            .show(ui, |ui| {
+                if let Some(form) = &mut self.edit {
+                    ui.strong("修改主体信息");
+                    let outcome = form.ui(ui, desk.today(), false);
+                    let id = self.subject.id;
+                    let saved =
+                        saving::save(ui, "update_subject", outcome == FormOutcome::Submit, || {
+                            desk.update_subject(id, &form.draft)
+                        });
+                    match saved {
+                        Some(Ok(())) => {
+                            self.edit = None;
+                            action = self.reload(desk).or(Some(Command::info("已保存主体信息")));
+                        }
+                        Some(Err(e)) => form.show_refusal(&e),
+                        None if outcome == FormOutcome::Cancel => self.edit = None,
+                        None => {}
                     }
-                    Some(Err(e)) => form.show_refusal(&e),
-                    None if outcome == FormOutcome::Cancel => self.edit = None,
-                    None => {}
+                } else {
+                    facts_ui(ui, &self.subject);
+                    if ui.button("编辑主体信息").clicked() {
+                        self.edit =
+                            Some(SubjectForm::edit(SubjectDraft::from_subject(&self.subject)));
+                    }
                 }
-            } else {
-                facts_ui(ui, &self.subject);
-                if ui.button("编辑主体信息").clicked() {
-                    self.edit = Some(SubjectForm::edit(SubjectDraft::from_subject(&self.subject)));
+                ui.add_space(12.0);
+                ui.separator();
+                ui.horizontal(|ui| {
+                    ui.strong(format!("用电户（{}）", self.subject.accounts.len()));
+                    if self.account.is_none() && ui.button("添加用电户").clicked() {
+                        self.account = Some(AccountForm::default());
+                    }
+                });
+                accounts_ui(ui, &self.subject);
+                if let Some(c) = self.parks.ui(ui, desk, &self.subject) {
+                    action = Some(c);
                 }
-            }
-            ui.add_space(12.0);
-            ui.separator();
-            ui.horizontal(|ui| {
-                ui.strong(format!("用电户（{}）", self.subject.accounts.len()));
-                if self.account.is_none() && ui.button("添加用电户").clicked() {
-                    self.account = Some(AccountForm::default());
+                if let Some(form) = &mut self.account {
+                    ui.add_space(6.0);
+                    let outcome = form.ui(ui, desk.today());
+                    let id = self.subject.id;
+                    let saved =
+                        saving::save(ui, "add_account", outcome == FormOutcome::Submit, || {
+                            desk.add_account(id, &form.draft)
+                        });
+                    match saved {
+                        Some(Ok(_)) => {
+                            let no = form.draft.account_no.trim().to_string();
+                            self.account = None;
+                            action = self
+                                .reload(desk)
+                                .or(Some(Command::info(format!("已添加用电户 {no}"))));
+                        }
+                        Some(Err(e)) => form.show_refusal(&e),
+                        None if outcome == FormOutcome::Cancel => self.account = None,
+                        None => {}
+                    }
+                }
+                ui.add_space(12.0);
+                ui.separator();
+                if let Some(c) = self.reports.ui(ui, desk) {
+                    action = Some(c);
                 }
             });
-            accounts_ui(ui, &self.subject);
-            if let Some(c) = self.parks.ui(ui, desk, &self.subject) {
-                action = Some(c);
-            }
-            if let Some(form) = &mut self.account {
-                ui.add_space(6.0);
-                let outcome = form.ui(ui, desk.today());
-                let id = self.subject.id;
-                let saved = saving::save(ui, "add_account", outcome == FormOutcome::Submit, || {
-                    desk.add_account(id, &form.draft)
-                });
-                match saved {
-                    Some(Ok(_)) => {
-                        let no = form.draft.account_no.trim().to_string();
-                        self.account = None;
-                        action = self
-                            .reload(desk)
-                            .or(Some(Command::info(format!("已添加用电户 {no}"))));
-                    }
-                    Some(Err(e)) => form.show_refusal(&e),
-                    None if outcome == FormOutcome::Cancel => self.account = None,
-                    None => {}
-                }
-            }
-            ui.add_space(12.0);
-            ui.separator();
-            if let Some(c) = self.reports.ui(ui, desk) {
-                action = Some(c);
-            }
-        });
         action
     }
 }
