@@ -235,6 +235,25 @@ impl CounterApp {
                 self.results.set(format!("“{q}”"), l.hits, false);
                 self.open_subject(id);
             }
+            Ok(l) if l.hits.is_empty() => {
+                // An 18-character code that found nothing is often mistyped: name the wrong
+                // character instead of only "没有找到" (issue 15, point 6).
+                let norm = crate::domain::id_codes::normalize(&q);
+                let check = crate::domain::id_codes::check_code(&q, self.desk.today());
+                let why = match &check.result {
+                    Err(e) if norm.chars().count() == 18 => format!("：{e}"),
+                    _ => String::new(),
+                };
+                self.results.set(format!("“{q}”的查询结果"), l.hits, false);
+                self.page = Page::Results;
+                self.notice = Some(if why.is_empty() {
+                    Notice::info(format!(
+                        "没有找到“{q}”：可点“新建主体”登记（代码会自动带入）"
+                    ))
+                } else {
+                    Notice::error(format!("没有找到“{q}”{why}"))
+                });
+            }
             Ok(l) => {
                 let truncated = l.hits.len() >= SEARCH_LIMIT;
                 self.results

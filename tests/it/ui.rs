@@ -527,3 +527,14 @@ fn enter_in_the_last_box_adds_an_operator() {
         "{ops:?}"
     );
 }
+
+#[test]
+fn a_search_for_a_mistyped_code_names_the_wrong_character() {
+    let mut h = harness(desk());
+    // 91440300708461136T with its check character changed.
+    type_into(&mut h, "查询", "91440300708461136A");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.get_by_label_contains("没有找到“91440300708461136A”：");
+    h.get_by_label_contains("校验");
+}
