@@ -204,12 +204,12 @@ fn write_pdf(path: &Path, bytes: &[u8]) -> Result<()> {
 fn list_filter(
     desk: &Desk,
     open: bool,
-    open_keys: impl Iterator<Item = &'static str>,
+    open_keys: Vec<&'static str>,
     subject: &Option<String>,
 ) -> Result<CreditFilter> {
     Ok(CreditFilter {
         statuses: if open {
-            open_keys.map(str::to_string).collect()
+            open_keys.into_iter().map(str::to_string).collect()
         } else {
             Vec::new()
         },
@@ -379,11 +379,7 @@ pub(super) fn repair(cli: &Cli, cmd: &RepairCmd) -> Result<ExitCode> {
         }
         RepairCmd::List { open, subject } => {
             let desk = open_desk(cli)?;
-            let open_keys = RepairStatus::ALL
-                .into_iter()
-                .filter(|s| s.is_open())
-                .map(|s| s.key());
-            let filter = list_filter(&desk, *open, open_keys, subject)?;
+            let filter = list_filter(&desk, *open, RepairStatus::open_keys(), subject)?;
             let list = desk.repair_applications(&filter)?;
             print_rows(cli, &list.iter().map(Desk::repair_row).collect::<Vec<_>>())
         }
@@ -489,11 +485,7 @@ pub(super) fn objection(cli: &Cli, cmd: &ObjectionCmd) -> Result<ExitCode> {
         }
         ObjectionCmd::List { open, subject } => {
             let desk = open_desk(cli)?;
-            let open_keys = ObjectionStatus::ALL
-                .into_iter()
-                .filter(|s| s.is_open())
-                .map(|s| s.key());
-            let filter = list_filter(&desk, *open, open_keys, subject)?;
+            let filter = list_filter(&desk, *open, ObjectionStatus::open_keys(), subject)?;
             let list = desk.objections(&filter)?;
             print_rows(
                 cli,

@@ -262,7 +262,9 @@ pub(super) fn credit_marks(r: &Reader<'_>, subject: SubjectId) -> Result<CreditM
             }
         }
     }
-    for o in r.objections(&only(&["submitted", "accepted", "verifying", "corrected"]))? {
+    let mut marking = ObjectionStatus::open_keys();
+    marking.push(ObjectionStatus::Corrected.key());
+    for o in r.objections(&only(&marking))? {
         let Some(source) = source_of(r, &o.target.target)? else {
             continue;
         };
@@ -1207,7 +1209,7 @@ impl Desk {
             ..CreditFilter::default()
         };
         let mut repairs: Vec<CreditQueueRow> = r
-            .repairs(&open(&["submitted", "accepted", "reviewing"]))?
+            .repairs(&open(&RepairStatus::open_keys()))?
             .iter()
             .map(|a| CreditQueueRow {
                 urgency: urgency(a.deadline),
@@ -1215,7 +1217,7 @@ impl Desk {
             })
             .collect();
         let mut objections: Vec<CreditQueueRow> = r
-            .objections(&open(&["submitted", "accepted", "verifying"]))?
+            .objections(&open(&ObjectionStatus::open_keys()))?
             .iter()
             .map(|o| CreditQueueRow {
                 urgency: urgency(o.deadline),

@@ -632,6 +632,15 @@ keyed_enum! {
 }
 
 impl RepairStatus {
+    /// The keys of the statuses still waiting for a step (lists of open items).
+    pub fn open_keys() -> Vec<&'static str> {
+        Self::ALL
+            .into_iter()
+            .filter(|s| s.is_open())
+            .map(|s| s.key())
+            .collect()
+    }
+
     /// Whether the application still waits for a step.
     pub fn is_open(self) -> bool {
         matches!(
@@ -914,6 +923,15 @@ keyed_enum! {
 }
 
 impl ObjectionStatus {
+    /// The keys of the statuses still waiting for a step (lists of open items).
+    pub fn open_keys() -> Vec<&'static str> {
+        Self::ALL
+            .into_iter()
+            .filter(|s| s.is_open())
+            .map(|s| s.key())
+            .collect()
+    }
+
     /// Whether the objection is still open: the record shows 异议中.
     pub fn is_open(self) -> bool {
         matches!(

@@ -70,6 +70,21 @@ fn desk(env: &Env, clock: &ManualClock) -> Desk {
     desk
 }
 
+/// Add the clerk C1 and sign in as C1.
+fn sign_in_a_clerk(desk: &mut Desk) {
+    desk.add_operator(
+        &xinyidian_core::domain::operator::OperatorDraft {
+            staff_no: "C1".into(),
+            name: "柜员乙".into(),
+            role: xinyidian_core::domain::operator::Role::Clerk,
+            ..Default::default()
+        },
+        PW,
+    )
+    .unwrap();
+    desk.sign_in("C1", PW).unwrap();
+}
+
 fn add(desk: &mut Desk, n: u32) {
     desk.create_subject(&SubjectDraft {
         kind: SubjectKind::Organization,
@@ -302,17 +317,7 @@ fn bad_folders_are_refused_with_the_reason_and_only_admins_back_up() {
     // db check: clean here; a clerk may not run backups.
     let check = desk.db_check(&mut |_, _| {}).unwrap();
     assert!(check.ok(), "{}", check.summary());
-    desk.add_operator(
-        &xinyidian_core::domain::operator::OperatorDraft {
-            staff_no: "C1".into(),
-            name: "柜员乙".into(),
-            role: xinyidian_core::domain::operator::Role::Clerk,
-            ..Default::default()
-        },
-        PW,
-    )
-    .unwrap();
-    desk.sign_in("C1", PW).unwrap();
+    sign_in_a_clerk(&mut desk);
     assert!(matches!(
         desk.backup_now(Some(&env.backups)),
         Err(DeskError::Forbidden { .. })
@@ -356,17 +361,7 @@ fn the_schedule_backs_up_once_a_day_for_whoever_is_signed_in() {
         ..settings(&env, 10)
     })
     .unwrap();
-    desk.add_operator(
-        &xinyidian_core::domain::operator::OperatorDraft {
-            staff_no: "C1".into(),
-            name: "柜员乙".into(),
-            role: xinyidian_core::domain::operator::Role::Clerk,
-            ..Default::default()
-        },
-        PW,
-    )
-    .unwrap();
-    desk.sign_in("C1", PW).unwrap();
+    sign_in_a_clerk(&mut desk);
     // Not at start: nothing; at start: once a day.
     assert!(desk.run_scheduled_backup(false).unwrap().is_none());
     assert!(desk.run_scheduled_backup(true).unwrap().is_some());
