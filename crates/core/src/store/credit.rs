@@ -152,14 +152,6 @@ impl Reader<'_> {
         row.map(|(id, j)| repair_from(id, &j)).transpose()
     }
 
-    /// How many repair applications there are.
-    pub fn count_repairs(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT count(*) FROM repair_application")?
-            .query_row(params![], |r| r.get::<_, i64>(0))?)
-    }
-
     /// One objection.
     pub fn objection(&self, id: ObjectionId) -> Result<Option<Objection>, StoreError> {
         let row: Option<String> = self
@@ -211,27 +203,6 @@ impl Reader<'_> {
             .query_map(params![], |r| r.get::<_, i64>(0))?
             .collect::<super::sql::Result<Vec<_>>>()?;
         Ok(ids.into_iter().map(SubjectId).collect())
-    }
-
-    /// How many applications and objections wait for a step: `(repairs, objections)`.
-    pub fn open_credit_counts(&self) -> Result<(u64, u64), StoreError> {
-        let count = |sql: &str| -> Result<u64, StoreError> {
-            let n: i64 = self
-                .conn
-                .prepare_cached(sql)?
-                .query_row(params![], |r| r.get::<_, i64>(0))?;
-            Ok(n.max(0) as u64)
-        };
-        Ok((
-            count(
-                "SELECT count(*) FROM repair_application
-                 WHERE status IN ('submitted', 'accepted', 'reviewing')",
-            )?,
-            count(
-                "SELECT count(*) FROM objection
-                 WHERE status IN ('submitted', 'accepted', 'verifying')",
-            )?,
-        ))
     }
 
     /// The days an admin imported into the calendar, in date order.
