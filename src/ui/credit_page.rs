@@ -611,12 +611,13 @@ impl CreditPanel {
         let may_decide = desk.may(Action::DecideCredit);
         let may_handle = desk.may(Action::HandleCredit);
         let mut result: Option<Result<String, DeskError>> = None;
+        let mut view: Option<EvidenceFile> = None;
         egui::ScrollArea::vertical()
             .id_salt("credit_detail")
             .show(ui, |ui| match detail {
                 Detail::Repair(a) => {
                     let a = a.as_ref().clone();
-                    repair_facts_ui(ui, &a);
+                    view = repair_facts_ui(ui, &a);
                     if !a.status.is_open() {
                         return;
                     }
@@ -703,7 +704,7 @@ impl CreditPanel {
                 }
                 Detail::Objection(o) => {
                     let o = o.as_ref().clone();
-                    objection_facts_ui(ui, &o);
+                    view = objection_facts_ui(ui, &o);
                     if !o.status.is_open() {
                         return;
                     }
@@ -780,6 +781,20 @@ impl CreditPanel {
                     });
                 }
             });
+        // 查看: the file in the system viewer, from a temporary copy.
+        if let Some(f) = view {
+            match desk.credit_file_for_viewing(&f) {
+                Ok(p) => {
+                    if let Err(e) = opener::open(&p) {
+                        self.error = Some(format!(
+                            "无法打开查看程序（{e}）：文件已保存在 {}，请手动打开",
+                            p.display()
+                        ));
+                    }
+                }
+                Err(e) => self.error = Some(e.to_string()),
+            }
+        }
         match result {
             Some(Ok(msg)) => {
                 self.reason.clear();
@@ -822,16 +837,24 @@ fn steps_ui(ui: &mut egui::Ui, steps: &[Step]) {
     }
 }
 
-fn files_ui(ui: &mut egui::Ui, files: &[EvidenceFile]) {
+/// The evidence files; returns the one whose 查看 was clicked.
+fn files_ui(ui: &mut egui::Ui, files: &[EvidenceFile]) -> Option<EvidenceFile> {
+    let mut view = None;
     for f in files {
-        ui.label(format!(
-            "材料：{}（{}，{} 上传）",
-            f.label, f.file_name, f.attached_on
-        ));
+        ui.horizontal(|ui| {
+            ui.label(format!(
+                "材料：{}（{}，{} 上传）",
+                f.label, f.file_name, f.attached_on
+            ));
+            if ui.small_button("查看").clicked() {
+                view = Some(f.clone());
+            }
+        });
     }
+    view
 }
 
-fn repair_facts_ui(ui: &mut egui::Ui, a: &RepairApplication) {
+fn repair_facts_ui(ui: &mut egui::Ui, a: &RepairApplication) -> Option<EvidenceFile> {
     ui.strong(format!(
         "信用修复申请 {}：{}（{}）",
         a.id,
@@ -851,7 +874,7 @@ fn repair_facts_ui(ui: &mut egui::Ui, a: &RepairApplication) {
     }
     ui.label(format!("修复方式：{}", a.route.label()));
     ui.label(format!("整改情况：{}", a.statement));
-    files_ui(ui, &a.evidence);
+    let mut view = files_ui(ui, &a.evidence);
     ui.label(format!(
         "信用修复承诺书 {}：{}",
         a.commitment.code,
@@ -864,10 +887,16 @@ fn repair_facts_ui(ui: &mut egui::Ui, a: &RepairApplication) {
     if let Some(d) = a.repaired_on {
         ui.label(format!("{d} 起不再计入任何规则（X-2）"));
     }
+    if let Some(signed) = &a.commitment.signed
+        && ui.small_button("查看已签承诺书").clicked()
+    {
+        view = Some(signed.clone());
+    }
     steps_ui(ui, &a.steps);
+    view
 }
 
-fn objection_facts_ui(ui: &mut egui::Ui, o: &Objection) {
+fn objection_facts_ui(ui: &mut egui::Ui, o: &Objection) -> Option<EvidenceFile> {
     ui.strong(format!(
         "异议申诉 {}：{}（{}）",
         o.id,
@@ -882,11 +911,16 @@ fn objection_facts_ui(ui: &mut egui::Ui, o: &Objection) {
     let g: Vec<&str> = o.grounds.iter().map(|g| g.label()).collect();
     ui.label(format!("异议理由：{}", g.join("、")));
     ui.label(format!("事由说明：{}", o.statement));
-    files_ui(ui, &o.evidence);
-    ui.label(format!(
-        "异议申诉信用承诺书：{}",
-        o.commitment_scan.file_name
-    ));
+    let mut view = files_ui(ui, &o.evidence);
+    ui.horizontal(|ui| {
+        ui.label(format!(
+            "异议申诉信用承诺书：{}",
+            o.commitment_scan.file_name
+        ));
+        if ui.small_button("查看").clicked() {
+            view = Some(o.commitment_scan.clone());
+        }
+    });
     match &o.correction {
         Some(Correction::Withdrawn) => {
             ui.label("更正：撤销该记录");
@@ -897,6 +931,7 @@ fn objection_facts_ui(ui: &mut egui::Ui, o: &Objection) {
         None => {}
     }
     steps_ui(ui, &o.steps);
+    view
 }
 
 /// The 修复异议 page: both lists, one at a time.

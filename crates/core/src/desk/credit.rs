@@ -598,22 +598,6 @@ impl Desk {
         subject_targets(self, &r, subject)
     }
 
-    /// The standing of each of a subject's records as to repair and objection, by record id
-    /// (the records tab's 修复/异议 column).
-    pub fn record_credit(
-        &self,
-        subject: SubjectId,
-    ) -> Result<HashMap<i64, RecordCredit>, DeskError> {
-        Ok(self
-            .credit_targets(subject)?
-            .into_iter()
-            .filter_map(|t| match t.target.target {
-                TargetRef::Record { id } => Some((id, t.credit)),
-                TargetRef::Commitment { .. } => None,
-            })
-            .collect())
-    }
-
     fn target_for(
         &self,
         r: &Reader<'_>,

@@ -196,6 +196,9 @@ fn a_repaired_arrears_record_stops_counting_from_the_repair_date_only() {
     assert!(app.commitment.code.starts_with("44080020261127"), "{}", app.commitment.code);
     // Friday 27 November + 2 working days = Tuesday 1 December.
     assert_eq!(app.deadline, Some(d(2026, 12, 1)));
+    // The evidence can be viewed as it was given.
+    let copy = desk.credit_file_for_viewing(&app.evidence[0]).unwrap();
+    assert_eq!(std::fs::read(&copy).unwrap(), PNG);
     // A reprint is the same file.
     assert_eq!(desk.repair_letter_pdf(app.id).unwrap(), opened.pdf);
     // A letter issued the same day takes the next serial: one space, no shared code (C-4).
