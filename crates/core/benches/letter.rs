@@ -1,5 +1,5 @@
 //! Time to render one 诚信守法用电承诺书 (median of 20, targets < 50 ms and < 200 KB), split into
-//! parsing the 10.5 MB CJK font and the rest (layout, subsetting, PDF writing); then a 自然人
+//! parsing the 14.5 MB CJK font and the rest (layout, subsetting, PDF writing); then a 自然人
 //! letter whose name needs the CJK Extension fallback font (two embedded subsets).
 //!
 //! Run: `cargo bench --bench letter`
@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use xinyidian_core::assets::CJK_FONT;
+use xinyidian_core::assets::LETTER_FONT;
 use xinyidian_core::documents::letter_pdf::{LetterFont, render_letter, render_letter_with};
 use xinyidian_core::domain::id_codes::{
     IdDocKind, org_code_check_char, resident_id_check_char, uscc_check_char,
@@ -43,15 +43,15 @@ fn main() {
     .unwrap();
     let code = CommitmentCode::new(NaiveDate::from_ymd_opt(2024, 5, 31).unwrap(), 1).unwrap();
 
-    // Cold: what the first letter of a run of the program costs (parse the 10.5 MB font, then
+    // Cold: what the first letter of a run of the program costs (parse the 14.5 MB font, then
     // lay out, subset and write). Measured with a fresh parse each time.
     let reference =
-        render_letter_with(&letter, &code, &LetterFont::parse(CJK_FONT).unwrap()).unwrap();
+        render_letter_with(&letter, &code, &LetterFont::parse(LETTER_FONT).unwrap()).unwrap();
     let mut cold = Vec::new();
     let mut parse = Vec::new();
     for _ in 0..RUNS {
         let t = Instant::now();
-        let font = LetterFont::parse(CJK_FONT).unwrap();
+        let font = LetterFont::parse(LETTER_FONT).unwrap();
         parse.push(t.elapsed());
         let out = render_letter_with(&letter, &code, &font).unwrap();
         cold.push(t.elapsed());
@@ -61,13 +61,13 @@ fn main() {
 
     // Warm: `render_letter` with the bundled bytes reuses the font parsed once per process.
     let first = Instant::now();
-    let pdf = render_letter(&letter, &code, CJK_FONT).unwrap();
+    let pdf = render_letter(&letter, &code, LETTER_FONT).unwrap();
     let first = first.elapsed();
     assert_eq!(pdf, reference);
     let mut warm = Vec::new();
     for _ in 0..RUNS {
         let t = Instant::now();
-        let out = render_letter(&letter, &code, CJK_FONT).unwrap();
+        let out = render_letter(&letter, &code, LETTER_FONT).unwrap();
         warm.push(t.elapsed());
         assert_eq!(out, pdf);
     }
@@ -86,7 +86,7 @@ fn main() {
         ms(median(cold))
     );
     println!(
-        "letter:   of which LetterFont::parse (10.5 MB TTF)    median {:>7.2} ms",
+        "letter:   of which LetterFont::parse (14.5 MB TTF)    median {:>7.2} ms",
         ms(median(parse))
     );
     println!(
@@ -106,11 +106,11 @@ fn main() {
     }
     .validate(today)
     .unwrap();
-    let person_pdf = render_letter(&person, &code, CJK_FONT).unwrap();
+    let person_pdf = render_letter(&person, &code, LETTER_FONT).unwrap();
     let mut fallback = Vec::new();
     for _ in 0..RUNS {
         let t = Instant::now();
-        let out = render_letter(&person, &code, CJK_FONT).unwrap();
+        let out = render_letter(&person, &code, LETTER_FONT).unwrap();
         fallback.push(t.elapsed());
         assert_eq!(out, person_pdf);
     }

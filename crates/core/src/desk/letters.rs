@@ -260,7 +260,7 @@ impl Desk {
             ));
         }
         let refresh = self.refresh()?;
-        let font = crate::assets::CJK_FONT;
+        let font = crate::assets::LETTER_FONT;
         self.commit(
             act,
             |w,
@@ -353,7 +353,7 @@ impl Desk {
         let letter = self.validate_letter(&s.code, &c.letter)?;
         let code = CommitmentCode::parse(&c.code)
             .map_err(|e| DeskError::Internal(format!("承诺编码 {}：{e}", c.code)))?;
-        render_letter(&letter, &code, crate::assets::CJK_FONT)
+        render_letter(&letter, &code, crate::assets::LETTER_FONT)
             .map_err(|e| DeskError::LetterPdf(e.to_string()))
     }
 

@@ -2,11 +2,10 @@
 //! font subset, margins, the QR code of the 承诺编码, determinism.
 
 use std::collections::BTreeSet;
-use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use lopdf::{Document, Object};
-use xinyidian_core::assets::CJK_FONT;
+use xinyidian_core::assets::{CJK_FONT, LETTER_FONT};
 use xinyidian_core::documents::letter_pdf::{
     FontFace, LetterFont, LetterPdfError, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP,
     PAGE_HEIGHT, PAGE_WIDTH, RunRole, layout_letter, render_letter, render_letter_with,
@@ -31,8 +30,14 @@ fn today() -> NaiveDate {
 }
 
 fn font() -> &'static LetterFont {
-    static FONT: OnceLock<LetterFont> = OnceLock::new();
-    FONT.get_or_init(|| LetterFont::parse(CJK_FONT).expect("bundled font parses"))
+    LetterFont::bundled().expect("bundled font parses")
+}
+
+/// Noto Sans SC as the main font: it lacks HKSCS's Extension B characters, so the Extension
+/// fallback is exercised.
+fn sans_main() -> &'static LetterFont {
+    static FONT: std::sync::OnceLock<LetterFont> = std::sync::OnceLock::new();
+    FONT.get_or_init(|| LetterFont::parse(CJK_FONT).expect("window font parses"))
 }
 
 /// 𨋢 (U+282E2, CJK Extension B, HKSCS): common in Cantonese names, missing from Noto Sans SC.
@@ -188,7 +193,7 @@ fn page_count(pdf: &[u8]) -> usize {
 #[test]
 fn extracted_text_is_the_annex_with_the_fields_filled() {
     let v = letter("湛江市霞山区海滨电子科技有限公司");
-    let pdf = render_letter(&v, &code(), CJK_FONT).unwrap();
+    let pdf = render_letter(&v, &code(), LETTER_FONT).unwrap();
     let pages = page_count(&pdf);
     let text = pdf_extract::extract_text_from_mem(&pdf).unwrap();
     let (body, footers) = without_footers(&text, code().as_str(), pages);
@@ -274,12 +279,13 @@ fn font_is_embedded_as_a_small_subset_with_to_unicode() {
     let (tag, name) = base.split_once('+').expect("subset tag ABCDEF+");
     assert_eq!(tag.len(), 6);
     assert!(tag.chars().all(|c| c.is_ascii_uppercase()), "{tag}");
-    assert!(name.contains("NotoSansSC"), "{name}");
+    // The serif body face (issue 15, point 7), not the window's sans-serif.
+    assert!(name.contains("NotoSerifSC"), "{name}");
     assert!(*to_unicode, "ToUnicode map written");
     assert!(
-        *len < CJK_FONT.len() / 20,
+        *len < LETTER_FONT.len() / 20,
         "embedded font program {len} bytes vs {} TTF",
-        CJK_FONT.len()
+        LETTER_FONT.len()
     );
 }
 
@@ -616,7 +622,17 @@ fn a_person_letter_stays_inside_the_margins_and_is_deterministic() {
 fn an_extension_b_character_prints_exactly_from_the_fallback_font() {
     let name = format!("湛江市霞山区{EXT_B}记五金店");
     let v = letter(&name);
-    let layout = layout_letter(&v, &code(), font()).unwrap();
+    // The bundled serif has HKSCS's Extension B characters itself: one run, one font.
+    let bundled = layout_letter(&v, &code(), font()).unwrap();
+    assert!(
+        bundled.pages[0]
+            .runs
+            .iter()
+            .any(|r| r.text == name && r.face == FontFace::Main)
+    );
+    // A main font without them (Noto Sans SC): the Extension fallback draws the one character.
+    let font = sans_main();
+    let layout = layout_letter(&v, &code(), font).unwrap();
     // The name is three runs: main font, fallback for 𨋢, main font.
     let faces: Vec<(&str, FontFace)> = layout.pages[0]
         .runs
@@ -643,7 +659,7 @@ fn an_extension_b_character_prints_exactly_from_the_fallback_font() {
         "only the one character comes from the fallback"
     );
 
-    let pdf = layout.to_pdf(font()).unwrap();
+    let pdf = layout.to_pdf(font).unwrap();
     assert!(pdf.len() < 200 * 1024, "PDF is {} bytes", pdf.len());
     let doc = Document::load_mem(&pdf).unwrap();
     let fonts = embedded_fonts(&doc);
@@ -687,7 +703,28 @@ fn a_letter_without_rare_characters_embeds_only_the_main_font() {
     let pdf = render_letter_with(&letter("湛江市某某实业有限公司"), &code(), font()).unwrap();
     let fonts = embedded_fonts(&Document::load_mem(&pdf).unwrap());
     assert_eq!(fonts.len(), 1, "{fonts:?}");
-    assert!(fonts[0].0.contains("NotoSansSC"));
+    assert!(fonts[0].0.contains("NotoSerifSC"));
+}
+
+#[test]
+fn a_character_the_serif_lacks_is_drawn_by_the_window_sans_serif() {
+    // 鿫 (U+9FEB, a Unicode 11 ideograph): in Noto Sans SC, not in Noto Serif SC. The name the
+    // window shows still prints, from a second embedded subset.
+    let name = "湛江鿫材料有限公司";
+    let pdf = render_letter_with(&letter(name), &code(), font()).unwrap();
+    let fonts = embedded_fonts(&Document::load_mem(&pdf).unwrap());
+    assert_eq!(fonts.len(), 2, "{fonts:?}");
+    assert!(
+        fonts.iter().any(|f| f.0.contains("NotoSerifSC")),
+        "{fonts:?}"
+    );
+    assert!(fonts.iter().any(|f| f.0.contains("NotoSans")), "{fonts:?}");
+    assert!(
+        fonts.iter().all(|f| f.1 < CJK_FONT.len() / 20),
+        "both embedded as subsets: {fonts:?}"
+    );
+    let extracted = strip_ws(&pdf_extract::extract_text_from_mem(&pdf).unwrap());
+    assert!(extracted.contains(name), "{extracted}");
 }
 
 #[test]

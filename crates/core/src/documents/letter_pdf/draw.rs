@@ -22,44 +22,49 @@ impl LetterLayout {
         doc.metadata.info.producer = "信易电柜台".into();
         doc.metadata.info.subject = format!("承诺编码 {}", self.code);
 
-        // The resource name doubles as the subset tag ("ABCDEF+NotoSansSC-Regular"), which
+        // The resource name doubles as the subset tag ("ABCDEF+NotoSerifSC-Regular"), which
         // must be six capital letters; derive it from the text so that it is stable per letter.
+        // A fallback face is embedded only when a run needs it: a letter without such
+        // characters is the same file as before the fallback existed.
         let texts = self.texts();
-        let main_id = FontId(subset_tag(&texts));
-        doc.resources.fonts.map.insert(
-            main_id.clone(),
-            printpdf::PdfFont::new(font.main.font.clone()),
-        );
-        // The fallback is embedded only when a run needs it: a letter without such characters
-        // is the same file as before the fallback existed.
-        let uses_fallback = self
-            .pages
-            .iter()
-            .flat_map(|p| &p.runs)
-            .any(|r| r.face == FontFace::Fallback);
-        let fallback_id = match font.fallback {
-            Some(face) if uses_fallback => {
+        let mut ids = FontIds { faces: Vec::new() };
+        for face in [FontFace::Main, FontFace::Sans, FontFace::Fallback] {
+            let used = face == FontFace::Main
+                || self
+                    .pages
+                    .iter()
+                    .flat_map(|p| &p.runs)
+                    .any(|r| r.face == face);
+            // The layout only places a face's runs when the face exists.
+            let Some(parsed) = font.face(face).filter(|_| used) else {
+                continue;
+            };
+            // Salted until it differs from the faces already embedded (the same text gives the
+            // same tag).
+            let mut tag = String::new();
+            for salt in [
+                "",
+                "\u{0}sans",
+                "\u{0}fallback",
+                "\u{0}again",
+                "\u{0}again2",
+            ] {
                 let mut salted = texts.clone();
-                salted.push("\u{0}fallback");
-                let mut tag = subset_tag(&salted);
-                if tag == main_id.0 {
-                    salted.push("\u{0}again");
-                    tag = subset_tag(&salted);
+                if !salt.is_empty() {
+                    salted.push(salt);
                 }
-                let id = FontId(tag);
-                doc.resources
-                    .fonts
-                    .map
-                    .insert(id.clone(), printpdf::PdfFont::new(face.font.clone()));
-                Some(id)
+                tag = subset_tag(&salted);
+                if !ids.faces.iter().any(|(_, id)| id.0 == tag) {
+                    break;
+                }
             }
-            // The layout only places fallback runs when the fallback exists.
-            _ => None,
-        };
-        let ids = FontIds {
-            main: main_id,
-            fallback: fallback_id,
-        };
+            let id = FontId(tag);
+            doc.resources
+                .fonts
+                .map
+                .insert(id.clone(), printpdf::PdfFont::new(parsed.font.clone()));
+            ids.faces.push((face, id));
+        }
 
         let pages = self
             .pages
@@ -94,10 +99,19 @@ impl LetterLayout {
     }
 }
 
-/// The resource names of the embedded fonts.
+/// The resource names of the embedded fonts, the main one first.
 struct FontIds {
-    main: FontId,
-    fallback: Option<FontId>,
+    faces: Vec<(FontFace, FontId)>,
+}
+
+impl FontIds {
+    fn of(&self, face: FontFace) -> Option<&FontId> {
+        self.faces
+            .iter()
+            .find(|(f, _)| *f == face)
+            .or(self.faces.first())
+            .map(|(_, id)| id)
+    }
 }
 
 fn page_ops(page: &PageLayout, ids: &FontIds) -> Vec<Op> {
@@ -110,14 +124,12 @@ fn page_ops(page: &PageLayout, ids: &FontIds) -> Vec<Op> {
         if run.size != size || run.face != face {
             size = run.size;
             face = run.face;
-            let id = match (face, &ids.fallback) {
-                (FontFace::Fallback, Some(id)) => id,
-                _ => &ids.main,
-            };
-            ops.push(Op::SetFont {
-                font: PdfFontHandle::External(id.clone()),
-                size: Pt(size),
-            });
+            if let Some(id) = ids.of(face) {
+                ops.push(Op::SetFont {
+                    font: PdfFontHandle::External(id.clone()),
+                    size: Pt(size),
+                });
+            }
         }
         if run.hscale != hscale {
             hscale = run.hscale;
@@ -126,7 +138,7 @@ fn page_ops(page: &PageLayout, ids: &FontIds) -> Vec<Op> {
         ops.push(Op::SetTextMatrix {
             matrix: TextMatrix::Translate(Pt(run.x), Pt(run.y)),
         });
-        // The title in bold: the bundled face has one weight, so its outline is stroked too
+        // The title in bold: the bundled serif has one weight, so its outline is stroked too
         // (GB/T 9704 sets the title in a heavier face than the body).
         let bold = run.role == RunRole::Title;
         if bold {

@@ -23,8 +23,12 @@ pub fn is_emoji(c: char) -> bool {
 /// Which embedded font draws a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FontFace {
-    /// The main font (`CJK_FONT`).
+    /// The main font (`LETTER_FONT`, Noto Serif SC).
     Main,
+    /// The window's Noto Sans SC (`CJK_FONT`), for the few characters the serif lacks (the
+    /// newest unified ideographs U+9FEB..U+9FEF), so that every name the window showed and the
+    /// sans-serif letter printed before still prints.
+    Sans,
     /// The CJK Extension fallback (`CJK_FALLBACK_FONT`), for characters the main font lacks.
     Fallback,
 }
@@ -74,45 +78,70 @@ fn bundled_fallback() -> Option<&'static Face> {
         .as_ref()
 }
 
-/// The print fonts, parsed once: the main font, and the bundled CJK Extension fallback for the
-/// characters it lacks. Parsing the 10.5 MB main font is the slow part of rendering, so a
-/// caller that prints several letters keeps one `LetterFont` (see the `letter` bench).
+/// The window's sans-serif, parsed the first time the main font lacks a character (rare: a
+/// letter of ordinary names never parses it).
+fn bundled_sans() -> Option<&'static Face> {
+    static SANS: OnceLock<Option<Face>> = OnceLock::new();
+    SANS.get_or_init(|| Face::parse(crate::assets::CJK_FONT).ok())
+        .as_ref()
+}
+
+/// The print fonts, parsed once: the main font, then the window's sans-serif and the bundled
+/// CJK Extension fallback for the characters it lacks. Parsing the main font (14.5 MB) is the
+/// slow part of rendering, so a caller that prints several letters keeps one `LetterFont` (see
+/// the `letter` bench).
 #[derive(Debug, Clone)]
 pub struct LetterFont {
     pub(super) main: Face,
+    /// Whether [`FontFace::Sans`] may draw what the main font lacks (the bundled fonts only: a
+    /// font given by the caller is used with the Extension fallback alone).
+    with_sans: bool,
     pub(super) fallback: Option<&'static Face>,
 }
 
 impl LetterFont {
-    /// The bundled `CJK_FONT` with the fallback, parsed on first use and kept for the life of
-    /// the process (about 30 ms saved on every later letter; the window holds the same bytes
-    /// anyway).
+    /// The bundled `LETTER_FONT` (Noto Serif SC) with its fallbacks, parsed on first use and
+    /// kept for the life of the process (about 40 ms saved on every later letter).
     pub fn bundled() -> Result<&'static LetterFont, LetterPdfError> {
         static BUNDLED: OnceLock<Result<LetterFont, LetterPdfError>> = OnceLock::new();
         BUNDLED
-            .get_or_init(|| LetterFont::parse(crate::assets::CJK_FONT))
+            .get_or_init(|| {
+                Ok(LetterFont {
+                    main: Face::parse(crate::assets::LETTER_FONT)?,
+                    with_sans: true,
+                    fallback: bundled_fallback(),
+                })
+            })
             .as_ref()
             .map_err(Clone::clone)
     }
 
-    /// Parse a TrueType/OpenType font (the bundled `CJK_FONT`) as the main font; the bundled
-    /// fallback draws what it lacks.
+    /// Parse a TrueType/OpenType font as the main font; the bundled CJK Extension fallback
+    /// draws what it lacks.
     pub fn parse(bytes: &[u8]) -> Result<Self, LetterPdfError> {
         Ok(Self {
             main: Face::parse(bytes)?,
+            with_sans: false,
             fallback: bundled_fallback(),
         })
     }
 
-    /// The font that draws `ch` (the main font when it has the glyph) and its advance at
-    /// `size` pt, or `None` when neither font has it.
-    pub fn glyph(&self, ch: char, size: f32) -> Option<(FontFace, f32)> {
-        if let Some(a) = self.main.advance(ch, size) {
-            return Some((FontFace::Main, a));
+    /// The parsed face behind `face`, if this font set has it.
+    pub(super) fn face(&self, face: FontFace) -> Option<&Face> {
+        match face {
+            FontFace::Main => Some(&self.main),
+            FontFace::Sans if self.with_sans => bundled_sans(),
+            FontFace::Sans => None,
+            FontFace::Fallback => self.fallback,
         }
-        self.fallback?
-            .advance(ch, size)
-            .map(|a| (FontFace::Fallback, a))
+    }
+
+    /// The font that draws `ch` (the main font when it has the glyph) and its advance at
+    /// `size` pt, or `None` when no font has it.
+    pub fn glyph(&self, ch: char, size: f32) -> Option<(FontFace, f32)> {
+        [FontFace::Main, FontFace::Sans, FontFace::Fallback]
+            .into_iter()
+            .find_map(|f| Some((f, self.face(f)?.advance(ch, size)?)))
     }
 
     /// Advance of `ch` at `size` pt, or `None` when no font has a glyph for it.
@@ -224,14 +253,26 @@ mod tests {
     fn the_bundled_fallback_parses_and_draws_what_the_main_font_lacks() {
         let font = LetterFont::bundled().unwrap();
         assert!(font.fallback.is_some(), "bundled fallback parses");
-        // 𨋢 (U+282E2, HKSCS): not in Noto Sans SC, drawn by the fallback at one em.
-        let (face, adv) = font.glyph('\u{282E2}', BODY_SIZE).unwrap();
-        assert_eq!(face, FontFace::Fallback);
+        // The serif covers HKSCS's Extension B characters itself: 𨋢 (U+282E2) is Main.
+        assert_eq!(
+            font.glyph('\u{282E2}', BODY_SIZE).unwrap().0,
+            FontFace::Main
+        );
+        // 鿫 (U+9FEB): not in Noto Serif SC, drawn by the window's Noto Sans SC at one em.
+        let (face, adv) = font.glyph('\u{9FEB}', BODY_SIZE).unwrap();
+        assert_eq!(face, FontFace::Sans);
         assert!((adv - BODY_SIZE).abs() < 0.5, "{adv}");
         // The main font wins whenever it has the glyph.
         assert_eq!(font.glyph('湛', BODY_SIZE).unwrap().0, FontFace::Main);
         assert_eq!(font.glyph('A', BODY_SIZE).unwrap().0, FontFace::Main);
         assert_eq!(font.glyph('\u{10FFFD}', BODY_SIZE), None);
+        // With Noto Sans SC as the main font (a caller's font: no sans step), 𨋢 comes from
+        // the Extension fallback.
+        let sans = LetterFont::parse(crate::assets::CJK_FONT).unwrap();
+        let (face, adv) = sans.glyph('\u{282E2}', BODY_SIZE).unwrap();
+        assert_eq!(face, FontFace::Fallback);
+        assert!((adv - BODY_SIZE).abs() < 0.5, "{adv}");
+        assert_eq!(sans.glyph('\u{9FEB}', BODY_SIZE).unwrap().0, FontFace::Main);
     }
 
     #[test]

@@ -7,13 +7,14 @@
 //! usual Chinese rules (no line starts with a closing mark, none ends with an opening one; a
 //! run of Latin letters or digits such as a 统一社会信用代码 is not split).
 //!
-//! The font is the window's own (`crate::assets::CJK_FONT`), embedded as a subset: printpdf
-//! keeps only the glyphs the letter uses and writes a `/ToUnicode` map, so the text can be
-//! searched and copied and the file stays small. A character the main font lacks — the CJK
-//! Extension B..F characters of Cantonese names such as 𨋢 (U+282E2) — is drawn from the
-//! bundled fallback (`crate::assets::CJK_FALLBACK_FONT`, HKSCS-2004's Extension B..F
-//! characters), embedded as a second subset: the font is chosen per run, so a legal name prints
-//! exactly. A character neither font has, an emoji or an invisible character is refused with a
+//! The font is a 宋体-like serif, Noto Serif SC (`crate::assets::LETTER_FONT`, issue 15 point
+//! 7), embedded as a subset: printpdf keeps only the glyphs the letter uses and writes a
+//! `/ToUnicode` map, so the text can be searched and copied and the file stays small. A
+//! character the serif lacks is drawn from the window's Noto Sans SC (`CJK_FONT`: the newest
+//! unified ideographs U+9FEB..U+9FEF), and the CJK Extension B..F characters of Cantonese names
+//! such as 𨋢 (U+282E2) from the bundled fallback (`crate::assets::CJK_FALLBACK_FONT`,
+//! HKSCS-2004's Extension B..F characters), each embedded as a further subset only when used:
+//! the font is chosen per run, so a legal name prints exactly. A character neither font has, an emoji or an invisible character is refused with a
 //! message naming it ([`unprintable_chars`] lets the desk refuse it when the name is entered).
 //! The output is deterministic: the same letter and code give the same bytes, so a reprint is
 //! identical to the first print.
@@ -21,7 +22,7 @@
 //! Layout ([`layout_letter`]) and drawing ([`LetterLayout::to_pdf`]) are separate so that tests
 //! can check every position against the margins.
 //!
-//! The parts: `font` (the two faces, glyph advances, and what cannot be printed), `wrap` (a
+//! The parts: `font` (the faces, glyph advances, and what cannot be printed), `wrap` (a
 //! paragraph cut into unbreakable tokens and broken into lines by the Chinese rules), `layout`
 //! (blocks of lines on the GB/T 9704 pitch grid, pagination, footer and QR code) and `draw`
 //! (the laid-out pages written as a deterministic PDF). This file holds the page set-up, the
@@ -180,7 +181,7 @@ pub struct LetterLayout {
     title: String,
 }
 
-/// Lay out and render the letter with a font given as bytes. The bundled `CJK_FONT` is parsed
+/// Lay out and render the letter with a font given as bytes. The bundled `LETTER_FONT` is parsed
 /// once per process ([`LetterFont::bundled`]); other bytes are parsed on each call (keep a
 /// [`LetterFont`] and use [`render_letter_with`] to print several).
 pub fn render_letter(
@@ -189,7 +190,7 @@ pub fn render_letter(
     font: &[u8],
 ) -> Result<Vec<u8>, LetterPdfError> {
     // Same address and length as the static bundled bytes: the same immutable font.
-    if std::ptr::eq(font, crate::assets::CJK_FONT) {
+    if std::ptr::eq(font, crate::assets::LETTER_FONT) {
         return render_letter_with(letter, code, LetterFont::bundled()?);
     }
     let font = LetterFont::parse(font)?;

@@ -18,6 +18,8 @@ pub(super) struct Token {
     pub(super) width: f32,
     space: bool,
     face: FontFace,
+    /// No line break right after this token: a label stays on the line of its value.
+    glue: bool,
 }
 
 /// A piece of a paragraph before breaking: text with one role and one horizontal scale.
@@ -27,6 +29,8 @@ pub(super) struct Segment<'a> {
     hscale: f32,
     /// Field name for error messages about missing glyphs.
     field: &'static str,
+    /// Kept on one line with what follows (a label and its value).
+    glue: bool,
 }
 
 impl<'a> Segment<'a> {
@@ -36,6 +40,16 @@ impl<'a> Segment<'a> {
             role: RunRole::Text,
             hscale: 100.0,
             field: "承诺书正文",
+            glue: false,
+        }
+    }
+
+    /// A label that never ends a line: it moves to the next line with its value (issue 15,
+    /// point 7: "证件号码:" and the number it names stay together).
+    pub(super) fn label(text: &'a str) -> Self {
+        Self {
+            glue: true,
+            ..Self::text(text)
         }
     }
 
@@ -45,6 +59,7 @@ impl<'a> Segment<'a> {
             role: RunRole::Value,
             hscale: 100.0,
             field,
+            glue: false,
         }
     }
 
@@ -54,6 +69,7 @@ impl<'a> Segment<'a> {
             role: RunRole::Blank,
             hscale,
             field: "承诺书正文",
+            glue: false,
         }
     }
 }
@@ -96,6 +112,7 @@ pub(super) fn tokenize(
                         width: *width * seg.hscale / 100.0,
                         space: false,
                         face,
+                        glue: seg.glue,
                     });
                     *width = 0.0;
                 }
@@ -123,6 +140,7 @@ pub(super) fn tokenize(
                 width: adv * seg.hscale / 100.0,
                 space: c == ' ',
                 face,
+                glue: seg.glue,
             });
         }
         flush(&mut tokens, &mut word, &mut word_width, word_face);
@@ -197,8 +215,7 @@ pub(super) fn break_lines(
         while keep > 1
             && line
                 .get(keep - 1)
-                .and_then(|t| t.text.chars().last())
-                .is_some_and(no_line_end)
+                .is_some_and(|t| t.glue || t.text.chars().last().is_some_and(no_line_end))
         {
             keep -= 1;
         }
@@ -270,7 +287,24 @@ mod tests {
             width: s.chars().count() as f32,
             space: s == " ",
             face: FontFace::Main,
+            glue: false,
         }
+    }
+
+    #[test]
+    fn a_label_moves_to_the_next_line_with_its_value() {
+        let mut tokens: Vec<Token> = ["类", "型", " ", "证", "号", ":", " ", "0123456789"]
+            .iter()
+            .map(|s| tok(s))
+            .collect();
+        for t in &mut tokens[3..7] {
+            t.glue = true;
+        }
+        let lines: Vec<String> = break_lines(tokens, 14.0, 14.0)
+            .into_iter()
+            .map(|l| l.into_iter().map(|t| t.text).collect())
+            .collect();
+        assert_eq!(lines, vec!["类型", "证号: 0123456789"]);
     }
 
     fn broken(text: &[&str], first: f32, rest: f32) -> Vec<String> {
@@ -329,14 +363,15 @@ mod tests {
     #[test]
     fn runs_switch_font_inside_a_name() {
         let font = LetterFont::bundled().unwrap();
-        let tokens = tokenize(&[Segment::value("陈𨋢明", "申请人姓名")], BODY_SIZE, font).unwrap();
+        // 鿫 (U+9FEB) is not in the serif: the window's sans-serif draws it.
+        let tokens = tokenize(&[Segment::value("陈鿫明", "申请人姓名")], BODY_SIZE, font).unwrap();
         let runs = line_runs(tokens, MARGIN_LEFT, BODY_SIZE);
         let got: Vec<(&str, FontFace)> = runs.iter().map(|r| (r.text.as_str(), r.face)).collect();
         assert_eq!(
             got,
             vec![
                 ("陈", FontFace::Main),
-                ("𨋢", FontFace::Fallback),
+                ("鿫", FontFace::Sans),
                 ("明", FontFace::Main)
             ]
         );
