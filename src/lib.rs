@@ -9,4 +9,5 @@
 
 pub use xinyidian_core::{desk, documents, domain};
 
+pub mod print;
 pub mod ui;

@@ -23,14 +23,14 @@ pub struct AuditPage {
     names: std::collections::HashMap<i64, String>,
     error: Option<String>,
     verdict: Option<(bool, String)>,
+    /// The CSV just exported, offered to open.
+    exported: Option<std::path::PathBuf>,
     export_path: String,
 }
 
 impl Default for AuditPage {
     fn default() -> Self {
-        let dir = directories::UserDirs::new()
-            .and_then(|u| u.document_dir().map(|d| d.to_path_buf()))
-            .unwrap_or_else(std::env::temp_dir);
+        let dir = crate::print::documents_dir();
         Self {
             staff_no: String::new(),
             subject: String::new(),
@@ -41,6 +41,7 @@ impl Default for AuditPage {
             names: Default::default(),
             error: None,
             verdict: None,
+            exported: None,
             export_path: dir.join("操作日志.csv").display().to_string(),
         }
     }
@@ -131,22 +132,41 @@ impl AuditPage {
             self.query(desk);
         }
         ui.horizontal(|ui| {
-            let l = ui.label("导出到");
-            ui.add(egui::TextEdit::singleline(&mut self.export_path).desired_width(360.0))
-                .labelled_by(l.id);
+            super::files::path_row(
+                ui,
+                "导出到",
+                &mut self.export_path,
+                "",
+                360.0,
+                super::files::Browse::Save("操作日志.csv", &["csv"]),
+                true,
+            );
             if ui.button("导出 CSV").clicked() {
                 let path = std::path::PathBuf::from(self.export_path.trim());
                 self.verdict = Some(match self.filter(desk) {
                     Ok(f) => match desk.export_audit(&f, AUDIT_LIMIT, &path) {
-                        Ok(n) => (true, format!("已导出 {n} 条到 {}", path.display())),
+                        Ok(n) => {
+                            self.exported = Some(path.clone());
+                            (true, format!("已导出 {n} 条到 {}", path.display()))
+                        }
                         Err(e) => (false, e.to_string()),
                     },
                     Err(e) => (false, e),
                 });
             }
         });
-        if let Some((ok, text)) = &self.verdict {
-            forms::outcome_ui(ui, *ok, text);
+        if let Some((ok, text)) = self.verdict.clone() {
+            let (ok, text) = (&ok, &text);
+            ui.horizontal_wrapped(|ui| {
+                forms::outcome_ui(ui, *ok, text);
+                if let Some(p) = &self.exported
+                    && *ok
+                    && text.starts_with("已导出")
+                    && let Some(e) = super::files::open_buttons(ui, p)
+                {
+                    self.verdict = Some((false, e));
+                }
+            });
         }
         if let Some(e) = &self.error {
             ui.label(RichText::new(e).color(ERROR_COLOR));

@@ -111,23 +111,15 @@ impl BackupPanel {
             self.last.as_deref().unwrap_or("无")
         ));
         ui.horizontal_wrapped(|ui| {
-            let l = ui.label("备份文件夹");
-            ui.add_enabled(
+            super::files::path_row(
+                ui,
+                "备份文件夹",
+                &mut self.dir,
+                "文件夹路径，或点“浏览…”选择",
+                360.0,
+                super::files::Browse::Folder,
                 admin,
-                egui::TextEdit::singleline(&mut self.dir).desired_width(360.0),
-            )
-            .labelled_by(l.id);
-            if admin && ui.button("浏览…").clicked() {
-                match rfd::FileDialog::new().pick_folder() {
-                    Some(p) => self.dir = p.display().to_string(),
-                    None => {
-                        self.message = Some((
-                            false,
-                            "未选择文件夹（或本机无法打开文件对话框）：请直接填写文件夹路径".into(),
-                        ))
-                    }
-                }
-            }
+            );
             let l = ui.label("保留份数");
             ui.add_enabled(
                 admin,

@@ -254,17 +254,16 @@ impl CasePanel {
             }
             CaseState::Connected => {
                 ui.horizontal_wrapped(|ui| {
-                    let l = ui.label("物业权属证明（PDF/JPG/PNG）");
-                    ui.add(egui::TextEdit::singleline(&mut input.path).desired_width(300.0))
-                        .labelled_by(l.id);
-                    if ui.button("浏览…").clicked()
-                        && let Some(p) = rfd::FileDialog::new()
-                            .add_filter("证明文件", &["pdf", "jpg", "jpeg", "png"])
-                            .pick_file()
-                    {
-                        input.path = p.display().to_string();
-                    }
-                    let asked = ui.button("上传并补证").clicked();
+                    let row = super::files::path_row(
+                        ui,
+                        "物业权属证明（PDF/JPG/PNG）",
+                        &mut input.path,
+                        "文件路径，或点“浏览…”选择",
+                        300.0,
+                        super::files::Browse::Open("证明文件", &["pdf", "jpg", "jpeg", "png"]),
+                        true,
+                    );
+                    let asked = ui.button("上传并补证").clicked() || row.enter;
                     let salt = format!("fulfil_case{}", k.id);
                     let path = PathBuf::from(input.path.trim());
                     if let Some(r) =

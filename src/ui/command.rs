@@ -36,6 +36,11 @@ impl Command {
         Command::Notice(Notice::info(text))
     }
 
+    /// A file was written: the status line says so and offers to open it and its folder.
+    pub fn saved(text: impl Into<String>, path: std::path::PathBuf) -> Self {
+        Command::Notice(Notice::saved(text, path))
+    }
+
     /// An error message for the status line.
     pub fn error(text: impl Into<String>) -> Self {
         Command::Notice(Notice::error(text))

@@ -24,46 +24,27 @@ use crate::domain::subject::Subject;
 
 /// Where a printed 信用修复承诺书 goes by default: the user's documents folder.
 fn default_letter_path(code: &str) -> String {
-    let dir = directories::UserDirs::new()
-        .and_then(|u| u.document_dir().map(|d| d.to_path_buf()))
-        .unwrap_or_else(std::env::temp_dir);
+    let dir = crate::print::documents_dir();
     dir.join(format!("信用修复承诺书-{code}.pdf"))
         .display()
         .to_string()
 }
 
 /// A path box with 浏览…; says so when no file dialog can open.
-fn path_row(ui: &mut egui::Ui, label: &str, path: &mut String, salt: &str) {
+fn path_row(ui: &mut egui::Ui, label: &str, path: &mut String, _salt: &str) {
     ui.horizontal_wrapped(|ui| {
-        let l = ui.label(label);
-        ui.add(
-            egui::TextEdit::singleline(path)
-                .hint_text("文件路径，或点“浏览…”选择")
-                .desired_width(360.0),
-        )
-        .labelled_by(l.id);
-        let flag = ui.make_persistent_id(("no_dialog", salt));
-        if ui.button("浏览…").clicked() {
-            match rfd::FileDialog::new()
-                .add_filter(
-                    "扫描件或照片（PDF/JPG/PNG）",
-                    &["pdf", "jpg", "jpeg", "png"],
-                )
-                .pick_file()
-            {
-                Some(p) => *path = p.display().to_string(),
-                None => {
-                    ui.ctx().data_mut(|d| d.insert_temp(flag, true));
-                }
-            }
-        }
-        let no_dialog = ui.ctx().data(|d| d.get_temp::<bool>(flag)).unwrap_or(false);
-        if no_dialog && path.trim().is_empty() {
-            ui.label(
-                RichText::new("未选择文件（或本机无法打开文件对话框）：请在左侧直接填写文件路径")
-                    .weak(),
-            );
-        }
+        super::files::path_row(
+            ui,
+            label,
+            path,
+            "文件路径，或点“浏览…”选择",
+            360.0,
+            super::files::Browse::Open(
+                "扫描件或照片（PDF/JPG/PNG）",
+                &["pdf", "jpg", "jpeg", "png"],
+            ),
+            true,
+        );
     });
 }
 

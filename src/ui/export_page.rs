@@ -46,9 +46,7 @@ pub struct ExportPage {
 
 impl Default for ExportPage {
     fn default() -> Self {
-        let docs = directories::UserDirs::new()
-            .and_then(|u| u.document_dir().map(|d| d.to_path_buf()))
-            .unwrap_or_else(std::env::temp_dir);
+        let docs = crate::print::documents_dir();
         Self {
             out_dir: docs.display().to_string(),
             publish_path: docs.join("信用承诺公示.xlsx").display().to_string(),
@@ -293,12 +291,14 @@ impl ExportPage {
             );
         });
         ui.horizontal_wrapped(|ui| {
-            field(
+            super::files::path_row(
                 ui,
                 "保存为",
                 &mut self.stats_out,
+                ".pdf 或 .xlsx",
                 360.0,
-                Some(".pdf 或 .xlsx"),
+                super::files::Browse::Save("诚信宣传数据.pdf", &["pdf", "xlsx"]),
+                true,
             );
             if let Some(job) = &self.stats_job {
                 ui.spinner();
@@ -365,7 +365,15 @@ impl ExportPage {
     fn batch_ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) {
         ui.label(RichText::new("报送批次（规则 E-1）").strong());
         ui.horizontal(|ui| {
-            field(ui, "导出到文件夹", &mut self.out_dir, 360.0, None);
+            super::files::path_row(
+                ui,
+                "导出到文件夹",
+                &mut self.out_dir,
+                "",
+                360.0,
+                super::files::Browse::Folder,
+                true,
+            );
             ui.radio_value(&mut self.csv, false, "Excel 工作簿");
             ui.radio_value(&mut self.csv, true, "CSV（UTF-8）");
         });
@@ -472,7 +480,15 @@ impl ExportPage {
     fn feedback_ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) {
         ui.label(RichText::new("平台反馈").strong());
         ui.horizontal(|ui| {
-            field(ui, "反馈文件", &mut self.feedback_path, 360.0, None);
+            super::files::path_row(
+                ui,
+                "反馈文件",
+                &mut self.feedback_path,
+                "平台返回的反馈 CSV 或 XLSX",
+                360.0,
+                super::files::Browse::Open("反馈文件", &["csv", "xlsx"]),
+                true,
+            );
             if ui.button("导入反馈").clicked() {
                 let r = desk.platform_feedback(&PathBuf::from(self.feedback_path.trim()));
                 self.message = Some(match r {
@@ -516,7 +532,15 @@ impl ExportPage {
     fn lists_ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) {
         ui.label(RichText::new("平台名单（规则 E-2：据此认定 T-1(c)）").strong());
         ui.horizontal(|ui| {
-            field(ui, "名单文件", &mut self.list_path, 300.0, None);
+            super::files::path_row(
+                ui,
+                "名单文件",
+                &mut self.list_path,
+                "CSV 或 XLSX",
+                300.0,
+                super::files::Browse::Open("名单文件", &["csv", "xlsx"]),
+                true,
+            );
             field(
                 ui,
                 "名单截至",
@@ -581,7 +605,15 @@ impl ExportPage {
                 .strong(),
         );
         ui.horizontal(|ui| {
-            field(ui, "公示文件", &mut self.publish_path, 360.0, None);
+            super::files::path_row(
+                ui,
+                "公示文件",
+                &mut self.publish_path,
+                "",
+                360.0,
+                super::files::Browse::Save("信用承诺公示.xlsx", &["xlsx", "csv"]),
+                true,
+            );
             if ui.button("生成公示文件").clicked() {
                 let path = PathBuf::from(self.publish_path.trim());
                 let format = if path

@@ -218,27 +218,17 @@ impl ImportPage {
 
     fn file_ui(&mut self, ui: &mut egui::Ui, desk: &Desk) {
         let mut want_preview = false;
-        ui.horizontal(|ui| {
-            let l = ui.label("文件");
-            let resp = ui
-                .add(
-                    egui::TextEdit::singleline(&mut self.path)
-                        .hint_text("文件路径，或点“浏览…”选择")
-                        .desired_width(520.0),
-                )
-                .labelled_by(l.id);
-            if resp.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-                want_preview = true;
-            }
-            if ui.button("浏览…").clicked()
-                && let Some(p) = rfd::FileDialog::new()
-                    .set_title("选择要导入的记录文件")
-                    .add_filter("记录文件", &["csv", "txt", "xlsx", "xls", "ods"])
-                    .pick_file()
-            {
-                self.path = p.display().to_string();
-                want_preview = true;
-            }
+        ui.horizontal_wrapped(|ui| {
+            let row = super::files::path_row(
+                ui,
+                "文件",
+                &mut self.path,
+                "文件路径，或点“浏览…”选择",
+                520.0,
+                super::files::Browse::Open("记录文件", &["csv", "txt", "xlsx", "xls", "ods"]),
+                true,
+            );
+            want_preview |= row.enter || row.picked;
             if ui.button("预览").clicked() {
                 want_preview = true;
             }

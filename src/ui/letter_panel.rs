@@ -7,35 +7,62 @@ use std::path::PathBuf;
 use egui::RichText;
 
 use super::Command;
+use super::files::{Browse, Picked};
 use super::forms::{ERROR_COLOR, id_kind_combo_ui, text_field_ui};
 use super::saving;
-use crate::desk::{Desk, DeskError};
+use crate::desk::{Desk, DeskError, PrintRoute};
 use crate::domain::commitment::{Commitment, CommitmentId};
 use crate::domain::letter::{LetterField, LetterFields, LetterForm, Relation};
 use crate::domain::subject::Subject;
 use crate::domain::text::FieldError;
 use crate::domain::trust::Business;
 
-/// Write a PDF to the temp folder and open it in the system viewer (打印).
-fn open_pdf(code: &str, pdf: &[u8]) -> Result<PathBuf, String> {
-    let path = std::env::temp_dir().join(format!("诚信守法用电承诺书-{code}.pdf"));
-    std::fs::write(&path, pdf).map_err(|e| format!("无法写出 {}：{e}", path.display()))?;
-    opener::open(&path).map_err(|e| {
-        format!(
-            "无法打开 PDF 阅读器（{e}）：文件已保存在 {}，请手动打开后打印",
-            path.display()
-        )
-    })?;
-    Ok(path)
+/// 打印 (and Ctrl+P, 重新打印): the desk keeps the PDF in the letters folder, sends it to the
+/// printer or the viewer as 设置 say, and audits it (issue 15, point 7). The notice says where the
+/// PDF is and what the printer said.
+fn print(desk: &mut Desk, id: CommitmentId) -> Command {
+    let dir = crate::print::letters_dir();
+    match desk.print_letter(id, &dir, &crate::print::SystemPrint) {
+        Ok(p) => match (p.route, p.sent) {
+            (PrintRoute::Printer, Ok(job)) => Command::saved(
+                format!("已送打印机（{job}）；PDF 保存在 {}", p.path.display()),
+                p.path,
+            ),
+            (PrintRoute::Viewer, Ok(_)) => Command::saved(
+                format!(
+                    "已在 PDF 阅读器中打开，请在阅读器中打印；PDF 保存在 {}",
+                    p.path.display()
+                ),
+                p.path,
+            ),
+            (_, Err(e)) => {
+                let text = format!(
+                    "{e}。承诺书已保存在 {}，可打开该文件后打印",
+                    p.path.display()
+                );
+                Command::Notice(super::Notice {
+                    error: true,
+                    ..super::Notice::saved(text, p.path)
+                })
+            }
+        },
+        Err(e) => Command::error(e.to_string()),
+    }
 }
 
-/// Ask where to save a PDF (另存为) and write it.
+/// Ask where to save a PDF (另存为) and write it; `None` when the clerk cancelled.
 fn save_pdf_as(code: &str, pdf: &[u8]) -> Option<Result<PathBuf, String>> {
-    let path = rfd::FileDialog::new()
-        .set_title("另存承诺书")
-        .set_file_name(format!("诚信守法用电承诺书-{code}.pdf"))
-        .add_filter("PDF", &["pdf"])
-        .save_file()?;
+    let name = crate::desk::letter_file_name(code);
+    let path = match Browse::Save(&name, &["pdf"]).run("另存承诺书", "") {
+        Picked::Path(p) => p,
+        Picked::Cancelled => return None,
+        Picked::NoDialog => {
+            return Some(Err(format!(
+                "本机无法打开文件对话框：请用“打印”，承诺书会保存在 {}",
+                crate::print::letters_dir().display()
+            )));
+        }
+    };
     Some(
         std::fs::write(&path, pdf)
             .map(|()| path.clone())
@@ -49,8 +76,8 @@ pub struct LetterPanel {
     fields: Option<LetterFields>,
     errors: Vec<FieldError<LetterField>>,
     refusal: Option<String>,
-    /// The letter just issued: its code and PDF, for 打印 / 另存为.
-    issued: Option<(String, Vec<u8>)>,
+    /// The letter just issued: its commitment, code and PDF, for 打印 / 另存为.
+    issued: Option<(CommitmentId, String, Vec<u8>)>,
     commitments: Option<Vec<Commitment>>,
     /// Path of the signed scan to attach, per commitment.
     scan_path: String,
@@ -215,17 +242,22 @@ impl LetterPanel {
             if ui.button("出具承诺书").clicked() {
                 submit = true;
             }
-            if let Some((code, pdf)) = &self.issued {
+            if let Some((id, code, pdf)) = &self.issued {
                 ui.label(RichText::new(format!("承诺编码 {code}")).strong());
-                if ui.button("打印").clicked()
-                    && let Err(e) = open_pdf(code, pdf)
+                let ctrl_p =
+                    ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::P));
+                if ui
+                    .button("打印")
+                    .on_hover_text("Ctrl+P；PDF 同时保存在“文档/信易电承诺书”")
+                    .clicked()
+                    || ctrl_p
                 {
-                    notice = Some(Command::error(e));
+                    notice = Some(print(desk, *id));
                 }
                 if ui.button("另存为…").clicked() {
                     match save_pdf_as(code, pdf) {
                         Some(Ok(p)) => {
-                            notice = Some(Command::info(format!("已保存到 {}", p.display())))
+                            notice = Some(Command::saved(format!("已保存到 {}", p.display()), p))
                         }
                         Some(Err(e)) => notice = Some(Command::error(e)),
                         None => {}
@@ -257,7 +289,7 @@ impl LetterPanel {
                             }
                         )
                     }));
-                    self.issued = Some((code, issued.pdf));
+                    self.issued = Some((issued.commitment.id, code, issued.pdf));
                     self.commitments = None;
                 }
                 Err(DeskError::InvalidLetter(errs)) => {
@@ -309,14 +341,7 @@ impl LetterPanel {
                 c.valid_until.map_or("接电后确定".into(), |d| d.to_string())
             ));
             if ui.button("重新打印").clicked() {
-                match desk
-                    .letter_pdf(c.id)
-                    .map_err(|e| e.to_string())
-                    .and_then(|pdf| open_pdf(&c.code, &pdf))
-                {
-                    Ok(_) => {}
-                    Err(e) => notice = Some(Command::error(e)),
-                }
+                notice = Some(print(desk, c.id));
             }
             if c.is_signed() {
                 if ui.button("查看已签文件").clicked() {
@@ -338,19 +363,16 @@ impl LetterPanel {
         });
         if self.scan_for == Some(c.id) {
             ui.horizontal(|ui| {
-                let l = ui.label("扫描件（PDF/JPG/PNG）");
-                let r = ui
-                    .add(egui::TextEdit::singleline(&mut self.scan_path).desired_width(320.0))
-                    .labelled_by(l.id);
-                let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                if ui.button("浏览…").clicked()
-                    && let Some(p) = rfd::FileDialog::new()
-                        .add_filter("扫描件", &["pdf", "jpg", "jpeg", "png"])
-                        .pick_file()
-                {
-                    self.scan_path = p.display().to_string();
-                }
-                let asked = ui.button("上传").clicked() || enter;
+                let row = super::files::path_row(
+                    ui,
+                    "扫描件（PDF/JPG/PNG）",
+                    &mut self.scan_path,
+                    "文件路径，或点“浏览…”选择",
+                    320.0,
+                    super::files::Browse::Open("扫描件", &["pdf", "jpg", "jpeg", "png"]),
+                    true,
+                );
+                let asked = ui.button("上传").clicked() || row.enter;
                 let path = PathBuf::from(self.scan_path.trim());
                 let salt = format!("attach_letter{}", c.id.0);
                 let attached =

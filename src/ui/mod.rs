@@ -11,6 +11,7 @@ pub mod command;
 pub mod credit_page;
 pub mod dashboard;
 pub mod export_page;
+pub mod files;
 pub mod fonts;
 pub mod forms;
 pub mod gate;
@@ -60,6 +61,9 @@ const RECENT_LIMIT: usize = 200;
 pub struct Notice {
     pub text: String,
     pub error: bool,
+    /// A file just written (an export, a printed letter): the status line offers to open it
+    /// and its folder (issue 15, point 8).
+    pub file: Option<std::path::PathBuf>,
 }
 
 impl Notice {
@@ -67,6 +71,7 @@ impl Notice {
         Self {
             text: text.into(),
             error: false,
+            file: None,
         }
     }
 
@@ -74,6 +79,15 @@ impl Notice {
         Self {
             text: text.into(),
             error: true,
+            file: None,
+        }
+    }
+
+    /// A file was written to `path`.
+    pub fn saved(text: impl Into<String>, path: std::path::PathBuf) -> Self {
+        Self {
+            file: Some(path),
+            ..Self::info(text)
         }
     }
 }
@@ -632,6 +646,11 @@ impl CounterApp {
             ui.horizontal(|ui| {
                 if let Some(n) = &self.notice {
                     forms::outcome_ui(ui, !n.error, &n.text);
+                    if let Some(path) = &n.file
+                        && let Some(e) = files::open_buttons(ui, path)
+                    {
+                        self.notice = Some(Notice::error(e));
+                    }
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     // A business date set apart from the calendar (`--date`) is said plainly:

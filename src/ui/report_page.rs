@@ -183,42 +183,23 @@ impl ReportsPanel {
             ui.strong(format!("信用报告（{count}）"));
             let may = desk.may(crate::domain::operator::Action::ImportReport);
             let idle = !self.is_busy();
-            let l = ui.label("报告文件");
-            ui.add_enabled(
+            let row = super::files::path_row(
+                ui,
+                "报告文件",
+                &mut self.path,
+                "PDF 路径，或点“浏览…”选择，也可把文件拖到窗口上",
+                320.0,
+                super::files::Browse::Open("PDF 文件", &["pdf", "PDF"]),
                 may && idle,
-                egui::TextEdit::singleline(&mut self.path)
-                    .hint_text("PDF 路径，或点“浏览…”选择，也可把文件拖到窗口上")
-                    .desired_width(320.0),
-            )
-            .labelled_by(l.id);
+            );
+            let ready = may && idle && !self.path.trim().is_empty();
             if ui
-                .add_enabled(may && idle, egui::Button::new("浏览…"))
-                .clicked()
-            {
-                match rfd::FileDialog::new()
-                    .set_title("选择公共信用信息报告（PDF）")
-                    .add_filter("PDF 文件", &["pdf", "PDF"])
-                    .add_filter("所有文件", &["*"])
-                    .pick_file()
-                {
-                    Some(p) => self.path = p.display().to_string(),
-                    None => {
-                        self.error = Some(
-                            "未选择文件（或本机无法打开文件对话框）：请在“报告文件”中直接填写 PDF 的路径"
-                                .into(),
-                        )
-                    }
-                }
-            }
-            if ui
-                .add_enabled(
-                    may && idle && !self.path.trim().is_empty(),
-                    egui::Button::new("导入信用报告"),
-                )
+                .add_enabled(ready, egui::Button::new("导入信用报告"))
                 .on_hover_text(
                     "申请人从信用中国、信用广东或信用湛江下载的 PDF；也可以把文件拖到窗口上",
                 )
                 .clicked()
+                || (ready && row.enter)
             {
                 let path = std::path::PathBuf::from(self.path.trim());
                 self.error = None;

@@ -45,6 +45,8 @@ pub struct SettingsPage {
     unit_missing: bool,
     /// The operator being edited (name, role, hall, window), issue 15 point 6.
     edit_op: Option<(crate::domain::operator::OperatorId, OperatorDraft)>,
+    /// How 打印 prints (issue 15, point 7), as the admin sets it.
+    print: Option<crate::desk::PrintSettings>,
 }
 
 /// One labelled line; returns whether Enter ended the input there.
@@ -192,6 +194,8 @@ impl SettingsPage {
             self.parks.ui(ui, desk);
             ui.separator();
             self.accepting_unit_ui(ui, desk);
+            ui.separator();
+            self.print_ui(ui, desk);
             if desk.may(Action::ManageOperators) {
                 ui.separator();
                 self.operators_ui(ui, desk);
@@ -229,6 +233,48 @@ impl SettingsPage {
         {
             self.done(desk, r, "已保存承诺受理单位");
             self.unit = None;
+        }
+    }
+
+    /// 打印: straight to the printer or through the PDF viewer (issue 15, point 7). Everyone sees
+    /// it; the admin changes it.
+    fn print_ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) {
+        ui.strong("打印承诺书");
+        if self.print.is_none() {
+            self.print = desk.print_settings().ok();
+        }
+        let may = desk.may(Action::ChangeSettings);
+        let mut save = false;
+        if let Some(p) = &mut self.print {
+            ui.add_enabled_ui(may, |ui| {
+                ui.checkbox(
+                    &mut p.direct,
+                    "直接送打印机（Linux 用 CUPS，Windows 用系统打印）；不勾选时在 PDF 阅读器中打开后打印",
+                );
+                ui.horizontal_wrapped(|ui| {
+                    ui.add_enabled_ui(p.direct, |ui| {
+                        line_ui(ui, "打印机名称", &mut p.printer, false, 220.0);
+                    });
+                    ui.label(RichText::new("留空表示本机的默认打印机").weak());
+                    if may {
+                        save = ui.button("保存打印设置").clicked();
+                    }
+                });
+            });
+            ui.label(
+                RichText::new(format!(
+                    "每次打印的 PDF 都保存在 {}，并记入操作日志",
+                    crate::print::letters_dir().display()
+                ))
+                .weak(),
+            );
+        }
+        if let Some(p) = self.print.clone()
+            && let Some(r) =
+                saving::save(ui, "print_settings", save, || desk.set_print_settings(&p))
+        {
+            self.done(desk, r, "已保存打印设置");
+            self.print = None;
         }
     }
 
@@ -352,21 +398,16 @@ impl SettingsPage {
         ));
         if admin {
             ui.horizontal_wrapped(|ui| {
-                let l = ui.label("导入放假安排");
-                ui.add(
-                    egui::TextEdit::singleline(&mut self.calendar_path)
-                        .hint_text("CSV 或 XLSX：日期、类型（放假/上班）、名称")
-                        .desired_width(320.0),
-                )
-                .labelled_by(l.id);
-                if ui.button("浏览…").clicked()
-                    && let Some(p) = rfd::FileDialog::new()
-                        .add_filter("表格", &["csv", "xlsx"])
-                        .pick_file()
-                {
-                    self.calendar_path = p.display().to_string();
-                }
-                let asked = ui.button("导入日历").clicked();
+                let row = super::files::path_row(
+                    ui,
+                    "导入放假安排",
+                    &mut self.calendar_path,
+                    "CSV 或 XLSX：日期、类型（放假/上班）、名称",
+                    320.0,
+                    super::files::Browse::Open("表格", &["csv", "xlsx"]),
+                    true,
+                );
+                let asked = ui.button("导入日历").clicked() || row.enter;
                 let path = std::path::PathBuf::from(self.calendar_path.trim());
                 if let Some(r) = saving::save(ui, "calendar_import", asked, || {
                     desk.import_calendar(&path).map(drop)

@@ -15,13 +15,13 @@ pub struct TrustedPage {
     filter: String,
     export_path: String,
     message: Option<(bool, String)>,
+    /// The list just exported, offered to open.
+    exported: Option<std::path::PathBuf>,
 }
 
 impl TrustedPage {
     pub fn load(desk: &Desk) -> Self {
-        let dir = directories::UserDirs::new()
-            .and_then(|u| u.document_dir().map(|d| d.to_path_buf()))
-            .unwrap_or_else(std::env::temp_dir);
+        let dir = crate::print::documents_dir();
         let (rows, message) = match desk.trusted_subjects() {
             Ok(r) => (r, None),
             Err(e) => (Vec::new(), Some((false, e.to_string()))),
@@ -34,6 +34,7 @@ impl TrustedPage {
                 .display()
                 .to_string(),
             message,
+            exported: None,
         }
     }
 
@@ -57,20 +58,38 @@ impl TrustedPage {
             )
             .labelled_by(l.id);
             if desk.may(Action::ExportLists) {
-                let l = ui.label("导出到");
-                ui.add(egui::TextEdit::singleline(&mut self.export_path).desired_width(320.0))
-                    .labelled_by(l.id);
+                super::files::path_row(
+                    ui,
+                    "导出到",
+                    &mut self.export_path,
+                    "",
+                    320.0,
+                    super::files::Browse::Save("守信用电主体名单.xlsx", &["xlsx"]),
+                    true,
+                );
                 if ui.button("导出 XLSX").clicked() {
                     let path = std::path::PathBuf::from(self.export_path.trim());
                     self.message = Some(match desk.export_trusted(&path) {
-                        Ok(n) => (true, format!("已导出 {n} 个：{}", path.display())),
+                        Ok(n) => {
+                            self.exported = Some(path.clone());
+                            (true, format!("已导出 {n} 个：{}", path.display()))
+                        }
                         Err(e) => (false, e.to_string()),
                     });
                 }
             }
         });
-        if let Some((ok, m)) = &self.message {
-            forms::outcome_ui(ui, *ok, m);
+        if let Some((ok, m)) = self.message.clone() {
+            let (ok, m) = (&ok, &m);
+            ui.horizontal_wrapped(|ui| {
+                forms::outcome_ui(ui, *ok, m);
+                if let Some(p) = &self.exported
+                    && *ok
+                    && let Some(e) = super::files::open_buttons(ui, p)
+                {
+                    self.message = Some((false, e));
+                }
+            });
         }
         let needle = self.filter.trim().to_uppercase();
         let shown: Vec<&TrustedRow> = self

@@ -18,9 +18,7 @@ pub(super) struct ExportJob {
 }
 
 pub(super) fn default_export_path(today: NaiveDate) -> String {
-    let dir = directories::UserDirs::new()
-        .and_then(|u| u.document_dir().map(|d| d.to_path_buf()))
-        .unwrap_or_else(std::env::temp_dir);
+    let dir = crate::print::documents_dir();
     dir.join(format!("信易电待办-{today}.xlsx"))
         .display()
         .to_string()
@@ -28,7 +26,10 @@ pub(super) fn default_export_path(today: NaiveDate) -> String {
 
 pub(super) fn export_notice(r: Result<usize, DeskError>, path: &std::path::Path) -> Command {
     match r {
-        Ok(n) => Command::info(format!("已导出 {n} 件：{}", path.display())),
+        Ok(n) => Command::saved(
+            format!("已导出 {n} 件：{}", path.display()),
+            path.to_path_buf(),
+        ),
         Err(e) => Command::error(e.to_string()),
     }
 }

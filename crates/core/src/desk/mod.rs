@@ -15,6 +15,7 @@ mod import_preview;
 mod letters;
 mod parks;
 mod platform;
+mod print;
 mod progress;
 mod record_entry;
 mod records;
@@ -60,6 +61,7 @@ pub use platform::{
     CATALOG_KEY, ClassCount, ExportOptions, ExportSummary, FeedbackSummary, ListImportSummary,
     RefusedRow, SEND_THEFT_KEY, batch_status_label,
 };
+pub use print::{PrintRoute, PrintSettings, PrintSink, Printed, letter_file_name};
 pub use progress::{Cancelled, Progress};
 pub use record_entry::COUNTER_SOURCE;
 pub use records::{ImportOptions, ImportSummary, LARGE_ARREARS_KEY, RecordView};

@@ -530,3 +530,108 @@ fn no_letter_without_the_accepting_units_uscc() {
     assert!(desk.issue_letter(id, Business::NewConnection, &fields).is_ok());
 }
 }
+
+/// What a print would have sent, without a printer.
+#[derive(Default)]
+struct FakePrinter {
+    refuse: bool,
+    sent: std::cell::RefCell<Vec<(std::path::PathBuf, String)>>,
+    opened: std::cell::RefCell<Vec<std::path::PathBuf>>,
+}
+
+impl xinyidian_core::desk::PrintSink for FakePrinter {
+    fn print(&self, pdf: &std::path::Path, printer: &str) -> Result<String, String> {
+        if self.refuse {
+            return Err("打印机未接受：lp: 没有默认打印机".into());
+        }
+        self.sent
+            .borrow_mut()
+            .push((pdf.to_path_buf(), printer.to_string()));
+        Ok("request id is HP-7 (1 file(s))".into())
+    }
+
+    fn open(&self, pdf: &std::path::Path) -> Result<(), String> {
+        self.opened.borrow_mut().push(pdf.to_path_buf());
+        Ok(())
+    }
+}
+
+xinyidian_core::on_both_engines! {
+fn printing_keeps_the_pdf_sends_it_as_set_and_audits_how_it_went() {
+    use xinyidian_core::desk::{PrintRoute, PrintSettings};
+    use xinyidian_core::store::AuditFilter;
+    let mut desk = setup(xinyidian_core::dev::engines::fresh_store());
+    let id = company(&mut desk, 7, &valid_rep_id());
+    let mut fields = desk.letter_fields_for(id).unwrap();
+    fields.relation = Some(Relation::Owner);
+    let issued = desk
+        .issue_letter(id, Business::NewConnection, &fields)
+        .unwrap();
+    let code = issued.commitment.code.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("承诺书");
+
+    // Default: opened in the viewer; the PDF is kept where the clerk can find it again.
+    assert_eq!(desk.print_settings().unwrap(), PrintSettings::default());
+    let sink = FakePrinter::default();
+    let p = desk.print_letter(issued.commitment.id, &out, &sink).unwrap();
+    assert_eq!(p.route, PrintRoute::Viewer);
+    assert_eq!(p.path, out.join(format!("诚信守法用电承诺书-{code}.pdf")));
+    assert_eq!(std::fs::read(&p.path).unwrap(), issued.pdf, "the letter as issued");
+    assert_eq!(*sink.opened.borrow(), vec![p.path.clone()]);
+    assert!(sink.sent.borrow().is_empty());
+
+    // Direct printing to a named printer (admin).
+    desk.set_print_settings(&PrintSettings {
+        direct: true,
+        printer: " HP-LaserJet ".into(),
+    })
+    .unwrap();
+    assert_eq!(desk.print_settings().unwrap().printer, "HP-LaserJet");
+    let p = desk.print_letter(issued.commitment.id, &out, &sink).unwrap();
+    assert_eq!(p.route, PrintRoute::Printer);
+    assert_eq!(p.sent.as_deref(), Ok("request id is HP-7 (1 file(s))"));
+    assert_eq!(
+        *sink.sent.borrow(),
+        vec![(p.path.clone(), "HP-LaserJet".to_string())]
+    );
+
+    // A printer that refuses: not an error, the PDF is kept and the failure audited.
+    let refusing = FakePrinter {
+        refuse: true,
+        ..FakePrinter::default()
+    };
+    let p = desk
+        .print_letter(issued.commitment.id, &out, &refusing)
+        .unwrap();
+    assert!(p.sent.as_ref().unwrap_err().contains("没有默认打印机"));
+    assert!(p.path.exists());
+
+    let log = desk.audit_log(&AuditFilter::default(), 20).unwrap();
+    let prints: Vec<&str> = log
+        .iter()
+        .map(|e| e.content.summary.as_str())
+        .filter(|s| s.starts_with("打印承诺书"))
+        .collect();
+    assert_eq!(prints.len(), 3, "{prints:?}");
+    assert!(prints.iter().any(|s| s.contains("已用 PDF 阅读器打开")));
+    assert!(prints.iter().any(|s| s.contains("已送打印机 HP-LaserJet")));
+    assert!(prints.iter().any(|s| s.contains("未能送打印机")));
+    assert!(prints.iter().all(|s| s.contains(&code) && s.contains("PDF 保存在")));
+    assert!(log.iter().any(|e| e.content.summary.contains("打印设置：直接送打印机（HP-LaserJet）")));
+
+    // A printer name that would be an option to lp is refused.
+    assert!(matches!(
+        desk.set_print_settings(&PrintSettings {
+            direct: true,
+            printer: "-o evil".into(),
+        }),
+        Err(DeskError::Setting(_))
+    ));
+    // Signed out: nothing printed, nothing written.
+    desk.sign_out().unwrap();
+    let before = std::fs::read_dir(&out).unwrap().count();
+    assert!(desk.print_letter(issued.commitment.id, &out, &sink).is_err());
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), before);
+}
+}
