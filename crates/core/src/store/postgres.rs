@@ -405,6 +405,44 @@ const PG_MIGRATIONS: &[(i64, &str)] = &[
     );
     "#,
     ),
+    // 15 (issue 17, bulk import speed): power_record's subject is checked once per statement,
+    // not once per row. The foreign key's per-row check (a locking look-up of the subject for
+    // every record) was more than half of a million-row import's server time (10.3 s of COPY
+    // against 4.4 s without it, measured with psql on the CI server). A statement trigger
+    // over the inserted or updated rows refuses a record whose subject does not exist, with
+    // the foreign key's SQLSTATE, and a subject's deletion still takes its records with it.
+    (
+        15,
+        r#"
+    ALTER TABLE power_record DROP CONSTRAINT IF EXISTS power_record_subject_id_fkey;
+    CREATE FUNCTION xyd_power_record_subjects() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE missing BIGINT;
+    BEGIN
+        SELECT n.subject_id INTO missing
+          FROM (SELECT DISTINCT subject_id FROM xyd_new_rows) n
+         WHERE NOT EXISTS (SELECT 1 FROM subject s WHERE s.id = n.subject_id)
+         LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION USING ERRCODE = '23503',
+                MESSAGE = format('power_record: subject %s does not exist', missing);
+        END IF;
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER power_record_subjects_insert AFTER INSERT ON power_record
+        REFERENCING NEW TABLE AS xyd_new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION xyd_power_record_subjects();
+    CREATE TRIGGER power_record_subjects_update AFTER UPDATE ON power_record
+        REFERENCING NEW TABLE AS xyd_new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION xyd_power_record_subjects();
+    CREATE FUNCTION xyd_subject_records_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        DELETE FROM power_record WHERE subject_id = OLD.id;
+        RETURN OLD;
+    END $$;
+    CREATE TRIGGER subject_records_delete BEFORE DELETE ON subject
+        FOR EACH ROW EXECUTE FUNCTION xyd_subject_records_delete();
+    "#,
+    ),
 ];
 
 /// The schema version this build writes on PostgreSQL (the same number as on SQLite).

@@ -2,14 +2,13 @@
 //! together and written by COPY, with the result of each row exactly as
 //! [`super::RecordImport::upsert`] gives it row by row.
 //!
-//! Per batch: the rows' (subject, kind, key digest) go by COPY into a temporary table and one
-//! join finds the records already stored; each row is then decided in file order (a key met
+//! Per batch: the rows' (subject, key digest) go as arrays into one join that finds the records
+//! already stored; each row is then decided in file order (a key met
 //! earlier in the same batch counts as stored); new rows get ids from the table's identity
-//! sequence and go into `power_record` by one COPY; changed ones are updated one by one (a
+//! sequence and go into `power_record` by one binary COPY; changed ones are updated one by one (a
 //! re-import changes few). The import holds the write lock, so nothing else writes meanwhile.
 
 use std::collections::HashMap;
-use std::io::Write;
 
 use super::records::{EncodedRecord, Upsert, digest_clash, keyed_across_subjects, update_content};
 use super::sql::{Conn, Value};
@@ -39,10 +38,6 @@ struct Known {
     payload: Vec<u8>,
 }
 
-fn io(e: std::io::Error) -> StoreError {
-    StoreError::Sqlite(format!("写入数据库服务器时出错（{e}）"))
-}
-
 /// Write one batch; `rows` in file order.
 pub(super) fn upsert_batch(
     conn: Conn<'_>,
@@ -59,59 +54,74 @@ pub(super) fn upsert_batch(
         return Ok(Vec::new());
     }
     let map = |e: postgres::Error| super::postgres::store_error(&e, pg.target());
-    // 1. The stored records with these keys.
-    pg.batch(
-        "CREATE TEMP TABLE IF NOT EXISTS xyd_import_keys (
-             ord BIGINT, subject_id BIGINT, across BOOLEAN, key_digest BIGINT
-         ) ON COMMIT DROP;
-         TRUNCATE xyd_import_keys",
-    )?;
+    // 1. The stored records with these keys: the batch's keys go as arrays (no temporary
+    // table, no round trip to fill it), and one join probes the (subject, key digest) index
+    // per row. Hash and merge joins are switched off for it: the planner would otherwise
+    // read the whole table to build a hash for a large batch.
+    let mut ords: Vec<i64> = Vec::with_capacity(rows.len());
+    let mut subjects: Vec<i64> = Vec::with_capacity(rows.len());
+    let mut digests: Vec<i64> = Vec::with_capacity(rows.len());
+    let mut across_ords: Vec<i64> = Vec::new();
+    let mut across_digests: Vec<i64> = Vec::new();
+    for (i, (subject, enc)) in rows.iter().enumerate() {
+        let ord = i64::try_from(i).unwrap_or(i64::MAX);
+        if keyed_across_subjects(enc.kind) {
+            across_ords.push(ord);
+            across_digests.push(enc.digest);
+        } else {
+            ords.push(ord);
+            subjects.push(subject.0);
+            digests.push(enc.digest);
+        }
+    }
+    let mut found: Vec<(i64, i64, Vec<u8>)> = Vec::new();
     {
         let mut client = pg.client();
-        let mut w = client
-            .copy_in("COPY xyd_import_keys (ord, subject_id, across, key_digest) FROM STDIN")
+        client
+            .batch_execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
             .map_err(map)?;
-        let mut line = String::with_capacity(64);
-        for (i, (subject, enc)) in rows.iter().enumerate() {
-            use std::fmt::Write as _;
-            line.clear();
-            let across = if keyed_across_subjects(enc.kind) {
-                "t"
-            } else {
-                "f"
-            };
-            let _ = writeln!(line, "{i}\t{}\t{across}\t{}", subject.0, enc.digest);
-            w.write_all(line.as_bytes()).map_err(io)?;
+        if !ords.is_empty() {
+            for r in client
+                .query(
+                    "SELECT k.ord, p.id, p.payload
+                       FROM unnest($1::int8[], $2::int8[], $3::int8[]) AS k (ord, subject_id, key_digest)
+                       JOIN power_record p
+                         ON p.subject_id = k.subject_id AND p.key_digest = k.key_digest
+                      WHERE p.kind NOT IN ('violation_usage', 'theft')",
+                    &[&ords, &subjects, &digests],
+                )
+                .map_err(map)?
+            {
+                found.push((r.try_get(0).map_err(map)?, r.try_get(1).map_err(map)?, r.try_get(2).map_err(map)?));
+            }
         }
-        w.finish().map_err(map)?;
-    }
-    // The planner learns the batch's size (a temporary table has no statistics), so that it
-    // probes the (subject, key digest) index once per row instead of scanning the table.
-    pg.batch("ANALYZE xyd_import_keys")?;
-    let mut found = conn.rows(
-        "SELECT k.ord, p.id, p.payload FROM xyd_import_keys k
-         JOIN power_record p ON p.subject_id = k.subject_id AND p.key_digest = k.key_digest
-         WHERE NOT k.across AND p.kind NOT IN ('violation_usage', 'theft')",
-        vec![],
-    )?;
-    if rows.iter().any(|(_, enc)| keyed_across_subjects(enc.kind)) {
-        found.extend(conn.rows(
-            "SELECT k.ord, p.id, p.payload FROM xyd_import_keys k
-             JOIN power_record p ON p.key_digest = k.key_digest
-                  AND p.kind IN ('violation_usage', 'theft')
-             WHERE k.across",
-            vec![],
-        )?);
+        if !across_ords.is_empty() {
+            for r in client
+                .query(
+                    "SELECT k.ord, p.id, p.payload
+                       FROM unnest($1::int8[], $2::int8[]) AS k (ord, key_digest)
+                       JOIN power_record p
+                         ON p.key_digest = k.key_digest AND p.kind IN ('violation_usage', 'theft')",
+                    &[&across_ords, &across_digests],
+                )
+                .map_err(map)?
+            {
+                found.push((
+                    r.try_get(0).map_err(map)?,
+                    r.try_get(1).map_err(map)?,
+                    r.try_get(2).map_err(map)?,
+                ));
+            }
+        }
+        client
+            .batch_execute("SET LOCAL enable_hashjoin = on; SET LOCAL enable_mergejoin = on")
+            .map_err(map)?;
     }
     let mut stored: HashMap<usize, Known> = HashMap::with_capacity(found.len());
-    for r in &found {
-        let ord: i64 = r.get(0)?;
+    for (ord, id, payload) in found {
         stored.insert(
             usize::try_from(ord).unwrap_or(usize::MAX),
-            Known {
-                id: r.get(1)?,
-                payload: r.get(2)?,
-            },
+            Known { id, payload },
         );
     }
     // 2. Each row in file order.
@@ -184,43 +194,46 @@ pub(super) fn upsert_batch(
         for ((provisional, _, _), r) in inserts.iter().zip(&ids) {
             real.insert(*provisional, r.get(0)?);
         }
+        // Binary COPY: the payload goes as its bytes (text COPY doubles it into hex, which
+        // the server then decodes), and no value is formatted or parsed as text.
         let mut client = pg.client();
-        let mut w = client
+        let sink = client
             .copy_in(
                 "COPY power_record (id, subject_id, kind, key_digest, record_date, payload,
-                     source, created_at, updated_at) FROM STDIN",
+                     source, created_at, updated_at) FROM STDIN (FORMAT binary)",
             )
             .map_err(map)?;
-        let mut line: Vec<u8> = Vec::with_capacity(512);
-        let tail = {
-            let mut t = Vec::new();
-            super::copy::copy_text(&Value::Text(source.to_string()), &mut t);
-            t.push(b'\t');
-            t.extend_from_slice(now.as_bytes());
-            t.push(b'\t');
-            t.extend_from_slice(now.as_bytes());
-            t.push(b'\n');
-            t
-        };
+        use postgres::types::Type;
+        let mut w = postgres::binary_copy::BinaryCopyInWriter::new(
+            sink,
+            &[
+                Type::INT8,
+                Type::INT8,
+                Type::TEXT,
+                Type::INT8,
+                Type::TEXT,
+                Type::BYTEA,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+            ],
+        );
+        let mut date = [0u8; 10];
         for (provisional, subject, enc) in &inserts {
-            line.clear();
             let id = real.get(provisional).copied().unwrap_or(0);
-            let mut date = [0u8; 10];
-            line.extend_from_slice(
-                format!(
-                    "{id}\t{}\t{}\t{}\t{}\t",
-                    subject.0,
-                    enc.kind.key(),
-                    enc.digest,
-                    iso_date(enc.date, &mut date)
-                )
-                .as_bytes(),
-            );
-            line.extend_from_slice(b"\\\\x");
-            line.extend_from_slice(hex::encode(&enc.payload).as_bytes());
-            line.push(b'\t');
-            line.extend_from_slice(&tail);
-            w.write_all(&line).map_err(io)?;
+            let day = iso_date(enc.date, &mut date);
+            w.write(&[
+                &id,
+                &subject.0,
+                &enc.kind.key(),
+                &enc.digest,
+                &day,
+                &enc.payload.as_slice(),
+                &source,
+                &now,
+                &now,
+            ])
+            .map_err(map)?;
         }
         w.finish().map_err(map)?;
     }

@@ -211,3 +211,52 @@ fn a_connection_cut_during_an_import_writes_nothing_and_the_import_can_be_run_ag
         assert_eq!((s.inserted, d.count_records().unwrap()), (60_000, 60_000));
     });
 }
+
+#[test]
+fn a_record_of_a_subject_that_does_not_exist_is_refused_by_the_server_itself() {
+    // Schema step 15 checks power_record's subjects per statement instead of per row (bulk
+    // import speed); the server still refuses a record whose subject is missing, with the
+    // foreign key's SQLSTATE.
+    on_postgres(|| {
+        let url = fresh_schema_url();
+        let mut d = admin_desk(std::path::Path::new(&url));
+        let body = "91440800000000077";
+        let id = d
+            .create_subject(&SubjectDraft {
+                kind: SubjectKind::Organization,
+                name: "湛江市某某实业有限公司".into(),
+                code: format!("{body}{}", uscc_check_char(body).unwrap()),
+                legal_rep_name: "陈海明".into(),
+                ..SubjectDraft::default()
+            })
+            .unwrap();
+        drop(d);
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        let insert = "INSERT INTO power_record (subject_id, kind, key_digest, record_date, payload,
+                          source, created_at, updated_at)
+                      VALUES ($1, 'payment', $2, '2026-01-01', '\\x00', 't', 't', 't')";
+        let e = c.execute(insert, &[&(id.0 + 1000), &1i64]).unwrap_err();
+        assert_eq!(
+            e.code(),
+            Some(&postgres::error::SqlState::FOREIGN_KEY_VIOLATION),
+            "{e}"
+        );
+        assert_eq!(c.execute(insert, &[&id.0, &2i64]).unwrap(), 1);
+        // Moving a record to a missing subject is refused too.
+        let e = c
+            .execute(
+                "UPDATE power_record SET subject_id = $1 WHERE key_digest = 2",
+                &[&(id.0 + 1000)],
+            )
+            .unwrap_err();
+        assert_eq!(
+            e.code(),
+            Some(&postgres::error::SqlState::FOREIGN_KEY_VIOLATION)
+        );
+        let n: i64 = c
+            .query_one("SELECT count(*) FROM power_record", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 1);
+    });
+}
