@@ -39,6 +39,9 @@ struct Messages {
     live: Vec<FieldError<Field>>,
     refused: Option<String>,
     submitted: bool,
+    /// The field the cursor goes to on the next frame: the first one when the form opens, the
+    /// first one in error after a refused save (issue 15, point 3).
+    focus: Option<Field>,
 }
 
 impl Messages {
@@ -63,9 +66,24 @@ pub(super) fn text_field_ui(
     hint: &str,
     error: Option<&str>,
 ) -> (bool, bool) {
+    field_ui(ui, label, value, hint, error, false)
+}
+
+/// [`text_field_ui`] that takes the cursor when `focus` is set. The message line under the box
+/// is always there, empty when all is well, so a message appearing or going never moves the
+/// fields and buttons below it (issue 15, point 3).
+pub(super) fn field_ui(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut String,
+    hint: &str,
+    error: Option<&str>,
+    focus: bool,
+) -> (bool, bool) {
     let label_resp = ui.label(label);
     let resp = ui
         .vertical(|ui| {
+            ui.spacing_mut().item_spacing.y = 1.0;
             let resp = ui
                 .add(
                     egui::TextEdit::singleline(value)
@@ -73,9 +91,14 @@ pub(super) fn text_field_ui(
                         .desired_width(360.0),
                 )
                 .labelled_by(label_resp.id);
-            if let Some(msg) = error {
-                ui.label(RichText::new(msg).color(ERROR_COLOR).small());
+            if focus {
+                resp.request_focus();
             }
+            ui.label(
+                RichText::new(error.unwrap_or(" "))
+                    .color(ERROR_COLOR)
+                    .small(),
+            );
             resp
         })
         .inner;
@@ -144,7 +167,10 @@ impl SubjectForm {
     pub fn new() -> Self {
         Self {
             draft: SubjectDraft::default(),
-            messages: Messages::default(),
+            messages: Messages {
+                focus: Some(Field::Name),
+                ..Messages::default()
+            },
             editing: false,
             accept_check_failure: false,
             override_reason: String::new(),
@@ -157,7 +183,10 @@ impl SubjectForm {
         Self {
             opened_with: draft.clone(),
             draft,
-            messages: Messages::default(),
+            messages: Messages {
+                focus: Some(Field::Name),
+                ..Messages::default()
+            },
             editing: true,
             accept_check_failure: false,
             override_reason: String::new(),
@@ -165,13 +194,15 @@ impl SubjectForm {
         }
     }
 
-    /// Show the desk's refusal: field errors inline, anything else above the buttons.
+    /// Show the desk's refusal: field errors inline (the cursor goes to the first of them),
+    /// anything else above the buttons.
     pub fn show_refusal(&mut self, err: &DeskError) {
         self.messages.submitted = true;
         if err.field_errors().is_empty() {
             self.messages.refused = Some(err.to_string());
         } else {
             self.messages.live = err.field_errors().to_vec();
+            self.messages.focus = err.field_errors().first().map(|e| e.field);
             self.messages.refused = Some("有栏目需要修改，请看标红的提示".into());
         }
     }
@@ -179,6 +210,7 @@ impl SubjectForm {
     /// `may_override`: the operator may accept a USCC whose only fault is its check character.
     pub fn ui(&mut self, ui: &mut egui::Ui, today: NaiveDate, may_override: bool) -> FormOutcome {
         self.messages.live = self.draft.validate(today).err().unwrap_or_default();
+        let focus = self.messages.focus.take();
         let m = &self.messages;
         let d = &mut self.draft;
         let mut enter = false;
@@ -201,7 +233,7 @@ impl SubjectForm {
             .show(ui, |ui| {
                 let mut field = |ui: &mut egui::Ui, label, value: &mut String, hint, f| {
                     let err = m.for_field(f, value).map(str::to_owned);
-                    let (c, e) = text_field_ui(ui, label, value, hint, err.as_deref());
+                    let (c, e) = field_ui(ui, label, value, hint, err.as_deref(), focus == Some(f));
                     changed |= c;
                     enter |= e;
                 };
@@ -332,12 +364,25 @@ impl AccountForm {
             self.messages.refused = Some(err.to_string());
         } else {
             self.messages.live = err.field_errors().to_vec();
+            self.messages.focus = err.field_errors().first().map(|e| e.field);
             self.messages.refused = None;
+        }
+    }
+
+    /// A new form, the cursor in its first field.
+    pub fn new() -> Self {
+        Self {
+            draft: AccountDraft::default(),
+            messages: Messages {
+                focus: Some(Field::AccountNo),
+                ..Messages::default()
+            },
         }
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, today: NaiveDate) -> FormOutcome {
         self.messages.live = self.draft.validate(today).err().unwrap_or_default();
+        let focus = self.messages.focus.take();
         let m = &self.messages;
         let d = &mut self.draft;
         let mut enter = false;
@@ -361,7 +406,7 @@ impl AccountForm {
                     ),
                 ] {
                     let err = m.for_field(f, value).map(str::to_owned);
-                    enter |= text_field_ui(ui, label, value, hint, err.as_deref()).1;
+                    enter |= field_ui(ui, label, value, hint, err.as_deref(), focus == Some(f)).1;
                 }
             });
         if let Some(msg) = &self.messages.refused {

@@ -8,7 +8,7 @@ use egui::RichText;
 
 use super::Command;
 use super::files::{Browse, Picked};
-use super::forms::{ERROR_COLOR, id_kind_combo_ui, text_field_ui};
+use super::forms::{ERROR_COLOR, field_ui, id_kind_combo_ui};
 use super::saving;
 use crate::desk::{Desk, DeskError, PrintRoute};
 use crate::domain::commitment::{Commitment, CommitmentId};
@@ -79,6 +79,8 @@ pub struct LetterPanel {
     /// The letter just issued: its commitment, code and PDF, for 打印 / 另存为.
     issued: Option<(CommitmentId, String, Vec<u8>)>,
     commitments: Option<Vec<Commitment>>,
+    /// The field the cursor goes to on the next frame (the first one in error).
+    focus: Option<LetterField>,
     /// Path of the signed scan to attach, per commitment.
     scan_path: String,
     scan_for: Option<CommitmentId>,
@@ -93,6 +95,7 @@ impl Default for LetterPanel {
             refusal: None,
             issued: None,
             commitments: None,
+            focus: None,
             scan_path: String::new(),
             scan_for: None,
         }
@@ -127,6 +130,8 @@ impl LetterPanel {
         let mut submit = false;
         if let Some(f) = &mut self.fields {
             let errors = std::mem::take(&mut self.errors);
+            // After a refusal the cursor goes to the first field in error (issue 15, point 3).
+            let focus = self.focus.take();
             let err = |field| {
                 errors
                     .iter()
@@ -152,12 +157,13 @@ impl LetterPanel {
                     let person = f.form == LetterForm::Person;
                     if person {
                         // The derived 自然人 form (申请人姓名、证件类型、证件号码).
-                        enter |= text_field_ui(
+                        enter |= field_ui(
                             ui,
                             "申请人姓名",
                             &mut f.applicant_name,
                             "",
                             err(LetterField::PersonName),
+                            focus == Some(LetterField::PersonName),
                         )
                         .1;
                         id_kind_combo_ui(
@@ -166,37 +172,41 @@ impl LetterPanel {
                             "letter_person_id_kind",
                             &mut f.person_id_kind,
                         );
-                        enter |= text_field_ui(
+                        enter |= field_ui(
                             ui,
                             "证件号码",
                             &mut f.person_id_number,
                             "",
                             err(LetterField::PersonIdNumber),
+                            focus == Some(LetterField::PersonIdNumber),
                         )
                         .1;
                     } else {
-                        enter |= text_field_ui(
+                        enter |= field_ui(
                             ui,
                             "申请用电单位名称",
                             &mut f.applicant_name,
                             "",
                             err(LetterField::ApplicantName),
+                            focus == Some(LetterField::ApplicantName),
                         )
                         .1;
-                        enter |= text_field_ui(
+                        enter |= field_ui(
                             ui,
                             "统一社会信用代码",
                             &mut f.uscc,
                             "18 位",
                             err(LetterField::Uscc),
+                            focus == Some(LetterField::Uscc),
                         )
                         .1;
-                        enter |= text_field_ui(
+                        enter |= field_ui(
                             ui,
                             "法定代表人姓名",
                             &mut f.legal_rep_name,
                             "",
                             err(LetterField::LegalRepName),
+                            focus == Some(LetterField::LegalRepName),
                         )
                         .1;
                         id_kind_combo_ui(
@@ -205,12 +215,13 @@ impl LetterPanel {
                             "letter_id_kind",
                             &mut f.legal_rep_id_kind,
                         );
-                        enter |= text_field_ui(
+                        enter |= field_ui(
                             ui,
                             "证件号码",
                             &mut f.legal_rep_id_number,
                             "",
                             err(LetterField::LegalRepIdNumber),
+                            focus == Some(LetterField::LegalRepIdNumber),
                         )
                         .1;
                     }
@@ -294,6 +305,7 @@ impl LetterPanel {
                 }
                 Err(DeskError::InvalidLetter(errs)) => {
                     self.refusal = Some("承诺书未出具：请按红字提示修改".into());
+                    self.focus = errs.first().map(|e| e.field);
                     self.errors = errs;
                 }
                 Err(e) => {

@@ -176,7 +176,7 @@ impl SubjectPage {
                 ui.horizontal(|ui| {
                     ui.strong(format!("用电户（{}）", self.subject.accounts.len()));
                     if self.account.is_none() && ui.button("添加用电户").clicked() {
-                        self.account = Some(AccountForm::default());
+                        self.account = Some(AccountForm::new());
                     }
                 });
                 accounts_ui(ui, &self.subject);

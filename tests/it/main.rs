@@ -19,6 +19,7 @@ mod ui_backup;
 mod ui_cases;
 mod ui_credit;
 mod ui_export;
+mod ui_keyboard;
 mod ui_layout;
 mod ui_letter;
 mod ui_opening;
