@@ -110,8 +110,10 @@ impl BackupPanel {
             "上次备份：{}",
             self.last.as_deref().unwrap_or("无")
         ));
+        // Enter in any of the settings' boxes saves them (issue 15, point 3).
+        let mut enter = false;
         ui.horizontal_wrapped(|ui| {
-            super::files::path_row(
+            enter |= super::files::path_row(
                 ui,
                 "备份文件夹",
                 &mut self.dir,
@@ -119,13 +121,16 @@ impl BackupPanel {
                 360.0,
                 super::files::Browse::Folder,
                 admin,
-            );
-            let l = ui.label("保留份数");
-            ui.add_enabled(
-                admin,
-                egui::TextEdit::singleline(&mut self.keep).desired_width(40.0),
             )
-            .labelled_by(l.id);
+            .enter;
+            let l = ui.label("保留份数");
+            let r = ui
+                .add_enabled(
+                    admin,
+                    egui::TextEdit::singleline(&mut self.keep).desired_width(40.0),
+                )
+                .labelled_by(l.id);
+            enter |= super::forms::enter_in(ui, &r);
         });
         ui.horizontal_wrapped(|ui| {
             ui.label("自动备份");
@@ -145,13 +150,15 @@ impl BackupPanel {
                     self.schedule = BackupSchedule::DailyAt { time };
                 }
                 let l = ui.label("时刻");
-                ui.add(egui::TextEdit::singleline(&mut self.time).desired_width(50.0))
+                let r = ui
+                    .add(egui::TextEdit::singleline(&mut self.time).desired_width(50.0))
                     .labelled_by(l.id);
+                enter |= super::forms::enter_in(ui, &r);
             });
         });
         if admin {
             ui.horizontal(|ui| {
-                let asked = ui.button("保存备份设置").clicked();
+                let asked = ui.button("保存备份设置").clicked() || enter;
                 let schedule = match self.schedule {
                     BackupSchedule::DailyAt { .. } => BackupSchedule::parse(&self.time),
                     s => Some(s),

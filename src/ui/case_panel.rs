@@ -31,7 +31,9 @@ pub struct CasePanel {
     /// The account chosen for a new case, per commitment code.
     account: Option<String>,
     input: std::collections::HashMap<CaseId, Input>,
-    error: Option<String>,
+    /// A refusal, shown beside what was refused: under the case's boxes (`Some` case), or
+    /// under the commitments to accept (`None`). Issue 15, point 3.
+    error: Option<(Option<CaseId>, String)>,
 }
 
 impl CasePanel {
@@ -52,9 +54,6 @@ impl CasePanel {
         let (cases, free) = self.loaded.clone()?;
         let mut notice = None;
         let today = desk.today();
-        if let Some(e) = &self.error {
-            ui.label(RichText::new(e).color(ERROR_COLOR));
-        }
 
         // Commitments without a running case: accept the application on one of them.
         ui.strong("受理信易电业务");
@@ -105,10 +104,13 @@ impl CasePanel {
                             self.error = None;
                             self.reload();
                         }
-                        Err(e) => self.error = Some(e.to_string()),
+                        Err(e) => self.error = Some((None, e.to_string())),
                     }
                 }
             });
+        }
+        if let Some((None, e)) = &self.error {
+            ui.label(RichText::new(e).color(ERROR_COLOR));
         }
 
         ui.add_space(8.0);
@@ -212,7 +214,7 @@ impl CasePanel {
                         .add(egui::TextEdit::singleline(&mut input.date).desired_width(110.0))
                         .labelled_by(l.id);
                     // Enter in the date submits, as on every form (issue 15, point 3).
-                    let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    let enter = super::forms::enter_in(ui, &r);
                     let asked = ui.button("登记接电").clicked() || enter;
                     match parse_date(&input.date) {
                         Ok(d) => {
@@ -237,9 +239,11 @@ impl CasePanel {
                 });
                 ui.horizontal_wrapped(|ui| {
                     let l = ui.label("中止原因");
-                    ui.add(egui::TextEdit::singleline(&mut input.reason).desired_width(260.0))
+                    let r = ui
+                        .add(egui::TextEdit::singleline(&mut input.reason).desired_width(260.0))
                         .labelled_by(l.id);
-                    let asked = ui.button("申请人中止报装").clicked();
+                    let enter = super::forms::enter_in(ui, &r);
+                    let asked = ui.button("申请人中止报装").clicked() || enter;
                     let salt = format!("withdraw_case{}", k.id);
                     let reason = &input.reason;
                     if let Some(r) =
@@ -284,6 +288,11 @@ impl CasePanel {
             }
             _ => {}
         }
+        if let Some((Some(id), e)) = &self.error
+            && *id == k.id
+        {
+            ui.label(RichText::new(e).color(ERROR_COLOR));
+        }
         match result {
             Some(Ok(m)) => {
                 notice = Some(Command::info(m));
@@ -291,7 +300,7 @@ impl CasePanel {
                 self.input.remove(&k.id);
                 self.reload();
             }
-            Some(Err(e)) => self.error = Some(e),
+            Some(Err(e)) => self.error = Some((Some(k.id), e)),
             None => {}
         }
         notice

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use egui::RichText;
 
 use super::Command;
-use super::forms::ERROR_COLOR;
+use super::forms::{ERROR_COLOR, FormKeys, FormOutcome};
 use super::record_form::RecordForm;
 use super::saving;
 use crate::desk::{
@@ -91,6 +91,11 @@ impl EvidenceList {
         });
     }
 
+    /// Whether anything was chosen or typed (Esc then asks first).
+    fn is_touched(&self) -> bool {
+        !self.files.is_empty() || !self.next_path.trim().is_empty() || !self.next_label.is_empty()
+    }
+
     /// The box's file joins the list (a file typed but not added still counts on submit).
     fn push(&mut self) {
         let p = self.next_path.trim().to_string();
@@ -131,7 +136,7 @@ pub struct RepairForm {
     statement: String,
     evidence: EvidenceList,
     out: String,
-    error: Option<String>,
+    keys: FormKeys,
 }
 
 impl RepairForm {
@@ -150,7 +155,7 @@ impl RepairForm {
             statement: String::new(),
             evidence: EvidenceList::default(),
             out: default_letter_path(&format!("R{}", record.id.0)),
-            error: None,
+            keys: FormKeys::new(),
         }
     }
 
@@ -164,7 +169,7 @@ impl RepairForm {
             statement: String::new(),
             evidence: EvidenceList::default(),
             out: default_letter_path(&t.target.target.label().replace(' ', "-")),
-            error: None,
+            keys: FormKeys::new(),
         }
     }
 
@@ -195,67 +200,60 @@ impl RepairForm {
                 .response
                 .labelled_by(l.id);
         });
-        let l = ui.label("整改情况说明");
-        let statement = ui
-            .add(
-                egui::TextEdit::multiline(&mut self.statement)
-                    .desired_rows(3)
-                    .desired_width(560.0),
-            )
-            .labelled_by(l.id);
-        if self.statement.is_empty() && self.evidence.files.is_empty() && !statement.has_focus() {
-            statement.request_focus();
-        }
+        let mut enter = self.keys.multiline(
+            ui,
+            "整改情况说明",
+            &mut self.statement,
+            "写明整改情况；Ctrl+Enter 登记",
+            3,
+            560.0,
+        );
         self.evidence.ui(ui, "repair_evidence");
         ui.horizontal(|ui| {
-            let l = ui.label("承诺书保存到");
-            ui.add(egui::TextEdit::singleline(&mut self.out).desired_width(420.0))
-                .labelled_by(l.id);
+            enter |= self.keys.line(ui, "承诺书保存到", &mut self.out, "", 420.0);
         });
-        if let Some(e) = &self.error {
-            ui.colored_label(ERROR_COLOR, e);
-        }
-        let mut done = FormDone::Open;
-        ui.horizontal(|ui| {
-            let asked = ui.button("登记并打印信用修复承诺书").clicked();
-            let req = RepairRequest {
-                subject: subject.id,
-                targets: vec![self.target.clone()],
-                route: self.route,
-                statement: self.statement.clone(),
-                evidence: if asked {
-                    self.evidence.paths()
-                } else {
-                    Vec::new()
-                },
-            };
-            if let Some(r) = saving::save(ui, "open_repair", asked, || desk.open_repair(&req)) {
-                match r {
-                    Ok(opened) => {
-                        let path = PathBuf::from(self.out.trim());
-                        let msg = match std::fs::write(&path, &opened.pdf) {
-                            Ok(()) => format!(
-                                "已登记信用修复申请 {}（待受理）：承诺书 {} 已保存到 {}，请申请人签字盖章后在“修复异议”中上传",
-                                opened.application.id,
-                                opened.application.commitment.code,
-                                path.display()
-                            ),
-                            Err(e) => format!(
-                                "已登记信用修复申请 {}，但承诺书未能保存到 {}（{e}）：请在“修复异议”中重新打印",
-                                opened.application.id,
-                                path.display()
-                            ),
-                        };
-                        done = FormDone::Closed(Some(Command::info(msg)));
-                    }
-                    Err(e) => self.error = Some(e.to_string()),
+        let dirty = !self.statement.trim().is_empty() || self.evidence.is_touched();
+        let outcome = self
+            .keys
+            .buttons(ui, "登记并打印信用修复承诺书", enter, dirty);
+        let asked = outcome == FormOutcome::Submit;
+        let req = RepairRequest {
+            subject: subject.id,
+            targets: vec![self.target.clone()],
+            route: self.route,
+            statement: self.statement.clone(),
+            evidence: if asked {
+                self.evidence.paths()
+            } else {
+                Vec::new()
+            },
+        };
+        let mut done = match outcome {
+            FormOutcome::Cancel => FormDone::Closed(None),
+            _ => FormDone::Open,
+        };
+        if let Some(r) = saving::save(ui, "open_repair", asked, || desk.open_repair(&req)) {
+            match r {
+                Ok(opened) => {
+                    let path = PathBuf::from(self.out.trim());
+                    let msg = match std::fs::write(&path, &opened.pdf) {
+                        Ok(()) => format!(
+                            "已登记信用修复申请 {}（待受理）：承诺书 {} 已保存到 {}，请申请人签字盖章后在“修复异议”中上传",
+                            opened.application.id,
+                            opened.application.commitment.code,
+                            path.display()
+                        ),
+                        Err(e) => format!(
+                            "已登记信用修复申请 {}，但承诺书未能保存到 {}（{e}）：请在“修复异议”中重新打印",
+                            opened.application.id,
+                            path.display()
+                        ),
+                    };
+                    done = FormDone::Closed(Some(Command::info(msg)));
                 }
+                Err(e) => self.keys.refuse(e.to_string()),
             }
-            if ui.button("取消（Esc）").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape))
-            {
-                done = FormDone::Closed(None);
-            }
-        });
+        }
         done
     }
 }
@@ -268,7 +266,7 @@ pub struct ObjectionForm {
     statement: String,
     evidence: EvidenceList,
     sealed: String,
-    error: Option<String>,
+    keys: FormKeys,
 }
 
 impl ObjectionForm {
@@ -292,7 +290,7 @@ impl ObjectionForm {
             statement: String::new(),
             evidence: EvidenceList::default(),
             sealed: String::new(),
-            error: None,
+            keys: FormKeys::new(),
         }
     }
 
@@ -312,13 +310,14 @@ impl ObjectionForm {
                 }
             }
         });
-        let l = ui.label("异议事由说明");
-        ui.add(
-            egui::TextEdit::multiline(&mut self.statement)
-                .desired_rows(3)
-                .desired_width(560.0),
-        )
-        .labelled_by(l.id);
+        let enter = self.keys.multiline(
+            ui,
+            "异议事由说明",
+            &mut self.statement,
+            "写明异议事由；Ctrl+Enter 登记",
+            3,
+            560.0,
+        );
         self.evidence.ui(ui, "objection_evidence");
         path_row(
             ui,
@@ -326,42 +325,40 @@ impl ObjectionForm {
             &mut self.sealed,
             "objection_sealed",
         );
-        if let Some(e) = &self.error {
-            ui.colored_label(ERROR_COLOR, e);
-        }
-        let mut done = FormDone::Open;
-        ui.horizontal(|ui| {
-            let asked = ui.button("登记异议").clicked();
-            let req = ObjectionRequest {
-                subject: subject.id,
-                target: self.target.clone(),
-                grounds: self.grounds.clone(),
-                statement: self.statement.clone(),
-                evidence: if asked {
-                    self.evidence.paths()
-                } else {
-                    Vec::new()
-                },
-                commitment_scan: PathBuf::from(self.sealed.trim()),
-            };
-            if let Some(r) = saving::save(ui, "open_objection", asked, || desk.open_objection(&req))
-            {
-                match r {
-                    Ok(o) => {
-                        done = FormDone::Closed(Some(Command::info(format!(
-                            "已登记异议申诉 {}（待受理，受理时限 {}）",
-                            o.id,
-                            o.deadline.map(|d| d.to_string()).unwrap_or_default()
-                        ))))
-                    }
-                    Err(e) => self.error = Some(e.to_string()),
+        let dirty = !self.statement.trim().is_empty()
+            || !self.grounds.is_empty()
+            || self.evidence.is_touched()
+            || !self.sealed.trim().is_empty();
+        let outcome = self.keys.buttons(ui, "登记异议", enter, dirty);
+        let asked = outcome == FormOutcome::Submit;
+        let req = ObjectionRequest {
+            subject: subject.id,
+            target: self.target.clone(),
+            grounds: self.grounds.clone(),
+            statement: self.statement.clone(),
+            evidence: if asked {
+                self.evidence.paths()
+            } else {
+                Vec::new()
+            },
+            commitment_scan: PathBuf::from(self.sealed.trim()),
+        };
+        let mut done = match outcome {
+            FormOutcome::Cancel => FormDone::Closed(None),
+            _ => FormDone::Open,
+        };
+        if let Some(r) = saving::save(ui, "open_objection", asked, || desk.open_objection(&req)) {
+            match r {
+                Ok(o) => {
+                    done = FormDone::Closed(Some(Command::info(format!(
+                        "已登记异议申诉 {}（待受理，受理时限 {}）",
+                        o.id,
+                        o.deadline.map(|d| d.to_string()).unwrap_or_default()
+                    ))))
                 }
+                Err(e) => self.keys.refuse(e.to_string()),
             }
-            if ui.button("取消（Esc）").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape))
-            {
-                done = FormDone::Closed(None);
-            }
-        });
+        }
         done
     }
 }
@@ -403,7 +400,18 @@ pub struct CreditPanel {
     upload: String,
     letter_out: String,
     amend: Option<(Subject, RecordForm)>,
+    /// A list that could not be read.
     error: Option<String>,
+    /// A refused step of the selected item, and the box it belongs under.
+    step_error: Option<(StepBox, String)>,
+}
+
+/// The box of a detail's step that a refusal is shown under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StepBox {
+    Letter,
+    Upload,
+    Reason,
 }
 
 impl CreditPanel {
@@ -420,6 +428,7 @@ impl CreditPanel {
             letter_out: String::new(),
             amend: None,
             error: None,
+            step_error: None,
         };
         p.reload(desk);
         p
@@ -577,6 +586,7 @@ impl CreditPanel {
         if let Some(id) = clicked {
             self.reason.clear();
             self.upload.clear();
+            self.step_error = None;
             self.amend = None;
             self.load_detail(desk, id);
         }
@@ -592,6 +602,16 @@ impl CreditPanel {
         let may_decide = desk.may(Action::DecideCredit);
         let may_handle = desk.may(Action::HandleCredit);
         let mut result: Option<Result<String, DeskError>> = None;
+        // Which box a refusal belongs under (issue 15, point 3): the letter's, the upload's or
+        // the reason's.
+        let mut at = StepBox::Reason;
+        let shown = self.step_error.clone();
+        let said = |b: StepBox| {
+            shown
+                .as_ref()
+                .filter(|(w, _)| *w == b)
+                .map(|(_, m)| m.as_str())
+        };
         let mut view: Option<EvidenceFile> = None;
         egui::ScrollArea::vertical()
             .id_salt("credit_detail")
@@ -605,12 +625,15 @@ impl CreditPanel {
                     if may_handle {
                         ui.horizontal_wrapped(|ui| {
                             let l = ui.label("承诺书另存为");
-                            ui.add(
-                                egui::TextEdit::singleline(&mut self.letter_out)
-                                    .desired_width(360.0),
-                            )
-                            .labelled_by(l.id);
-                            if ui.button("重新打印承诺书").clicked() {
+                            let r = ui
+                                .add(
+                                    egui::TextEdit::singleline(&mut self.letter_out)
+                                        .desired_width(360.0),
+                                )
+                                .labelled_by(l.id);
+                            let enter = super::forms::enter_in(ui, &r);
+                            if ui.button("重新打印承诺书").clicked() || enter {
+                                at = StepBox::Letter;
                                 let path = PathBuf::from(self.letter_out.trim());
                                 result = Some(desk.repair_letter_pdf(a.id).and_then(|pdf| {
                                     std::fs::write(&path, pdf)
@@ -624,13 +647,35 @@ impl CreditPanel {
                                 }));
                             }
                         });
-                        path_row(ui, "已签字盖章的承诺书", &mut self.upload, "repair_upload");
-                        let asked = ui.button("上传已签承诺书").clicked();
+                        if let Some(m) = said(StepBox::Letter) {
+                            ui.colored_label(ERROR_COLOR, m);
+                        }
+                        let asked = ui
+                            .horizontal_wrapped(|ui| {
+                                let row = super::files::path_row(
+                                    ui,
+                                    "已签字盖章的承诺书",
+                                    &mut self.upload,
+                                    "文件路径，或点“浏览…”选择",
+                                    360.0,
+                                    super::files::Browse::Open(
+                                        "扫描件或照片（PDF/JPG/PNG）",
+                                        &["pdf", "jpg", "jpeg", "png"],
+                                    ),
+                                    true,
+                                );
+                                ui.button("上传已签承诺书").clicked() || row.enter
+                            })
+                            .inner;
                         let path = PathBuf::from(self.upload.trim());
                         if let Some(r) = saving::save(ui, "repair_attach", asked, || {
                             desk.attach_repair_letter(a.id, &path)
                         }) {
+                            at = StepBox::Upload;
                             result = Some(r.map(|_| "已上传信用修复承诺书".into()));
+                        }
+                        if let Some(m) = said(StepBox::Upload) {
+                            ui.colored_label(ERROR_COLOR, m);
                         }
                     }
                     if may_decide {
@@ -656,7 +701,7 @@ impl CreditPanel {
                             ],
                             _ => &[],
                         };
-                        reason_box(ui, &mut self.reason);
+                        reason_box(ui, &mut self.reason, said(StepBox::Reason));
                         ui.horizontal(|ui| {
                             for (label, step) in steps {
                                 let asked = ui.button(*label).clicked();
@@ -695,7 +740,7 @@ impl CreditPanel {
                     }
                     if let Some((subject, form)) = &mut self.amend {
                         let outcome = form.ui(ui, subject, desk.today());
-                        reason_box(ui, &mut self.reason);
+                        reason_box(ui, &mut self.reason, said(StepBox::Reason));
                         let draft = form.draft.clone();
                         let reason = self.reason.clone();
                         let asked = outcome == super::forms::FormOutcome::Submit;
@@ -715,7 +760,7 @@ impl CreditPanel {
                         }
                         return;
                     }
-                    reason_box(ui, &mut self.reason);
+                    reason_box(ui, &mut self.reason, said(StepBox::Reason));
                     let reason = self.reason.clone();
                     let steps: Vec<(&str, ObjectionStep)> = match o.status {
                         ObjectionStatus::Submitted => vec![
@@ -767,13 +812,16 @@ impl CreditPanel {
             match desk.credit_file_for_viewing(&f) {
                 Ok(p) => {
                     if let Err(e) = opener::open(&p) {
-                        self.error = Some(format!(
-                            "无法打开查看程序（{e}）：文件已保存在 {}，请手动打开",
-                            p.display()
+                        self.step_error = Some((
+                            StepBox::Reason,
+                            format!(
+                                "无法打开查看程序（{e}）：文件已保存在 {}，请手动打开",
+                                p.display()
+                            ),
                         ));
                     }
                 }
-                Err(e) => self.error = Some(e.to_string()),
+                Err(e) => self.step_error = Some((StepBox::Reason, e.to_string())),
             }
         }
         match result {
@@ -781,11 +829,12 @@ impl CreditPanel {
                 self.reason.clear();
                 self.upload.clear();
                 self.amend = None;
+                self.step_error = None;
                 self.reload(desk);
                 Some(Command::info(msg))
             }
             Some(Err(e)) => {
-                self.error = Some(e.to_string());
+                self.step_error = Some((at, e.to_string()));
                 None
             }
             None => None,
@@ -793,7 +842,9 @@ impl CreditPanel {
     }
 }
 
-fn reason_box(ui: &mut egui::Ui, reason: &mut String) {
+/// The reason box of a supervisor's step, with its message line (always there, so the step
+/// buttons below never move). Enter does not decide: a step is a choice between buttons.
+fn reason_box(ui: &mut egui::Ui, reason: &mut String, message: Option<&str>) {
     ui.horizontal(|ui| {
         let l = ui.label("理由");
         ui.add(
@@ -803,6 +854,7 @@ fn reason_box(ui: &mut egui::Ui, reason: &mut String) {
         )
         .labelled_by(l.id);
     });
+    ui.label(RichText::new(message.unwrap_or(" ")).color(ERROR_COLOR));
 }
 
 fn steps_ui(ui: &mut egui::Ui, steps: &[Step]) {

@@ -58,20 +58,10 @@ impl Messages {
     }
 }
 
-/// One labelled single-line field with its message underneath. Returns (changed, enter pressed).
-pub(super) fn text_field_ui(
-    ui: &mut egui::Ui,
-    label: &str,
-    value: &mut String,
-    hint: &str,
-    error: Option<&str>,
-) -> (bool, bool) {
-    field_ui(ui, label, value, hint, error, false)
-}
-
-/// [`text_field_ui`] that takes the cursor when `focus` is set. The message line under the box
-/// is always there, empty when all is well, so a message appearing or going never moves the
-/// fields and buttons below it (issue 15, point 3).
+/// One labelled single-line field with its message underneath; takes the cursor when `focus`
+/// is set. Returns (changed, enter pressed). The message line under the box is always there,
+/// empty when all is well, so a message appearing or going never moves the fields and buttons
+/// below it (issue 15, point 3).
 pub(super) fn field_ui(
     ui: &mut egui::Ui,
     label: &str,
@@ -138,6 +128,243 @@ pub(super) fn buttons_ui(ui: &mut egui::Ui, submit_label: &str, enter: bool) -> 
     outcome
 }
 
+/// Whether Esc was pressed this frame.
+pub(super) fn esc_pressed(ui: &egui::Ui) -> bool {
+    ui.input(|i| i.key_pressed(Key::Escape))
+}
+
+/// Whether Enter ended the input in `resp` (a single-line box: Enter takes its focus away).
+pub(super) fn enter_in(ui: &egui::Ui, resp: &egui::Response) -> bool {
+    resp.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter))
+}
+
+/// Ctrl+Enter in a multi-line box submits its form: Enter alone keeps its new line.
+pub(super) fn ctrl_enter_in(ui: &egui::Ui, resp: &egui::Response) -> bool {
+    resp.has_focus() && ui.input(|i| i.modifiers.command && i.key_pressed(Key::Enter))
+}
+
+/// The keyboard contract of a form built from plain boxes (issue 15, point 3), shared so every
+/// form behaves alike: the cursor starts in the first box; Enter in a single-line box (Ctrl+Enter
+/// in a multi-line one) submits; Esc cancels, but asks first when something was typed; a refusal
+/// is shown under the box it names (the desk's messages name the field by its label) with the
+/// cursor put there, else above the buttons; every box keeps a line for its message, so nothing
+/// moves when a message comes or goes; a message goes as soon as its box is changed.
+#[derive(Debug, Clone)]
+pub struct FormKeys {
+    /// Put the cursor in the next box drawn (the form's first, on its first frame).
+    focus_first: bool,
+    /// The refusal being shown.
+    error: Option<String>,
+    /// Send the cursor to the box the refusal names, on the next frame.
+    focus_error: bool,
+    /// Whether a box this frame showed the refusal (else it goes above the buttons).
+    placed: bool,
+    /// Esc (or 取消) was pressed on a filled form: the next one discards it.
+    discard_asked: bool,
+}
+
+impl Default for FormKeys {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl FormKeys {
+    /// A form just opened: its first box takes the cursor.
+    pub fn new() -> Self {
+        Self {
+            focus_first: true,
+            error: None,
+            focus_error: false,
+            placed: false,
+            discard_asked: false,
+        }
+    }
+
+    /// Show a refusal; the cursor goes to the box it names.
+    pub fn refuse(&mut self, message: impl Into<String>) {
+        self.error = Some(message.into());
+        self.focus_error = true;
+    }
+
+    /// The refusal being shown, if any.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// Forget the refusal (the form was saved, or its input changed).
+    pub fn clear(&mut self) {
+        self.error = None;
+        self.focus_error = false;
+    }
+
+    /// The refusal when it names `label`, claimed for that box if no earlier box took it.
+    fn claim(&mut self, label: &str) -> Option<String> {
+        let e = self.error.as_deref()?;
+        // The field's name without the keyboard hint in brackets: "异议事由说明（Ctrl+Enter…）".
+        let name = label.split('（').next().unwrap_or(label).trim();
+        if self.placed || name.is_empty() || !e.contains(name) {
+            return None;
+        }
+        self.placed = true;
+        Some(e.to_string())
+    }
+
+    /// Whether the box just drawn takes the cursor; `claimed`: it shows the refusal.
+    fn takes_focus(&mut self, claimed: bool) -> bool {
+        if std::mem::take(&mut self.focus_first) {
+            return true;
+        }
+        claimed && std::mem::take(&mut self.focus_error)
+    }
+
+    /// The message line under a box: always there, empty when all is well.
+    fn message_line(ui: &mut egui::Ui, message: Option<&str>) {
+        ui.label(
+            RichText::new(message.unwrap_or(" "))
+                .color(ERROR_COLOR)
+                .small(),
+        );
+    }
+
+    /// A labelled single-line box with its message line underneath, laid out in the current
+    /// direction (a grid row, or side by side in a horizontal row). Returns whether Enter was
+    /// pressed in it.
+    pub fn line(
+        &mut self,
+        ui: &mut egui::Ui,
+        label: &str,
+        value: &mut String,
+        hint: &str,
+        width: f32,
+    ) -> bool {
+        self.line_with(ui, label, value, hint, width, false)
+    }
+
+    /// [`FormKeys::line`] for a password (the characters hidden).
+    pub fn password(
+        &mut self,
+        ui: &mut egui::Ui,
+        label: &str,
+        value: &mut String,
+        width: f32,
+    ) -> bool {
+        self.line_with(ui, label, value, "", width, true)
+    }
+
+    fn line_with(
+        &mut self,
+        ui: &mut egui::Ui,
+        label: &str,
+        value: &mut String,
+        hint: &str,
+        width: f32,
+        password: bool,
+    ) -> bool {
+        let message = self.claim(label);
+        let l = ui.label(label);
+        let resp = ui
+            .vertical(|ui| {
+                ui.spacing_mut().item_spacing.y = 1.0;
+                let resp = ui
+                    .add(
+                        egui::TextEdit::singleline(value)
+                            .hint_text(hint)
+                            .password(password)
+                            .desired_width(width),
+                    )
+                    .labelled_by(l.id);
+                Self::message_line(ui, message.as_deref());
+                resp
+            })
+            .inner;
+        if self.takes_focus(message.is_some()) {
+            resp.request_focus();
+        }
+        if resp.changed() && message.is_some() {
+            self.clear();
+        }
+        enter_in(ui, &resp)
+    }
+
+    /// A labelled multi-line box (label above) with its message line. Returns whether Ctrl+Enter
+    /// was pressed in it.
+    pub fn multiline(
+        &mut self,
+        ui: &mut egui::Ui,
+        label: &str,
+        value: &mut String,
+        hint: &str,
+        rows: usize,
+        width: f32,
+    ) -> bool {
+        let message = self.claim(label);
+        let l = ui.label(label);
+        let resp = ui
+            .add(
+                egui::TextEdit::multiline(value)
+                    .hint_text(hint)
+                    .desired_rows(rows)
+                    .desired_width(width),
+            )
+            .labelled_by(l.id);
+        Self::message_line(ui, message.as_deref());
+        if self.takes_focus(message.is_some()) {
+            resp.request_focus();
+        }
+        if resp.changed() && message.is_some() {
+            self.clear();
+        }
+        ctrl_enter_in(ui, &resp)
+    }
+
+    /// The form's buttons: the refusal no box claimed, [submit] and 取消（Esc）, and the question
+    /// before a filled form is thrown away. `dirty`: something was typed since the form opened.
+    /// Returns [`FormOutcome::Cancel`] only when the form may close.
+    pub fn buttons(
+        &mut self,
+        ui: &mut egui::Ui,
+        submit_label: &str,
+        enter: bool,
+        dirty: bool,
+    ) -> FormOutcome {
+        if !std::mem::take(&mut self.placed)
+            && let Some(e) = &self.error
+        {
+            ui.label(RichText::new(e).color(ERROR_COLOR));
+        }
+        let outcome = buttons_ui(ui, submit_label, enter);
+        self.guard(ui, outcome, dirty)
+    }
+
+    /// Esc and 取消 on a filled form ask first; draws the question while it is asked.
+    pub fn guard(&mut self, ui: &mut egui::Ui, outcome: FormOutcome, dirty: bool) -> FormOutcome {
+        let mut outcome = outcome;
+        if outcome == FormOutcome::Cancel && dirty && !self.discard_asked {
+            self.discard_asked = true;
+            outcome = FormOutcome::Nothing;
+        }
+        if outcome == FormOutcome::Submit {
+            self.discard_asked = false;
+        }
+        if self.discard_asked && outcome == FormOutcome::Nothing {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    RichText::new("已填写的内容尚未保存，放弃吗？（再按 Esc 也是放弃）")
+                        .color(ERROR_COLOR),
+                );
+                if ui.button("放弃").clicked() {
+                    outcome = FormOutcome::Cancel;
+                }
+                if ui.button("继续填写").clicked() {
+                    self.discard_asked = false;
+                }
+            });
+        }
+        outcome
+    }
+}
+
 /// The new-subject and edit-subject form.
 pub struct SubjectForm {
     pub draft: SubjectDraft,
@@ -149,8 +376,8 @@ pub struct SubjectForm {
     pub override_reason: String,
     /// The draft as the form opened (a code taken from the search counts as not typed).
     opened_with: SubjectDraft,
-    /// Esc was pressed once on a filled form: the next Esc (or 放弃) discards it.
-    pub discard_asked: bool,
+    /// Esc on a filled form asks first.
+    keys: FormKeys,
 }
 
 impl SubjectForm {
@@ -175,7 +402,7 @@ impl SubjectForm {
             accept_check_failure: false,
             override_reason: String::new(),
             opened_with: SubjectDraft::default(),
-            discard_asked: false,
+            keys: FormKeys::new(),
         }
     }
 
@@ -190,7 +417,7 @@ impl SubjectForm {
             editing: true,
             accept_check_failure: false,
             override_reason: String::new(),
-            discard_asked: false,
+            keys: FormKeys::new(),
         }
     }
 
@@ -340,7 +567,9 @@ impl SubjectForm {
             ui.label(RichText::new(msg).color(ERROR_COLOR));
         }
         ui.add_space(6.0);
-        buttons_ui(ui, "保存（Enter）", enter)
+        let outcome = buttons_ui(ui, "保存（Enter）", enter);
+        let dirty = self.is_touched();
+        self.keys.guard(ui, outcome, dirty)
     }
 }
 
@@ -355,6 +584,8 @@ impl Default for SubjectForm {
 pub struct AccountForm {
     pub draft: AccountDraft,
     messages: Messages,
+    /// Esc on a filled form asks first.
+    keys: FormKeys,
 }
 
 impl AccountForm {
@@ -377,6 +608,7 @@ impl AccountForm {
                 focus: Some(Field::AccountNo),
                 ..Messages::default()
             },
+            keys: FormKeys::new(),
         }
     }
 
@@ -412,6 +644,8 @@ impl AccountForm {
         if let Some(msg) = &self.messages.refused {
             ui.label(RichText::new(msg).color(ERROR_COLOR));
         }
-        buttons_ui(ui, "添加用电户", enter)
+        let outcome = buttons_ui(ui, "添加用电户", enter);
+        let dirty = self.draft != AccountDraft::default();
+        self.keys.guard(ui, outcome, dirty)
     }
 }

@@ -8,7 +8,7 @@ use egui::RichText;
 
 use super::Command;
 use super::files::{Browse, Picked};
-use super::forms::{ERROR_COLOR, field_ui, id_kind_combo_ui};
+use super::forms::{ERROR_COLOR, FormOutcome, field_ui, id_kind_combo_ui};
 use super::saving;
 use crate::desk::{Desk, DeskError, PrintRoute};
 use crate::domain::commitment::{Commitment, CommitmentId};
@@ -84,6 +84,10 @@ pub struct LetterPanel {
     /// Path of the signed scan to attach, per commitment.
     scan_path: String,
     scan_for: Option<CommitmentId>,
+    /// The fields as filled from the register (or as last issued): Esc on a changed letter asks
+    /// before the page is left (issue 15, point 3).
+    opened_with: Option<LetterFields>,
+    keys: super::forms::FormKeys,
 }
 
 impl Default for LetterPanel {
@@ -98,16 +102,26 @@ impl Default for LetterPanel {
             focus: None,
             scan_path: String::new(),
             scan_for: None,
+            opened_with: None,
+            keys: super::forms::FormKeys::new(),
         }
     }
 }
 
 impl LetterPanel {
+    /// Whether the clerk changed the letter's fields since they were filled in.
+    pub fn is_touched(&self) -> bool {
+        self.fields.is_some() && self.fields != self.opened_with
+    }
+
     pub fn ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk, subject: &Subject) -> Option<Command> {
         let mut notice = None;
         if self.fields.is_none() {
             match desk.letter_fields_for(subject.id) {
-                Ok(f) => self.fields = Some(f),
+                Ok(f) => {
+                    self.opened_with = Some(f.clone());
+                    self.fields = Some(f);
+                }
                 Err(e) => {
                     ui.label(RichText::new(e.to_string()).color(ERROR_COLOR));
                     return None;
@@ -237,9 +251,12 @@ impl LetterPanel {
                         } else {
                             LetterField::Relation
                         };
-                        if let Some(m) = err(relation_field) {
-                            ui.label(RichText::new(m).color(ERROR_COLOR).small());
-                        }
+                        // Its message line is always there, as under every box.
+                        ui.label(
+                            RichText::new(err(relation_field).unwrap_or(" "))
+                                .color(ERROR_COLOR)
+                                .small(),
+                        );
                     });
                     ui.end_row();
                     submit = enter;
@@ -301,6 +318,7 @@ impl LetterPanel {
                         )
                     }));
                     self.issued = Some((issued.commitment.id, code, issued.pdf));
+                    self.opened_with = Some(f.clone());
                     self.commitments = None;
                 }
                 Err(DeskError::InvalidLetter(errs)) => {
@@ -312,6 +330,18 @@ impl LetterPanel {
                     self.errors.clear();
                     self.refusal = Some(e.to_string());
                 }
+            }
+        }
+        // Esc leaves the page; with the letter changed it asks first. (Unchanged, the subject
+        // page takes Esc back to the results itself.)
+        if self.is_touched() {
+            let esc = if super::forms::esc_pressed(ui) {
+                FormOutcome::Cancel
+            } else {
+                FormOutcome::Nothing
+            };
+            if self.keys.guard(ui, esc, true) == FormOutcome::Cancel {
+                notice = Some(Command::BackToResults);
             }
         }
         ui.add_space(10.0);

@@ -700,38 +700,13 @@ impl CounterApp {
                         self.open_subject(id);
                     }
                     Some(Err(e)) => form.show_refusal(&e),
-                    // A filled form is not thrown away on one key press: Esc asks first, a
-                    // second Esc (or 放弃) discards (issue 15, point 3).
-                    None if outcome == FormOutcome::Cancel
-                        && form.is_touched()
-                        && !form.discard_asked =>
-                    {
-                        form.discard_asked = true;
-                    }
+                    // The form itself asks before a filled form is thrown away (issue 15,
+                    // point 3): Cancel arrives only once the clerk confirmed.
                     None if outcome == FormOutcome::Cancel => {
                         self.page = Page::Results;
                         self.focus_search = true;
                     }
                     None => {}
-                }
-                if let Page::NewSubject(form) = &mut self.page
-                    && form.discard_asked
-                {
-                    let mut leave = false;
-                    ui.horizontal(|ui| {
-                        ui.label(
-                            RichText::new("已填写的内容尚未保存，放弃吗？（再按 Esc 也是放弃）")
-                                .color(forms::ERROR_COLOR),
-                        );
-                        leave = ui.button("放弃").clicked();
-                        if ui.button("继续填写").clicked() {
-                            form.discard_asked = false;
-                        }
-                    });
-                    if leave {
-                        self.page = Page::Results;
-                        self.focus_search = true;
-                    }
                 }
             }
             Page::Subject(page) => {

@@ -72,16 +72,20 @@ impl ParksSettings {
         }
         if admin {
             ui.horizontal_wrapped(|ui| {
+                // Enter in any box adds the park (issue 15, point 3).
+                let mut enter = false;
                 for (label, value, width) in [
                     ("试点区域", &mut self.draft.zone, 200.0),
                     ("园区名称", &mut self.draft.name, 160.0),
                     ("地址关键词", &mut self.draft.keywords, 160.0),
                 ] {
                     let l = ui.label(label);
-                    ui.add(egui::TextEdit::singleline(value).desired_width(width))
+                    let r = ui
+                        .add(egui::TextEdit::singleline(value).desired_width(width))
                         .labelled_by(l.id);
+                    enter |= forms::enter_in(ui, &r);
                 }
-                let asked = ui.button("新增园区").clicked();
+                let asked = ui.button("新增园区（Enter）").clicked() || enter;
                 if let Some(r) = saving::save(ui, "add_park", asked, || desk.add_park(&self.draft))
                 {
                     let r = r.map(|_| {

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use egui::RichText;
 
-use super::forms::{ERROR_COLOR, FormOutcome, buttons_ui, text_field_ui};
+use super::forms::{ERROR_COLOR, FormKeys, FormOutcome, buttons_ui, field_ui};
 use crate::desk::{DeskError, RecordView};
 use crate::domain::record_draft::{
     ENTRY_KINDS, RecordDraft, RecordField, kind_for, validate_just_cause, validate_reminder,
@@ -29,6 +29,22 @@ pub struct RecordForm {
     live: Vec<FieldError<RecordField>>,
     refused: Option<String>,
     submitted: bool,
+    /// The box that takes the cursor next frame: the first one when the form opens, the first
+    /// one in error after a refusal (issue 15, point 3).
+    focus: Option<RecordField>,
+    /// The draft as the form opened: Esc on a changed form asks first.
+    opened_with: RecordDraft,
+    keys: FormKeys,
+}
+
+/// The first box of a kind's form that takes typing (the account is a drop-down).
+fn first_text_field(kind: RecordKind) -> Option<RecordField> {
+    RecordField::fields_of(kind).iter().copied().find(|f| {
+        !matches!(
+            f,
+            RecordField::AccountNo | RecordField::Prepaid | RecordField::Status
+        )
+    })
 }
 
 fn hint(field: RecordField) -> &'static str {
@@ -110,22 +126,29 @@ impl RecordForm {
             draft.account_no = a.account_no.clone();
         }
         Self {
+            opened_with: draft.clone(),
+            focus: first_text_field(kind_for(draft.kind, subject.kind)),
             draft,
             mode: RecordFormMode::New,
             live: Vec::new(),
             refused: None,
             submitted: false,
+            keys: FormKeys::new(),
         }
     }
 
     /// The correction form, filled from the stored record.
     pub fn correct(view: &RecordView) -> Self {
+        let draft = RecordDraft::from_record(&view.record);
         Self {
-            draft: RecordDraft::from_record(&view.record),
+            opened_with: draft.clone(),
+            focus: first_text_field(view.record.kind()),
+            draft,
             mode: RecordFormMode::Correct(view.id),
             live: Vec::new(),
             refused: None,
             submitted: false,
+            keys: FormKeys::new(),
         }
     }
 
@@ -136,6 +159,7 @@ impl RecordForm {
             self.refused = Some(err.to_string());
         } else {
             self.live = err.record_field_errors().to_vec();
+            self.focus = err.record_field_errors().first().map(|e| e.field);
             self.refused = Some("有栏目需要修改，请看标红的提示".into());
         }
     }
@@ -153,13 +177,21 @@ impl RecordForm {
 
     pub fn ui(&mut self, ui: &mut egui::Ui, subject: &Subject, today: NaiveDate) -> FormOutcome {
         let kind = kind_for(self.draft.kind, subject.kind);
+        let focus = self.focus.take();
         match self.mode {
             RecordFormMode::New => {
                 ui.strong("录入用电记录");
                 ui.horizontal(|ui| {
                     ui.label("记录类别");
                     for k in ENTRY_KINDS {
-                        ui.radio_value(&mut self.draft.kind, k, kind_for(k, subject.kind).label());
+                        let kind_label = kind_for(k, subject.kind).label();
+                        if ui
+                            .radio_value(&mut self.draft.kind, k, kind_label)
+                            .changed()
+                        {
+                            // Another kind, other boxes: the cursor goes to the first of them.
+                            self.focus = first_text_field(kind_for(k, subject.kind));
+                        }
                     }
                 });
             }
@@ -204,12 +236,16 @@ impl RecordForm {
                                     .map(|a| a.account_no.clone())
                                     .unwrap_or_default();
                             }
+                            // The account's message line is always there, as under every box.
                             let picked = self.draft.account_no.clone();
-                            if let Some(m) = self.message(field, &picked) {
-                                ui.label("");
-                                ui.label(RichText::new(m).color(ERROR_COLOR).small());
-                                ui.end_row();
-                            }
+                            let m = self.message(field, &picked);
+                            ui.label("");
+                            ui.label(
+                                RichText::new(m.as_deref().unwrap_or(" "))
+                                    .color(ERROR_COLOR)
+                                    .small(),
+                            );
+                            ui.end_row();
                         }
                         RecordField::Prepaid => combo_ui(
                             ui,
@@ -235,8 +271,14 @@ impl RecordForm {
                                 .unwrap_or_default();
                             let msg = self.message(field, &current);
                             if let Some(value) = text_of(&mut self.draft, field) {
-                                let (c, e) =
-                                    text_field_ui(ui, label, value, hint(field), msg.as_deref());
+                                let (c, e) = field_ui(
+                                    ui,
+                                    label,
+                                    value,
+                                    hint(field),
+                                    msg.as_deref(),
+                                    focus == Some(field),
+                                );
                                 changed |= c;
                                 enter |= e;
                             }
@@ -255,7 +297,9 @@ impl RecordForm {
             RecordFormMode::New => "保存记录（Enter）",
             RecordFormMode::Correct(_) => "保存更正（Enter）",
         };
-        buttons_ui(ui, submit, enter)
+        let outcome = buttons_ui(ui, submit, enter);
+        let dirty = self.draft != self.opened_with;
+        self.keys.guard(ui, outcome, dirty)
     }
 }
 
@@ -294,6 +338,10 @@ pub struct QuickForm {
     pub value: String,
     refused: Option<String>,
     submitted: bool,
+    /// The value as the form opened, and the cursor's next place (issue 15, point 3).
+    opened_with: String,
+    focus: bool,
+    keys: FormKeys,
 }
 
 impl QuickForm {
@@ -310,9 +358,12 @@ impl QuickForm {
             action,
             record: view.id,
             arrears: a.clone(),
+            opened_with: value.clone(),
             value,
             refused: None,
             submitted: false,
+            focus: true,
+            keys: FormKeys::new(),
         })
     }
 
@@ -322,6 +373,7 @@ impl QuickForm {
             Some(e) => e.message.clone(),
             None => err.to_string(),
         });
+        self.focus = true;
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, today: NaiveDate) -> FormOutcome {
@@ -350,12 +402,13 @@ impl QuickForm {
             .spacing([12.0, 6.0])
             .show(ui, |ui| {
                 let field = self.action.field();
-                let (c, e) = text_field_ui(
+                let (c, e) = field_ui(
                     ui,
                     field.label_for(RecordKind::Arrears),
                     &mut self.value,
                     hint(field),
                     shown.as_deref(),
+                    std::mem::take(&mut self.focus),
                 );
                 changed = c;
                 enter = e;
@@ -363,6 +416,8 @@ impl QuickForm {
         if changed {
             self.refused = None;
         }
-        buttons_ui(ui, self.action.button(), enter)
+        let outcome = buttons_ui(ui, self.action.button(), enter);
+        let dirty = self.value != self.opened_with;
+        self.keys.guard(ui, outcome, dirty)
     }
 }

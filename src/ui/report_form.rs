@@ -4,7 +4,7 @@
 
 use egui::RichText;
 
-use super::forms::ERROR_COLOR;
+use super::forms::{ERROR_COLOR, FormKeys, FormOutcome};
 use super::saving;
 use crate::desk::{Desk, HandAdverse, HandEntryNeeded, HandFacts, PreparedReport, ReportImport};
 use crate::domain::report::{AdverseKind, ReportFact};
@@ -46,12 +46,15 @@ pub struct ReportForm {
     values: Vec<(ReportFact, String)>,
     adverse: Vec<AdverseRow>,
     chapters_confirmed: bool,
-    error: Option<String>,
+    /// The facts as read from the file: Esc on a changed form asks first.
+    opened_with: Vec<(ReportFact, String)>,
+    /// The keyboard contract (issue 15, point 3).
+    keys: FormKeys,
 }
 
 impl ReportForm {
     pub fn new(subject: SubjectId, prepared: PreparedReport, needed: HandEntryNeeded) -> Self {
-        let values = FORM_FACTS
+        let values: Vec<(ReportFact, String)> = FORM_FACTS
             .iter()
             .map(|(f, _)| (*f, needed.prefilled.fact_text(*f).unwrap_or_default()))
             .collect();
@@ -59,10 +62,11 @@ impl ReportForm {
             subject,
             prepared,
             needed,
+            opened_with: values.clone(),
             values,
             adverse: Vec::new(),
             chapters_confirmed: false,
-            error: None,
+            keys: FormKeys::new(),
         }
     }
 
@@ -101,6 +105,8 @@ impl ReportForm {
                 names.join("、")
             ));
         }
+        let mut enter = false;
+        let keys = &mut self.keys;
         ui.columns(2, |cols| {
             let [left, right] = cols else {
                 return;
@@ -110,13 +116,7 @@ impl ReportForm {
                 .spacing([12.0, 6.0])
                 .show(left, |ui| {
                     for ((fact, value), (_, hint)) in self.values.iter_mut().zip(FORM_FACTS) {
-                        let l = ui.label(fact.label());
-                        ui.add(
-                            egui::TextEdit::singleline(value)
-                                .hint_text(hint)
-                                .desired_width(260.0),
-                        )
-                        .labelled_by(l.id);
+                        enter |= keys.line(ui, fact.label(), value, hint, 260.0);
                         ui.end_row();
                     }
                 });
@@ -151,19 +151,23 @@ impl ReportForm {
                         }
                     });
                 let l = ui.label("日期");
-                ui.add(
-                    egui::TextEdit::singleline(&mut row.date)
-                        .hint_text("2024-12-24")
-                        .desired_width(100.0),
-                )
-                .labelled_by(l.id);
+                let r = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut row.date)
+                            .hint_text("2024-12-24")
+                            .desired_width(100.0),
+                    )
+                    .labelled_by(l.id);
+                enter |= super::forms::enter_in(ui, &r);
                 let l = ui.label("内容");
-                ui.add(
-                    egui::TextEdit::singleline(&mut row.title)
-                        .hint_text("决定书文号、名单类型等")
-                        .desired_width(280.0),
-                )
-                .labelled_by(l.id);
+                let r = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut row.title)
+                            .hint_text("决定书文号、名单类型等")
+                            .desired_width(280.0),
+                    )
+                    .labelled_by(l.id);
+                enter |= super::forms::enter_in(ui, &r);
                 if ui.button("删除").clicked() {
                     remove = Some(i);
                 }
@@ -183,27 +187,23 @@ impl ReportForm {
             &mut self.chapters_confirmed,
             "已对照原件核对第二、四、五、八、九章，上面列出了全部不良信息（依据 T-4）",
         );
-        if let Some(e) = &self.error {
-            ui.label(RichText::new(e).color(ERROR_COLOR));
+        let dirty =
+            self.values != self.opened_with || !self.adverse.is_empty() || self.chapters_confirmed;
+        let pressed = self.keys.buttons(ui, "保存报告（Enter）", enter, dirty);
+        let asked = pressed == FormOutcome::Submit;
+        let saved = match self.facts() {
+            Ok(facts) => saving::save(ui, "save_report", asked, || {
+                desk.save_hand_entered_prepared(self.subject, &self.prepared, &facts)
+            })
+            .map(|r| r.map_err(|e| e.to_string())),
+            Err(e) => asked.then_some(Err(e)),
+        };
+        match saved {
+            Some(Ok(o)) => outcome = ReportFormOutcome::Saved(o),
+            Some(Err(e)) => self.keys.refuse(e),
+            None if pressed == FormOutcome::Cancel => outcome = ReportFormOutcome::Cancel,
+            None => {}
         }
-        ui.horizontal(|ui| {
-            let asked = ui.button("保存报告").clicked();
-            let saved = match self.facts() {
-                Ok(facts) => saving::save(ui, "save_report", asked, || {
-                    desk.save_hand_entered_prepared(self.subject, &self.prepared, &facts)
-                })
-                .map(|r| r.map_err(|e| e.to_string())),
-                Err(e) => asked.then_some(Err(e)),
-            };
-            match saved {
-                Some(Ok(o)) => outcome = ReportFormOutcome::Saved(o),
-                Some(Err(e)) => self.error = Some(e),
-                None => {}
-            }
-            if ui.button("取消").clicked() {
-                outcome = ReportFormOutcome::Cancel;
-            }
-        });
         outcome
     }
 }

@@ -29,7 +29,9 @@ pub struct SettingsPage {
     new_op_password: String,
     reset_password: String,
     own: PasswordChange,
-    message: Option<(bool, String)>,
+    /// The last outcome, shown in the section it belongs to (issue 15, point 3): (section,
+    /// succeeded, text).
+    message: Option<(&'static str, bool, String)>,
     parks: super::parks::ParksSettings,
     /// 承诺受理单位 and its USCC (rule C-3), as the admin types them.
     unit: Option<crate::domain::commitment::AcceptingUnit>,
@@ -111,15 +113,30 @@ impl SettingsPage {
         p
     }
 
-    fn done(&mut self, desk: &Desk, r: Result<(), crate::desk::DeskError>, ok: &str) {
+    fn done(
+        &mut self,
+        desk: &Desk,
+        r: Result<(), crate::desk::DeskError>,
+        ok: &str,
+        section: &'static str,
+    ) {
         match r {
             Ok(()) => {
                 *self = Self {
-                    message: Some((true, ok.to_string())),
+                    message: Some((section, true, ok.to_string())),
                     ..Self::load(desk)
                 };
             }
-            Err(e) => self.message = Some((false, e.to_string())),
+            Err(e) => self.message = Some((section, false, e.to_string())),
+        }
+    }
+
+    /// The section's last outcome, under its boxes and buttons.
+    fn message_ui(&self, ui: &mut egui::Ui, section: &str) {
+        if let Some((s, ok, text)) = &self.message
+            && *s == section
+        {
+            forms::outcome_ui(ui, *ok, text);
         }
     }
 
@@ -134,9 +151,6 @@ impl SettingsPage {
                 .color(ERROR_COLOR),
             );
         }
-        if let Some((ok, text)) = &self.message {
-            forms::outcome_ui(ui, *ok, text);
-        }
         egui::ScrollArea::vertical().show(ui, |ui| {
             ui.strong("关于");
             self.database_ui(ui);
@@ -146,43 +160,45 @@ impl SettingsPage {
                 ui.separator();
                 ui.strong("自动锁屏");
                 ui.horizontal(|ui| {
-                    line_ui(
+                    let enter = line_ui(
                         ui,
                         "无操作多少分钟后锁定窗口",
                         &mut self.idle_minutes,
                         false,
                         60.0,
                     );
-                    let asked = ui.button("保存").clicked();
+                    let asked = ui.button("保存").clicked() || enter;
                     let parsed = self.idle_minutes.trim().parse::<u32>().map_err(|_| {
                         crate::desk::DeskError::Setting("请填写 1 到 120 之间的整数分钟数".into())
                     });
                     if let Some(r) = saving::save_parsed(ui, "idle_lock", asked, parsed, |m| {
                         desk.set_idle_lock_minutes(m)
                     }) {
-                        self.done(desk, r, "已保存自动锁屏时间");
+                        self.done(desk, r, "已保存自动锁屏时间", "idle");
                     }
                 });
+                self.message_ui(ui, "idle");
                 ui.separator();
                 ui.strong("信用报告有效期（规则 T-3）");
                 ui.horizontal(|ui| {
-                    line_ui(
+                    let enter = line_ui(
                         ui,
                         "报告生成后多少天内有效",
                         &mut self.report_max_age,
                         false,
                         60.0,
                     );
-                    let asked = ui.button("保存有效天数").clicked();
+                    let asked = ui.button("保存有效天数").clicked() || enter;
                     let parsed = self.report_max_age.trim().parse::<u32>().map_err(|_| {
                         crate::desk::DeskError::Setting("请填写 1 到 60 之间的整数天数".into())
                     });
                     if let Some(r) = saving::save_parsed(ui, "report_age", asked, parsed, |d| {
                         desk.set_report_max_age_days(d)
                     }) {
-                        self.done(desk, r, "已保存信用报告有效天数");
+                        self.done(desk, r, "已保存信用报告有效天数", "report_age");
                     }
                 });
+                self.message_ui(ui, "report_age");
             }
             ui.separator();
             self.installation_ui(ui, desk);
@@ -219,9 +235,9 @@ impl SettingsPage {
         if let Some(u) = &mut self.unit {
             if may {
                 ui.horizontal_wrapped(|ui| {
-                    line_ui(ui, "单位名称", &mut u.name, false, 260.0);
-                    line_ui(ui, "统一社会信用代码", &mut u.uscc, false, 180.0);
-                    save = ui.button("保存受理单位").clicked();
+                    let a = line_ui(ui, "单位名称", &mut u.name, false, 260.0);
+                    let b = line_ui(ui, "统一社会信用代码", &mut u.uscc, false, 180.0);
+                    save = ui.button("保存受理单位").clicked() || a || b;
                 });
             } else {
                 ui.label(format!("{}（{}）", u.name, u.uscc));
@@ -231,9 +247,10 @@ impl SettingsPage {
             && let Some(r) =
                 saving::save(ui, "accepting_unit", save, || desk.set_accepting_unit(&u))
         {
-            self.done(desk, r, "已保存承诺受理单位");
+            self.done(desk, r, "已保存承诺受理单位", "unit");
             self.unit = None;
         }
+        self.message_ui(ui, "unit");
     }
 
     /// 打印: straight to the printer or through the PDF viewer (issue 15, point 7). Everyone sees
@@ -252,9 +269,12 @@ impl SettingsPage {
                     "直接送打印机（Linux 用 CUPS，Windows 用系统打印）；不勾选时在 PDF 阅读器中打开后打印",
                 );
                 ui.horizontal_wrapped(|ui| {
-                    ui.add_enabled_ui(p.direct, |ui| {
-                        line_ui(ui, "打印机名称", &mut p.printer, false, 220.0);
-                    });
+                    let enter = ui
+                        .add_enabled_ui(p.direct, |ui| {
+                            line_ui(ui, "打印机名称", &mut p.printer, false, 220.0)
+                        })
+                        .inner;
+                    save |= may && enter;
                     ui.label(RichText::new("留空表示本机的默认打印机").weak());
                     if may {
                         save = ui.button("保存打印设置").clicked();
@@ -273,9 +293,10 @@ impl SettingsPage {
             && let Some(r) =
                 saving::save(ui, "print_settings", save, || desk.set_print_settings(&p))
         {
-            self.done(desk, r, "已保存打印设置");
+            self.done(desk, r, "已保存打印设置", "print");
             self.print = None;
         }
+        self.message_ui(ui, "print");
     }
 
     /// 本机安装编号: which block of the day's 承诺编码 serials this PC hands out (rule C-4).
@@ -293,21 +314,21 @@ impl SettingsPage {
         };
         if desk.may(Action::ChangeSettings) {
             ui.horizontal_wrapped(|ui| {
-                line_ui(
+                let enter = line_ui(
                     ui,
                     "安装编号（1–99，留空表示不分段）",
                     &mut self.installation,
                     false,
                     60.0,
                 );
-                let asked = ui.button("保存安装编号").clicked();
+                let asked = ui.button("保存安装编号").clicked() || enter;
                 let parsed = parsed
                     .clone()
                     .map_err(|e| crate::desk::DeskError::Setting(e.to_string()));
                 if let Some(r) = saving::save_parsed(ui, "installation_no", asked, parsed, |no| {
                     desk.set_installation_no(no)
                 }) {
-                    self.done(desk, r, "已保存本机安装编号");
+                    self.done(desk, r, "已保存本机安装编号", "installation");
                 }
             });
         }
@@ -317,6 +338,7 @@ impl SettingsPage {
             ERROR_COLOR
         };
         ui.label(RichText::new(range).color(color));
+        self.message_ui(ui, "installation");
         ui.label(
             RichText::new(
                 "营业厅有多台电脑且各自使用本机数据库时，每台电脑须填写不同的编号，承诺编码才不会重复；\
@@ -357,7 +379,7 @@ impl SettingsPage {
                     if let Some(r) = saving::save(ui, &salt, chosen != current, || {
                         desk.set_credit_grade(rule, chosen)
                     }) {
-                        self.done(desk, r, "已保存失信信息等级");
+                        self.done(desk, r, "已保存失信信息等级", "credit");
                     }
                 });
             }
@@ -365,14 +387,14 @@ impl SettingsPage {
         ui.horizontal_wrapped(|ui| {
             ui.label("办理时限（工作日）：");
             let [a, v, d, w] = &mut self.limits;
-            line_ui(ui, "受理", a, false, 40.0);
-            line_ui(ui, "核实", v, false, 40.0);
-            line_ui(ui, "决定", d, false, 40.0);
-            line_ui(ui, "提前提醒", w, false, 40.0);
+            let mut enter = line_ui(ui, "受理", a, false, 40.0);
+            enter |= line_ui(ui, "核实", v, false, 40.0);
+            enter |= line_ui(ui, "决定", d, false, 40.0);
+            enter |= line_ui(ui, "提前提醒", w, false, 40.0);
             if !admin {
                 return;
             }
-            let asked = ui.button("保存时限").clicked();
+            let asked = ui.button("保存时限").clicked() || enter;
             let num = |s: &String| s.trim().parse::<u32>();
             let parsed = match (num(a), num(v), num(d), num(w)) {
                 (Ok(a), Ok(v), Ok(d), Ok(w)) => Ok(CreditLimits {
@@ -388,7 +410,7 @@ impl SettingsPage {
             if let Some(r) = saving::save_parsed(ui, "credit_limits", asked, parsed, |l| {
                 desk.set_credit_limits(l)
             }) {
-                self.done(desk, r, "已保存办理时限");
+                self.done(desk, r, "已保存办理时限", "credit");
             }
         });
         let years: Vec<String> = self.calendar_years.iter().map(|y| y.to_string()).collect();
@@ -412,10 +434,11 @@ impl SettingsPage {
                 if let Some(r) = saving::save(ui, "calendar_import", asked, || {
                     desk.import_calendar(&path).map(drop)
                 }) {
-                    self.done(desk, r, "已导入工作日历");
+                    self.done(desk, r, "已导入工作日历", "credit");
                 }
             });
         }
+        self.message_ui(ui, "credit");
     }
 
     fn threshold_ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) {
@@ -429,14 +452,14 @@ impl SettingsPage {
             return;
         }
         ui.horizontal(|ui| {
-            line_ui(
+            let enter = line_ui(
                 ui,
                 "数额较大标准（元）",
                 &mut self.threshold_yuan,
                 false,
                 120.0,
             );
-            let asked = ui.button("保存标准").clicked();
+            let asked = ui.button("保存标准").clicked() || enter;
             let digits: String = crate::domain::id_codes::normalize(&self.threshold_yuan)
                 .chars()
                 .filter(|c| *c != ',')
@@ -447,9 +470,10 @@ impl SettingsPage {
             if let Some(r) = saving::save_parsed(ui, "arrears_threshold", asked, parsed, |y| {
                 desk.set_large_arrears_threshold(y)
             }) {
-                self.done(desk, r, "已保存数额较大标准");
+                self.done(desk, r, "已保存数额较大标准", "threshold");
             }
         });
+        self.message_ui(ui, "threshold");
     }
 
     fn database_ui(&self, ui: &mut egui::Ui) {
@@ -485,10 +509,10 @@ impl SettingsPage {
     fn own_password_ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) {
         ui.strong("修改我的密码");
         ui.horizontal(|ui| {
-            line_ui(ui, "原密码", &mut self.own.old, true, 120.0);
-            line_ui(ui, "新密码", &mut self.own.new, true, 120.0);
-            line_ui(ui, "确认新密码", &mut self.own.confirm, true, 120.0);
-            let asked = ui.button("修改密码").clicked();
+            let mut enter = line_ui(ui, "原密码", &mut self.own.old, true, 120.0);
+            enter |= line_ui(ui, "新密码", &mut self.own.new, true, 120.0);
+            enter |= line_ui(ui, "确认新密码", &mut self.own.confirm, true, 120.0);
+            let asked = ui.button("修改密码").clicked() || enter;
             let typed = if self.own.new != self.own.confirm {
                 Err(crate::desk::DeskError::Password(
                     "两次输入的新密码不一致".into(),
@@ -500,9 +524,10 @@ impl SettingsPage {
                 desk.change_own_password(&own.old, &own.new)
             }) {
                 self.own = PasswordChange::default();
-                self.done(desk, r, "密码已修改");
+                self.done(desk, r, "密码已修改", "own");
             }
         });
+        self.message_ui(ui, "own");
     }
 
     fn operators_ui(&mut self, ui: &mut egui::Ui, desk: &mut Desk) {
@@ -564,7 +589,7 @@ impl SettingsPage {
             let id = *id;
             ui.horizontal_wrapped(|ui| {
                 ui.label(format!("修改操作员 {}：", draft.staff_no));
-                line_ui(ui, "姓名", &mut draft.name, false, 80.0);
+                let mut enter = line_ui(ui, "姓名", &mut draft.name, false, 80.0);
                 let l = ui.label("角色");
                 egui::ComboBox::from_id_salt("edit_op_role")
                     .selected_text(draft.role.label())
@@ -575,10 +600,10 @@ impl SettingsPage {
                     })
                     .response
                     .labelled_by(l.id);
-                line_ui(ui, "营业厅", &mut draft.hall, false, 100.0);
-                line_ui(ui, "窗口", &mut draft.window, false, 80.0);
-                let asked = ui.button("保存修改").clicked();
-                if ui.button("取消").clicked() {
+                enter |= line_ui(ui, "营业厅", &mut draft.hall, false, 100.0);
+                enter |= line_ui(ui, "窗口", &mut draft.window, false, 80.0);
+                let asked = ui.button("保存修改（Enter）").clicked() || enter;
+                if ui.button("取消（Esc）").clicked() || forms::esc_pressed(ui) {
                     close = true;
                 }
                 let d = draft.clone();
@@ -586,10 +611,10 @@ impl SettingsPage {
                     saving::save(ui, "edit_operator", asked, || desk.update_operator(id, &d))
                 {
                     self.message = Some(match r {
-                        Ok(()) => (true, format!("已修改操作员 {}", d.staff_no)),
-                        Err(e) => (false, e.to_string()),
+                        Ok(()) => ("operators", true, format!("已修改操作员 {}", d.staff_no)),
+                        Err(e) => ("operators", false, e.to_string()),
                     });
-                    close = self.message.as_ref().is_some_and(|m| m.0);
+                    close = self.message.as_ref().is_some_and(|m| m.1);
                 }
             });
         }
@@ -612,14 +637,15 @@ impl SettingsPage {
                 }
             });
         if let Some(((o, _), r)) = changed {
-            self.done(desk, r, &format!("已更新操作员 {}", o.name));
+            self.done(desk, r, &format!("已更新操作员 {}", o.name), "operators");
         }
 
         ui.add_space(8.0);
         ui.strong("添加操作员");
         ui.horizontal_wrapped(|ui| {
-            line_ui(ui, "工号", &mut self.new_op.staff_no, false, 80.0);
-            line_ui(ui, "姓名", &mut self.new_op.name, false, 80.0);
+            // Enter in any box adds the operator (issue 15, point 3).
+            let mut enter = line_ui(ui, "工号", &mut self.new_op.staff_no, false, 80.0);
+            enter |= line_ui(ui, "姓名", &mut self.new_op.name, false, 80.0);
             let l = ui.label("角色");
             egui::ComboBox::from_id_salt("new_op_role")
                 .selected_text(self.new_op.role.label())
@@ -630,17 +656,17 @@ impl SettingsPage {
                 })
                 .response
                 .labelled_by(l.id);
-            line_ui(ui, "营业厅", &mut self.new_op.hall, false, 100.0);
-            line_ui(ui, "窗口", &mut self.new_op.window, false, 80.0);
-            // Enter in the password, the last box, adds the operator.
-            let enter = line_ui(ui, "初始密码", &mut self.new_op_password, true, 120.0);
-            let asked = ui.button("添加").clicked() || enter;
+            enter |= line_ui(ui, "营业厅", &mut self.new_op.hall, false, 100.0);
+            enter |= line_ui(ui, "窗口", &mut self.new_op.window, false, 80.0);
+            enter |= line_ui(ui, "初始密码", &mut self.new_op_password, true, 120.0);
+            let asked = ui.button("添加（Enter）").clicked() || enter;
             if let Some(r) = saving::save(ui, "add_operator", asked, || {
                 desk.add_operator(&self.new_op, &self.new_op_password)
                     .map(drop)
             }) {
-                self.done(desk, r, "已添加操作员");
+                self.done(desk, r, "已添加操作员", "operators");
             }
         });
+        self.message_ui(ui, "operators");
     }
 }

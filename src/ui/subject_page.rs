@@ -65,6 +65,7 @@ impl SubjectPage {
             || self.account.is_some()
             || self.reports.is_busy()
             || self.records.is_editing()
+            || (self.tab == SubjectTab::Letter && self.letter.is_touched())
     }
 
     fn reload(&mut self, desk: &Desk) -> Option<Command> {

@@ -151,7 +151,8 @@ fn dropped_scan_opens_the_hand_entry_form_and_saves() {
         input.type_text(value);
         h.run();
     }
-    h.get_by_role_and_label(Role::Button, "保存报告").click();
+    h.get_by_role_and_label(Role::Button, "保存报告（Enter）")
+        .click();
     h.run();
     h.get_by_label("信用报告（1）");
     h.get_by_label_contains("已保存信用报告");

@@ -75,7 +75,7 @@ fn the_trusted_page_lists_and_exports_and_an_operator_is_edited() {
         .unwrap()
         .type_text("管理员戊");
     h.run();
-    h.get_by_role_and_label(Role::Button, "保存修改")
+    h.get_by_role_and_label(Role::Button, "保存修改（Enter）")
         .click_accesskit();
     h.run();
     let ops = h.state().desk().operators().unwrap();

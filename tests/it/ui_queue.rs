@@ -444,3 +444,60 @@ fn the_extension_form_submits_on_enter_and_esc_closes_it() {
     let c = h.state().desk().case(case).unwrap();
     assert_eq!(c.deadline, NaiveDate::from_ymd_opt(2025, 6, 30));
 }
+
+#[test]
+fn the_extension_form_takes_enter_puts_its_message_under_the_date_and_esc_asks_first() {
+    let (desk, case) = overdue_desk("S1");
+    let mut h = harness(desk);
+    open_queue(&mut h);
+    h.get_by_label("逾期 (1)").click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "延期").click();
+    h.run();
+    h.run();
+    let until = h.get_by_role_and_label(Role::TextInput, "新的补证期限");
+    assert!(until.is_focused(), "the cursor starts in the date");
+    until.type_text("2025-13-01");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.run();
+    // Refused: the message under the date (it names the field), the cursor back in it.
+    let message = h.get_by_label_contains("新的补证期限：").rect();
+    let until = h.get_by_role_and_label(Role::TextInput, "新的补证期限");
+    assert!(until.is_focused());
+    assert!(
+        message.min.y >= until.rect().max.y && message.min.y - until.rect().max.y < 20.0,
+        "{message:?} under {:?}",
+        until.rect()
+    );
+    assert_eq!(h.state().desk().case(case).unwrap().extensions.len(), 0);
+    // Something typed: the first Esc asks, the second closes.
+    h.key_press(egui::Key::Escape);
+    h.run();
+    h.get_by_label_contains("放弃吗");
+    h.get_by_role_and_label(Role::TextInput, "新的补证期限");
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(
+        h.query_by_role_and_label(Role::TextInput, "新的补证期限")
+            .is_none()
+    );
+    // Again, right this time: Enter in the reason grants the extension.
+    h.get_by_role_and_label(Role::Button, "延期").click();
+    h.run();
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "新的补证期限")
+        .type_text("2025-06-30");
+    h.run();
+    let reason = h.get_by_role_and_label(Role::TextInput, "延期理由");
+    reason.focus();
+    reason.type_text("不动产登记中心出证延迟");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.run();
+    let c = h.state().desk().case(case).unwrap();
+    assert_eq!(c.extensions.len(), 1);
+    assert_eq!(c.deadline, NaiveDate::from_ymd_opt(2025, 6, 30));
+}

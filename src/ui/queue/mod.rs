@@ -328,7 +328,7 @@ impl QueuePage {
                 reason: String::new(),
                 liability: String::new(),
                 until: String::new(),
-                error: None,
+                keys: crate::ui::forms::FormKeys::new(),
             });
         }
         // Enter on the selected row opens its subject (the table has the keyboard when no
