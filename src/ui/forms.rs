@@ -218,6 +218,17 @@ impl FormKeys {
         claimed && std::mem::take(&mut self.focus_error)
     }
 
+    /// After a box is drawn: the cursor goes in when it is its turn, and a refusal the box
+    /// showed goes as soon as the box is changed.
+    fn settle(&mut self, resp: &egui::Response, claimed: bool) {
+        if self.takes_focus(claimed) {
+            resp.request_focus();
+        }
+        if resp.changed() && claimed {
+            self.clear();
+        }
+    }
+
     /// The message line under a box: always there, empty when all is well.
     fn message_line(ui: &mut egui::Ui, message: Option<&str>) {
         ui.label(
@@ -278,12 +289,7 @@ impl FormKeys {
                 resp
             })
             .inner;
-        if self.takes_focus(message.is_some()) {
-            resp.request_focus();
-        }
-        if resp.changed() && message.is_some() {
-            self.clear();
-        }
+        self.settle(&resp, message.is_some());
         enter_in(ui, &resp)
     }
 
@@ -309,12 +315,7 @@ impl FormKeys {
             )
             .labelled_by(l.id);
         Self::message_line(ui, message.as_deref());
-        if self.takes_focus(message.is_some()) {
-            resp.request_focus();
-        }
-        if resp.changed() && message.is_some() {
-            self.clear();
-        }
+        self.settle(&resp, message.is_some());
         ctrl_enter_in(ui, &resp)
     }
 
