@@ -187,11 +187,6 @@ impl FormKeys {
         self.focus_error = true;
     }
 
-    /// The refusal being shown, if any.
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
-    }
-
     /// Forget the refusal (the form was saved, or its input changed).
     pub fn clear(&mut self) {
         self.error = None;
@@ -249,29 +244,6 @@ impl FormKeys {
         hint: &str,
         width: f32,
     ) -> bool {
-        self.line_with(ui, label, value, hint, width, false)
-    }
-
-    /// [`FormKeys::line`] for a password (the characters hidden).
-    pub fn password(
-        &mut self,
-        ui: &mut egui::Ui,
-        label: &str,
-        value: &mut String,
-        width: f32,
-    ) -> bool {
-        self.line_with(ui, label, value, "", width, true)
-    }
-
-    fn line_with(
-        &mut self,
-        ui: &mut egui::Ui,
-        label: &str,
-        value: &mut String,
-        hint: &str,
-        width: f32,
-        password: bool,
-    ) -> bool {
         let message = self.claim(label);
         let l = ui.label(label);
         let resp = ui
@@ -281,7 +253,6 @@ impl FormKeys {
                     .add(
                         egui::TextEdit::singleline(value)
                             .hint_text(hint)
-                            .password(password)
                             .desired_width(width),
                     )
                     .labelled_by(l.id);
