@@ -234,10 +234,10 @@ shot check-done 1.2
 click 386 117
 wait_color 372 110 $selected 10 "承诺书 tab selected"
 shot letter-tab 0.5
-click 369 505
-wait_color 343 504 $dot 10 "租户 chosen"
+click 369 509
+wait_color 343 509 $dot 10 "租户 chosen"
 shot letter-tenant 0.2
-click 149 536
+click 149 563
 t=0
 until "$bin" --db "$db" --json commitment list "$typed_code" 2>/dev/null | grep -q '"承诺编码"'; do
   t=$((t + 1))

@@ -209,9 +209,7 @@ impl RepairForm {
             560.0,
         );
         self.evidence.ui(ui, "repair_evidence");
-        ui.horizontal(|ui| {
-            enter |= self.keys.line(ui, "承诺书保存到", &mut self.out, "", 420.0);
-        });
+        enter |= self.keys.line(ui, "承诺书保存到", &mut self.out, "", 420.0);
         let dirty = !self.statement.trim().is_empty() || self.evidence.is_touched();
         let outcome = self
             .keys

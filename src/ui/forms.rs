@@ -70,31 +70,77 @@ pub(super) fn field_ui(
     error: Option<&str>,
     focus: bool,
 ) -> (bool, bool) {
-    let label_resp = ui.label(label);
+    let resp = grid_box_row(
+        ui,
+        label,
+        |ui| {
+            ui.add(
+                egui::TextEdit::singleline(value)
+                    .hint_text(hint)
+                    .desired_width(360.0),
+            )
+        },
+        error,
+    );
+    if focus {
+        resp.request_focus();
+    }
+    let enter = resp.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+    (resp.changed(), enter)
+}
+
+/// One grid row for one box: its label, then the box with its message line under it. The grid
+/// centres a row's cells, which would put the label level with the gap between box and
+/// message; so the label's cell is made as high as the box's and the label drawn level with the
+/// box's text (a text box is its text plus the button padding, at least `interact_size` high).
+/// Ends the row.
+pub(super) fn grid_box_row(
+    ui: &mut egui::Ui,
+    label: &str,
+    add_box: impl FnOnce(&mut egui::Ui) -> egui::Response,
+    message: Option<&str>,
+) -> egui::Response {
+    let body = ui.text_style_height(&egui::TextStyle::Body);
+    let small = ui.text_style_height(&egui::TextStyle::Small);
+    let box_height = text_box_height(ui);
+    let l = ui
+        .vertical(|ui| {
+            ui.spacing_mut().item_spacing.y = 0.0;
+            ui.set_min_height(box_height + MESSAGE_GAP + small);
+            ui.add_space((box_height - body) / 2.0);
+            ui.label(label)
+        })
+        .inner;
     let resp = ui
         .vertical(|ui| {
-            ui.spacing_mut().item_spacing.y = 1.0;
-            let resp = ui
-                .add(
-                    egui::TextEdit::singleline(value)
-                        .hint_text(hint)
-                        .desired_width(360.0),
-                )
-                .labelled_by(label_resp.id);
-            if focus {
-                resp.request_focus();
-            }
-            ui.label(
-                RichText::new(error.unwrap_or(" "))
-                    .color(ERROR_COLOR)
-                    .small(),
-            );
+            ui.spacing_mut().item_spacing.y = MESSAGE_GAP;
+            let resp = add_box(ui).labelled_by(l.id);
+            message_line(ui, message);
             resp
         })
         .inner;
     ui.end_row();
-    let enter = resp.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-    (resp.changed(), enter)
+    resp
+}
+
+/// The height of a one-line text box: its text plus the button padding above and below, at
+/// least `interact_size` (egui's default text-edit style). A row of other controls made this
+/// high lines up with [`grid_box_row`]'s label.
+pub(super) fn text_box_height(ui: &egui::Ui) -> f32 {
+    let body = ui.text_style_height(&egui::TextStyle::Body);
+    (body + 2.0 * ui.spacing().button_padding.y).max(ui.spacing().interact_size.y)
+}
+
+/// Between a box and its message line.
+const MESSAGE_GAP: f32 = 1.0;
+
+/// The message line under a box: always there, empty when all is well.
+fn message_line(ui: &mut egui::Ui, message: Option<&str>) {
+    ui.label(
+        RichText::new(message.unwrap_or(" "))
+            .color(ERROR_COLOR)
+            .small(),
+    );
 }
 
 pub(super) fn id_kind_combo_ui(ui: &mut egui::Ui, label: &str, salt: &str, value: &mut IdDocKind) {
@@ -224,18 +270,8 @@ impl FormKeys {
         }
     }
 
-    /// The message line under a box: always there, empty when all is well.
-    fn message_line(ui: &mut egui::Ui, message: Option<&str>) {
-        ui.label(
-            RichText::new(message.unwrap_or(" "))
-                .color(ERROR_COLOR)
-                .small(),
-        );
-    }
-
-    /// A labelled single-line box with its message line underneath, laid out in the current
-    /// direction (a grid row, or side by side in a horizontal row). Returns whether Enter was
-    /// pressed in it.
+    /// A labelled single-line box for a vertical layout: the label above the box, the message
+    /// line under it. Returns whether Enter was pressed in it.
     pub fn line(
         &mut self,
         ui: &mut egui::Ui,
@@ -256,10 +292,37 @@ impl FormKeys {
                             .desired_width(width),
                     )
                     .labelled_by(l.id);
-                Self::message_line(ui, message.as_deref());
+                message_line(ui, message.as_deref());
                 resp
             })
             .inner;
+        self.settle(&resp, message.is_some());
+        enter_in(ui, &resp)
+    }
+
+    /// [`FormKeys::line`] as two rows of a two-column grid (label | box, then the message
+    /// under the box); ends both rows.
+    pub fn grid_line(
+        &mut self,
+        ui: &mut egui::Ui,
+        label: &str,
+        value: &mut String,
+        hint: &str,
+        width: f32,
+    ) -> bool {
+        let message = self.claim(label);
+        let resp = grid_box_row(
+            ui,
+            label,
+            |ui| {
+                ui.add(
+                    egui::TextEdit::singleline(value)
+                        .hint_text(hint)
+                        .desired_width(width),
+                )
+            },
+            message.as_deref(),
+        );
         self.settle(&resp, message.is_some());
         enter_in(ui, &resp)
     }
@@ -285,7 +348,7 @@ impl FormKeys {
                     .desired_width(width),
             )
             .labelled_by(l.id);
-        Self::message_line(ui, message.as_deref());
+        message_line(ui, message.as_deref());
         self.settle(&resp, message.is_some());
         ctrl_enter_in(ui, &resp)
     }

@@ -8,7 +8,9 @@ use egui::RichText;
 
 use super::Command;
 use super::files::{Browse, Picked};
-use super::forms::{ERROR_COLOR, FormOutcome, field_ui, id_kind_combo_ui};
+use super::forms::{
+    ERROR_COLOR, FormOutcome, field_ui, grid_box_row, id_kind_combo_ui, text_box_height,
+};
 use super::saving;
 use crate::desk::{Desk, DeskError, PrintRoute};
 use crate::domain::commitment::{Commitment, CommitmentId};
@@ -239,26 +241,26 @@ impl LetterPanel {
                         )
                         .1;
                     }
-                    ui.label("与用电地址建筑物的关系");
-                    ui.vertical(|ui| {
-                        ui.horizontal(|ui| {
-                            for r in [Relation::Owner, Relation::Tenant] {
-                                ui.radio_value(&mut f.relation, Some(r), r.label());
-                            }
-                        });
-                        let relation_field = if person {
-                            LetterField::PersonRelation
-                        } else {
-                            LetterField::Relation
-                        };
-                        // Its message line is always there, as under every box.
-                        ui.label(
-                            RichText::new(err(relation_field).unwrap_or(" "))
-                                .color(ERROR_COLOR)
-                                .small(),
-                        );
-                    });
-                    ui.end_row();
+                    let relation_field = if person {
+                        LetterField::PersonRelation
+                    } else {
+                        LetterField::Relation
+                    };
+                    // Its message line is always there, as under every box.
+                    grid_box_row(
+                        ui,
+                        "与用电地址建筑物的关系",
+                        |ui| {
+                            ui.horizontal(|ui| {
+                                ui.set_min_height(text_box_height(ui));
+                                for r in [Relation::Owner, Relation::Tenant] {
+                                    ui.radio_value(&mut f.relation, Some(r), r.label());
+                                }
+                            })
+                            .response
+                        },
+                        err(relation_field),
+                    );
                     submit = enter;
                 });
             self.errors = errors;

@@ -116,8 +116,7 @@ impl ReportForm {
                 .spacing([12.0, 6.0])
                 .show(left, |ui| {
                     for ((fact, value), (_, hint)) in self.values.iter_mut().zip(FORM_FACTS) {
-                        enter |= keys.line(ui, fact.label(), value, hint, 260.0);
-                        ui.end_row();
+                        enter |= keys.grid_line(ui, fact.label(), value, hint, 260.0);
                     }
                 });
             right.label(RichText::new("已读到的文字（供参考）").weak());
