@@ -7,6 +7,12 @@
 //! earlier in the same batch counts as stored); new rows get ids from the table's identity
 //! sequence and go into `power_record` by one binary COPY; changed ones are updated one by one (a
 //! re-import changes few). The import holds the write lock, so nothing else writes meanwhile.
+//!
+//! A first import is mostly subjects with no records yet, and probing the key index for each of
+//! their rows was a third of its server time (issue 17). So [`ImportState`] asks once per
+//! subject whether it had any record when the import began; a row of such a subject skips the
+//! probe unless this import may already have written its key (a Bloom filter of the keys
+//! written, bounded in size: a false "maybe" costs one probe, never a wrong answer).
 
 use std::collections::HashMap;
 
@@ -38,9 +44,78 @@ struct Known {
     payload: Vec<u8>,
 }
 
+/// Subjects whose record-less start one import remembers; past this the memo starts again
+/// (memory stays bounded; a subject asked again then counts as having records, which only
+/// costs probes).
+const MAX_FRESH_SUBJECTS: usize = 1_000_000;
+
+/// Bits of the Bloom filter of the keys one import has written: 2 MiB. At a million keys a
+/// record-less subject's row is probed needlessly about once in 500; at ten million, often.
+const BLOOM_BITS: usize = 1 << 24;
+const BLOOM_HASHES: u64 = 4;
+
+/// What one import on PostgreSQL knows between batches.
+pub(super) struct ImportState {
+    /// Subject → it had no record when the import began.
+    fresh: foldhash::HashMap<i64, bool>,
+    /// The (subject, key digest) pairs this import has written for record-less subjects.
+    /// Hand-written (a few lines) rather than a crate: the digest is already a hash.
+    written: Vec<u64>,
+}
+
+impl ImportState {
+    pub(super) fn new() -> Self {
+        Self {
+            fresh: Default::default(),
+            written: Vec::new(),
+        }
+    }
+
+    /// A subject this import registered: it has no records.
+    pub(super) fn registered(&mut self, subject: SubjectId) {
+        self.remember(subject.0, true);
+    }
+
+    fn remember(&mut self, subject: i64, fresh: bool) {
+        if self.fresh.len() >= MAX_FRESH_SUBJECTS {
+            self.fresh.clear();
+        }
+        self.fresh.insert(subject, fresh);
+    }
+
+    fn bloom_bits(subject: i64, digest: i64) -> impl Iterator<Item = usize> {
+        // Two hashes of the pair (splitmix64 finaliser), combined as h1 + i·h2.
+        let mix = |mut z: u64| {
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        };
+        let h1 = mix((digest as u64) ^ (subject as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let h2 = mix(h1) | 1;
+        (0..BLOOM_HASHES).map(move |i| (h1.wrapping_add(i.wrapping_mul(h2)) as usize) % BLOOM_BITS)
+    }
+
+    fn note_written(&mut self, subject: i64, digest: i64) {
+        if self.written.is_empty() {
+            self.written = vec![0; BLOOM_BITS / 64];
+        }
+        for b in Self::bloom_bits(subject, digest) {
+            self.written[b / 64] |= 1 << (b % 64);
+        }
+    }
+
+    /// Whether this import may have written the key (false: it certainly has not).
+    fn may_have_written(&self, subject: i64, digest: i64) -> bool {
+        !self.written.is_empty()
+            && Self::bloom_bits(subject, digest)
+                .all(|b| self.written[b / 64] & (1 << (b % 64)) != 0)
+    }
+}
+
 /// Write one batch; `rows` in file order.
 pub(super) fn upsert_batch(
     conn: Conn<'_>,
+    state: &mut ImportState,
     rows: &[(SubjectId, &EncodedRecord)],
     source: &str,
     now: &str,
@@ -58,6 +133,34 @@ pub(super) fn upsert_batch(
     // table, no round trip to fill it), and one join probes the (subject, key digest) index
     // per row. Hash and merge joins are switched off for it: the planner would otherwise
     // read the whole table to build a hash for a large batch.
+    // Whether each subject of the batch had records when the import began, asked once per
+    // subject (one probe of the index's leading column each).
+    {
+        let mut ask: Vec<i64> = rows
+            .iter()
+            .filter(|(s, enc)| !keyed_across_subjects(enc.kind) && !state.fresh.contains_key(&s.0))
+            .map(|(s, _)| s.0)
+            .collect();
+        ask.sort_unstable();
+        ask.dedup();
+        if !ask.is_empty() {
+            let mut client = pg.client();
+            let with_records: std::collections::HashSet<i64> = client
+                .query(
+                    "SELECT s FROM unnest($1::int8[]) AS s
+                      WHERE EXISTS (SELECT 1 FROM power_record p WHERE p.subject_id = s)",
+                    &[&ask],
+                )
+                .map_err(map)?
+                .iter()
+                .map(|r| r.try_get::<_, i64>(0))
+                .collect::<Result<_, _>>()
+                .map_err(map)?;
+            for s in ask {
+                state.remember(s, !with_records.contains(&s));
+            }
+        }
+    }
     let mut ords: Vec<i64> = Vec::with_capacity(rows.len());
     let mut subjects: Vec<i64> = Vec::with_capacity(rows.len());
     let mut digests: Vec<i64> = Vec::with_capacity(rows.len());
@@ -68,6 +171,11 @@ pub(super) fn upsert_batch(
         if keyed_across_subjects(enc.kind) {
             across_ords.push(ord);
             across_digests.push(enc.digest);
+        } else if state.fresh.get(&subject.0) == Some(&true)
+            && !state.may_have_written(subject.0, enc.digest)
+        {
+            // A subject with no record before the import, and a key this import has not
+            // written: nothing stored can have it.
         } else {
             ords.push(ord);
             subjects.push(subject.0);
@@ -75,10 +183,14 @@ pub(super) fn upsert_batch(
         }
     }
     let mut found: Vec<(i64, i64, Vec<u8>)> = Vec::new();
-    {
+    if !ords.is_empty() || !across_ords.is_empty() {
         let mut client = pg.client();
+        // JIT compiling each batch's join cost more than the join (issue 17 profile).
         client
-            .batch_execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
+            .batch_execute(
+                "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;
+                 SET LOCAL jit = off",
+            )
             .map_err(map)?;
         if !ords.is_empty() {
             for r in client
@@ -186,13 +298,26 @@ pub(super) fn upsert_batch(
     // 3. Ids for the new rows, then one COPY.
     let mut real: HashMap<i64, i64> = HashMap::with_capacity(inserts.len());
     if !inserts.is_empty() {
-        let ids = conn.rows(
-            "SELECT nextval(pg_get_serial_sequence('power_record', 'id'))
-             FROM generate_series(1, ?1)",
-            vec![Value::Int(i64::try_from(inserts.len()).unwrap_or(i64::MAX))],
-        )?;
-        for ((provisional, _, _), r) in inserts.iter().zip(&ids) {
-            real.insert(*provisional, r.get(0)?);
+        // One block of ids from the identity sequence in one statement (not a nextval per
+        // row): safe because every writer holds the write lock, so no other session takes ids
+        // between the two calls; like nextval, the block is not given back on rollback.
+        let n = i64::try_from(inserts.len()).unwrap_or(i64::MAX);
+        let last: i64 = conn
+            .rows(
+                "SELECT setval(pg_get_serial_sequence('power_record', 'id'),
+                        nextval(pg_get_serial_sequence('power_record', 'id')) + ?1 - 1)",
+                vec![Value::Int(n)],
+            )?
+            .first()
+            .map(|r| r.get(0))
+            .transpose()?
+            .ok_or_else(|| StoreError::BadData("内部错误：没有取得记录编号".into()))?;
+        let first = last - n + 1;
+        for (k, (provisional, subject, enc)) in inserts.iter().enumerate() {
+            real.insert(*provisional, first + k as i64);
+            if state.fresh.get(&subject.0) == Some(&true) && !keyed_across_subjects(enc.kind) {
+                state.note_written(subject.0, enc.digest);
+            }
         }
         // Binary COPY: the payload goes as its bytes (text COPY doubles it into hex, which
         // the server then decodes), and no value is formatted or parsed as text.
@@ -255,4 +380,36 @@ pub(super) fn upsert_batch(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_filter_never_forgets_a_written_key() {
+        let mut st = ImportState::new();
+        assert!(!st.may_have_written(1, 42));
+        for i in 0..100_000i64 {
+            st.note_written(i % 700, i.wrapping_mul(0x9e37_79b9));
+        }
+        for i in 0..100_000i64 {
+            assert!(st.may_have_written(i % 700, i.wrapping_mul(0x9e37_79b9)));
+        }
+        // Keys never written: rarely a "maybe" (about 1e-6 at this fill).
+        let maybes = (0..100_000i64)
+            .filter(|i| st.may_have_written(1_000 + i, *i))
+            .count();
+        assert!(maybes < 100, "{maybes}");
+    }
+
+    #[test]
+    fn the_subject_memo_stays_bounded() {
+        let mut st = ImportState::new();
+        for s in 0..(MAX_FRESH_SUBJECTS as i64 + 10) {
+            st.remember(s, true);
+        }
+        assert!(st.fresh.len() <= MAX_FRESH_SUBJECTS);
+        assert_eq!(st.fresh.get(&(MAX_FRESH_SUBJECTS as i64 + 9)), Some(&true));
+    }
 }

@@ -42,6 +42,8 @@ pub struct RecordImport<'w, 'c> {
     subjects: HashMap<(&'static str, CodeKey), SubjectId>,
     remembered: usize,
     old_cache: Option<i64>,
+    /// PostgreSQL: what the batches know of each other (`store/record_copy.rs`).
+    copy_state: super::record_copy::ImportState,
 }
 
 impl<'c> Writer<'c> {
@@ -64,6 +66,7 @@ impl<'c> Writer<'c> {
                 subjects: HashMap::default(),
                 remembered: 0,
                 old_cache: None,
+                copy_state: super::record_copy::ImportState::new(),
             });
         };
         let old: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
@@ -91,6 +94,7 @@ impl<'c> Writer<'c> {
             subjects: HashMap::default(),
             remembered: 0,
             old_cache,
+            copy_state: super::record_copy::ImportState::new(),
         })
     }
 }
@@ -202,6 +206,7 @@ impl RecordImport<'_, '_> {
         s: &ValidSubject,
     ) -> Result<SubjectId, StoreError> {
         let id = self.writer.insert_subject_at(s, &self.now)?;
+        self.copy_state.registered(id);
         self.remember(t, v, id);
         Ok(id)
     }
@@ -266,6 +271,7 @@ impl RecordImport<'_, '_> {
         if self.insert.is_none() {
             return super::record_copy::upsert_batch(
                 self.writer.conn,
+                &mut self.copy_state,
                 rows,
                 &self.source,
                 &self.now,
@@ -458,6 +464,119 @@ mod tests {
             .query_row("PRAGMA cache_size", [], |r| r.get::<_, i64>(0))
             .unwrap();
         assert_eq!(cache, -2000);
+    }
+
+    fn subject_named(body: &str, name: &str) -> ValidSubject {
+        ValidSubject {
+            kind: SubjectKind::Organization,
+            code: SubjectCode::Uscc {
+                code: Uscc::parse(&format!("{body}{}", uscc_check_char(body).unwrap())).unwrap(),
+            },
+            name: name.into(),
+            legal_rep: None,
+            founded_on: None,
+            phone: String::new(),
+            address: String::new(),
+        }
+    }
+
+    /// Arrears of `s` for one month of 2025 (the month is the natural key).
+    fn arrears_of(s: &ValidSubject, month: u32, amount: i64) -> Record {
+        let start = NaiveDate::from_ymd_opt(2025, month, 1).unwrap();
+        Record::Arrears(ArrearsRecord {
+            subject: s.code.clone(),
+            subject_name: s.name.clone(),
+            account_no: None,
+            arrears_type: "电费".into(),
+            period_start: start,
+            period_end: start,
+            amount: Fen(amount),
+            determined_by: None,
+            determined_by_uscc: None,
+            determined_on: None,
+            reminded_on: None,
+            just_cause: None,
+            paid_off_on: None,
+        })
+    }
+
+    crate::on_both_engines! {
+    /// Batches see each other: a key written by an earlier batch of the same import is found
+    /// again (for a subject registered by the import, whose rows skip the index probe on
+    /// PostgreSQL, and for one with records from before), and an import rolled back leaves
+    /// nothing, not even for the next import's ids.
+    fn batches_of_one_import_see_each_other() {
+        let mut st = crate::dev::engines::fresh_store();
+        let a = subject_named("91440800MA4UMB8E0", "湛江市海港贸易有限公司");
+        let b = subject_named("91440800MA4W2XY30", "湛江市赤坎五金商行");
+        let enc = |r: &Record| EncodedRecord::new(r);
+        let a_id = st
+            .write(|w| {
+                let mut out = w.record_import("import:old.csv", now())?;
+                let id = out.insert_subject(arrears_of(&a, 1, 1).subject_parts(), &a)?;
+                let e = enc(&arrears_of(&a, 1, 100));
+                out.upsert_batch(&[(id, &e)])?;
+                Ok::<_, StoreError>(id)
+            })
+            .unwrap();
+        // An import that fails after its first batch: nothing of it stays.
+        let failed = st.write(|w| {
+            let mut out = w.record_import("import:broken.csv", now())?;
+            let e = enc(&arrears_of(&a, 5, 500));
+            out.upsert_batch(&[(a_id, &e)])?;
+            Err::<(), _>(StoreError::BadData("中断".into()))
+        });
+        assert!(failed.is_err());
+        assert_eq!(st.read().records_of(a_id).unwrap().len(), 1);
+        let (b_id, first, second) = st
+            .write(|w| {
+                let mut out = w.record_import("import:new.csv", now())?;
+                let b_id = out.insert_subject(arrears_of(&b, 1, 1).subject_parts(), &b)?;
+                let rows1 = [
+                    enc(&arrears_of(&a, 1, 100)),
+                    enc(&arrears_of(&a, 2, 200)),
+                    enc(&arrears_of(&b, 1, 300)),
+                ];
+                let first = out.upsert_batch(&[
+                    (a_id, &rows1[0]),
+                    (a_id, &rows1[1]),
+                    (b_id, &rows1[2]),
+                ])?;
+                let rows2 = [
+                    enc(&arrears_of(&b, 1, 310)),
+                    enc(&arrears_of(&b, 2, 320)),
+                    enc(&arrears_of(&a, 2, 200)),
+                    enc(&arrears_of(&b, 2, 320)),
+                ];
+                let second = out.upsert_batch(&[
+                    (b_id, &rows2[0]),
+                    (b_id, &rows2[1]),
+                    (a_id, &rows2[2]),
+                    (b_id, &rows2[3]),
+                ])?;
+                Ok::<_, StoreError>((b_id, first, second))
+            })
+            .unwrap();
+        assert!(matches!(first[0], Upsert::Unchanged(_)), "{first:?}");
+        let (Upsert::Inserted(a2), Upsert::Inserted(b1)) = (first[1], first[2]) else {
+            panic!("{first:?}")
+        };
+        assert!(a2.0 > 0 && b1.0 > a2.0, "{first:?}");
+        assert_eq!(second[0], Upsert::Updated(b1), "{second:?}");
+        let Upsert::Inserted(b2) = second[1] else {
+            panic!("{second:?}")
+        };
+        assert_eq!(second[2], Upsert::Unchanged(a2));
+        assert_eq!(second[3], Upsert::Unchanged(b2));
+        let stored_b = st.read().records_of(b_id).unwrap();
+        assert_eq!(stored_b.len(), 2);
+        assert!(stored_b.iter().any(|r| r.record == arrears_of(&b, 1, 310)));
+        assert_eq!(st.read().records_of(a_id).unwrap().len(), 2);
+        // The ids the import reported are the stored ones.
+        let mut ids: Vec<i64> = stored_b.iter().map(|r| r.id.0).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, vec![b1.0, b2.0]);
+    }
     }
 
     #[test]
