@@ -70,18 +70,7 @@ pub(super) fn field_ui(
     error: Option<&str>,
     focus: bool,
 ) -> (bool, bool) {
-    let resp = grid_box_row(
-        ui,
-        label,
-        |ui| {
-            ui.add(
-                egui::TextEdit::singleline(value)
-                    .hint_text(hint)
-                    .desired_width(360.0),
-            )
-        },
-        error,
-    );
+    let resp = grid_box_row(ui, label, |ui| ui.add(text_box(value, hint, 360.0)), error);
     if focus {
         resp.request_focus();
     }
@@ -133,6 +122,13 @@ pub(super) fn text_box_height(ui: &egui::Ui) -> f32 {
 
 /// Between a box and its message line.
 const MESSAGE_GAP: f32 = 1.0;
+
+/// A one-line text box `width` wide with its grey hint.
+fn text_box<'t>(value: &'t mut String, hint: &str, width: f32) -> egui::TextEdit<'t> {
+    egui::TextEdit::singleline(value)
+        .hint_text(hint)
+        .desired_width(width)
+}
 
 /// The message line under a box: always there, empty when all is well.
 fn message_line(ui: &mut egui::Ui, message: Option<&str>) {
@@ -285,13 +281,7 @@ impl FormKeys {
         let resp = ui
             .vertical(|ui| {
                 ui.spacing_mut().item_spacing.y = 1.0;
-                let resp = ui
-                    .add(
-                        egui::TextEdit::singleline(value)
-                            .hint_text(hint)
-                            .desired_width(width),
-                    )
-                    .labelled_by(l.id);
+                let resp = ui.add(text_box(value, hint, width)).labelled_by(l.id);
                 message_line(ui, message.as_deref());
                 resp
             })
@@ -300,8 +290,8 @@ impl FormKeys {
         enter_in(ui, &resp)
     }
 
-    /// [`FormKeys::line`] as two rows of a two-column grid (label | box, then the message
-    /// under the box); ends both rows.
+    /// [`FormKeys::line`] as one row of a two-column grid (label | box with its message line
+    /// under it, see [`grid_box_row`]); ends the row.
     pub fn grid_line(
         &mut self,
         ui: &mut egui::Ui,
@@ -314,13 +304,7 @@ impl FormKeys {
         let resp = grid_box_row(
             ui,
             label,
-            |ui| {
-                ui.add(
-                    egui::TextEdit::singleline(value)
-                        .hint_text(hint)
-                        .desired_width(width),
-                )
-            },
+            |ui| ui.add(text_box(value, hint, width)),
             message.as_deref(),
         );
         self.settle(&resp, message.is_some());
