@@ -276,18 +276,16 @@ impl FormKeys {
         hint: &str,
         width: f32,
     ) -> bool {
-        let message = self.claim(label);
-        let l = ui.label(label);
-        let resp = ui
-            .vertical(|ui| {
-                ui.spacing_mut().item_spacing.y = 1.0;
+        self.one_line(ui, label, |ui, message| {
+            let l = ui.label(label);
+            ui.vertical(|ui| {
+                ui.spacing_mut().item_spacing.y = MESSAGE_GAP;
                 let resp = ui.add(text_box(value, hint, width)).labelled_by(l.id);
-                message_line(ui, message.as_deref());
+                message_line(ui, message);
                 resp
             })
-            .inner;
-        self.settle(&resp, message.is_some());
-        enter_in(ui, &resp)
+            .inner
+        })
     }
 
     /// [`FormKeys::line`] as one row of a two-column grid (label | box with its message line
@@ -300,13 +298,26 @@ impl FormKeys {
         hint: &str,
         width: f32,
     ) -> bool {
+        self.one_line(ui, label, |ui, message| {
+            grid_box_row(
+                ui,
+                label,
+                |ui| ui.add(text_box(value, hint, width)),
+                message,
+            )
+        })
+    }
+
+    /// A one-line box drawn by `draw` (given the refusal it shows, if any), with the cursor
+    /// and the refusal settled after it. Returns whether Enter was pressed in it.
+    fn one_line(
+        &mut self,
+        ui: &mut egui::Ui,
+        label: &str,
+        draw: impl FnOnce(&mut egui::Ui, Option<&str>) -> egui::Response,
+    ) -> bool {
         let message = self.claim(label);
-        let resp = grid_box_row(
-            ui,
-            label,
-            |ui| ui.add(text_box(value, hint, width)),
-            message.as_deref(),
-        );
+        let resp = draw(ui, message.as_deref());
         self.settle(&resp, message.is_some());
         enter_in(ui, &resp)
     }

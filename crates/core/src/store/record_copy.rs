@@ -129,11 +129,7 @@ pub(super) fn upsert_batch(
         return Ok(Vec::new());
     }
     let map = |e: postgres::Error| super::postgres::store_error(&e, pg.target());
-    // 1. The stored records with these keys: the batch's keys go as arrays (no temporary
-    // table, no round trip to fill it), and one join probes the (subject, key digest) index
-    // per row. Hash and merge joins are switched off for it: the planner would otherwise
-    // read the whole table to build a hash for a large batch.
-    // Whether each subject of the batch had records when the import began, asked once per
+    // 0. Whether each subject of the batch had records when the import began, asked once per
     // subject (one probe of the index's leading column each).
     {
         let mut ask: Vec<i64> = rows
@@ -161,6 +157,10 @@ pub(super) fn upsert_batch(
             }
         }
     }
+    // 1. The stored records with these keys: the batch's keys go as arrays (no temporary
+    // table, no round trip to fill it), and one join probes the (subject, key digest) index
+    // per row that needs it (see 0). Hash and merge joins are switched off for it: the
+    // planner would otherwise read the whole table to build a hash for a large batch.
     let mut ords: Vec<i64> = Vec::with_capacity(rows.len());
     let mut subjects: Vec<i64> = Vec::with_capacity(rows.len());
     let mut digests: Vec<i64> = Vec::with_capacity(rows.len());
