@@ -452,6 +452,16 @@ mod tests {
     }
 
     #[test]
+    fn a_provisional_id_leads_back_to_its_insert() {
+        assert_eq!(insert_index(-1), Some(0));
+        assert_eq!(insert_index(-65_536), Some(65_535));
+        // Real ids (and 0, never given) are not provisional.
+        assert_eq!(insert_index(1), None);
+        assert_eq!(insert_index(0), None);
+        assert_eq!(insert_index(i64::MIN), usize::try_from(i64::MAX).ok());
+    }
+
+    #[test]
     fn the_subject_memo_stays_bounded() {
         let mut st = ImportState::new();
         for s in 0..(MAX_FRESH_SUBJECTS as i64 + 10) {
