@@ -381,15 +381,15 @@ fn copy_rows(
     let mut date = [0u8; 10];
     for (id, (subject, enc)) in (first_id..).zip(inserts) {
         buf.extend_from_slice(&9i16.to_be_bytes());
-        field(&mut buf, &id.to_be_bytes());
-        field(&mut buf, &subject.0.to_be_bytes());
-        field(&mut buf, enc.kind.key().as_bytes());
-        field(&mut buf, &enc.digest.to_be_bytes());
-        field(&mut buf, iso_date(enc.date, &mut date).as_bytes());
-        field(&mut buf, &enc.payload);
-        field(&mut buf, source.as_bytes());
-        field(&mut buf, now.as_bytes());
-        field(&mut buf, now.as_bytes());
+        field(&mut buf, &id.to_be_bytes())?;
+        field(&mut buf, &subject.0.to_be_bytes())?;
+        field(&mut buf, enc.kind.key().as_bytes())?;
+        field(&mut buf, &enc.digest.to_be_bytes())?;
+        field(&mut buf, iso_date(enc.date, &mut date).as_bytes())?;
+        field(&mut buf, &enc.payload)?;
+        field(&mut buf, source.as_bytes())?;
+        field(&mut buf, now.as_bytes())?;
+        field(&mut buf, now.as_bytes())?;
         if buf.len() >= COPY_CHUNK {
             send(&mut sink, &buf, pg.target())?;
             buf.clear();
@@ -400,12 +400,15 @@ fn copy_rows(
     sink.finish().map_err(map)?;
     return Ok(());
 
-    fn field(buf: &mut Vec<u8>, value: &[u8]) {
+    fn field(buf: &mut Vec<u8>, value: &[u8]) -> Result<(), StoreError> {
         // Every value here is far below 2 GiB (a payload is a few hundred bytes, a text a
-        // file name); a longer one would be refused by the server, not misread.
-        let len = i32::try_from(value.len()).unwrap_or(i32::MAX);
+        // file name); one that is not cannot be framed, and the import stops unwritten.
+        let len = i32::try_from(value.len()).map_err(|_| {
+            StoreError::BadData("一条记录的内容过长，无法写入：请检查导入文件".into())
+        })?;
         buf.extend_from_slice(&len.to_be_bytes());
         buf.extend_from_slice(value);
+        Ok(())
     }
 
     fn send(
